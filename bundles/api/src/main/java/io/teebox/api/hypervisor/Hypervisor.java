@@ -1,0 +1,147 @@
+package io.teebox.api.hypervisor;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.launch.GuestStatus;
+import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.api.launch.Measurement;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.tee.BackendDescriptor;
+import io.teebox.api.tee.TeeException;
+
+/**
+ * The untrusted host. It owns guests and their memory, stored only as the ciphertext their backend produced, and
+ * binds whichever TEE backends are present. When a backend goes away its guests pause with their encrypted state
+ * kept; when a backend of the same type returns they resume.
+ *
+ * <p>Methods taking a guest accept its id or its name. Bad arguments throw {@link IllegalArgumentException} naming
+ * the argument; firmware refusals throw {@link TeeException}; the wrong lifecycle state throws
+ * {@link IllegalStateException}.
+ */
+@ProviderType
+public interface Hypervisor {
+
+    /** @return the descriptors of the backends present now, ordered by type */
+    List<BackendDescriptor> backends();
+
+    /**
+     * @param config the guest's configuration
+     * @return the new guest, in state {@link GuestState#CREATED}
+     * @throws IllegalArgumentException if the name is taken or no backend of that type is present
+     */
+    GuestInfo create(GuestConfig config);
+
+    /**
+     * Launches a created guest: loads the firmware (and kernel hashes), drives the backend's launch with the
+     * owner's parameters, hands the measurement to the owner and injects the secrets it releases.
+     *
+     * @param guest id or name
+     * @param plan what to load
+     * @param owner the guest owner's side of the launch
+     * @return the result
+     * @throws TeeException if the firmware refuses a command; the guest is then terminated
+     * @throws LaunchRejectedException if the owner rejects the measurement; the guest is then terminated
+     */
+    LaunchResult launch(String guest, LaunchPlan plan, LaunchOwner owner);
+
+    /** @return all guests, oldest first */
+    List<GuestInfo> guests();
+
+    /**
+     * @param guest id or name
+     * @return the guest
+     * @throws IllegalArgumentException if there is no such guest
+     */
+    GuestInfo guest(String guest);
+
+    /**
+     * @param guest id or name
+     * @return the firmware's view of the guest context
+     */
+    GuestStatus firmwareStatus(String guest);
+
+    /** @param guest id or name of a running guest */
+    void pause(String guest);
+
+    /** @param guest id or name of a paused guest whose backend is present */
+    void resume(String guest);
+
+    /**
+     * Destroys a guest: decommissions its firmware context and frees its memory.
+     *
+     * @param guest id or name
+     */
+    void destroy(String guest);
+
+    /**
+     * Reads guest memory as the guest does, through its key.
+     *
+     * @param guest id or name of a running guest
+     * @param guestPhysicalAddress start address
+     * @param length bytes, at most 1 MiB
+     * @return the plaintext
+     */
+    byte[] guestRead(String guest, long guestPhysicalAddress, int length);
+
+    /**
+     * Writes guest memory as the guest does, through its key.
+     *
+     * @param guest id or name of a running guest
+     * @param guestPhysicalAddress start address
+     * @param data bytes, at most 1 MiB
+     */
+    void guestWrite(String guest, long guestPhysicalAddress, byte[] data);
+
+    /**
+     * Reads guest memory as the host sees it: the stored bytes, ciphertext for private pages.
+     *
+     * @param guest id or name
+     * @param guestPhysicalAddress start address
+     * @param length bytes, at most 1 MiB
+     * @return the raw bytes
+     */
+    byte[] hostRead(String guest, long guestPhysicalAddress, int length);
+
+    /**
+     * Writes guest memory from the host, with the outcome the TEE gives such a write.
+     *
+     * @param guest id or name
+     * @param guestPhysicalAddress start address
+     * @param data bytes, at most 1 MiB
+     * @return what the write did
+     */
+    HostAccessOutcome hostWrite(String guest, long guestPhysicalAddress, byte[] data);
+
+    /**
+     * @param guest id or name
+     * @param vcpu the vCPU index
+     * @return the vCPU's save area as the host sees it
+     */
+    VcpuView hostVcpu(String guest, int vcpu);
+
+    /**
+     * @param guest id or name
+     * @return the firmware commands of the guest's launch
+     */
+    List<LaunchLogEntry> launchLog(String guest);
+
+    /**
+     * @param guest id or name
+     * @return the launch measurement, once measured
+     */
+    Optional<Measurement> measurement(String guest);
+
+    /**
+     * Asks the guest's TEE for evidence with the given report data.
+     *
+     * @param guest id or name of a running guest
+     * @param reportData the data to bind
+     * @return the evidence
+     * @throws TeeException if the backend has no attestation or refuses
+     */
+    Evidence attest(String guest, byte[] reportData);
+}

@@ -1,0 +1,43 @@
+package io.teebox.api.tee;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a TEE backend is and can do.
+ *
+ * @param teeType the backend's type id, equal to its {@code tee.type} service property, for example {@code "sev"}
+ * @param vendor the vendor, for example {@code "AMD"}
+ * @param kind CPU or device
+ * @param product the emulated product, for example {@code "EPYC 7003 (Milan)"}
+ * @param capabilities what the backend can do
+ * @param firmware the running firmware version
+ * @param tcb the reported TCB version
+ * @param keySlots the key slots this backend can allocate for guests
+ * @param properties further vendor facts for display (ordered)
+ */
+public record BackendDescriptor(String teeType, String vendor, TeeKind kind, String product,
+        Set<Capability> capabilities, FirmwareVersion firmware, TcbVersion tcb, KeySlotLimits keySlots,
+        Map<String, String> properties) {
+
+    /** Creates a descriptor; collections are copied. */
+    public BackendDescriptor {
+        Objects.requireNonNull(teeType, "teeType");
+        Objects.requireNonNull(vendor, "vendor");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(firmware, "firmware");
+        capabilities = capabilities.isEmpty()
+                ? Collections.unmodifiableSet(EnumSet.noneOf(Capability.class))
+                : Collections.unmodifiableSet(EnumSet.copyOf(capabilities));
+        properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    }
+
+    /** @return true if the backend has the capability */
+    public boolean has(Capability capability) {
+        return capabilities.contains(capability);
+    }
+}
