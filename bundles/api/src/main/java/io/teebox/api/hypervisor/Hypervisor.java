@@ -97,6 +97,19 @@ public interface Hypervisor {
     void guestWrite(String guest, long guestPhysicalAddress, byte[] data);
 
     /**
+     * Converts a guest page between private (encrypted under the guest key) and shared (plaintext the host may read
+     * and write, as for a GHCB or an I/O bounce buffer), as the guest does by changing its page tables (the C-bit on
+     * AMD, the shared GPA bit on TDX). The stored bytes are not changed: a page made shared shows the guest its old
+     * ciphertext, a page made private decrypts whatever the host left there, so a guest clears a page after
+     * converting it.
+     *
+     * @param guest id or name of a running guest
+     * @param guestPhysicalAddress a page-aligned address
+     * @param shared true to share the page with the host, false to make it private again
+     */
+    void setPageShared(String guest, long guestPhysicalAddress, boolean shared);
+
+    /**
      * Reads guest memory as the host sees it: the stored bytes, ciphertext for private pages.
      *
      * @param guest id or name

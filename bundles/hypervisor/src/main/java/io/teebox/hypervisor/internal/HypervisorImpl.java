@@ -1,0 +1,701 @@
+package io.teebox.hypervisor.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+import io.teebox.api.attestation.AttestationService;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.GuestInfo;
+import io.teebox.api.hypervisor.GuestState;
+import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.hypervisor.LaunchOwner;
+import io.teebox.api.hypervisor.LaunchPlan;
+import io.teebox.api.hypervisor.LaunchResult;
+import io.teebox.api.hypervisor.VcpuView;
+import io.teebox.api.launch.GuestStatus;
+import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.api.launch.LaunchRequest;
+import io.teebox.api.launch.LaunchService;
+import io.teebox.api.launch.LaunchSession;
+import io.teebox.api.launch.Measurement;
+import io.teebox.api.launch.PageType;
+import io.teebox.api.launch.SecretPacket;
+import io.teebox.api.memory.HostAccess;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.memory.MemoryEncryption;
+import io.teebox.api.tee.BackendDescriptor;
+import io.teebox.api.tee.Capability;
+import io.teebox.api.tee.TeeBackend;
+import io.teebox.api.tee.TeeException;
+import io.teebox.api.tee.TeeType;
+import io.teebox.kit.firmware.DefaultFirmware;
+import io.teebox.kit.firmware.FirmwareArea;
+import io.teebox.kit.firmware.KernelHashes;
+import io.teebox.kit.firmware.OvmfImage;
+import io.teebox.kit.x86.CpuModels;
+import io.teebox.kit.x86.Vmsa;
+
+/**
+ * The hypervisor: owns guests and binds every TEE backend present, dynamically. A backend that goes away pauses its
+ * guests with their encrypted state kept; when a backend of the same type returns they resume.
+ */
+@Component(service = Hypervisor.class, immediate = true, configurationPid = "io.teebox.hypervisor")
+@Designate(ocd = HypervisorConfig.class)
+public final class HypervisorImpl implements Hypervisor {
+
+    private static final Logger LOG = Logger.getLogger(HypervisorImpl.class.getName());
+    /** Largest single memory access through the hypervisor API. */
+    static final int MAX_ACCESS = 1 << 20;
+    private static final long BSP_RESET_EIP = 0xFFFF_FFF0L;
+
+    private final Map<String, Backend> backends = new ConcurrentHashMap<>();
+    private final Map<String, Guest> guests = new LinkedHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final HostMemory host;
+    private volatile int maxGuests;
+
+    /**
+     * @param config the configuration
+     */
+    @Activate
+    public HypervisorImpl(HypervisorConfig config) {
+        check(config);
+        this.host = new HostMemory((long) config.hostMemoryMiB() << 20);
+        this.maxGuests = config.maxGuests();
+    }
+
+    @Modified
+    void modified(HypervisorConfig config) {
+        check(config);
+        long pages = ((long) config.hostMemoryMiB() << 20) / GuestPages.PAGE_SIZE;
+        if (pages < host.capacityPages()) {
+            LOG.warning("io.teebox.hypervisor: hostMemoryMiB cannot shrink at runtime (guests hold their pages); "
+                    + "keeping " + (host.capacityPages() * GuestPages.PAGE_SIZE >> 20) + " MiB");
+        } else if (pages > host.capacityPages()) {
+            host.setCapacityPages(pages);
+        }
+        this.maxGuests = config.maxGuests();
+    }
+
+    private static void check(HypervisorConfig config) {
+        if (config.hostMemoryMiB() < 16 || config.hostMemoryMiB() > 1 << 20) {
+            throw new IllegalArgumentException("io.teebox.hypervisor: hostMemoryMiB must be 16..1048576, got "
+                    + config.hostMemoryMiB());
+        }
+        if (config.maxGuests() < 1 || config.maxGuests() > 4096) {
+            throw new IllegalArgumentException("io.teebox.hypervisor: maxGuests must be 1..4096, got "
+                    + config.maxGuests());
+        }
+    }
+
+    // ---- backend binding -------------------------------------------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindBackend(TeeBackend service, Map<String, Object> props) {
+        bound(TeeBackend.class, service, props);
+    }
+
+    void unbindBackend(TeeBackend service, Map<String, Object> props) {
+        unbound(TeeBackend.class, service, props);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindMemoryEncryption(MemoryEncryption service, Map<String, Object> props) {
+        bound(MemoryEncryption.class, service, props);
+    }
+
+    void unbindMemoryEncryption(MemoryEncryption service, Map<String, Object> props) {
+        unbound(MemoryEncryption.class, service, props);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLaunchService(LaunchService service, Map<String, Object> props) {
+        bound(LaunchService.class, service, props);
+    }
+
+    void unbindLaunchService(LaunchService service, Map<String, Object> props) {
+        unbound(LaunchService.class, service, props);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAttestationService(AttestationService service, Map<String, Object> props) {
+        bound(AttestationService.class, service, props);
+    }
+
+    void unbindAttestationService(AttestationService service, Map<String, Object> props) {
+        unbound(AttestationService.class, service, props);
+    }
+
+    private static String typeOf(Object service, Map<String, Object> props) {
+        Object type = props.get(TeeType.PROPERTY);
+        if (!(type instanceof String) || ((String) type).isBlank()) {
+            LOG.warning(service.getClass().getName() + " has no " + TeeType.PROPERTY + " property; ignored");
+            return null;
+        }
+        return (String) type;
+    }
+
+    void bound(Class<?> kind, Object service, Map<String, Object> props) {
+        String type = typeOf(service, props);
+        if (type == null) {
+            return;
+        }
+        Backend now = backends.compute(type,
+                (t, b) -> (b == null ? new Backend(t, null, null, null, null) : b).with(kind, service));
+        if (now.complete()) {
+            resumeAwaiting(now);
+        }
+    }
+
+    void unbound(Class<?> kind, Object service, Map<String, Object> props) {
+        String type = typeOf(service, props);
+        if (type == null) {
+            return;
+        }
+        boolean[] lost = new boolean[1];
+        backends.computeIfPresent(type, (t, b) -> {
+            boolean wasComplete = b.complete();
+            Backend after = b.holds(kind, service) ? b.with(kind, null) : b;
+            lost[0] = wasComplete && !after.complete();
+            return after.empty() ? null : after;
+        });
+        if (lost[0]) {
+            pauseForLostBackend(type);
+        }
+    }
+
+    private void pauseForLostBackend(String type) {
+        for (Guest g : snapshot()) {
+            synchronized (g) {
+                if (g.config.teeType().equals(type)
+                        && (g.state == GuestState.RUNNING || g.state == GuestState.PAUSED)) {
+                    if (g.state == GuestState.RUNNING) {
+                        g.state = GuestState.PAUSED;
+                        g.awaitingBackend = true;
+                    }
+                    g.note = "backend " + type + " went away (stopped or being updated); encrypted state kept";
+                }
+            }
+        }
+    }
+
+    private void resumeAwaiting(Backend b) {
+        for (Guest g : snapshot()) {
+            synchronized (g) {
+                if (!g.config.teeType().equals(b.type()) || g.state != GuestState.PAUSED) {
+                    continue;
+                }
+                try {
+                    GuestStatus status = b.launch().status(g.handle);
+                    String fw = b.tee().descriptor().firmware().toString();
+                    if (g.awaitingBackend) {
+                        g.state = GuestState.RUNNING;
+                        g.awaitingBackend = false;
+                        g.note = "resumed on " + b.type() + " firmware " + fw + " (firmware state " + status.state()
+                                + ")";
+                    } else {
+                        g.note = "paused by the operator; backend " + b.type() + " firmware " + fw + " is back";
+                    }
+                } catch (RuntimeException e) {
+                    g.state = GuestState.TERMINATED;
+                    g.awaitingBackend = false;
+                    g.note = "backend " + b.type() + " returned without this guest's context: " + e.getMessage();
+                    releaseMemory(g);
+                }
+            }
+        }
+    }
+
+    private Backend backend(String type) {
+        Backend b = backends.get(type);
+        if (b == null || !b.complete()) {
+            throw new IllegalStateException("no " + type + " backend is present (is its bundle started?); present: "
+                    + presentTypes());
+        }
+        return b;
+    }
+
+    private List<String> presentTypes() {
+        return backends.values().stream().filter(Backend::complete).map(Backend::type).sorted().toList();
+    }
+
+    @Override
+    public List<BackendDescriptor> backends() {
+        List<BackendDescriptor> out = new ArrayList<>();
+        for (Backend b : backends.values()) {
+            if (b.complete()) {
+                try {
+                    out.add(b.tee().descriptor());
+                } catch (RuntimeException e) {
+                    // One failing provider must not hide the others.
+                    LOG.log(Level.WARNING, "backend " + b.type() + " failed to describe itself", e);
+                }
+            }
+        }
+        out.sort(Comparator.comparing(BackendDescriptor::teeType));
+        return out;
+    }
+
+    // ---- guests ----------------------------------------------------------------------------------------------
+
+    private synchronized List<Guest> snapshot() {
+        return new ArrayList<>(guests.values());
+    }
+
+    private synchronized Guest find(String ref) {
+        if (ref == null || ref.isBlank()) {
+            throw new IllegalArgumentException("no guest named: give a guest id or name");
+        }
+        Guest g = guests.get(ref);
+        if (g != null) {
+            return g;
+        }
+        for (Guest candidate : guests.values()) {
+            if (candidate.matches(ref)) {
+                return candidate;
+            }
+        }
+        throw new IllegalArgumentException("no guest '" + ref + "'; guests: "
+                + guests.values().stream().map(x -> x.id + "/" + x.config.name()).toList());
+    }
+
+    @Override
+    public GuestInfo create(GuestConfig config) {
+        backend(config.teeType());
+        CpuModels.signature(config.vcpuType());
+        synchronized (this) {
+            for (Guest g : guests.values()) {
+                if (g.config.name().equals(config.name())) {
+                    throw new IllegalArgumentException("a guest named '" + config.name() + "' exists already ("
+                            + g.id + ", " + g.state + ")");
+                }
+            }
+            if (guests.size() >= maxGuests) {
+                throw new IllegalStateException("guest limit reached: " + maxGuests
+                        + " guests exist; destroy one or raise maxGuests in io.teebox.hypervisor");
+            }
+            String id = "g" + nextId.getAndIncrement();
+            Guest g = new Guest(id, config, host);
+            guests.put(id, g);
+            return g.info();
+        }
+    }
+
+    @Override
+    public List<GuestInfo> guests() {
+        return snapshot().stream().map(Guest::info).toList();
+    }
+
+    @Override
+    public GuestInfo guest(String guest) {
+        return find(guest).info();
+    }
+
+    @Override
+    public LaunchResult launch(String guestRef, LaunchPlan plan, LaunchOwner owner) {
+        if (plan == null || owner == null) {
+            throw new IllegalArgumentException("launch needs a plan and a guest owner");
+        }
+        Guest g = find(guestRef);
+        synchronized (g) {
+            if (g.state != GuestState.CREATED) {
+                throw new IllegalStateException("guest " + g.config.name() + " is " + g.state
+                        + "; only a CREATED guest can be launched");
+            }
+            Backend b = backend(g.config.teeType());
+            byte[] fw = plan.firmware() != null ? plan.firmware() : DefaultFirmware.image();
+            OvmfImage image = OvmfImage.parse(fw);
+            Optional<FirmwareArea> hashesArea = image.kernelHashesArea();
+            if (plan.kernel() != null && hashesArea.isEmpty()) {
+                throw new IllegalArgumentException("the firmware has no SEV kernel-hashes area in its footer table, "
+                        + "so it cannot measure a directly booted kernel; launch without --kernel");
+            }
+            if (plan.kernel() == null && (plan.initrd() != null || plan.cmdline() != null)) {
+                throw new IllegalArgumentException("an initrd or command line needs a kernel");
+            }
+            g.state = GuestState.LAUNCHING;
+            g.note = "";
+            LaunchSession session = null;
+            try {
+                BackendDescriptor descriptor = b.tee().descriptor();
+                LaunchRequest request = owner.start(descriptor, b.tee().platformCertificates(), g.config);
+                session = b.launch().begin(request, g.firmwareView);
+                g.handle = session.handle();
+                g.slot = session.keySlot();
+                g.policy = request.policy();
+
+                placePlaintext(g, image.loadAddress(), fw);
+                session.addPages(image.loadAddress(), fw.length, PageType.NORMAL);
+                if (plan.kernel() != null) {
+                    byte[] table = KernelHashes.table(plan.kernel(), plan.initrd(), plan.cmdline());
+                    placePlaintext(g, hashesArea.get().gpa(), table);
+                    session.addPages(hashesArea.get().gpa(), table.length, PageType.NORMAL);
+                }
+                resetVcpus(g, image, 0);
+                if (descriptor.has(Capability.REGISTER_ENCRYPTION)) {
+                    for (int i = 0; i < g.vcpus.length; i++) {
+                        session.addVcpuState(i);
+                    }
+                }
+                Measurement m = session.measure();
+                g.measurement = m;
+                List<SecretPacket> secrets = owner.approve(m);
+                for (SecretPacket p : secrets) {
+                    session.injectSecret(p);
+                }
+                session.finish();
+                g.state = GuestState.RUNNING;
+                g.appendLog(session.log());
+                return new LaunchResult(g.info(), m, secrets.size(), g.log);
+            } catch (RuntimeException e) {
+                if (session != null) {
+                    g.appendLog(session.log());
+                }
+                g.state = GuestState.TERMINATED;
+                g.note = "launch failed: " + e.getMessage();
+                teardown(g, b);
+                throw e;
+            }
+        }
+    }
+
+    /** The host copies plaintext into guest pages before the firmware encrypts them in place. */
+    private static void placePlaintext(Guest g, long gpa, byte[] data) {
+        g.memory.checkRange(gpa, data.length);
+        long pos = gpa;
+        int off = 0;
+        while (off < data.length) {
+            long pageGpa = GuestPages.pageOf(pos);
+            int inPage = (int) (pos - pageGpa);
+            int n = Math.min(GuestPages.PAGE_SIZE - inPage, data.length - off);
+            GuestPages.Page p = g.memory.page(pageGpa);
+            if (p.priv) {
+                throw new IllegalStateException(String.format("page 0x%X is already encrypted", pageGpa));
+            }
+            System.arraycopy(data, off, p.raw, inPage, n);
+            off += n;
+            pos += n;
+        }
+    }
+
+    /** QEMU's reset state for each vCPU: the BSP at the reset vector, the APs at the firmware's AP reset block. */
+    private static void resetVcpus(Guest g, OvmfImage image, long sevFeatures) {
+        long signature = CpuModels.signature(g.config.vcpuType());
+        long apEip = image.sevEsResetEip().orElse(BSP_RESET_EIP);
+        for (Vcpu v : g.vcpus) {
+            v.saveArea = Vmsa.qemuReset(v.index == 0 ? BSP_RESET_EIP : apEip, signature, sevFeatures);
+            v.encrypted = false;
+        }
+    }
+
+    private void teardown(Guest g, Backend b) {
+        if (g.handle != 0 && b != null && b.complete()) {
+            try {
+                b.launch().deactivate(g.handle);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "DEACTIVATE of " + g.id + " failed", e);
+            }
+            try {
+                b.launch().decommission(g.handle);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "DECOMMISSION of guest " + g.id + " failed: " + e.getMessage());
+            }
+        }
+        releaseMemory(g);
+    }
+
+    private static void releaseMemory(Guest g) {
+        g.memory.releaseAll();
+        for (Vcpu v : g.vcpus) {
+            v.saveArea = new byte[GuestPages.PAGE_SIZE];
+            v.encrypted = false;
+        }
+    }
+
+    @Override
+    public GuestStatus firmwareStatus(String guestRef) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            if (g.handle == 0) {
+                throw new IllegalStateException("guest " + g.config.name() + " has no firmware context (state "
+                        + g.state + ")");
+            }
+            return backend(g.config.teeType()).launch().status(g.handle);
+        }
+    }
+
+    @Override
+    public void pause(String guestRef) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            require(g, GuestState.RUNNING, "paused");
+            g.state = GuestState.PAUSED;
+            g.note = "paused by the operator";
+        }
+    }
+
+    @Override
+    public void resume(String guestRef) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            require(g, GuestState.PAUSED, "resumed");
+            Backend b = backend(g.config.teeType());
+            b.launch().status(g.handle);
+            g.state = GuestState.RUNNING;
+            g.awaitingBackend = false;
+            g.note = "";
+        }
+    }
+
+    @Override
+    public void destroy(String guestRef) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            if (g.state == GuestState.LAUNCHING) {
+                throw new IllegalStateException("guest " + g.config.name() + " is LAUNCHING; destroy it after the "
+                        + "launch returns");
+            }
+            Backend b = backends.get(g.config.teeType());
+            if (g.state != GuestState.TERMINATED) {
+                teardown(g, b != null && b.complete() ? b : null);
+            }
+            g.state = GuestState.TERMINATED;
+        }
+        synchronized (this) {
+            guests.remove(g.id);
+        }
+    }
+
+    private static void require(Guest g, GuestState wanted, String verb) {
+        if (g.state != wanted) {
+            throw new IllegalStateException("guest " + g.config.name() + " is " + g.state + "; only a " + wanted
+                    + " guest can be " + verb);
+        }
+    }
+
+    // ---- memory ----------------------------------------------------------------------------------------------
+
+    private static void checkLength(int length) {
+        if (length < 0 || length > MAX_ACCESS) {
+            throw new IllegalArgumentException("length must be 0.." + MAX_ACCESS + " bytes, got " + length);
+        }
+    }
+
+    private Guest runningGuest(String ref, String action) {
+        Guest g = find(ref);
+        if (g.state != GuestState.RUNNING) {
+            throw new IllegalStateException("guest " + g.config.name() + " is " + g.state + "; it cannot " + action
+                    + " until it runs" + (g.note.isEmpty() ? "" : " (" + g.note + ")"));
+        }
+        return g;
+    }
+
+    @Override
+    public byte[] guestRead(String guestRef, long gpa, int length) {
+        checkLength(length);
+        Guest g = runningGuest(guestRef, "read its memory");
+        synchronized (g) {
+            g.memory.checkRange(gpa, length);
+            Backend b = backend(g.config.teeType());
+            byte[] out = new byte[length];
+            forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
+                byte[] plain = plaintext(g, b, pageGpa);
+                System.arraycopy(plain, inPage, out, off, n);
+            });
+            return out;
+        }
+    }
+
+    @Override
+    public void guestWrite(String guestRef, long gpa, byte[] data) {
+        checkLength(data.length);
+        Guest g = runningGuest(guestRef, "write its memory");
+        synchronized (g) {
+            g.memory.checkRange(gpa, data.length);
+            Backend b = backend(g.config.teeType());
+            forEachPage(gpa, data.length, (pageGpa, inPage, off, n) -> {
+                byte[] plain = plaintext(g, b, pageGpa);
+                System.arraycopy(data, off, plain, inPage, n);
+                GuestPages.Page p = g.memory.page(pageGpa);
+                if (p.priv || !p.shared) {
+                    p.raw = b.memory().encryptPage(g.slot, p.hpa, plain);
+                    p.priv = true;
+                } else {
+                    p.raw = plain;
+                }
+            });
+        }
+    }
+
+    @Override
+    public void setPageShared(String guestRef, long gpa, boolean shared) {
+        Guest g = runningGuest(guestRef, "convert its pages");
+        synchronized (g) {
+            g.memory.checkPageAligned(gpa);
+            GuestPages.Page p = g.memory.page(gpa);
+            p.priv = !shared;
+            p.shared = shared;
+        }
+    }
+
+    private byte[] plaintext(Guest g, Backend b, long pageGpa) {
+        GuestPages.Page p = g.memory.peek(pageGpa);
+        if (p == null) {
+            return new byte[GuestPages.PAGE_SIZE];
+        }
+        if (!p.priv) {
+            return p.raw.clone();
+        }
+        try {
+            return b.memory().decryptPage(g.slot, p.hpa, p.raw);
+        } catch (TeeException e) {
+            if (b.memory().hostAccess(HostAccess.WRITE).effect() == HostAccessOutcome.Effect.GUEST_TERMINATED) {
+                g.state = GuestState.TERMINATED;
+                g.note = String.format("terminated by the TEE on reading page 0x%X: %s", pageGpa, e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public byte[] hostRead(String guestRef, long gpa, int length) {
+        checkLength(length);
+        Guest g = find(guestRef);
+        synchronized (g) {
+            g.memory.checkRange(gpa, length);
+            byte[] out = new byte[length];
+            forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
+                GuestPages.Page p = g.memory.peek(pageGpa);
+                if (p != null) {
+                    System.arraycopy(p.raw, inPage, out, off, n);
+                }
+            });
+            return out;
+        }
+    }
+
+    @Override
+    public HostAccessOutcome hostWrite(String guestRef, long gpa, byte[] data) {
+        checkLength(data.length);
+        Guest g = find(guestRef);
+        synchronized (g) {
+            g.memory.checkRange(gpa, data.length);
+            if (g.state == GuestState.TERMINATED) {
+                throw new IllegalStateException("guest " + g.config.name() + " is TERMINATED; its memory is gone");
+            }
+            HostAccessOutcome privateOutcome = null;
+            if (g.state != GuestState.CREATED && touchesPrivate(g, gpa, data.length)) {
+                privateOutcome = backend(g.config.teeType()).memory().hostAccess(HostAccess.WRITE);
+                if (privateOutcome.effect() == HostAccessOutcome.Effect.HOST_FAULT) {
+                    return privateOutcome;
+                }
+            }
+            forEachPage(gpa, data.length, (pageGpa, inPage, off, n) -> {
+                GuestPages.Page p = g.memory.page(pageGpa);
+                System.arraycopy(data, off, p.raw, inPage, n);
+            });
+            if (privateOutcome != null) {
+                return privateOutcome;
+            }
+            return new HostAccessOutcome(HostAccessOutcome.Effect.UNDETECTED, g.state == GuestState.CREATED
+                    ? "the guest is not launched: the host writes plaintext that a launch would measure"
+                    : "the page is not private to the guest: host writes are allowed");
+        }
+    }
+
+    private static boolean touchesPrivate(Guest g, long gpa, int length) {
+        boolean[] any = new boolean[1];
+        forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
+            GuestPages.Page p = g.memory.peek(pageGpa);
+            any[0] |= p != null && p.priv;
+        });
+        return any[0];
+    }
+
+    @FunctionalInterface
+    private interface PageChunk {
+        void accept(long pageGpa, int inPage, int offset, int length);
+    }
+
+    private static void forEachPage(long gpa, int length, PageChunk chunk) {
+        long pos = gpa;
+        int off = 0;
+        while (off < length) {
+            long pageGpa = GuestPages.pageOf(pos);
+            int inPage = (int) (pos - pageGpa);
+            int n = Math.min(GuestPages.PAGE_SIZE - inPage, length - off);
+            chunk.accept(pageGpa, inPage, off, n);
+            off += n;
+            pos += n;
+        }
+    }
+
+    @Override
+    public VcpuView hostVcpu(String guestRef, int vcpu) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            if (vcpu < 0 || vcpu >= g.vcpus.length) {
+                throw new IllegalArgumentException("vCPU " + vcpu + " does not exist; guest " + g.config.name()
+                        + " has vCPUs 0.." + (g.vcpus.length - 1));
+            }
+            Vcpu v = g.vcpus[vcpu];
+            return new VcpuView(vcpu, v.encrypted, v.saveArea, Vmsa.registers(v.saveArea));
+        }
+    }
+
+    @Override
+    public List<LaunchLogEntry> launchLog(String guestRef) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            return g.log;
+        }
+    }
+
+    @Override
+    public Optional<Measurement> measurement(String guestRef) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            return Optional.ofNullable(g.measurement);
+        }
+    }
+
+    @Override
+    public Evidence attest(String guestRef, byte[] reportData) {
+        Guest g = runningGuest(guestRef, "request evidence");
+        synchronized (g) {
+            Backend b = backend(g.config.teeType());
+            AttestationService a = b.attestation();
+            if (a == null) {
+                throw new IllegalStateException("backend " + b.type() + " offers no attestation service");
+            }
+            return a.attest(g.handle, g.firmwareView, reportData);
+        }
+    }
+
+    /** For tests: host pages in use. */
+    long hostPagesInUse() {
+        return host.pagesInUse();
+    }
+}

@@ -1,0 +1,337 @@
+package io.teebox.hypervisor.internal;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.lang.annotation.Annotation;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.Before;
+import org.junit.Test;
+
+import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.GuestInfo;
+import io.teebox.api.hypervisor.GuestState;
+import io.teebox.api.hypervisor.LaunchOwner;
+import io.teebox.api.hypervisor.LaunchPlan;
+import io.teebox.api.hypervisor.LaunchRejectedException;
+import io.teebox.api.hypervisor.LaunchResult;
+import io.teebox.api.launch.LaunchRequest;
+import io.teebox.api.launch.Measurement;
+import io.teebox.api.launch.SecretPacket;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.tee.BackendDescriptor;
+import io.teebox.api.tee.TeeException;
+import io.teebox.api.tee.TeeType;
+import io.teebox.kit.crypto.Digests;
+import io.teebox.kit.firmware.DefaultFirmware;
+import io.teebox.kit.firmware.OvmfImage;
+
+public class HypervisorImplTest {
+
+    private static final byte[] SECRET = "the owner's secret".getBytes(StandardCharsets.UTF_8);
+    private static final long SECRET_GPA = 0x20_0000;
+
+    private final TestTee.Firmware firmware = new TestTee.Firmware();
+    private HypervisorImpl hv;
+    private TestTee tee;
+
+    static HypervisorConfig config(int mib, int maxGuests) {
+        return new HypervisorConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return HypervisorConfig.class;
+            }
+
+            @Override
+            public int hostMemoryMiB() {
+                return mib;
+            }
+
+            @Override
+            public int maxGuests() {
+                return maxGuests;
+            }
+        };
+    }
+
+    private static Map<String, Object> props(String type) {
+        return Map.of(TeeType.PROPERTY, type);
+    }
+
+    private void bind(TestTee t) {
+        hv.bindBackend(t, props(t.type));
+        hv.bindMemoryEncryption(t, props(t.type));
+        hv.bindLaunchService(t, props(t.type));
+    }
+
+    private void unbind(TestTee t) {
+        hv.unbindLaunchService(t, props(t.type));
+        hv.unbindMemoryEncryption(t, props(t.type));
+        hv.unbindBackend(t, props(t.type));
+    }
+
+    /** An owner that expects the SHA-256 of the default firmware and releases one secret. */
+    private static LaunchOwner owner(byte[] expected) {
+        return new LaunchOwner() {
+            @Override
+            public LaunchRequest start(BackendDescriptor backend, Map<String, byte[]> certs, GuestConfig config) {
+                return new LaunchRequest(1, Map.of(), config.vcpus(), config.vcpuType());
+            }
+
+            @Override
+            public List<SecretPacket> approve(Measurement m) {
+                if (!Arrays.equals(m.value(), expected)) {
+                    throw new LaunchRejectedException("unexpected measurement");
+                }
+                return List.of(new SecretPacket(SECRET_GPA, new byte[0], SECRET));
+            }
+        };
+    }
+
+    private static byte[] defaultDigest() {
+        return Digests.sha256(DefaultFirmware.image());
+    }
+
+    @Before
+    public void setUp() {
+        hv = new HypervisorImpl(config(64, 4));
+        tee = new TestTee(firmware, "test", HostAccessOutcome.Effect.UNDETECTED);
+        bind(tee);
+    }
+
+    private GuestInfo launched(String name) {
+        hv.create(new GuestConfig(name, "test", 2, "EPYC-v4", 4 << 20));
+        LaunchResult r = hv.launch(name, LaunchPlan.DEFAULT, owner(defaultDigest()));
+        assertEquals(GuestState.RUNNING, r.guest().state());
+        return r.guest();
+    }
+
+    @Test
+    public void launchPlacesFirmwareAtTopOfFourGibAndGuestReadsItsSecret() {
+        launched("a");
+        assertArrayEquals(SECRET, hv.guestRead("a", SECRET_GPA, SECRET.length));
+        byte[] fw = DefaultFirmware.image();
+        long load = OvmfImage.parse(fw).loadAddress();
+        assertEquals(0x1_0000_0000L - fw.length, load);
+        assertArrayEquals(Arrays.copyOfRange(fw, fw.length - 64, fw.length),
+                hv.guestRead("a", 0xFFFF_FFC0L, 64));
+        byte[] host = hv.hostRead("a", SECRET_GPA, 4096);
+        assertFalse("host view holds secret plaintext", contains(host, SECRET));
+    }
+
+    @Test
+    public void launchLogRecordsEachFirmwareCommand() {
+        launched("a");
+        List<String> commands = hv.launchLog("a").stream().map(e -> e.command()).toList();
+        assertEquals(List.of("START", "UPDATE", "MEASURE", "SECRET", "FINISH"), commands);
+    }
+
+    @Test
+    public void guestWriteIsCiphertextToTheHostAndPlaintextToTheGuest() {
+        launched("a");
+        byte[] data = "private data of the guest".getBytes(StandardCharsets.UTF_8);
+        hv.guestWrite("a", 0x1000, data);
+        assertArrayEquals(data, hv.guestRead("a", 0x1000, data.length));
+        assertFalse(contains(hv.hostRead("a", 0, 0x2000), data));
+    }
+
+    @Test
+    public void sharedPageIsPlaintextToBothSidesAndPrivateAgainAfterConversion() {
+        launched("a");
+        hv.setPageShared("a", 0x5000, true);
+        byte[] msg = "GHCB: cpuid 0x8000001f".getBytes(StandardCharsets.UTF_8);
+        hv.guestWrite("a", 0x5000, msg);
+        assertArrayEquals(msg, hv.hostRead("a", 0x5000, msg.length));
+        byte[] reply = "host reply".getBytes(StandardCharsets.UTF_8);
+        assertEquals(HostAccessOutcome.Effect.UNDETECTED, hv.hostWrite("a", 0x5100, reply).effect());
+        assertArrayEquals(reply, hv.guestRead("a", 0x5100, reply.length));
+        hv.setPageShared("a", 0x5000, false);
+        hv.guestWrite("a", 0x5000, msg);
+        assertFalse(contains(hv.hostRead("a", 0x5000, 4096), msg));
+        assertArrayEquals(msg, hv.guestRead("a", 0x5000, msg.length));
+        assertThrows(IllegalArgumentException.class, () -> hv.setPageShared("a", 0x5001, true));
+    }
+
+    @Test
+    public void hostWriteLandsUndetectedAndGuestDecryptsGarbage() {
+        launched("a");
+        byte[] data = new byte[64];
+        Arrays.fill(data, (byte) 7);
+        hv.guestWrite("a", 0x3000, data);
+        HostAccessOutcome out = hv.hostWrite("a", 0x3000, new byte[] {1});
+        assertEquals(HostAccessOutcome.Effect.UNDETECTED, out.effect());
+        byte[] after = hv.guestRead("a", 0x3000, 64);
+        assertFalse(Arrays.equals(data, after));
+        // XTS: only the first 16-byte block is garbled
+        assertArrayEquals(Arrays.copyOfRange(data, 16, 64), Arrays.copyOfRange(after, 16, 64));
+    }
+
+    @Test
+    public void hostFaultLeavesThePageUnchanged() {
+        bind(new TestTee(firmware, "strict", HostAccessOutcome.Effect.HOST_FAULT));
+        hv.create(new GuestConfig("s", "strict", 1, "EPYC-v4", 4 << 20));
+        hv.launch("s", LaunchPlan.DEFAULT, owner(defaultDigest()));
+        byte[] before = hv.hostRead("s", SECRET_GPA, 4096);
+        assertEquals(HostAccessOutcome.Effect.HOST_FAULT, hv.hostWrite("s", SECRET_GPA, new byte[16]).effect());
+        assertArrayEquals(before, hv.hostRead("s", SECRET_GPA, 4096));
+        assertArrayEquals(SECRET, hv.guestRead("s", SECRET_GPA, SECRET.length));
+    }
+
+    @Test
+    public void backendGoingAwayPausesItsGuestsAndReturningResumesThem() {
+        launched("a");
+        unbind(tee);
+        GuestInfo paused = hv.guest("a");
+        assertEquals(GuestState.PAUSED, paused.state());
+        assertTrue(paused.note().contains("went away"));
+        assertThrows(IllegalStateException.class, () -> hv.guestRead("a", SECRET_GPA, 4));
+        assertTrue(hv.backends().isEmpty());
+
+        bind(new TestTee(firmware, "test", HostAccessOutcome.Effect.UNDETECTED));
+        assertEquals(GuestState.RUNNING, hv.guest("a").state());
+        assertArrayEquals(SECRET, hv.guestRead("a", SECRET_GPA, SECRET.length));
+    }
+
+    @Test
+    public void operatorPauseSurvivesABackendSwap() {
+        launched("a");
+        hv.pause("a");
+        unbind(tee);
+        bind(new TestTee(firmware, "test", HostAccessOutcome.Effect.UNDETECTED));
+        assertEquals(GuestState.PAUSED, hv.guest("a").state());
+        hv.resume("a");
+        assertEquals(GuestState.RUNNING, hv.guest("a").state());
+    }
+
+    @Test
+    public void backendReturningWithoutTheContextTerminatesTheGuest() {
+        launched("a");
+        unbind(tee);
+        bind(new TestTee(new TestTee.Firmware(), "test", HostAccessOutcome.Effect.UNDETECTED));
+        GuestInfo g = hv.guest("a");
+        assertEquals(GuestState.TERMINATED, g.state());
+        assertTrue(g.note(), g.note().contains("INVALID_GUEST"));
+    }
+
+    @Test
+    public void rejectedMeasurementTerminatesGuestFreesItsMemoryAndPlatformKeepsRunning() {
+        hv.create(new GuestConfig("bad", "test", 1, "EPYC-v4", 4 << 20));
+        LaunchRejectedException e = assertThrows(LaunchRejectedException.class,
+                () -> hv.launch("bad", LaunchPlan.DEFAULT, owner(new byte[32])));
+        assertTrue(e.getMessage().contains("unexpected"));
+        GuestInfo g = hv.guest("bad");
+        assertEquals(GuestState.TERMINATED, g.state());
+        assertEquals(0, g.residentPages());
+        assertTrue(firmware.contexts.isEmpty());
+        launched("good");
+    }
+
+    @Test
+    public void firmwareRefusalIsReportedWithItsStatusAndLogged() {
+        hv.create(new GuestConfig("x", "test", 1, "EPYC-v4", 4 << 20));
+        LaunchOwner twice = new LaunchOwner() {
+            @Override
+            public LaunchRequest start(BackendDescriptor b, Map<String, byte[]> c, GuestConfig config) {
+                return new LaunchRequest(0, Map.of(), 1, "EPYC-v4");
+            }
+
+            @Override
+            public List<SecretPacket> approve(Measurement m) {
+                throw new TeeException(TestTee.BAD_STATE, "owner-side failure");
+            }
+        };
+        TeeException e = assertThrows(TeeException.class, () -> hv.launch("x", LaunchPlan.DEFAULT, twice));
+        assertEquals("INVALID_GUEST_STATE", e.status().name());
+        assertEquals(GuestState.TERMINATED, hv.guest("x").state());
+        assertEquals("MEASURE", hv.launchLog("x").get(hv.launchLog("x").size() - 1).command());
+    }
+
+    @Test
+    public void malformedFirmwareIsRejectedAndGuestStaysCreated() {
+        hv.create(new GuestConfig("m", "test", 1, "EPYC-v4", 4 << 20));
+        byte[] fw = DefaultFirmware.image();
+        fw[fw.length - 0x30] ^= 1; // inside the footer table GUID
+        assertThrows(IllegalArgumentException.class,
+                () -> hv.launch("m", new LaunchPlan(fw, null, null, null), owner(defaultDigest())));
+        assertEquals(GuestState.CREATED, hv.guest("m").state());
+    }
+
+    @Test
+    public void badArgumentsAreRefusedNamingWhatWasWrong() {
+        launched("a");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> hv.guestRead("a", 0x8000_0000L, 4))
+                .getMessage().contains("outside guest memory"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> hv.guest("nope")).getMessage()
+                .contains("no guest 'nope'"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> hv.create(new GuestConfig("a", "test", 1, "EPYC-v4", 4096))).getMessage()
+                .contains("exists already"));
+        assertTrue(assertThrows(IllegalStateException.class,
+                () -> hv.create(new GuestConfig("n", "tdx", 1, "EPYC-v4", 4096))).getMessage()
+                .contains("no tdx backend"));
+        assertThrows(IllegalArgumentException.class,
+                () -> hv.create(new GuestConfig("c", "test", 1, "Pentium-Pro", 4096)));
+        assertThrows(IllegalArgumentException.class, () -> hv.hostVcpu("a", 2));
+        assertThrows(IllegalStateException.class, () -> hv.launch("a", LaunchPlan.DEFAULT, owner(new byte[0])));
+    }
+
+    @Test
+    public void hostSeesSevStyleRegistersInPlainSaveArea() {
+        launched("a");
+        var bsp = hv.hostVcpu("a", 0);
+        assertFalse(bsp.encrypted());
+        assertEquals(0xFFF0L, (long) bsp.registers().get("rip"));
+        assertEquals(0x800F12L, (long) bsp.registers().get("rdx"));
+    }
+
+    @Test
+    public void destroyFreesHostPagesAndFirmwareContext() {
+        launched("a");
+        assertTrue(hv.hostPagesInUse() > 0);
+        hv.destroy("a");
+        assertEquals(0, hv.hostPagesInUse());
+        assertTrue(firmware.contexts.isEmpty());
+        assertTrue(hv.guests().isEmpty());
+    }
+
+    @Test
+    public void guestLimitAndHostMemoryLimitAreEnforced() {
+        for (int i = 0; i < 4; i++) {
+            hv.create(new GuestConfig("g" + i + "x", "test", 1, "EPYC-v4", 4096));
+        }
+        assertTrue(assertThrows(IllegalStateException.class,
+                () -> hv.create(new GuestConfig("five", "test", 1, "EPYC-v4", 4096))).getMessage()
+                .contains("guest limit"));
+        HypervisorImpl small = new HypervisorImpl(config(16, 4));
+        small.bindBackend(tee, props("test"));
+        small.bindMemoryEncryption(tee, props("test"));
+        small.bindLaunchService(tee, props("test"));
+        small.create(new GuestConfig("big", "test", 1, "EPYC-v4", 64 << 20));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            for (long a = 0; a < 64 << 20; a += 1 << 20) {
+                small.hostWrite("big", a, new byte[1 << 20]);
+            }
+        });
+        assertTrue(e.getMessage().contains("host memory exhausted"));
+    }
+
+    private static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,235 @@
+package io.teebox.hypervisor.internal;
+
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.teebox.api.launch.GuestMemory;
+import io.teebox.api.launch.GuestStatus;
+import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.api.launch.LaunchRequest;
+import io.teebox.api.launch.LaunchService;
+import io.teebox.api.launch.LaunchSession;
+import io.teebox.api.launch.Measurement;
+import io.teebox.api.launch.PageType;
+import io.teebox.api.launch.SecretPacket;
+import io.teebox.api.memory.HostAccess;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.memory.KeySlot;
+import io.teebox.api.memory.MemoryEncryption;
+import io.teebox.api.tee.BackendDescriptor;
+import io.teebox.api.tee.Capability;
+import io.teebox.api.tee.FirmwareStatus;
+import io.teebox.api.tee.FirmwareVersion;
+import io.teebox.api.tee.KeySlotLimits;
+import io.teebox.api.tee.TcbVersion;
+import io.teebox.api.tee.TeeBackend;
+import io.teebox.api.tee.TeeException;
+import io.teebox.api.tee.TeeKind;
+import io.teebox.kit.crypto.Digests;
+import io.teebox.kit.crypto.PageCipher;
+
+/**
+ * A small TEE for testing the hypervisor alone: real XTS page encryption with one key per slot, a SHA-256 launch
+ * digest over page contents, secrets written verbatim, and a configurable host-write rule. Its contexts live in a
+ * {@link Firmware} object that outlives the service instances, like a secure processor outlives a backend bundle.
+ */
+final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
+
+    static final FirmwareStatus OK = new FirmwareStatus("test", "SUCCESS", 0);
+    static final FirmwareStatus BAD_STATE = new FirmwareStatus("test", "INVALID_GUEST_STATE", 2);
+
+    /** The part that survives a backend restart. */
+    static final class Firmware {
+        final Map<Integer, PageCipher> keys = new HashMap<>();
+        final Map<Long, Integer> contexts = new HashMap<>();
+        long nextHandle = 1;
+        int nextSlot = 1;
+    }
+
+    final Firmware fw;
+    final String type;
+    final HostAccessOutcome.Effect writeEffect;
+
+    TestTee(Firmware fw, String type, HostAccessOutcome.Effect writeEffect) {
+        this.fw = fw;
+        this.type = type;
+        this.writeEffect = writeEffect;
+    }
+
+    @Override
+    public BackendDescriptor descriptor() {
+        return new BackendDescriptor(type, "test", TeeKind.CPU, "test TEE", EnumSet.of(Capability.MEMORY_ENCRYPTION),
+                new FirmwareVersion(1, 0, 0), new TcbVersion(0, Map.of()), limits(), Map.of());
+    }
+
+    @Override
+    public Map<String, byte[]> platformCertificates() {
+        return Map.of();
+    }
+
+    @Override
+    public KeySlotLimits limits() {
+        return new KeySlotLimits("slot", 1, 16, fw.keys.size());
+    }
+
+    private PageCipher key(KeySlot slot) {
+        PageCipher c = fw.keys.get(slot.id());
+        if (c == null) {
+            throw new TeeException(new FirmwareStatus("test", "INVALID_ASID", 0xD), "no key for " + slot);
+        }
+        return c;
+    }
+
+    @Override
+    public byte[] encryptPage(KeySlot slot, long hpa, byte[] plaintext) {
+        return key(slot).encrypt(hpa, plaintext);
+    }
+
+    @Override
+    public byte[] decryptPage(KeySlot slot, long hpa, byte[] ciphertext) {
+        return key(slot).decrypt(hpa, ciphertext);
+    }
+
+    @Override
+    public HostAccessOutcome hostAccess(HostAccess access) {
+        return access == HostAccess.READ ? new HostAccessOutcome(HostAccessOutcome.Effect.CIPHERTEXT, "ciphertext")
+                : new HostAccessOutcome(writeEffect, "test rule");
+    }
+
+    @Override
+    public LaunchSession begin(LaunchRequest request, GuestMemory memory) {
+        long handle = fw.nextHandle++;
+        int slot = fw.nextSlot++;
+        byte[] k = Digests.sha256(new byte[] {(byte) slot});
+        fw.keys.put(slot, PageCipher.xts(java.util.Arrays.copyOf(k, 16), java.util.Arrays.copyOfRange(k, 16, 32)));
+        fw.contexts.put(handle, slot);
+        return new Session(handle, new KeySlot("slot", slot), memory);
+    }
+
+    @Override
+    public GuestStatus status(long handle) {
+        Integer slot = fw.contexts.get(handle);
+        if (slot == null) {
+            throw new TeeException(new FirmwareStatus("test", "INVALID_GUEST", 0x10), "no guest " + handle);
+        }
+        return new GuestStatus(handle, "RUNNING", new KeySlot("slot", slot), 0, Map.of());
+    }
+
+    @Override
+    public void activate(long handle) {
+        status(handle);
+    }
+
+    @Override
+    public void deactivate(long handle) {
+        status(handle);
+    }
+
+    @Override
+    public void decommission(long handle) {
+        Integer slot = fw.contexts.remove(handle);
+        if (slot != null) {
+            fw.keys.remove(slot);
+        }
+    }
+
+    @Override
+    public byte[] debugDecrypt(long handle, GuestMemory memory, long gpa, int length) {
+        throw new TeeException(new FirmwareStatus("test", "POLICY_FAILURE", 7), "no debugging");
+    }
+
+    final class Session implements LaunchSession {
+        final long handle;
+        final KeySlot slot;
+        final GuestMemory memory;
+        final MessageDigest digest = Digests.newSha256();
+        final List<LaunchLogEntry> log = new ArrayList<>();
+        final Set<Long> encrypted = new HashSet<>();
+        boolean measured;
+        byte[] measure;
+
+        Session(long handle, KeySlot slot, GuestMemory memory) {
+            this.handle = handle;
+            this.slot = slot;
+            this.memory = memory;
+            log("START", OK);
+        }
+
+        private void log(String command, FirmwareStatus status) {
+            log.add(new LaunchLogEntry(log.size() + 1, command, status, ""));
+        }
+
+        @Override
+        public long handle() {
+            return handle;
+        }
+
+        @Override
+        public KeySlot keySlot() {
+            return slot;
+        }
+
+        @Override
+        public void addPages(long gpa, long length, PageType type) {
+            if (measured) {
+                log("UPDATE", BAD_STATE);
+                throw new TeeException(BAD_STATE, "UPDATE after MEASURE");
+            }
+            for (long a = gpa; a < gpa + length; a += 4096) {
+                long page = a & ~0xFFFL;
+                byte[] raw = memory.readPage(page);
+                int from = (int) (Math.max(a, gpa) - page);
+                int to = (int) Math.min(4096, gpa + length - page);
+                digest.update(raw, from, to - from);
+                if (encrypted.add(page)) {
+                    memory.writePage(page, encryptPage(slot, memory.hostPhysicalAddress(page), raw));
+                }
+            }
+            log("UPDATE", OK);
+        }
+
+        @Override
+        public void addVcpuState(int vcpu) {
+            throw new TeeException(new FirmwareStatus("test", "UNSUPPORTED", 0x15), "no register protection");
+        }
+
+        @Override
+        public Measurement measure() {
+            if (measured) {
+                log("MEASURE", BAD_STATE);
+                throw new TeeException(BAD_STATE, "MEASURE twice");
+            }
+            measured = true;
+            measure = digest.digest();
+            log("MEASURE", OK);
+            return new Measurement("test-digest", measure, Map.of());
+        }
+
+        @Override
+        public void injectSecret(SecretPacket packet) {
+            long page = packet.guestPhysicalAddress() & ~0xFFFL;
+            int off = (int) (packet.guestPhysicalAddress() - page);
+            long hpa = memory.hostPhysicalAddress(page);
+            byte[] plain = decryptPage(slot, hpa, memory.readPage(page));
+            System.arraycopy(packet.payload(), 0, plain, off, packet.payload().length);
+            memory.writePage(page, encryptPage(slot, hpa, plain));
+            log("SECRET", OK);
+        }
+
+        @Override
+        public void finish() {
+            log("FINISH", OK);
+        }
+
+        @Override
+        public List<LaunchLogEntry> log() {
+            return List.copyOf(log);
+        }
+    }
+}

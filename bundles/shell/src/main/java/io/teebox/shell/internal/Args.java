@@ -1,0 +1,107 @@
+package io.teebox.shell.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import io.teebox.kit.hex.Hex;
+
+/** Parses command arguments; every error names the argument and what was wrong. */
+final class Args {
+
+    private Args() {
+    }
+
+    /** Parses {@code 0x1F}, {@code 31} or {@code 0b11111} as an unsigned 64-bit number. */
+    static long number(String name, String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        String t = text.trim().replace("_", "").toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("0x")) {
+                return Long.parseUnsignedLong(t.substring(2), 16);
+            }
+            if (t.startsWith("0b")) {
+                return Long.parseUnsignedLong(t.substring(2), 2);
+            }
+            return Long.parseUnsignedLong(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " '" + text + "' is not a number (decimal, 0x hex or 0b binary)");
+        }
+    }
+
+    /** Parses a size such as {@code 64M}, {@code 4K}, {@code 1G} or a plain byte count. */
+    static long size(String name, String text) {
+        String t = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("IB")) {
+            t = t.substring(0, t.length() - 2);
+        } else if (t.endsWith("B") && !t.startsWith("0X")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (t.endsWith("K")) {
+            unit = 1L << 10;
+        } else if (t.endsWith("M")) {
+            unit = 1L << 20;
+        } else if (t.endsWith("G")) {
+            unit = 1L << 30;
+        }
+        if (unit != 1) {
+            t = t.substring(0, t.length() - 1);
+        }
+        long n = number(name, t);
+        if (n > Long.MAX_VALUE / unit) {
+            throw new IllegalArgumentException(name + " '" + text + "' is too large");
+        }
+        return n * unit;
+    }
+
+    /** An int in a range. */
+    static int intIn(String name, String text, int min, int max) {
+        long n = number(name, text);
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(name + " must be " + min + ".." + max + ", got " + text);
+        }
+        return (int) n;
+    }
+
+    /** Data given as {@code hex:0011aa} or as text (UTF-8). */
+    static byte[] data(String name, String text) {
+        if (text == null) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        if (text.startsWith("hex:")) {
+            try {
+                return Hex.decode(text.substring(4));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            }
+        }
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads a file, or returns null if the path is null or empty. */
+    static byte[] file(String name, String path) {
+        if (path == null || path.isEmpty()) {
+            return null;
+        }
+        Path p = Path.of(path);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException(name + " '" + path + "' is not a readable file (working directory "
+                    + Path.of("").toAbsolutePath() + ")");
+        }
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + " '" + path + "' cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Null for an absent option value (Gogo passes the absentValue). */
+    static String opt(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}

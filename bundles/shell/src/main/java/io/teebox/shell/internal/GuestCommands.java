@@ -1,0 +1,183 @@
+package io.teebox.shell.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.GuestInfo;
+import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.hypervisor.LaunchPlan;
+import io.teebox.api.hypervisor.LaunchResult;
+import io.teebox.api.launch.GuestStatus;
+import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.api.launch.Measurement;
+import io.teebox.api.owner.GuestOwnerService;
+import io.teebox.api.owner.OwnerPolicy;
+import io.teebox.api.tee.TeeType;
+import io.teebox.kit.hex.Hex;
+
+/** Guest lifecycle: create, launch with the guest owner, list, inspect, pause, resume, destroy; logs and evidence. */
+@Component(service = GuestCommands.class, immediate = true)
+@GogoCommand(scope = "guest", function = {"create", "launch", "list", "info", "pause", "resume", "destroy", "log",
+    "measurement", "status", "attest"})
+@Descriptor("Confidential guests: lifecycle, launch, launch log, measurement and evidence")
+public final class GuestCommands {
+
+    private final Hypervisor hypervisor;
+    private final Map<String, GuestOwnerService> owners = new ConcurrentHashMap<>();
+
+    /**
+     * @param hypervisor the hypervisor
+     */
+    @Activate
+    public GuestCommands(@Reference Hypervisor hypervisor) {
+        this.hypervisor = hypervisor;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindOwner(GuestOwnerService owner, Map<String, Object> props) {
+        Object type = props.get(TeeType.PROPERTY);
+        if (type instanceof String t) {
+            owners.put(t, owner);
+        }
+    }
+
+    void unbindOwner(GuestOwnerService owner, Map<String, Object> props) {
+        Object type = props.get(TeeType.PROPERTY);
+        if (type instanceof String t) {
+            owners.remove(t, owner);
+        }
+    }
+
+    /**
+     * @return the new guest
+     */
+    @Descriptor("Create a guest (memory and vCPUs; nothing launched yet)")
+    public GuestInfo create(
+            @Descriptor("TEE backend type (tee.type), default sev")
+            @Parameter(names = {"-t", "--tee"}, absentValue = "sev") String tee,
+            @Descriptor("number of vCPUs, 1..64, default 1")
+            @Parameter(names = {"-c", "--vcpus"}, absentValue = "1") String vcpus,
+            @Descriptor("vCPU model, for example EPYC-v4, EPYC-Milan, EPYC-Genoa; default EPYC-v4")
+            @Parameter(names = {"--cpu"}, absentValue = "EPYC-v4") String cpu,
+            @Descriptor("guest RAM, for example 64M or 1G; default 64M")
+            @Parameter(names = {"-m", "--memory"}, absentValue = "64M") String memory,
+            @Descriptor("guest name") String name) {
+        return hypervisor.create(new GuestConfig(name, tee,
+                Args.intIn("vcpus", vcpus, 1, GuestConfig.MAX_VCPUS), cpu, Args.size("memory", memory)));
+    }
+
+    /**
+     * @return the launch result: measurement, secrets injected and the firmware commands
+     */
+    @Descriptor("Launch a created guest: the guest owner prepares the session, the firmware measures, the owner "
+            + "checks the measurement and releases its secret")
+    public LaunchResult launch(
+            @Descriptor("guest policy (SEV: bit0 NODBG, bit1 NOKS, bit2 ES, ...), default 0x1")
+            @Parameter(names = {"-p", "--policy"}, absentValue = "0x1") String policy,
+            @Descriptor("OVMF firmware image (default: the built-in firmware)")
+            @Parameter(names = {"-f", "--firmware"}, absentValue = "") String firmware,
+            @Descriptor("kernel for direct boot; its hashes table is measured")
+            @Parameter(names = {"-k", "--kernel"}, absentValue = "") String kernel,
+            @Descriptor("initrd for direct boot")
+            @Parameter(names = {"-i", "--initrd"}, absentValue = "") String initrd,
+            @Descriptor("kernel command line")
+            @Parameter(names = {"--cmdline"}, absentValue = "") String cmdline,
+            @Descriptor("secret the owner injects after a matching measurement (text, or hex:...)")
+            @Parameter(names = {"-s", "--secret"}, absentValue = "") String secret,
+            @Descriptor("guest physical address for the secret (default: the firmware's launch-secret area)")
+            @Parameter(names = {"--secret-gpa"}, absentValue = "") String secretGpa,
+            @Descriptor("launch digest the owner expects, hex (default: computed from the firmware and kernel)")
+            @Parameter(names = {"-e", "--expect"}, absentValue = "") String expect,
+            @Descriptor("guest id or name") String guest) {
+        GuestInfo g = hypervisor.guest(guest);
+        GuestOwnerService owner = owners.get(g.config().teeType());
+        if (owner == null) {
+            throw new IllegalStateException("no guest owner for tee.type " + g.config().teeType()
+                    + " is present (is the io.teebox.owner bundle started?)");
+        }
+        byte[] fw = Args.file("firmware", Args.opt(firmware));
+        byte[] k = Args.file("kernel", Args.opt(kernel));
+        byte[] rd = Args.file("initrd", Args.opt(initrd));
+        String cl = Args.opt(cmdline);
+        OwnerPolicy op = new OwnerPolicy(Args.number("policy", policy), fw, k, rd, cl,
+                Args.opt(expect) == null ? null : Hex.decode(expect),
+                Args.opt(secret) == null ? null : Args.data("secret", secret),
+                Args.opt(secretGpa) == null ? -1 : Args.number("secret-gpa", secretGpa));
+        return hypervisor.launch(g.id(), new LaunchPlan(fw, k, rd, cl), owner.prepare(op));
+    }
+
+    /** @return all guests */
+    @Descriptor("List guests: id, name, TEE, state, vCPUs, memory, key slot, note")
+    public List<GuestInfo> list() {
+        return hypervisor.guests();
+    }
+
+    /** @return one guest in full */
+    @Descriptor("Show a guest in full")
+    public GuestInfo info(@Descriptor("guest id or name") String guest) {
+        return hypervisor.guest(guest);
+    }
+
+    /** @return the guest after pausing */
+    @Descriptor("Pause a running guest; its encrypted state is kept")
+    public GuestInfo pause(@Descriptor("guest id or name") String guest) {
+        hypervisor.pause(guest);
+        return hypervisor.guest(guest);
+    }
+
+    /** @return the guest after resuming */
+    @Descriptor("Resume a paused guest (its backend must be present)")
+    public GuestInfo resume(@Descriptor("guest id or name") String guest) {
+        hypervisor.resume(guest);
+        return hypervisor.guest(guest);
+    }
+
+    /** @return a confirmation */
+    @Descriptor("Destroy a guest: decommission its firmware context and free its memory")
+    public String destroy(@Descriptor("guest id or name") String guest) {
+        GuestInfo g = hypervisor.guest(guest);
+        hypervisor.destroy(guest);
+        return "destroyed " + g.id() + " (" + g.config().name() + ")";
+    }
+
+    /** @return the launch log */
+    @Descriptor("Show a guest's launch log: the vendor's firmware commands with their status codes")
+    public List<LaunchLogEntry> log(@Descriptor("guest id or name") String guest) {
+        return hypervisor.launchLog(guest);
+    }
+
+    /** @return the measurement */
+    @Descriptor("Show a guest's launch measurement as the firmware returned it")
+    public Measurement measurement(@Descriptor("guest id or name") String guest) {
+        return hypervisor.measurement(guest).orElseThrow(() -> new IllegalStateException(
+                "guest " + guest + " has not been measured (launch it first)"));
+    }
+
+    /** @return the firmware's view of the guest */
+    @Descriptor("Show the firmware's guest context (SEV GUEST_STATUS)")
+    public GuestStatus status(@Descriptor("guest id or name") String guest) {
+        return hypervisor.firmwareStatus(guest);
+    }
+
+    /** @return the evidence */
+    @Descriptor("Ask the guest's TEE for signed evidence binding the given report data")
+    public Evidence attest(
+            @Descriptor("report data in hex (SEV: the 16-byte MNONCE)") String reportData,
+            @Descriptor("guest id or name") String guest) {
+        return hypervisor.attest(guest, Hex.decode(reportData));
+    }
+}

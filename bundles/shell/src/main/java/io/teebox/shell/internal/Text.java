@@ -1,0 +1,123 @@
+package io.teebox.shell.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.hypervisor.GuestInfo;
+import io.teebox.api.hypervisor.LaunchResult;
+import io.teebox.api.hypervisor.VcpuView;
+import io.teebox.api.launch.GuestStatus;
+import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.api.launch.Measurement;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.tee.BackendDescriptor;
+import io.teebox.kit.hex.Hex;
+import io.teebox.kit.hex.HexDump;
+
+/** Renders teebox values for the console: one line for lists, several for inspection. */
+final class Text {
+
+    private Text() {
+    }
+
+    static String line(Object o) {
+        if (o instanceof GuestInfo g) {
+            return String.format("%-4s %-14s %-8s %-10s %2d vCPU %-11s %6s  %-8s %s", g.id(), g.config().name(),
+                    g.config().teeType(), g.state(), g.config().vcpus(), g.config().vcpuType(),
+                    mib(g.config().memoryBytes()), g.keySlot() == null ? "-" : g.keySlot(), g.note());
+        }
+        if (o instanceof BackendDescriptor d) {
+            return String.format("%-8s %-4s %-28s fw %-14s %s  %s", d.teeType(), d.vendor(), d.product(),
+                    d.firmware(), d.keySlots(), d.capabilities());
+        }
+        if (o instanceof LaunchLogEntry e) {
+            return e.toString();
+        }
+        return null;
+    }
+
+    static String inspect(Object o) {
+        if (o instanceof GuestInfo g) {
+            return fields(Map.ofEntries(
+                    Map.entry("1 id", g.id()), Map.entry("2 name", g.config().name()),
+                    Map.entry("3 tee", g.config().teeType()), Map.entry("4 state", g.state().toString()),
+                    Map.entry("5 vcpus", g.config().vcpus() + " x " + g.config().vcpuType()),
+                    Map.entry("6 memory", mib(g.config().memoryBytes()) + " (" + g.residentPages()
+                            + " pages resident)"),
+                    Map.entry("7 handle", g.handle() == 0 ? "-" : Long.toString(g.handle())),
+                    Map.entry("8 key slot", g.keySlot() == null ? "-" : g.keySlot().toString()),
+                    Map.entry("9 policy", String.format("0x%X", g.policy())),
+                    Map.entry("a note", g.note())));
+        }
+        if (o instanceof BackendDescriptor d) {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format("%-14s %s%n", "tee.type", d.teeType()));
+            b.append(String.format("%-14s %s (%s)%n", "vendor", d.vendor(), d.kind()));
+            b.append(String.format("%-14s %s%n", "product", d.product()));
+            b.append(String.format("%-14s %s%n", "firmware", d.firmware()));
+            b.append(String.format("%-14s %s%n", "tcb", d.tcb()));
+            b.append(String.format("%-14s %s%n", "key slots", d.keySlots()));
+            b.append(String.format("%-14s %s%n", "capabilities", d.capabilities()));
+            d.properties().forEach((k, v) -> b.append(String.format("%-14s %s%n", k, v)));
+            return b.toString().stripTrailing();
+        }
+        if (o instanceof Measurement m) {
+            StringBuilder b = new StringBuilder("format " + m.format() + "\n");
+            m.fields().forEach((k, v) -> b.append(String.format("  %-10s %s%n", k, v)));
+            b.append("  raw        ").append(Hex.encode(m.value()));
+            return b.toString();
+        }
+        if (o instanceof LaunchResult r) {
+            return "launched " + line(r.guest()) + "\n" + inspect(r.measurement()) + "\nsecrets injected: "
+                    + r.secretsInjected() + "\nfirmware commands:\n" + log(r.log());
+        }
+        if (o instanceof GuestStatus s) {
+            StringBuilder b = new StringBuilder();
+            b.append(String.format("%-10s %d%n%-10s %s%n%-10s %s%n%-10s 0x%X%n", "handle", s.handle(), "state",
+                    s.state(), "key slot", s.slot() == null ? "-" : s.slot(), "policy", s.policy()));
+            s.details().forEach((k, v) -> b.append(String.format("%-10s %s%n", k, v)));
+            return b.toString().stripTrailing();
+        }
+        if (o instanceof VcpuView v) {
+            StringBuilder b = new StringBuilder(String.format("vCPU %d save area (VMSA layout), %s%n", v.index(),
+                    v.encrypted() ? "ENCRYPTED under the guest key: the host sees ciphertext"
+                            : "PLAINTEXT: the host can read (and change) the guest's registers"));
+            v.registers().forEach((k, val) -> b.append(String.format("  %-13s 0x%016X%n", k, val)));
+            b.append(HexDump.format(0, java.util.Arrays.copyOf(v.saveArea(), 0x200)));
+            return b.toString().stripTrailing();
+        }
+        if (o instanceof HostAccessOutcome h) {
+            return h.effect() + ": " + h.explanation();
+        }
+        if (o instanceof Evidence e) {
+            StringBuilder b = new StringBuilder(String.format("format %s, %d bytes, %d certificates%n", e.format(),
+                    e.report().length, e.certificates().size()));
+            b.append(HexDump.format(0, e.report()));
+            return b.toString().stripTrailing();
+        }
+        if (o instanceof Verdict v) {
+            StringBuilder b = new StringBuilder(v.accepted() ? "ACCEPTED\n" : "REJECTED\n");
+            v.failures().forEach(f -> b.append("  failed ").append(f).append('\n'));
+            v.claims().forEach((k, val) -> b.append(String.format("  %-20s %s%n", k, val)));
+            return b.toString().stripTrailing();
+        }
+        return null;
+    }
+
+    static String log(List<LaunchLogEntry> log) {
+        return log.stream().map(LaunchLogEntry::toString).collect(Collectors.joining("\n"));
+    }
+
+    private static String fields(Map<String, String> sorted) {
+        return sorted.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> String.format("%-10s %s", e.getKey().substring(2), e.getValue()))
+                .collect(Collectors.joining("\n"));
+    }
+
+    static String mib(long bytes) {
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + "M" : (bytes >> 10) + "K";
+    }
+}
