@@ -24,6 +24,18 @@ public record BackendDescriptor(String teeType, String vendor, TeeKind kind, Str
         Set<Capability> capabilities, FirmwareVersion firmware, TcbVersion tcb, KeySlotLimits keySlots,
         Map<String, String> properties) {
 
+    /**
+     * Property naming how the hypervisor loads a firmware image for this backend: {@value #LAYOUT_OVMF_SEV} (the
+     * default: the whole image is measured as one region, then the optional kernel-hashes table),
+     * {@value #LAYOUT_TDVF} (the sections of the image's TDX metadata, each added and, if its attribute says so,
+     * extended into the measurement).
+     */
+    public static final String FIRMWARE_LAYOUT = "firmware.layout";
+    /** Firmware layout of the SEV family. */
+    public static final String LAYOUT_OVMF_SEV = "ovmf-sev";
+    /** Firmware layout of Intel TDX (TDVF metadata). */
+    public static final String LAYOUT_TDVF = "tdvf";
+
     /** Creates a descriptor; collections are copied. */
     public BackendDescriptor {
         Objects.requireNonNull(teeType, "teeType");
@@ -34,6 +46,11 @@ public record BackendDescriptor(String teeType, String vendor, TeeKind kind, Str
                 ? Collections.unmodifiableSet(EnumSet.noneOf(Capability.class))
                 : Collections.unmodifiableSet(EnumSet.copyOf(capabilities));
         properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    }
+
+    /** @return the firmware layout property, {@value #LAYOUT_OVMF_SEV} if absent */
+    public String firmwareLayout() {
+        return properties.getOrDefault(FIRMWARE_LAYOUT, LAYOUT_OVMF_SEV);
     }
 
     /** @return true if the backend has the capability */

@@ -50,6 +50,7 @@ import io.teebox.kit.firmware.DefaultFirmware;
 import io.teebox.kit.firmware.FirmwareArea;
 import io.teebox.kit.firmware.KernelHashes;
 import io.teebox.kit.firmware.OvmfImage;
+import io.teebox.kit.firmware.TdxMetadataSection;
 import io.teebox.kit.x86.CpuModels;
 import io.teebox.kit.x86.Vmsa;
 
@@ -65,6 +66,8 @@ public final class HypervisorImpl implements Hypervisor {
     /** Largest single memory access through the hypervisor API. */
     static final int MAX_ACCESS = 1 << 20;
     private static final long BSP_RESET_EIP = 0xFFFF_FFF0L;
+    /** Largest firmware section the hypervisor copies into a guest. */
+    private static final long MAX_SECTION = 64L << 20;
 
     private final Map<String, Backend> backends = new ConcurrentHashMap<>();
     private final Map<String, Guest> guests = new LinkedHashMap<>();
@@ -283,8 +286,10 @@ public final class HypervisorImpl implements Hypervisor {
 
     @Override
     public GuestInfo create(GuestConfig config) {
-        backend(config.teeType());
-        CpuModels.signature(config.vcpuType());
+        Backend b = backend(config.teeType());
+        if (BackendDescriptor.LAYOUT_OVMF_SEV.equals(b.tee().descriptor().firmwareLayout())) {
+            CpuModels.signature(config.vcpuType());
+        }
         synchronized (this) {
             for (Guest g : guests.values()) {
                 if (g.config.name().equals(config.name())) {
@@ -328,6 +333,20 @@ public final class HypervisorImpl implements Hypervisor {
             byte[] fw = plan.firmware() != null ? plan.firmware() : DefaultFirmware.image();
             OvmfImage image = OvmfImage.parse(fw);
             Optional<FirmwareArea> hashesArea = image.kernelHashesArea();
+            String layout = b.tee().descriptor().firmwareLayout();
+            if (BackendDescriptor.LAYOUT_TDVF.equals(layout)) {
+                if (image.tdxMetadata().isEmpty()) {
+                    throw new IllegalArgumentException("the firmware has no TDX metadata (TDVF descriptor), so a "
+                            + g.config.teeType() + " guest cannot be built from it");
+                }
+                if (plan.kernel() != null) {
+                    throw new IllegalArgumentException("direct kernel boot is not supported for " + layout
+                            + " firmware: TDVF measures a kernel into RTMRs at runtime; launch without --kernel");
+                }
+            } else if (!BackendDescriptor.LAYOUT_OVMF_SEV.equals(layout)) {
+                throw new IllegalStateException("backend " + g.config.teeType() + " asks for firmware layout '"
+                        + layout + "', which this hypervisor does not know");
+            }
             if (plan.kernel() != null && hashesArea.isEmpty()) {
                 throw new IllegalArgumentException("the firmware has no SEV kernel-hashes area in its footer table, "
                         + "so it cannot measure a directly booted kernel; launch without --kernel");
@@ -346,18 +365,10 @@ public final class HypervisorImpl implements Hypervisor {
                 g.slot = session.keySlot();
                 g.policy = request.policy();
 
-                placePlaintext(g, image.loadAddress(), fw);
-                session.addPages(image.loadAddress(), fw.length, PageType.NORMAL);
-                if (plan.kernel() != null) {
-                    byte[] table = KernelHashes.table(plan.kernel(), plan.initrd(), plan.cmdline());
-                    placePlaintext(g, hashesArea.get().gpa(), table);
-                    session.addPages(hashesArea.get().gpa(), table.length, PageType.NORMAL);
-                }
-                resetVcpus(g, image, 0);
-                if (descriptor.has(Capability.REGISTER_ENCRYPTION)) {
-                    for (int i = 0; i < g.vcpus.length; i++) {
-                        session.addVcpuState(i);
-                    }
+                if (BackendDescriptor.LAYOUT_TDVF.equals(descriptor.firmwareLayout())) {
+                    loadTdvf(g, image, session);
+                } else {
+                    loadOvmf(g, image, plan, session, descriptor);
                 }
                 Measurement m = session.measure();
                 g.measurement = m;
@@ -378,6 +389,52 @@ public final class HypervisorImpl implements Hypervisor {
                 teardown(g, b);
                 throw e;
             }
+        }
+    }
+
+    /** SEV family: the whole image as one measured region, then the kernel-hashes table, then the VMSAs. */
+    private static void loadOvmf(Guest g, OvmfImage image, LaunchPlan plan, LaunchSession session,
+            BackendDescriptor descriptor) {
+        byte[] fw = image.bytes();
+        placePlaintext(g, image.loadAddress(), fw);
+        session.addPages(image.loadAddress(), fw.length, PageType.NORMAL);
+        if (plan.kernel() != null) {
+            FirmwareArea area = image.kernelHashesArea().orElseThrow();
+            byte[] table = KernelHashes.table(plan.kernel(), plan.initrd(), plan.cmdline());
+            placePlaintext(g, area.gpa(), table);
+            session.addPages(area.gpa(), table.length, PageType.NORMAL);
+        }
+        resetVcpus(g, image, 0);
+        if (descriptor.has(Capability.REGISTER_ENCRYPTION)) {
+            for (int i = 0; i < g.vcpus.length; i++) {
+                session.addVcpuState(i);
+            }
+        }
+    }
+
+    /**
+     * TDX: each TDVF metadata section in order, added (and extended when its attribute says so) at its address;
+     * sections marked PAGE.AUG are left for the TD to accept at runtime. vCPU state lives in the TDX module.
+     */
+    private static void loadTdvf(Guest g, OvmfImage image, LaunchSession session) {
+        byte[] fw = image.bytes();
+        for (TdxMetadataSection s : image.tdxMetadata()) {
+            if ((s.attributes() & TdxMetadataSection.ATTR_PAGE_AUG) != 0) {
+                continue;
+            }
+            if (s.memoryDataSize() > MAX_SECTION) {
+                throw new IllegalArgumentException(String.format("TDX metadata section at 0x%X is %d bytes; at most "
+                        + "%d bytes are loaded", s.memoryAddress(), s.memoryDataSize(), MAX_SECTION));
+            }
+            byte[] content = new byte[(int) s.memoryDataSize()];
+            System.arraycopy(fw, (int) s.dataOffset(), content, 0, (int) Math.min(s.rawDataSize(), content.length));
+            placePlaintext(g, s.memoryAddress(), content);
+            session.addPages(s.memoryAddress(), content.length, s.extendMr() ? PageType.NORMAL : PageType.UNMEASURED);
+        }
+        for (Vcpu v : g.vcpus) {
+            v.saveArea = new byte[GuestPages.PAGE_SIZE];
+            v.encrypted = true;
+            session.addVcpuState(v.index);
         }
     }
 

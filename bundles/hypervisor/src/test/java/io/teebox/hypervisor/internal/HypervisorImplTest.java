@@ -127,6 +127,38 @@ public class HypervisorImplTest {
     }
 
     @Test
+    public void tdvfLayoutAddsEachMetadataSectionByItsAttributeAndSkipsPageAug() {
+        bind(new TestTee(firmware, "td", HostAccessOutcome.Effect.GUEST_TERMINATED, BackendDescriptor.LAYOUT_TDVF));
+        hv.create(new GuestConfig("t", "td", 2, "host", 16 << 20));
+        LaunchOwner noSecret = new LaunchOwner() {
+            @Override
+            public LaunchRequest start(BackendDescriptor b, Map<String, byte[]> c, GuestConfig config) {
+                return new LaunchRequest(0, Map.of(), 2, "host");
+            }
+
+            @Override
+            public List<SecretPacket> approve(Measurement m) {
+                return List.of();
+            }
+        };
+        hv.launch("t", LaunchPlan.DEFAULT, noSecret);
+        OvmfImage image = OvmfImage.parse(DefaultFirmware.image());
+        List<String> expected = new java.util.ArrayList<>();
+        for (var s : image.tdxMetadata()) {
+            if ((s.attributes() & 2) == 0) {
+                expected.add(String.format("gpa=0x%X len=0x%X %s", s.memoryAddress(), s.memoryDataSize(),
+                        s.extendMr() ? "NORMAL" : "UNMEASURED"));
+            }
+        }
+        assertFalse(expected.isEmpty());
+        List<String> updates = hv.launchLog("t").stream().filter(e -> e.command().equals("UPDATE"))
+                .map(e -> e.detail()).toList();
+        assertEquals(expected, updates);
+        assertEquals(2, hv.launchLog("t").stream().filter(e -> e.command().equals("VP.INIT")).count());
+        assertTrue(hv.hostVcpu("t", 1).encrypted());
+    }
+
+    @Test
     public void launchLogRecordsEachFirmwareCommand() {
         launched("a");
         List<String> commands = hv.launchLog("a").stream().map(e -> e.command()).toList();

@@ -55,17 +55,23 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
     final Firmware fw;
     final String type;
     final HostAccessOutcome.Effect writeEffect;
+    final String layout;
 
     TestTee(Firmware fw, String type, HostAccessOutcome.Effect writeEffect) {
+        this(fw, type, writeEffect, BackendDescriptor.LAYOUT_OVMF_SEV);
+    }
+
+    TestTee(Firmware fw, String type, HostAccessOutcome.Effect writeEffect, String layout) {
         this.fw = fw;
         this.type = type;
         this.writeEffect = writeEffect;
+        this.layout = layout;
     }
 
     @Override
     public BackendDescriptor descriptor() {
         return new BackendDescriptor(type, "test", TeeKind.CPU, "test TEE", EnumSet.of(Capability.MEMORY_ENCRYPTION),
-                new FirmwareVersion(1, 0, 0), new TcbVersion(0, Map.of()), limits(), Map.of());
+                new FirmwareVersion(1, 0, 0), new TcbVersion(0, Map.of()), limits(), Map.of(BackendDescriptor.FIRMWARE_LAYOUT, layout));
     }
 
     @Override
@@ -162,7 +168,11 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
         }
 
         private void log(String command, FirmwareStatus status) {
-            log.add(new LaunchLogEntry(log.size() + 1, command, status, ""));
+            log(command, status, "");
+        }
+
+        private void log(String command, FirmwareStatus status, String detail) {
+            log.add(new LaunchLogEntry(log.size() + 1, command, status, detail));
         }
 
         @Override
@@ -191,12 +201,15 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
                     memory.writePage(page, encryptPage(slot, memory.hostPhysicalAddress(page), raw));
                 }
             }
-            log("UPDATE", OK);
+            log("UPDATE", OK, String.format("gpa=0x%X len=0x%X %s", gpa, length, type));
         }
 
         @Override
         public void addVcpuState(int vcpu) {
-            throw new TeeException(new FirmwareStatus("test", "UNSUPPORTED", 0x15), "no register protection");
+            if (!BackendDescriptor.LAYOUT_TDVF.equals(layout)) {
+                throw new TeeException(new FirmwareStatus("test", "UNSUPPORTED", 0x15), "no register protection");
+            }
+            log("VP.INIT", OK, "vcpu " + vcpu);
         }
 
         @Override
