@@ -1,0 +1,120 @@
+package io.teebox.amd.sp;
+
+import java.security.PublicKey;
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import io.teebox.api.tee.FirmwareVersion;
+import io.teebox.api.tee.KeySlotLimits;
+import io.teebox.api.tee.TcbVersion;
+import io.teebox.api.tee.TeeException;
+
+/**
+ * The AMD Secure Processor: what the SEV, SEV-ES and SEV-SNP firmware modules share and what must outlive them.
+ * Private keys never leave it; callers get operations on them.
+ */
+@ProviderType
+public interface AmdSecureProcessor {
+
+    /** @return the product line, for example {@code "Milan"} */
+    String productLine();
+
+    /** @return the running firmware's API version and build */
+    FirmwareVersion firmwareVersion();
+
+    /** @return the reported TCB */
+    TcbVersion tcb();
+
+    /** @return PLATFORM_STATUS */
+    PlatformStatus platformStatus();
+
+    /** @return the SEV-format certificates {@code pdh}, {@code pek}, {@code oca}, {@code cek} */
+    Map<String, byte[]> platformCertificates();
+
+    /**
+     * ECDH of the platform's PDH private key with a guest owner's public key.
+     *
+     * @param ownerKey the GODH public key (P-384)
+     * @return Z, the big-endian X coordinate of the shared point
+     * @throws TeeException INVALID_CERTIFICATE if the key is not on the PDH's curve
+     */
+    byte[] pdhSharedSecret(PublicKey ownerKey);
+
+    /**
+     * @param data bytes to sign
+     * @return the PEK's ECDSA P-384/SHA-256 signature {r, s}
+     */
+    java.math.BigInteger[] pekSign(byte[] data);
+
+    /**
+     * @param pool an ASID pool
+     * @return its range and use
+     */
+    KeySlotLimits asidLimits(AsidPool pool);
+
+    /**
+     * Creates a guest context with a free ASID of the pool and a fresh memory key (not yet active).
+     *
+     * @param pool the pool
+     * @param policy the guest policy
+     * @return the context
+     * @throws TeeException RESOURCE_LIMIT when the pool is exhausted
+     */
+    GuestContext createContext(AsidPool pool, long policy);
+
+    /**
+     * @param handle a guest handle
+     * @return its context
+     * @throws TeeException INVALID_GUEST if there is none
+     */
+    GuestContext context(long handle);
+
+    /**
+     * Installs the guest's memory key for its ASID (ACTIVATE).
+     *
+     * @param handle a guest handle
+     */
+    void activate(long handle);
+
+    /**
+     * Removes the guest's key from the memory controller (DEACTIVATE).
+     *
+     * @param handle a guest handle
+     */
+    void deactivate(long handle);
+
+    /**
+     * Destroys the context and frees its ASID (DECOMMISSION).
+     *
+     * @param handle a guest handle
+     * @throws TeeException ACTIVE if the guest is still active
+     */
+    void decommission(long handle);
+
+    /** @return whether the guest's key is installed */
+    boolean isActive(long handle);
+
+    /**
+     * The memory controller encrypting a page under the key installed for an ASID.
+     *
+     * @param asid the ASID
+     * @param hostPhysicalAddress the page's host physical address (the tweak)
+     * @param page 4096 bytes
+     * @return ciphertext
+     * @throws TeeException INACTIVE if no key is installed for the ASID
+     */
+    byte[] encryptPage(int asid, long hostPhysicalAddress, byte[] page);
+
+    /**
+     * The memory controller decrypting a page.
+     *
+     * @param asid the ASID
+     * @param hostPhysicalAddress the page's host physical address
+     * @param page 4096 bytes of ciphertext
+     * @return plaintext
+     * @throws TeeException INACTIVE if no key is installed for the ASID
+     */
+    byte[] decryptPage(int asid, long hostPhysicalAddress, byte[] page);
+
+}

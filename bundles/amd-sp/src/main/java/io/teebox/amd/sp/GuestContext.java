@@ -1,0 +1,50 @@
+package io.teebox.amd.sp;
+
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.Set;
+
+import io.teebox.amd.abi.SevGuestState;
+
+/**
+ * A guest context held by the secure processor (the GCTX): it outlives any backend bundle, so a restarted or updated
+ * backend finds its guests here. Fields are written only by firmware code holding the context's monitor.
+ */
+public final class GuestContext {
+
+    /** The firmware's guest handle. */
+    public final long handle;
+    /** The ASID pool the guest draws from. */
+    public final AsidPool pool;
+    /** The guest's ASID. */
+    public final int asid;
+    /** The guest policy. */
+    public final long policy;
+    /** The guest state. */
+    public SevGuestState state = SevGuestState.UNINIT;
+    /** Transport encryption key of the owner session. */
+    public byte[] tek;
+    /** Transport integrity key of the owner session. */
+    public byte[] tik;
+    /** The launch digest in progress. */
+    public MessageDigest launchDigest;
+    /** The LAUNCH_MEASURE output (MEASURE || MNONCE), once measured. */
+    public byte[] measurement;
+    /** Guest pages encrypted by the launch, by guest physical address. */
+    public final Set<Long> launchedPages = new HashSet<>();
+    /** Number of VMSAs measured. */
+    public int vmsaCount;
+
+    /**
+     * @param handle handle
+     * @param pool ASID pool
+     * @param asid ASID
+     * @param policy policy
+     */
+    public GuestContext(long handle, AsidPool pool, int asid, long policy) {
+        this.handle = handle;
+        this.pool = pool;
+        this.asid = asid;
+        this.policy = policy;
+    }
+}

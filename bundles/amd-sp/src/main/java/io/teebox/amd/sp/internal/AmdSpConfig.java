@@ -1,0 +1,35 @@
+package io.teebox.amd.sp.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the emulated AMD Secure Processor (pid {@code io.teebox.amd.sp}). */
+@ObjectClassDefinition(name = "teebox AMD Secure Processor",
+        description = "The emulated AMD platform: product line, SEV firmware version and the ASID limits of "
+                + "CPUID 0x8000_001F.")
+@interface AmdSpConfig {
+
+    @AttributeDefinition(name = "Product line", description = "Milan, Genoa or Turin")
+    String productLine() default "Milan";
+
+    @AttributeDefinition(name = "API major", description = "SEV firmware API major version (0..255)")
+    int apiMajor() default 1;
+
+    @AttributeDefinition(name = "API minor", description = "SEV firmware API minor version (0..255)")
+    int apiMinor() default 55;
+
+    @AttributeDefinition(name = "Build", description = "SEV firmware build (0..255)")
+    int build() default 21;
+
+    @AttributeDefinition(name = "Max ASID", description = "Number of encrypted guests (CPUID 0x8000_001F ECX), "
+            + "1..1006; can change at runtime but not below an ASID in use")
+    int maxAsid() default 15;
+
+    @AttributeDefinition(name = "First SEV-only ASID", description = "Minimum ASID of SEV (non-ES) guests "
+            + "(CPUID 0x8000_001F EDX); ASIDs below it are for SEV-ES and SEV-SNP. 1..maxAsid+1")
+    int minSevAsid() default 5;
+
+    @AttributeDefinition(name = "Chip seed", description = "Seed the platform keys are derived from (so they are "
+            + "stable across restarts)")
+    String chipSeed() default "teebox-amd-chip-0";
+}

@@ -1,0 +1,318 @@
+package io.teebox.itests;
+
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import javax.inject.Inject;
+
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.hypervisor.LaunchOwner;
+import io.teebox.api.hypervisor.LaunchPlan;
+import io.teebox.api.hypervisor.LaunchResult;
+import io.teebox.api.owner.GuestOwnerService;
+import io.teebox.api.owner.OwnerPolicy;
+import io.teebox.api.tee.TeeBackend;
+import io.teebox.api.tee.TeeType;
+import io.teebox.kit.firmware.DefaultFirmware;
+import io.teebox.kit.firmware.OvmfImage;
+
+/**
+ * What every teebox integration test shares: a real Felix framework with SCR, ConfigAdmin, Metatype, the Gogo
+ * runtime, Gson, Bouncy Castle and all teebox bundles, installed from {@code target/bundles} (copied there by the
+ * build from the reactor, so {@code mvn verify} needs no {@code install}); helpers to look services up, to
+ * configure components through ConfigAdmin and to wait for the platform to react.
+ */
+public abstract class TeeboxTestSupport {
+
+    /** How long to wait for a service or a state change before failing. */
+    protected static final long TIMEOUT_MS = 10_000;
+
+    /** The SEV guest policy the tests launch with: NODBG. */
+    protected static final long POLICY_NODBG = 0x1;
+
+    /** The secret the guest owner releases after a matching measurement. */
+    protected static final byte[] SECRET = "the guest owner's secret".getBytes(StandardCharsets.UTF_8);
+
+    /** Guest memory of the test guests: 64 MiB, enough to hold the firmware's low-memory areas. */
+    protected static final long GUEST_MEMORY = 64L << 20;
+
+    /** The vCPU model of the test guests. */
+    protected static final String VCPU_TYPE = "EPYC-v4";
+
+    /** The bundles under test and their runtime, by file name in {@code target/bundles}. */
+    private static final String[] BUNDLES = {
+        // OSGi APIs SCR needs deployed, then SCR, ConfigAdmin, Metatype, Gogo
+        "org.osgi.service.component", "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.log",
+        "org.apache.felix.scr", "org.apache.felix.configadmin", "org.apache.felix.metatype",
+        "org.apache.felix.gogo.runtime",
+        // libraries
+        "gson", "bcprov-jdk18on", "bcutil-jdk18on", "bcpkix-jdk18on",
+        // teebox
+        "api", "kit", "amd-sp", "sev", "owner", "hypervisor", "shell",
+    };
+
+    /** The framework's context, injected by Pax Exam. */
+    @Inject
+    protected BundleContext context;
+
+    /** ConfigAdmin, injected once it is registered. */
+    @Inject
+    protected ConfigurationAdmin configAdmin;
+
+    /**
+     * @return the Pax Exam options: a Felix framework (the native container's) with the bundles above
+     */
+    @Configuration
+    public Option[] configuration() {
+        File dir = new File(System.getProperty("teebox.bundles", "target/bundles"));
+        return options(
+                workingDirectory("target/paxexam"),
+                cleanCaches(true),
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                junitBundles(),
+                composite(Stream.of(BUNDLES).map(name -> bundle(bundleFile(dir, name))).toArray(Option[]::new)));
+    }
+
+    private static String bundleFile(File dir, String name) {
+        File f = new File(dir, name + ".jar");
+        if (!f.isFile()) {
+            throw new IllegalStateException("bundle " + f + " is missing: run the build (mvn verify), which copies "
+                    + "the bundles to target/bundles before the integration tests");
+        }
+        return f.toURI().toString();
+    }
+
+    // ---- services
+
+    /**
+     * Waits for a service.
+     *
+     * @param type the service interface
+     * @param filter an LDAP filter on its properties, or null
+     * @return the service
+     */
+    protected <T> T service(Class<T> type, String filter) {
+        String f = "(objectClass=" + type.getName() + ")";
+        if (filter != null) {
+            f = "(&" + f + filter + ")";
+        }
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, filter(f), null);
+        tracker.open();
+        try {
+            T service = tracker.waitForService(TIMEOUT_MS);
+            assertNotNull("no service " + f + " after " + TIMEOUT_MS + " ms", service);
+            return service;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for " + f, e);
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /** @return the hypervisor */
+    protected Hypervisor hypervisor() {
+        return service(Hypervisor.class, null);
+    }
+
+    /**
+     * @param teeType for example {@code "sev"}
+     * @return the backend registered with that {@code tee.type}
+     */
+    protected TeeBackend backend(String teeType) {
+        return service(TeeBackend.class, "(" + TeeType.PROPERTY + "=" + teeType + ")");
+    }
+
+    /**
+     * @param teeType for example {@code "sev"}
+     * @return the guest owner service registered with that {@code tee.type}
+     */
+    protected GuestOwnerService guestOwner(String teeType) {
+        return service(GuestOwnerService.class, "(" + TeeType.PROPERTY + "=" + teeType + ")");
+    }
+
+    /**
+     * @param symbolicName a bundle symbolic name
+     * @return the installed bundle
+     */
+    protected Bundle installedBundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    private Filter filter(String filter) {
+        try {
+            return FrameworkUtil.createFilter(filter);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(filter, e);
+        }
+    }
+
+    // ---- configuration
+
+    /**
+     * Sets the configuration of a singleton component through ConfigAdmin, replacing all its properties
+     * (properties left out fall back to the component's defaults).
+     *
+     * @param pid the configuration pid, for example {@code io.teebox.amd.sp}
+     * @param properties the properties
+     */
+    protected void configure(String pid, Map<String, ?> properties) throws IOException {
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(pid, "?");
+        Dictionary<String, Object> d = new Hashtable<>(properties);
+        c.update(d);
+    }
+
+    /**
+     * Deletes a singleton configuration, so the component runs on its defaults again.
+     *
+     * @param pid the configuration pid
+     */
+    protected void deleteConfiguration(String pid) throws IOException {
+        org.osgi.service.cm.Configuration[] cs;
+        try {
+            cs = configAdmin.listConfigurations("(service.pid=" + pid + ")");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(pid, e);
+        }
+        if (cs != null) {
+            for (org.osgi.service.cm.Configuration c : cs) {
+                c.delete();
+            }
+        }
+    }
+
+    // ---- waiting
+
+    /**
+     * Waits until a condition holds; conditions that throw are retried (a service may be replaced meanwhile).
+     *
+     * @param what what is awaited, for the failure message
+     * @param condition the condition
+     */
+    protected static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TIMEOUT_MS * 1_000_000;
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+                last = null;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what, e);
+            }
+        }
+        AssertionError error = new AssertionError(what + ": not reached after " + TIMEOUT_MS + " ms");
+        if (last != null) {
+            error.initCause(last);
+        }
+        throw error;
+    }
+
+    // ---- launches
+
+    /**
+     * @param name the guest name
+     * @return the configuration of a one-vCPU SEV test guest
+     */
+    protected static GuestConfig sevGuest(String name) {
+        return new GuestConfig(name, "sev", 1, VCPU_TYPE, GUEST_MEMORY);
+    }
+
+    /**
+     * @param expectedDigest a precomputed digest to expect, or null to let the owner compute it from the built-in
+     *            firmware
+     * @return the owner's policy for the built-in firmware: NODBG, {@link #SECRET} to the launch-secret area
+     */
+    protected static OwnerPolicy sevOwnerPolicy(byte[] expectedDigest) {
+        return new OwnerPolicy(POLICY_NODBG, null, null, null, null, expectedDigest, SECRET, -1);
+    }
+
+    /**
+     * Creates and launches an SEV guest of the built-in firmware with an owner that expects it and releases
+     * {@link #SECRET}.
+     *
+     * @param name the guest name
+     * @return the launch result
+     */
+    protected LaunchResult launchSevGuest(String name) {
+        Hypervisor hv = hypervisor();
+        LaunchOwner owner = guestOwner("sev").prepare(sevOwnerPolicy(null));
+        hv.create(sevGuest(name));
+        return hv.launch(name, LaunchPlan.DEFAULT, owner);
+    }
+
+    /** @return the guest physical address of the built-in firmware's launch-secret area */
+    protected static long launchSecretAddress() {
+        return OvmfImage.parse(DefaultFirmware.image()).launchSecretArea()
+                .orElseThrow(() -> new AssertionError("the built-in firmware has no launch-secret area"))
+                .gpa();
+    }
+
+    /**
+     * @param haystack bytes to search
+     * @param needle bytes to find
+     * @return the first index of needle in haystack, or -1
+     */
+    protected static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** Fails if any run of {@code run} consecutive bytes of the secret appears in the data. */
+    protected static void assertNoRunOf(byte[] secret, int run, byte[] data, String what) {
+        for (int i = 0; i + run <= secret.length; i++) {
+            byte[] window = java.util.Arrays.copyOfRange(secret, i, i + run);
+            int at = indexOf(data, window);
+            if (at >= 0) {
+                fail(what + " holds secret bytes " + i + ".." + (i + run - 1) + " in plaintext at offset " + at);
+            }
+        }
+    }
+}
