@@ -7,7 +7,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(name = "teebox AMD Secure Processor",
         description = "The emulated AMD platform: product line, SEV firmware version and the ASID limits of "
                 + "CPUID 0x8000_001F.")
-@interface AmdSpConfig {
+public @interface AmdSpConfig {
 
     @AttributeDefinition(name = "Product line", description = "Milan, Genoa or Turin")
     String productLine() default "Milan";
