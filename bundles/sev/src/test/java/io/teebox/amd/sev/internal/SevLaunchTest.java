@@ -23,7 +23,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
-import io.teebox.amd.sp.internal.TestConfigs;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.LaunchOwner;
 import io.teebox.api.hypervisor.LaunchRejectedException;
@@ -62,7 +61,7 @@ public class SevLaunchTest {
 
     @Before
     public void setUp() throws IOException {
-        sp = TestConfigs.processor(15, 5);
+        sp = Platforms.processor(15, 5);
         sev = new SevBackend(sp);
         firmware = resource("synthetic-ovmf.fd");
         kernel = resource("synthetic-kernel.bin");
@@ -274,7 +273,7 @@ public class SevLaunchTest {
 
     @Test
     public void asidExhaustionIsResourceLimit() {
-        sev = new SevBackend(TestConfigs.processor(6, 5));
+        sev = new SevBackend(Platforms.processor(6, 5));
         sev.begin(new LaunchRequest(0, Map.of(), 1, "EPYC-v4"), new MapGuestMemory(1));
         sev.begin(new LaunchRequest(0, Map.of(), 1, "EPYC-v4"), new MapGuestMemory(1));
         TeeException e = assertThrows(TeeException.class,
