@@ -17,7 +17,7 @@ import org.osgi.service.component.annotations.Component;
  * feature is a firmware update in progress: its guests pause with their encrypted state kept.
  */
 @Component(service = FeatureCommands.class, immediate = true)
-@GogoCommand(scope = "feature", function = {"list", "start", "stop"})
+@GogoCommand(scope = "feature", function = {"list", "activate", "deactivate"})
 @Descriptor("Features: named groups of bundles started or stopped together")
 public final class FeatureCommands {
 
@@ -57,7 +57,7 @@ public final class FeatureCommands {
 
     /** @return what was started */
     @Descriptor("Start the bundles of a feature (installing any given by location)")
-    public String start(@Descriptor("feature id, for example amd") String id) throws BundleException {
+    public String activate(@Descriptor("feature id, for example amd") String id) throws BundleException {
         Feature f = feature(id);
         List<String> done = new ArrayList<>();
         for (String b : f.bundles()) {
@@ -77,7 +77,7 @@ public final class FeatureCommands {
 
     /** @return what was stopped */
     @Descriptor("Stop the bundles of a feature; guests of a stopped backend pause with their state kept")
-    public String stop(@Descriptor("feature id, for example amd") String id) throws BundleException {
+    public String deactivate(@Descriptor("feature id, for example amd") String id) throws BundleException {
         Feature f = feature(id);
         if (f.bundles().contains(context.getBundle().getSymbolicName())) {
             throw new IllegalArgumentException("feature " + id + " holds the shell itself ("

@@ -12,7 +12,15 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+
 import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.tee.TeeBackend;
+import io.teebox.api.tee.TeeType;
 import io.teebox.api.tee.BackendDescriptor;
 import io.teebox.kit.firmware.DefaultFirmware;
 import io.teebox.kit.firmware.OvmfImage;
@@ -20,18 +28,73 @@ import io.teebox.kit.hex.Hex;
 
 /** Commands about the platform: which TEE backends are present, and what a firmware image carries. */
 @Component(service = TeeCommands.class, immediate = true)
-@GogoCommand(scope = "tee", function = {"backends", "backend", "firmware"})
+@GogoCommand(scope = "tee", function = {"backends", "backend", "firmware", "offline", "online"})
 @Descriptor("TEE platform: backends present and firmware images")
 public final class TeeCommands {
 
     private final Hypervisor hypervisor;
+    private final BundleContext context;
+    private final Map<String, Long> stopped = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param hypervisor the hypervisor that binds the backends
+     * @param context this bundle's context
      */
     @Activate
-    public TeeCommands(@Reference Hypervisor hypervisor) {
+    public TeeCommands(@Reference Hypervisor hypervisor, BundleContext context) {
         this.hypervisor = hypervisor;
+        this.context = context;
+    }
+
+    /**
+     * @param type a backend type
+     * @return what was stopped
+     * @throws BundleException if the bundle cannot stop
+     */
+    @Descriptor("Stop the bundle of a TEE backend (a firmware update in progress): its guests pause, state kept")
+    public String offline(@Descriptor("the backend's tee.type, for example sev") String type) throws BundleException {
+        ServiceReference<?>[] refs;
+        try {
+            refs = context.getServiceReferences(TeeBackend.class.getName(), "(" + TeeType.PROPERTY + "="
+                    + type.replaceAll("[()*\\\\]", "") + ")");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("bad backend type '" + type + "'", e);
+        }
+        if (refs == null || refs.length == 0) {
+            throw new IllegalArgumentException("no backend '" + type + "' is present; present: "
+                    + hypervisor.backends().stream().map(BackendDescriptor::teeType).toList());
+        }
+        Bundle b = refs[0].getBundle();
+        b.stop();
+        stopped.put(type, b.getBundleId());
+        return "stopped " + b.getSymbolicName() + " " + b.getVersion() + "; guests on " + type + " are paused";
+    }
+
+    /**
+     * @param type a backend type stopped with {@link #offline(String)}
+     * @return what was started
+     * @throws BundleException if the bundle cannot start
+     */
+    @Descriptor("Start the bundle of a TEE backend taken offline with tee:offline; its paused guests resume")
+    public String online(@Descriptor("the backend's tee.type, for example sev") String type)
+            throws BundleException, InterruptedException {
+        Long id = stopped.get(type);
+        Bundle b = id == null ? null : context.getBundle(id);
+        if (b == null) {
+            throw new IllegalArgumentException("backend '" + type + "' was not taken offline with tee:offline; stopped: "
+                    + stopped.keySet());
+        }
+        b.start();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (hypervisor.backends().stream().noneMatch(d -> d.teeType().equals(type))) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("bundle " + b.getSymbolicName() + " started but registered no "
+                        + type + " backend within 10 s (see scr:list)");
+            }
+            Thread.sleep(20);
+        }
+        stopped.remove(type);
+        return "started " + b.getSymbolicName() + " " + b.getVersion() + "; backend " + type + " is present again";
     }
 
     /** @return the backends present now, one line each */

@@ -86,7 +86,7 @@ final class Text {
                     v.encrypted() ? "ENCRYPTED under the guest key: the host sees ciphertext"
                             : "PLAINTEXT: the host can read (and change) the guest's registers"));
             v.registers().forEach((k, val) -> b.append(String.format("  %-13s 0x%016X%n", k, val)));
-            b.append(HexDump.format(0, java.util.Arrays.copyOf(v.saveArea(), 0x200)));
+            b.append(HexDump.format(0, java.util.Arrays.copyOf(v.saveArea(), 0x80)));
             return b.toString().stripTrailing();
         }
         if (o instanceof HostAccessOutcome h) {

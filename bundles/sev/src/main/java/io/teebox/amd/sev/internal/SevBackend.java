@@ -124,7 +124,7 @@ public final class SevBackend implements TeeBackend, MemoryEncryption, LaunchSer
         GuestContext c = sp.context(handle);
         synchronized (c) {
             Map<String, String> details = new LinkedHashMap<>();
-            details.put("policy", new SevPolicy(c.policy).toString());
+            details.put("policy flags", new SevPolicy(c.policy).toString());
             details.put("active", Boolean.toString(sp.isActive(handle)));
             return new GuestStatus(handle, c.state.name(), sp.isActive(handle) ? new KeySlot("ASID", c.asid) : null,
                     c.policy, details);
