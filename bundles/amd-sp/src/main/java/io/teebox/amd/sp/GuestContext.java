@@ -32,8 +32,8 @@ public final class GuestContext {
     public byte[] measurement;
     /** Guest pages encrypted by the launch, by guest physical address. */
     public final Set<Long> launchedPages = new HashSet<>();
-    /** Number of VMSAs measured. */
-    public int vmsaCount;
+    /** vCPUs whose VMSA was measured and encrypted (SEV-ES), in order. */
+    public final java.util.List<Integer> measuredVmsas = new java.util.ArrayList<>();
 
     /**
      * @param handle handle

@@ -404,6 +404,10 @@ public final class HypervisorImpl implements Hypervisor {
             placePlaintext(g, area.gpa(), table);
             session.addPages(area.gpa(), table.length, PageType.NORMAL);
         }
+        if (descriptor.has(Capability.REGISTER_ENCRYPTION) && g.vcpus.length > 1 && image.sevEsResetEip().isEmpty()) {
+            throw new IllegalArgumentException("the firmware has no SEV-ES AP reset block (footer GUID "
+                    + OvmfImage.SEV_ES_RESET_BLOCK_GUID + "), so the APs of an encrypted-state guest cannot start");
+        }
         resetVcpus(g, image, 0);
         if (descriptor.has(Capability.REGISTER_ENCRYPTION)) {
             for (int i = 0; i < g.vcpus.length; i++) {

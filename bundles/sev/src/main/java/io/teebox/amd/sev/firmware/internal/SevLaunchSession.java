@@ -1,4 +1,4 @@
-package io.teebox.amd.sev.internal;
+package io.teebox.amd.sev.firmware.internal;
 
 import java.security.MessageDigest;
 import java.security.PublicKey;
@@ -17,7 +17,6 @@ import io.teebox.amd.abi.SevPolicy;
 import io.teebox.amd.abi.SevSession;
 import io.teebox.amd.abi.SevStatus;
 import io.teebox.amd.sp.AmdSecureProcessor;
-import io.teebox.amd.sp.AsidPool;
 import io.teebox.amd.sp.GuestContext;
 import io.teebox.api.launch.GuestMemory;
 import io.teebox.api.launch.LaunchLogEntry;
@@ -38,13 +37,13 @@ final class SevLaunchSession implements LaunchSession {
 
     private static final int PAGE = 4096;
 
-    private final SevBackend backend;
+    private final SevFirmware backend;
     private final AmdSecureProcessor sp;
     private final GuestContext ctx;
     private final GuestMemory memory;
     private final List<LaunchLogEntry> log;
 
-    private SevLaunchSession(SevBackend backend, GuestContext ctx, GuestMemory memory, List<LaunchLogEntry> log) {
+    private SevLaunchSession(SevFirmware backend, GuestContext ctx, GuestMemory memory, List<LaunchLogEntry> log) {
         this.backend = backend;
         this.sp = backend.sp();
         this.ctx = ctx;
@@ -53,13 +52,17 @@ final class SevLaunchSession implements LaunchSession {
     }
 
     /** LAUNCH_START then ACTIVATE; a refused LAUNCH_START allocates nothing. */
-    static SevLaunchSession start(SevBackend backend, LaunchRequest request, GuestMemory memory) {
+    static SevLaunchSession start(SevFirmware backend, LaunchRequest request, GuestMemory memory) {
         List<LaunchLogEntry> log = new ArrayList<>();
         AmdSecureProcessor sp = backend.sp();
         try {
             SevPolicy policy = new SevPolicy(request.policy());
             FirmwareVersion fw = sp.firmwareVersion();
-            if (policy.has(SevPolicy.ES)) {
+            if (backend.mode == SevFirmware.Mode.SEV_ES && !policy.has(SevPolicy.ES)) {
+                throw SevStatus.POLICY_FAILURE.error("policy " + policy + " lacks bit ES (0x4); an SEV-ES launch "
+                        + "requires it");
+            }
+            if (backend.mode == SevFirmware.Mode.SEV && policy.has(SevPolicy.ES)) {
                 throw SevStatus.POLICY_FAILURE.error("policy " + policy + " requires SEV-ES; launch it on the "
                         + "sev-es backend");
             }
@@ -105,7 +108,7 @@ final class SevLaunchSession implements LaunchSession {
                             + ": the host changed the policy the owner chose");
                 }
             }
-            GuestContext ctx = sp.createContext(AsidPool.SEV, policy.value());
+            GuestContext ctx = sp.createContext(backend.mode.pool, policy.value());
             synchronized (ctx) {
                 ctx.tek = tek;
                 ctx.tik = tik;
@@ -154,6 +157,10 @@ final class SevLaunchSession implements LaunchSession {
         String cmd = "LAUNCH_UPDATE_DATA";
         synchronized (ctx) {
             requireState(cmd, SevGuestState.LUPDATE);
+            if (!ctx.measuredVmsas.isEmpty()) {
+                throw refuse(cmd, SevStatus.INVALID_GUEST_STATE, "LAUNCH_UPDATE_DATA after LAUNCH_UPDATE_VMSA: "
+                        + "the VMSAs close the measured data");
+            }
             if (type != PageType.NORMAL) {
                 throw refuse(cmd, SevStatus.UNSUPPORTED, "SEV measures and encrypts data pages only; page type "
                         + type + " needs SEV-SNP");
@@ -185,12 +192,31 @@ final class SevLaunchSession implements LaunchSession {
         }
     }
 
+    /** Host-physical tweak base of the VMSA pages (they live outside guest memory). */
+    static final long VMSA_TWEAK_BASE = 0xFFFF_F000_0000_0000L;
+
     @Override
     public void addVcpuState(int vcpu) {
+        String cmd = "LAUNCH_UPDATE_VMSA";
         synchronized (ctx) {
-            requireState("LAUNCH_UPDATE_VMSA", SevGuestState.LUPDATE);
-            throw refuse("LAUNCH_UPDATE_VMSA", SevStatus.INVALID_GUEST_STATE, "LAUNCH_UPDATE_VMSA needs an SEV-ES "
-                    + "guest (policy bit ES); an SEV guest's register state stays with the host");
+            requireState(cmd, SevGuestState.LUPDATE);
+            if (backend.mode != SevFirmware.Mode.SEV_ES) {
+                throw refuse(cmd, SevStatus.INVALID_GUEST_STATE, "LAUNCH_UPDATE_VMSA needs an SEV-ES guest "
+                        + "(policy bit ES); an SEV guest's register state stays with the host");
+            }
+            if (ctx.launchedPages.isEmpty()) {
+                throw refuse(cmd, SevStatus.INVALID_GUEST_STATE, "LAUNCH_UPDATE_VMSA before any "
+                        + "LAUNCH_UPDATE_DATA: the data pages are measured first");
+            }
+            if (vcpu < 0 || vcpu >= memory.vcpuCount() || ctx.measuredVmsas.contains(vcpu)) {
+                throw refuse(cmd, SevStatus.INVALID_PARAM, "vCPU " + vcpu + " does not exist or its VMSA was "
+                        + "already measured (vCPUs 0.." + (memory.vcpuCount() - 1) + ")");
+            }
+            byte[] vmsa = memory.readSaveArea(vcpu);
+            ctx.launchDigest.update(vmsa);
+            memory.writeSaveArea(vcpu, sp.encryptPage(ctx.asid, VMSA_TWEAK_BASE + 4096L * vcpu, vmsa), true);
+            ctx.measuredVmsas.add(vcpu);
+            add(log, cmd, SevStatus.SUCCESS, "vcpu=" + vcpu);
         }
     }
 

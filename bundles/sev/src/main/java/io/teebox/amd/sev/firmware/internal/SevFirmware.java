@@ -1,0 +1,188 @@
+package io.teebox.amd.sev.firmware.internal;
+
+import java.security.SecureRandom;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.teebox.amd.abi.SevPolicy;
+import io.teebox.amd.abi.SevStatus;
+import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.amd.sp.AsidPool;
+import io.teebox.amd.sp.GuestContext;
+import io.teebox.amd.sp.PlatformStatus;
+import io.teebox.api.launch.GuestMemory;
+import io.teebox.api.launch.GuestStatus;
+import io.teebox.api.launch.LaunchRequest;
+import io.teebox.api.launch.LaunchService;
+import io.teebox.api.launch.LaunchSession;
+import io.teebox.api.memory.HostAccess;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.memory.KeySlot;
+import io.teebox.api.memory.MemoryEncryption;
+import io.teebox.api.tee.BackendDescriptor;
+import io.teebox.api.tee.Capability;
+import io.teebox.api.tee.KeySlotLimits;
+import io.teebox.api.tee.TeeBackend;
+import io.teebox.api.tee.TeeKind;
+
+/**
+ * The AMD SEV and SEV-ES firmware module: guest launch (LAUNCH_START .. LAUNCH_FINISH), guest-context commands and the
+ * memory controller's AES-128 engine for the SEV ASID range. All state lives in the {@link AmdSecureProcessor}, so
+ * stopping or updating this bundle is a firmware update that running guests survive.
+ */
+public abstract class SevFirmware implements TeeBackend, MemoryEncryption, LaunchService {
+
+    /** Which firmware personality a backend bundle runs. */
+    public enum Mode {
+        /** Legacy SEV: SEV ASIDs, no register protection. */
+        SEV("sev", AsidPool.SEV, "SEV"),
+        /** SEV-ES: SEV-ES/SNP ASIDs, VMSAs encrypted and measured. */
+        SEV_ES("sev-es", AsidPool.SEV_ES_SNP, "SEV-ES");
+
+        final String type;
+        final AsidPool pool;
+        final String label;
+
+        Mode(String type, AsidPool pool, String label) {
+            this.type = type;
+            this.pool = pool;
+            this.label = label;
+        }
+    }
+
+    private final AmdSecureProcessor sp;
+    final Mode mode;
+    final SecureRandom random = new SecureRandom();
+
+    /**
+     * @param sp the secure processor
+     * @param mode the personality
+     */
+    protected SevFirmware(AmdSecureProcessor sp, Mode mode) {
+        this.sp = sp;
+        this.mode = mode;
+    }
+
+    /** @return the secure processor */
+    public AmdSecureProcessor sp() {
+        return sp;
+    }
+
+    @Override
+    public BackendDescriptor descriptor() {
+        PlatformStatus ps = sp.platformStatus();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("platform state", ps.state() == 2 ? "WORKING" : Integer.toString(ps.state()));
+        props.put("guests", Integer.toString(ps.guestCount()));
+        props.put("memory cipher", "AES-128 (XTS with host-physical-address tweak), one key per ASID");
+        props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_OVMF_SEV);
+        EnumSet<Capability> caps = EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.LAUNCH_MEASUREMENT,
+                Capability.LAUNCH_SECRET, Capability.DEBUG_ACCESS);
+        if (mode == Mode.SEV_ES) {
+            caps.add(Capability.REGISTER_ENCRYPTION);
+        }
+        return new BackendDescriptor(mode.type, "AMD", TeeKind.CPU, "EPYC (" + sp.productLine() + ") " + mode.label,
+                caps,
+                sp.firmwareVersion(), sp.tcb(), limits(), props);
+    }
+
+    @Override
+    public Map<String, byte[]> platformCertificates() {
+        return sp.platformCertificates();
+    }
+
+    @Override
+    public KeySlotLimits limits() {
+        return sp.asidLimits(mode.pool);
+    }
+
+    private static int asid(KeySlot slot) {
+        if (!"ASID".equals(slot.kind())) {
+            throw SevStatus.INVALID_ASID.error("key slot " + slot + " is not an ASID");
+        }
+        return slot.id();
+    }
+
+    @Override
+    public byte[] encryptPage(KeySlot slot, long hostPhysicalAddress, byte[] plaintext) {
+        return sp.encryptPage(asid(slot), hostPhysicalAddress, plaintext);
+    }
+
+    @Override
+    public byte[] decryptPage(KeySlot slot, long hostPhysicalAddress, byte[] ciphertext) {
+        return sp.decryptPage(asid(slot), hostPhysicalAddress, ciphertext);
+    }
+
+    @Override
+    public HostAccessOutcome hostAccess(HostAccess access) {
+        return switch (access) {
+            case READ -> new HostAccessOutcome(HostAccessOutcome.Effect.CIPHERTEXT,
+                    "the host reads the AES ciphertext of the page");
+            case WRITE -> new HostAccessOutcome(HostAccessOutcome.Effect.UNDETECTED,
+                    "SEV has no memory integrity: the write lands and the guest decrypts garbage");
+            case REMAP -> new HostAccessOutcome(HostAccessOutcome.Effect.UNDETECTED,
+                    "SEV has no memory integrity: a page moved to another address decrypts to garbage under the "
+                            + "address tweak, but nothing detects the move");
+            case REPLAY -> new HostAccessOutcome(HostAccessOutcome.Effect.UNDETECTED,
+                    "SEV has no memory integrity: an old ciphertext put back at the same address decrypts to the "
+                            + "old plaintext, undetected");
+        };
+    }
+
+    @Override
+    public LaunchSession begin(LaunchRequest request, GuestMemory memory) {
+        return SevLaunchSession.start(this, request, memory);
+    }
+
+    @Override
+    public GuestStatus status(long handle) {
+        GuestContext c = sp.context(handle);
+        synchronized (c) {
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("policy flags", new SevPolicy(c.policy).toString());
+            details.put("active", Boolean.toString(sp.isActive(handle)));
+            return new GuestStatus(handle, c.state.name(), sp.isActive(handle) ? new KeySlot("ASID", c.asid) : null,
+                    c.policy, details);
+        }
+    }
+
+    @Override
+    public void activate(long handle) {
+        sp.activate(handle);
+    }
+
+    @Override
+    public void deactivate(long handle) {
+        sp.deactivate(handle);
+    }
+
+    @Override
+    public void decommission(long handle) {
+        sp.decommission(handle);
+    }
+
+    @Override
+    public byte[] debugDecrypt(long handle, GuestMemory memory, long gpa, int length) {
+        GuestContext c = sp.context(handle);
+        if (new SevPolicy(c.policy).has(SevPolicy.NODBG)) {
+            throw SevStatus.POLICY_FAILURE.error("DBG_DECRYPT refused: the guest policy sets NODBG");
+        }
+        if (length < 0 || length > 1 << 20) {
+            throw SevStatus.INVALID_LENGTH.error("DBG_DECRYPT length must be 0..1048576, got " + length);
+        }
+        byte[] out = new byte[length];
+        long pos = gpa;
+        int off = 0;
+        while (off < length) {
+            long page = pos & ~0xFFFL;
+            int in = (int) (pos - page);
+            int n = Math.min(4096 - in, length - off);
+            byte[] plain = sp.decryptPage(c.asid, memory.hostPhysicalAddress(page), memory.readPage(page));
+            System.arraycopy(plain, in, out, off, n);
+            off += n;
+            pos += n;
+        }
+        return out;
+    }
+}
