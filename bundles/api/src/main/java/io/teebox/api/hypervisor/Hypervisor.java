@@ -137,6 +137,47 @@ public interface Hypervisor {
     VcpuView hostVcpu(String guest, int vcpu);
 
     /**
+     * The guest executes an instruction the hypervisor intercepts (CPUID, IN/OUT, RDMSR/WRMSR, MMIO). On a TEE
+     * without register encryption the exit is automatic and the host reads the whole save area; with register
+     * encryption the guest takes #VC and hands the host only what the exit needs through its GHCB, registering a
+     * GHCB page with the GHCB MSR protocol first if it has none.
+     *
+     * @param guest id or name of a running guest
+     * @param vcpu the vCPU index
+     * @param instruction the instruction
+     * @return the trace of the exit: what the host saw, what the guest got
+     * @throws IllegalArgumentException for a malformed instruction (unknown size, bad port)
+     */
+    ExitTrace execute(String guest, int vcpu, GuestInstruction instruction);
+
+    /**
+     * The guest writes the GHCB MSR (0xC001_0130) and executes VMGEXIT: the GHCB MSR protocol (SEV information,
+     * CPUID, GHCB GPA registration, hypervisor features, termination).
+     *
+     * @param guest id or name of a running guest with register encryption
+     * @param vcpu the vCPU index
+     * @param request the value written to the MSR
+     * @return the value the hypervisor leaves in the MSR
+     */
+    long ghcbMsr(String guest, int vcpu, long request);
+
+    /**
+     * The guest executes VMGEXIT with whatever its registered GHCB page holds, as a #VC handler does after filling
+     * it. A malformed GHCB is answered with an error in SW_EXITINFO1/2 and the guest keeps running.
+     *
+     * @param guest id or name of a running guest with register encryption
+     * @param vcpu the vCPU index
+     * @return the trace of the exit
+     */
+    ExitTrace vmgexit(String guest, int vcpu);
+
+    /**
+     * @param guest id or name
+     * @return the intercepted exits of the guest, oldest first (at most the last 1000)
+     */
+    List<ExitTrace> exits(String guest);
+
+    /**
      * @param guest id or name
      * @return the firmware commands of the guest's launch
      */

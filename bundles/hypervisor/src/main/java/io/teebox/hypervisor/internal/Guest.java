@@ -28,6 +28,15 @@ final class Guest {
     long policy;
     Measurement measurement;
     List<LaunchLogEntry> log = List.of();
+    /** Per vCPU: the guest physical address of its registered GHCB, or 0. */
+    final long[] ghcbGpa;
+    /** Host-emulated MSRs and MMIO registers. */
+    final java.util.Map<Long, Long> msrs = new java.util.HashMap<>();
+    final java.util.Map<Long, Long> mmio = new java.util.HashMap<>();
+    /** What the guest wrote to the serial port (0x3F8). */
+    final StringBuilder console = new StringBuilder();
+    final java.util.ArrayDeque<io.teebox.api.hypervisor.ExitTrace> exits = new java.util.ArrayDeque<>();
+    int exitSequence;
 
     Guest(String id, GuestConfig config, HostMemory host) {
         this.id = id;
@@ -38,6 +47,7 @@ final class Guest {
             vcpus[i] = new Vcpu(i);
         }
         this.firmwareView = new GuestMemoryView(this);
+        this.ghcbGpa = new long[config.vcpus()];
     }
 
     synchronized GuestInfo info() {

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +23,9 @@ import org.osgi.service.metatype.annotations.Designate;
 
 import io.teebox.api.attestation.AttestationService;
 import io.teebox.api.attestation.Evidence;
+import io.teebox.api.hypervisor.ExitTrace;
 import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.GuestInstruction;
 import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.GuestState;
 import io.teebox.api.hypervisor.Hypervisor;
@@ -723,6 +726,119 @@ public final class HypervisorImpl implements Hypervisor {
             }
             Vcpu v = g.vcpus[vcpu];
             return new VcpuView(vcpu, v.encrypted, v.saveArea, Vmsa.registers(v.saveArea));
+        }
+    }
+
+    // ---- intercepts and the GHCB ------------------------------------------------------------------------------
+
+    private Vcpu vcpu(Guest g, int vcpu) {
+        if (vcpu < 0 || vcpu >= g.vcpus.length) {
+            throw new IllegalArgumentException("vCPU " + vcpu + " does not exist; guest " + g.config.name()
+                    + " has vCPUs 0.." + (g.vcpus.length - 1));
+        }
+        return g.vcpus[vcpu];
+    }
+
+    @Override
+    public ExitTrace execute(String guestRef, int vcpu, GuestInstruction instruction) {
+        Objects.requireNonNull(instruction, "instruction");
+        Intercepts.check(instruction);
+        Guest g = runningGuest(guestRef, "execute instructions");
+        synchronized (g) {
+            Vcpu v = vcpu(g, vcpu);
+            BackendDescriptor d = backend(g.config.teeType()).tee().descriptor();
+            if (!v.encrypted) {
+                return Intercepts.automatic(g, d, v, instruction);
+            }
+            if (g.ghcbGpa[vcpu] == 0) {
+                long gpa = g.config.memoryBytes() - (long) (vcpu + 1) * GuestPages.PAGE_SIZE;
+                ghcbMsr(guestRef, vcpu, 0x012 | gpa);
+            }
+            long gpa = g.ghcbGpa[vcpu];
+            GuestPages.Page page = g.memory.page(gpa);
+            page.raw = Intercepts.fill(instruction, gpa).page;
+            return vmgexit(guestRef, vcpu);
+        }
+    }
+
+    @Override
+    public long ghcbMsr(String guestRef, int vcpu, long request) {
+        Guest g = runningGuest(guestRef, "use the GHCB MSR protocol");
+        synchronized (g) {
+            Vcpu v = vcpu(g, vcpu);
+            if (!v.encrypted) {
+                throw new IllegalStateException("guest " + g.config.name() + " has a plaintext save area: its "
+                        + "intercepts exit automatically and it has no GHCB");
+            }
+            BackendDescriptor d = backend(g.config.teeType()).tee().descriptor();
+            int code = (int) (request & 0xFFF);
+            long response;
+            Map<String, Long> saw = new LinkedHashMap<>();
+            saw.put("ghcb_msr", request);
+            switch (code) {
+                case 0x002 -> response = 0x001 | 2L << 48 | 1L << 32 | Intercepts.C_BIT << 24;
+                case 0x004 -> {
+                    long fn = request >>> 32;
+                    int reg = (int) (request >>> 30) & 3;
+                    response = 0x005 | (Intercepts.cpuid(g, d, fn)[reg] & 0xFFFF_FFFFL) << 32;
+                }
+                case 0x012 -> {
+                    long gpa = request & ~0xFFFL;
+                    if (gpa + GuestPages.PAGE_SIZE > g.config.memoryBytes()) {
+                        response = 0x013 | 0xF_FFFF_FFFF_FFFFL << 12;
+                    } else {
+                        GuestPages.Page p = g.memory.page(gpa);
+                        p.priv = false;
+                        p.shared = true;
+                        g.ghcbGpa[vcpu] = gpa;
+                        response = 0x013 | gpa;
+                    }
+                }
+                case 0x080 -> response = 0x081;
+                case 0x100 -> {
+                    g.state = GuestState.TERMINATED;
+                    g.note = String.format("the guest requested termination (reason set %d, code 0x%X)",
+                            (request >>> 12) & 0xF, (request >>> 16) & 0xFF);
+                    response = 0;
+                }
+                default -> throw new IllegalArgumentException(String.format("GHCB MSR request 0x%X has the unknown "
+                        + "GHCBInfo code 0x%03X; known: 0x002 SEV_INFO, 0x004 CPUID, 0x012 register GHCB, 0x080 "
+                        + "hypervisor features, 0x100 terminate", request, code));
+            }
+            Map<String, Long> result = new LinkedHashMap<>();
+            result.put("ghcb_msr", response);
+            Intercepts.record(g, vcpu, null, Intercepts.MSR_PROTOCOL, 0, saw, result);
+            return response;
+        }
+    }
+
+    @Override
+    public ExitTrace vmgexit(String guestRef, int vcpu) {
+        Guest g = runningGuest(guestRef, "execute VMGEXIT");
+        synchronized (g) {
+            Vcpu v = vcpu(g, vcpu);
+            if (!v.encrypted || g.ghcbGpa[vcpu] == 0) {
+                throw new IllegalStateException("vCPU " + vcpu + " of guest " + g.config.name() + " has no GHCB "
+                        + "registered (GHCB MSR request 0x012 first)");
+            }
+            long gpa = g.ghcbGpa[vcpu];
+            GuestPages.Page page = g.memory.page(gpa);
+            if (!page.shared) {
+                throw new IllegalStateException(String.format("the GHCB page 0x%X is private again; the host "
+                        + "cannot read it", gpa));
+            }
+            Ghcb h = new Ghcb(page.raw.clone());
+            ExitTrace t = Intercepts.handle(g, backend(g.config.teeType()).tee().descriptor(), vcpu, h, gpa);
+            page.raw = h.page;
+            return t;
+        }
+    }
+
+    @Override
+    public List<ExitTrace> exits(String guestRef) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            return List.copyOf(g.exits);
         }
     }
 

@@ -56,6 +56,8 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
     final String type;
     final HostAccessOutcome.Effect writeEffect;
     final String layout;
+    /** Whether addVcpuState encrypts the save area (like SEV-ES). */
+    boolean encryptsRegisters;
 
     TestTee(Firmware fw, String type, HostAccessOutcome.Effect writeEffect) {
         this(fw, type, writeEffect, BackendDescriptor.LAYOUT_OVMF_SEV);
@@ -70,7 +72,11 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
 
     @Override
     public BackendDescriptor descriptor() {
-        return new BackendDescriptor(type, "test", TeeKind.CPU, "test TEE", EnumSet.of(Capability.MEMORY_ENCRYPTION),
+        EnumSet<Capability> caps = EnumSet.of(Capability.MEMORY_ENCRYPTION);
+        if (encryptsRegisters) {
+            caps.add(Capability.REGISTER_ENCRYPTION);
+        }
+        return new BackendDescriptor(type, "test", TeeKind.CPU, "test TEE", caps,
                 new FirmwareVersion(1, 0, 0), new TcbVersion(0, Map.of()), limits(), Map.of(BackendDescriptor.FIRMWARE_LAYOUT, layout));
     }
 
@@ -206,6 +212,12 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
 
         @Override
         public void addVcpuState(int vcpu) {
+            if (encryptsRegisters) {
+                memory.writeSaveArea(vcpu, encryptPage(slot, 0xFFFF_0000_0000L + 4096L * vcpu,
+                        memory.readSaveArea(vcpu)), true);
+                log("LAUNCH_UPDATE_VMSA", OK, "vcpu " + vcpu);
+                return;
+            }
             if (!BackendDescriptor.LAYOUT_TDVF.equals(layout)) {
                 throw new TeeException(new FirmwareStatus("test", "UNSUPPORTED", 0x15), "no register protection");
             }

@@ -102,4 +102,31 @@ public class VmsaTest {
                 () -> CpuModels.signature("Skylake-Server"));
         assertTrue(e.getMessage(), e.getMessage().contains("Skylake-Server") && e.getMessage().contains("EPYC-Milan"));
     }
+
+    /** Every supported vCPU type's reset VMSA round-trips through the named-offset layout. */
+    @Test
+    public void everyCpuModelsVmsaRoundTripsThroughTheLayout() {
+        for (String type : CpuModels.known()) {
+            long sig = CpuModels.signature(type);
+            for (long eip : new long[] {Vmsa.BSP_EIP, 0xFFFFE004L}) {
+                byte[] page = Vmsa.qemuReset(eip, sig, 0);
+                assertEquals(type, encode(page), encode(Vmsa.LAYOUT.parse(page).toBytes()));
+                assertEquals(type, sig, (long) Vmsa.registers(page).get("rdx"));
+                assertEquals(eip & 0xFFFF, (long) Vmsa.registers(page).get("rip"));
+            }
+        }
+    }
+
+    /**
+     * Pins the bytes of a BSP (EPYC-v4) and an AP (EPYC-Milan, AP reset EIP 0xFFFFE004) VMSA by their SHA-256,
+     * self-computed with an independent Python model of sev-snp-measure's vmsa.py that reproduces the seves-* and
+     * snp-* vectors.
+     */
+    @Test
+    public void pinnedBspAndApVmsaBytes() {
+        assertEquals("8295cef559b57130391d59605890ef93297720b48bef9a8c3c985b9c3fb0788c",
+                encode(Digests.sha256(Vmsa.qemuReset(Vmsa.BSP_EIP, 0x800F12, 0))));
+        assertEquals("0a46a49357ba7d9b59137cc8cc244c47ef7db9261ceb11ea0f78abf1c59157ad",
+                encode(Digests.sha256(Vmsa.qemuReset(0xFFFFE004L, 0xA00F11, 0))));
+    }
 }

@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.Verdict;
+import io.teebox.api.hypervisor.ExitTrace;
 import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.LaunchResult;
 import io.teebox.api.hypervisor.VcpuView;
@@ -36,7 +37,17 @@ final class Text {
         if (o instanceof LaunchLogEntry e) {
             return e.toString();
         }
+        if (o instanceof ExitTrace t) {
+            return String.format("%4d vcpu%d %-11s exit 0x%X  %s%n       host saw %s%n       answer   %s", t.sequence(),
+                    t.vcpu(), t.instruction() == null ? "-" : t.instruction().kind(), t.exitCode(), t.path(),
+                    hex(t.hostSaw()), hex(t.result()));
+        }
         return null;
+    }
+
+    private static String hex(Map<String, Long> regs) {
+        return regs.entrySet().stream().map(e -> e.getKey() + "=0x" + Long.toHexString(e.getValue()))
+                .collect(Collectors.joining(" ", "{", "}"));
     }
 
     static String inspect(Object o) {

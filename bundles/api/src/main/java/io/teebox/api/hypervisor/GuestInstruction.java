@@ -1,0 +1,39 @@
+package io.teebox.api.hypervisor;
+
+import java.util.Objects;
+
+/**
+ * An instruction the guest executes that the hypervisor intercepts. Under SEV it exits automatically and the host
+ * reads the operands from the plaintext save area; under SEV-ES it raises #VC in the guest, whose handler copies
+ * only the operands the exit needs into the shared GHCB page and executes VMGEXIT.
+ *
+ * @param kind the instruction
+ * @param operand CPUID leaf, I/O port, MSR index or MMIO guest physical address
+ * @param subOperand CPUID subleaf (ECX), or the access size in bytes for I/O and MMIO (1, 2, 4 or 8)
+ * @param value the value written by OUT, WRMSR or an MMIO write; 0 otherwise
+ */
+public record GuestInstruction(Kind kind, long operand, long subOperand, long value) {
+
+    /** Intercepted instructions. */
+    public enum Kind {
+        /** CPUID: operand = EAX leaf, subOperand = ECX subleaf. */
+        CPUID,
+        /** IN from an I/O port. */
+        IN,
+        /** OUT to an I/O port. */
+        OUT,
+        /** RDMSR. */
+        RDMSR,
+        /** WRMSR. */
+        WRMSR,
+        /** A read of emulated MMIO. */
+        MMIO_READ,
+        /** A write of emulated MMIO. */
+        MMIO_WRITE
+    }
+
+    /** Creates an instruction. */
+    public GuestInstruction {
+        Objects.requireNonNull(kind, "kind");
+    }
+}
