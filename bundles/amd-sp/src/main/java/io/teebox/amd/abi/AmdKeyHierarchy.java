@@ -1,0 +1,144 @@
+package io.teebox.amd.abi;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DERIA5String;
+import org.bouncycastle.asn1.DEROctetString;
+
+import io.teebox.api.tee.TcbVersion;
+import io.teebox.kit.crypto.EcKeys;
+import io.teebox.kit.crypto.RsaKeys;
+import io.teebox.kit.x509.KeyUsageBit;
+import io.teebox.kit.x509.X509Authority;
+
+/**
+ * An emulated AMD key hierarchy for one product line, shaped like AMD's: ARK (RSA-4096, self-signed, RSASSA-PSS
+ * SHA-384) signs the ASK (RSA-4096), which signs per-chip, per-TCB VCEKs (ECDSA P-384) carrying the product name,
+ * TCB SPL and hwID extensions under 1.3.6.1.4.1.3704.1. All keys derive from a seed, so the same seed gives the same
+ * roots after a restart and a verifier given the ARK keeps working; a new TCB gives a new VCEK.
+ */
+public final class AmdKeyHierarchy {
+
+    /** OID prefix of AMD's VCEK extensions. */
+    public static final String OID = "1.3.6.1.4.1.3704.1.";
+    /** AMD's name attributes in their encoding order; the CN comes last. */
+    private static final String NAMES = "C=US, ST=CA, L=Santa Clara, O=Advanced Micro Devices, OU=Engineering, CN=";
+    private static final Instant FROM = Instant.parse("2020-10-22T17:23:05Z");
+    private static final Instant TO = Instant.parse("2045-10-22T17:23:05Z");
+
+    private final String product;
+    private final byte[] seed;
+    private final X509Authority ark;
+    private final X509Authority ask;
+
+    /**
+     * Builds the ARK and ASK (about a second each: RSA-4096 key generation).
+     *
+     * @param productLine Milan, Genoa or Turin
+     * @param seed the seed all keys derive from
+     */
+    public AmdKeyHierarchy(String productLine, byte[] seed) {
+        this.product = productLine;
+        this.seed = seed.clone();
+        KeyPair arkKeys = RsaKeys.fromSeed(4096, io.teebox.kit.crypto.Digests.sha384(label("ark")));
+        KeyPair askKeys = RsaKeys.fromSeed(4096, io.teebox.kit.crypto.Digests.sha384(label("ask")));
+        String crl = "https://kdsintf.amd.com/vcek/v1/" + productLine + "/crl";
+        this.ark = X509Authority.builder().subject(NAMES + "ARK-" + productLine).keyPair(arkKeys)
+                .serial(BigInteger.ONE).validity(FROM, TO).signatureAlgorithm(X509Authority.RSA_PSS_SHA384).ca()
+                .keyUsage(KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN).crlDistributionPoint(crl).subjectKeyId()
+                .selfSigned();
+        this.ask = ark.issue().subject(NAMES + "SEV-" + productLine).keyPair(askKeys).serial(BigInteger.TWO)
+                .validity(FROM, TO).signatureAlgorithm(X509Authority.RSA_PSS_SHA384).ca(0)
+                .keyUsage(KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN).crlDistributionPoint(crl).subjectKeyId()
+                .authorityKeyId().build();
+    }
+
+    private byte[] label(String what) {
+        byte[] l = ("|" + product + "|" + what).getBytes(StandardCharsets.UTF_8);
+        byte[] out = Arrays.copyOf(seed, seed.length + l.length);
+        System.arraycopy(l, 0, out, seed.length, l.length);
+        return out;
+    }
+
+    /** @return the ARK certificate */
+    public X509Certificate ark() {
+        return ark.certificate();
+    }
+
+    /** @return the ASK certificate */
+    public X509Certificate ask() {
+        return ask.certificate();
+    }
+
+    /** @return the 64-byte CHIP_ID of this chip (Turin uses only the first 8 bytes) */
+    public byte[] chipId() {
+        byte[] id = io.teebox.kit.crypto.Digests.sha384(label("chip-id"));
+        byte[] out = Arrays.copyOf(id, 64);
+        System.arraycopy(io.teebox.kit.crypto.Digests.sha256(label("chip-id-2")), 0, out, 48, 16);
+        if ("Turin".equals(product)) {
+            Arrays.fill(out, 8, 64, (byte) 0);
+        }
+        return out;
+    }
+
+    /**
+     * @param tcb the reported TCB
+     * @return the VCEK key pair of this chip at that TCB
+     */
+    public KeyPair vcekKeys(TcbVersion tcb) {
+        byte[] t = new byte[8];
+        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.raw());
+        byte[] l = label("vcek");
+        byte[] s = Arrays.copyOf(l, l.length + 8);
+        System.arraycopy(t, 0, s, l.length, 8);
+        return EcKeys.fromSeed("P-384", s);
+    }
+
+    /**
+     * @param tcb the reported TCB (named components as {@link TcbVersions#decode} gives them)
+     * @return the VCEK certificate for that TCB, signed by the ASK
+     */
+    public X509Certificate vcek(TcbVersion tcb) {
+        try {
+            X509Authority.CertificateBuilder b = ask.issue().subject(NAMES + "SEV-VCEK")
+                    .publicKey(vcekKeys(tcb).getPublic()).serial(BigInteger.valueOf(tcb.raw() & Long.MAX_VALUE)
+                            .add(BigInteger.valueOf(3)))
+                    .validity(FROM, TO).signatureAlgorithm(X509Authority.RSA_PSS_SHA384).endEntity()
+                    .extension(OID + "1", false, new ASN1Integer(0).getEncoded())
+                    .extension(OID + "2", false, new DERIA5String(product + "-B0").getEncoded())
+                    .extension(OID + "3.1", false, spl(tcb, "BOOT_LOADER"))
+                    .extension(OID + "3.2", false, spl(tcb, "TEE"));
+            for (int i = 4; i <= 7; i++) {
+                b.extension(OID + "3." + i, false, new ASN1Integer(0).getEncoded());
+            }
+            b.extension(OID + "3.3", false, spl(tcb, "SNP")).extension(OID + "3.8", false, spl(tcb, "MICROCODE"));
+            if ("Turin".equals(product)) {
+                b.extension(OID + "3.9", false, spl(tcb, "FMC"));
+            }
+            b.extension(OID + "4", false, new DEROctetString(chipId()).getEncoded());
+            return b.buildCertificate();
+        } catch (IOException e) {
+            throw new IllegalStateException("DER encoding failed", e);
+        }
+    }
+
+    private static byte[] spl(TcbVersion tcb, String name) throws IOException {
+        return new ASN1Integer(tcb.components().getOrDefault(name, 0)).getEncoded();
+    }
+
+    /**
+     * @param tcb the reported TCB
+     * @return VCEK, ASK, ARK
+     */
+    public List<X509Certificate> chain(TcbVersion tcb) {
+        return List.of(vcek(tcb), ask(), ark());
+    }
+}
