@@ -68,6 +68,11 @@ public final class AmdKeyHierarchy {
         return out;
     }
 
+    /** @return the product line */
+    public String productLine() {
+        return product;
+    }
+
     /** @return the ARK certificate */
     public X509Certificate ark() {
         return ark.certificate();

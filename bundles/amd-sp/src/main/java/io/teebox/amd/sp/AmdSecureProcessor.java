@@ -64,6 +64,27 @@ public interface AmdSecureProcessor {
     GuestContext createContext(AsidPool pool, long policy);
 
     /**
+     * Creates a guest context whose memory key is AES-128 or AES-256 (SEV-SNP: AES-256-XTS).
+     *
+     * @param pool the pool
+     * @param policy the guest policy
+     * @param keyBits 128 or 256
+     * @return the context
+     * @throws TeeException RESOURCE_LIMIT when the pool is exhausted
+     */
+    GuestContext createContext(AsidPool pool, long policy, int keyBits);
+
+    /**
+     * The emulated AMD key hierarchy of this chip (ARK, ASK, VCEKs); built on first use.
+     *
+     * @return the hierarchy
+     */
+    io.teebox.amd.abi.AmdKeyHierarchy keys();
+
+    /** @return the TCB the SNP firmware reports (TCB_VERSION in the product line's layout) */
+    TcbVersion snpTcb();
+
+    /**
      * @param handle a guest handle
      * @return its context
      * @throws TeeException INVALID_GUEST if there is none

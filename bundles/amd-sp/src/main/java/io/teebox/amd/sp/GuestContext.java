@@ -32,6 +32,17 @@ public final class GuestContext {
     public byte[] measurement;
     /** Guest pages encrypted by the launch, by guest physical address. */
     public final Set<Long> launchedPages = new HashSet<>();
+    /** SEV-SNP: the launch digest chain (PAGE_INFO), its final value once launched, and launch data. */
+    public io.teebox.amd.abi.SnpLaunchDigest snpDigest;
+    /** SEV-SNP: HOST_DATA given at SNP_LAUNCH_FINISH. */
+    public byte[] hostData = new byte[32];
+    /** SEV-SNP: REPORT_ID, random per guest. */
+    public byte[] reportId;
+    /** SEV-SNP: the secrets page content the firmware wrote (VMPCKs). */
+    public byte[] secretsPage;
+    /** SEV-SNP: the TCB at launch. */
+    public long launchTcb;
+
     /** vCPUs whose VMSA was measured and encrypted (SEV-ES), in order. */
     public final java.util.List<Integer> measuredVmsas = new java.util.ArrayList<>();
 

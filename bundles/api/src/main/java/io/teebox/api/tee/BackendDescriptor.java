@@ -27,12 +27,18 @@ public record BackendDescriptor(String teeType, String vendor, TeeKind kind, Str
     /**
      * Property naming how the hypervisor loads a firmware image for this backend: {@value #LAYOUT_OVMF_SEV} (the
      * default: the whole image is measured as one region, then the optional kernel-hashes table),
-     * {@value #LAYOUT_TDVF} (the sections of the image's TDX metadata, each added and, if its attribute says so,
+     * {@value #LAYOUT_OVMF_SNP} (the image, then its SEV metadata sections by page type), {@value #LAYOUT_TDVF}
+     * (the sections of the image's TDX metadata, each added and, if its attribute says so,
      * extended into the measurement).
      */
     public static final String FIRMWARE_LAYOUT = "firmware.layout";
     /** Firmware layout of the SEV family. */
     public static final String LAYOUT_OVMF_SEV = "ovmf-sev";
+    /**
+     * Firmware layout of SEV-SNP: the whole image as NORMAL pages, then the image's SEV metadata sections by type
+     * (zero, secrets, CPUID, kernel hashes), then one VMSA per vCPU.
+     */
+    public static final String LAYOUT_OVMF_SNP = "ovmf-snp";
     /** Firmware layout of Intel TDX (TDVF metadata). */
     public static final String LAYOUT_TDVF = "tdvf";
 

@@ -53,6 +53,7 @@ import io.teebox.kit.firmware.DefaultFirmware;
 import io.teebox.kit.firmware.FirmwareArea;
 import io.teebox.kit.firmware.KernelHashes;
 import io.teebox.kit.firmware.OvmfImage;
+import io.teebox.kit.firmware.SevMetadataSection;
 import io.teebox.kit.firmware.TdxMetadataSection;
 import io.teebox.kit.x86.CpuModels;
 import io.teebox.kit.x86.Vmsa;
@@ -290,7 +291,7 @@ public final class HypervisorImpl implements Hypervisor {
     @Override
     public GuestInfo create(GuestConfig config) {
         Backend b = backend(config.teeType());
-        if (BackendDescriptor.LAYOUT_OVMF_SEV.equals(b.tee().descriptor().firmwareLayout())) {
+        if (!BackendDescriptor.LAYOUT_TDVF.equals(b.tee().descriptor().firmwareLayout())) {
             CpuModels.signature(config.vcpuType());
         }
         synchronized (this) {
@@ -346,6 +347,11 @@ public final class HypervisorImpl implements Hypervisor {
                     throw new IllegalArgumentException("direct kernel boot is not supported for " + layout
                             + " firmware: TDVF measures a kernel into RTMRs at runtime; launch without --kernel");
                 }
+            } else if (BackendDescriptor.LAYOUT_OVMF_SNP.equals(layout)) {
+                if (image.sevMetadata().isEmpty()) {
+                    throw new IllegalArgumentException("the firmware has no SEV metadata (footer GUID "
+                            + OvmfImage.SEV_METADATA_GUID + "), so an SEV-SNP guest cannot be built from it");
+                }
             } else if (!BackendDescriptor.LAYOUT_OVMF_SEV.equals(layout)) {
                 throw new IllegalStateException("backend " + g.config.teeType() + " asks for firmware layout '"
                         + layout + "', which this hypervisor does not know");
@@ -370,6 +376,8 @@ public final class HypervisorImpl implements Hypervisor {
 
                 if (BackendDescriptor.LAYOUT_TDVF.equals(descriptor.firmwareLayout())) {
                     loadTdvf(g, image, session);
+                } else if (BackendDescriptor.LAYOUT_OVMF_SNP.equals(descriptor.firmwareLayout())) {
+                    loadOvmfSnp(g, image, plan, session);
                 } else {
                     loadOvmf(g, image, plan, session, descriptor);
                 }
@@ -417,6 +425,65 @@ public final class HypervisorImpl implements Hypervisor {
                 session.addVcpuState(i);
             }
         }
+    }
+
+    /** SEV-SNP guest features in each VMSA's SEV_FEATURES: SNPActive. */
+    static final long SNP_FEATURES = 0x1;
+
+    /**
+     * SEV-SNP, as QEMU launches OVMF: the image as NORMAL pages, the SEV metadata sections by type (the CPUID page
+     * filled by the host for the firmware to check), the kernel-hashes page, then one VMSA per vCPU.
+     */
+    private static void loadOvmfSnp(Guest g, OvmfImage image, LaunchPlan plan, LaunchSession session) {
+        byte[] fw = image.bytes();
+        placePlaintext(g, image.loadAddress(), fw);
+        session.addPages(image.loadAddress(), fw.length, PageType.NORMAL);
+        for (SevMetadataSection s : image.sevMetadata()) {
+            switch (s.type()) {
+                case SNP_SEC_MEM, SVSM_CAA -> session.addPages(s.gpa(), s.size(), PageType.ZERO);
+                case SNP_SECRETS -> session.addPages(s.gpa(), s.size(), PageType.SECRETS);
+                case CPUID -> {
+                    placePlaintext(g, s.gpa(), cpuidPage(g));
+                    session.addPages(s.gpa(), s.size(), PageType.CPUID);
+                }
+                case SNP_KERNEL_HASHES -> {
+                    if (plan.kernel() == null) {
+                        session.addPages(s.gpa(), s.size(), PageType.ZERO);
+                    } else {
+                        long area = image.kernelHashesArea().map(FirmwareArea::gpa).orElse(s.gpa());
+                        byte[] page = KernelHashes.page(KernelHashes.table(plan.kernel(), plan.initrd(),
+                                plan.cmdline()), area);
+                        placePlaintext(g, s.gpa(), page);
+                        session.addPages(s.gpa(), page.length, PageType.NORMAL);
+                    }
+                }
+            }
+        }
+        if (g.vcpus.length > 1 && image.sevEsResetEip().isEmpty()) {
+            throw new IllegalArgumentException("the firmware has no SEV-ES AP reset block (footer GUID "
+                    + OvmfImage.SEV_ES_RESET_BLOCK_GUID + "), so the APs of an SEV-SNP guest cannot start");
+        }
+        resetVcpus(g, image, SNP_FEATURES);
+        for (int i = 0; i < g.vcpus.length; i++) {
+            session.addVcpuState(i);
+        }
+    }
+
+    /** The CPUID page the host offers (count, then 48-byte entries): leaves 0 and 1 of the vCPU model. */
+    private static byte[] cpuidPage(Guest g) {
+        byte[] page = new byte[GuestPages.PAGE_SIZE];
+        long sig = CpuModels.signature(g.config.vcpuType());
+        long[][] entries = {{0, 0, 0x10, 0x68747541L, 0x444D4163L, 0x69746E65L}, {1, 0, sig, 0, 0, 0}};
+        io.teebox.kit.codec.LittleEndian.put32(page, 0, entries.length);
+        for (int i = 0; i < entries.length; i++) {
+            int off = 16 + 48 * i;
+            io.teebox.kit.codec.LittleEndian.put32(page, off, entries[i][0]);
+            io.teebox.kit.codec.LittleEndian.put32(page, off + 4, entries[i][1]);
+            for (int r = 0; r < 4; r++) {
+                io.teebox.kit.codec.LittleEndian.put32(page, off + 24 + 4 * r, entries[i][2 + r]);
+            }
+        }
+        return page;
     }
 
     /**

@@ -97,10 +97,10 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
             throw new IllegalArgumentException("io.teebox.amd.sp: productLine must be Milan, Genoa or Turin, got '"
                     + c.productLine() + "'");
         }
-        for (int v : new int[] {c.apiMajor(), c.apiMinor(), c.build()}) {
+        for (int v : new int[] {c.apiMajor(), c.apiMinor(), c.build(), c.snpSpl(), c.microcodeSpl()}) {
             if (v < 0 || v > 255) {
-                throw new IllegalArgumentException("io.teebox.amd.sp: apiMajor, apiMinor and build are bytes, got "
-                        + v);
+                throw new IllegalArgumentException("io.teebox.amd.sp: apiMajor, apiMinor, build, snpSpl and "
+                        + "microcodeSpl are bytes, got " + v);
             }
         }
         if (c.maxAsid() < 1 || c.maxAsid() > 1006) {
@@ -131,6 +131,39 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
             }
             config = next;
         }
+    }
+
+    private volatile io.teebox.amd.abi.AmdKeyHierarchy keys;
+
+    @Override
+    public io.teebox.amd.abi.AmdKeyHierarchy keys() {
+        io.teebox.amd.abi.AmdKeyHierarchy k = keys;
+        if (k == null) {
+            synchronized (this) {
+                k = keys;
+                if (k == null || !k.productLine().equals(config.productLine())) {
+                    k = new io.teebox.amd.abi.AmdKeyHierarchy(config.productLine(),
+                            config.chipSeed().getBytes(StandardCharsets.UTF_8));
+                    keys = k;
+                }
+            }
+        }
+        return k;
+    }
+
+    @Override
+    public TcbVersion snpTcb() {
+        AmdSpConfig c = config;
+        return io.teebox.amd.abi.TcbVersions.encode(c.productLine(), "Turin".equals(c.productLine()) ? 1 : 0, 3, 0,
+                c.snpSpl(), c.microcodeSpl());
+    }
+
+    /** Applies a new configuration as ConfigAdmin would (tests of firmware updates). */
+    public void modifiedForTest(Map<String, Object> values) {
+        modified((AmdSpConfig) java.lang.reflect.Proxy.newProxyInstance(AmdSpConfig.class.getClassLoader(),
+                new Class<?>[] {AmdSpConfig.class}, (proxy, method, args) -> method.getName().equals("annotationType")
+                        ? AmdSpConfig.class
+                        : values.getOrDefault(method.getName(), method.getDefaultValue())));
     }
 
     @Override
@@ -198,7 +231,15 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     }
 
     @Override
-    public synchronized GuestContext createContext(AsidPool pool, long policy) {
+    public GuestContext createContext(AsidPool pool, long policy) {
+        return createContext(pool, policy, 128);
+    }
+
+    @Override
+    public synchronized GuestContext createContext(AsidPool pool, long policy, int keyBits) {
+        if (keyBits != 128 && keyBits != 256) {
+            throw SevStatus.INVALID_PARAM.error("memory keys are 128 or 256 bits, not " + keyBits);
+        }
         int[] r = range(pool);
         int asid = -1;
         for (int a = r[0]; a <= r[1]; a++) {
@@ -217,9 +258,10 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
         }
         long handle = nextHandle++;
         GuestContext ctx = new GuestContext(handle, pool, asid, policy);
-        byte[] vek = new byte[32];
+        int half = keyBits / 8;
+        byte[] vek = new byte[2 * half];
         random.nextBytes(vek);
-        veks.put(handle, PageCipher.xts(Arrays.copyOf(vek, 16), Arrays.copyOfRange(vek, 16, 32)));
+        veks.put(handle, PageCipher.xts(Arrays.copyOf(vek, half), Arrays.copyOfRange(vek, half, 2 * half)));
         Arrays.fill(vek, (byte) 0);
         contexts.put(handle, ctx);
         asidOwner.put(asid, handle);

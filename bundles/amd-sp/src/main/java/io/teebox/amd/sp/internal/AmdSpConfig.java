@@ -29,6 +29,13 @@ public @interface AmdSpConfig {
             + "(CPUID 0x8000_001F EDX); ASIDs below it are for SEV-ES and SEV-SNP. 1..maxAsid+1")
     int minSevAsid() default 5;
 
+    @AttributeDefinition(name = "SNP SPL", description = "The SNP firmware's security patch level in the reported "
+            + "TCB (0..255); raising it is a firmware update: new reports carry it and a new VCEK signs them")
+    int snpSpl() default 8;
+
+    @AttributeDefinition(name = "Microcode SPL", description = "The microcode security patch level in the TCB")
+    int microcodeSpl() default 115;
+
     @AttributeDefinition(name = "Chip seed", description = "Seed the platform keys are derived from (so they are "
             + "stable across restarts)")
     String chipSeed() default "teebox-amd-chip-0";

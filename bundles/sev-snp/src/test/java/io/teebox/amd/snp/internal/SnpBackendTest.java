@@ -1,0 +1,261 @@
+package io.teebox.amd.snp.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+
+import io.teebox.amd.sp.GuestContext;
+import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
+import io.teebox.amd.sp.internal.AmdSpConfig;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.launch.GuestMemory;
+import io.teebox.api.launch.LaunchRequest;
+import io.teebox.api.launch.LaunchSession;
+import io.teebox.api.launch.PageType;
+import io.teebox.api.memory.HostAccess;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.tee.TeeException;
+import io.teebox.kit.firmware.KernelHashes;
+import io.teebox.kit.firmware.OvmfImage;
+import io.teebox.kit.firmware.SevMetadataSection;
+import io.teebox.kit.hex.Hex;
+import io.teebox.kit.x86.CpuModels;
+import io.teebox.kit.x86.Vmsa;
+
+/** The SNP launch against the snp-* vectors, VCEK-signed reports, and the verifier's reasons for each rejection. */
+public class SnpBackendTest {
+
+    private static AmdSecureProcessorImpl sp;
+    private static SnpBackend snp;
+    private static byte[] firmware;
+    private static final Map<String, String> EXPECTED = new HashMap<>();
+    private static final long POLICY = 0x30000;
+
+    static AmdSecureProcessorImpl processor(Map<String, Object> values) {
+        AmdSpConfig config = (AmdSpConfig) Proxy.newProxyInstance(AmdSpConfig.class.getClassLoader(),
+                new Class<?>[] {AmdSpConfig.class}, (proxy, method, args) -> method.getName().equals("annotationType")
+                        ? AmdSpConfig.class
+                        : values.getOrDefault(method.getName(), method.getDefaultValue()));
+        return new AmdSecureProcessorImpl(config);
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = SnpBackendTest.class.getResourceAsStream("/vectors/firmware/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @BeforeClass
+    public static void setUp() throws IOException {
+        sp = processor(Map.of("maxAsid", 100, "minSevAsid", 90));
+        snp = new SnpBackend(sp);
+        firmware = resource("synthetic-ovmf.fd");
+        try (InputStream in = SnpBackendTest.class.getResourceAsStream("/vectors/firmware/expected.json")) {
+            for (JsonElement c : JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                    .getAsJsonObject().getAsJsonArray("cases")) {
+                EXPECTED.put(c.getAsJsonObject().get("name").getAsString(),
+                        c.getAsJsonObject().get("expected").getAsString());
+            }
+        }
+    }
+
+    /** The hypervisor's SNP load order, on a map of pages. */
+    static LaunchSession launch(SnpBackend backend, Memory mem, int vcpus, long sig, byte[] table) {
+        LaunchSession s = backend.begin(new LaunchRequest(POLICY, Map.of(), vcpus, "x"), mem);
+        OvmfImage image = OvmfImage.parse(firmware);
+        mem.place(image.loadAddress(), firmware);
+        s.addPages(image.loadAddress(), firmware.length, PageType.NORMAL);
+        for (SevMetadataSection m : image.sevMetadata()) {
+            switch (m.type()) {
+                case SNP_SEC_MEM, SVSM_CAA -> s.addPages(m.gpa(), m.size(), PageType.ZERO);
+                case SNP_SECRETS -> s.addPages(m.gpa(), m.size(), PageType.SECRETS);
+                case CPUID -> s.addPages(m.gpa(), m.size(), PageType.CPUID);
+                case SNP_KERNEL_HASHES -> {
+                    if (table == null) {
+                        s.addPages(m.gpa(), m.size(), PageType.ZERO);
+                    } else {
+                        mem.place(m.gpa(), KernelHashes.page(table, image.kernelHashesArea().get().gpa()));
+                        s.addPages(m.gpa(), 4096, PageType.NORMAL);
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < vcpus; i++) {
+            mem.saveAreas[i] = Vmsa.qemuReset(i == 0 ? Vmsa.BSP_EIP : image.sevEsResetEip().getAsLong(), sig, 1);
+            s.addVcpuState(i);
+        }
+        s.measure();
+        s.finish();
+        return s;
+    }
+
+    private static VerificationOptions trustingArk(AmdSecureProcessorImpl p, Map<String, String> refs,
+            Map<String, String> policy) throws Exception {
+        return new VerificationOptions(Clock.systemUTC(), List.of(p.keys().ark().getEncoded()), refs, policy);
+    }
+
+    @Test
+    public void reportMeasurementEqualsTheSnpVectors() {
+        LaunchSession s = launch(snp, new Memory(2), 2, CpuModels.signature("EPYC-v4"), null);
+        Evidence e = snp.attest(s.handle(), null, new byte[] {1, 2, 3});
+        String measurement = Hex.encode(java.util.Arrays.copyOfRange(e.report(), 0x90, 0x90 + 48));
+        assertEquals(EXPECTED.get("snp-2vcpu-epyc-v4"), measurement);
+    }
+
+    @Test
+    public void kernelLaunchMatchesTheGenoaKernelVector() throws IOException {
+        byte[] table = KernelHashes.table(resource("synthetic-kernel.bin"), resource("synthetic-initrd.bin"),
+                "console=ttyS0 root=/dev/vda");
+        LaunchSession s = launch(snp, new Memory(2), 2, CpuModels.signature("EPYC-Genoa"), table);
+        GuestContext c = sp.context(s.handle());
+        assertEquals(EXPECTED.get("snp-2vcpu-genoa-kernel"), Hex.encode(c.snpDigest.digest()));
+    }
+
+    @Test
+    public void reportVerifiesAndEveryTamperIsRejectedWithAReason() throws Exception {
+        LaunchSession s = launch(snp, new Memory(1), 1, CpuModels.signature("EPYC-v4"), null);
+        Evidence e = snp.attest(s.handle(), null, "nonce".getBytes(StandardCharsets.UTF_8));
+        SnpReportVerifier v = new SnpReportVerifier();
+        String measurement = EXPECTED.get("snp-1vcpu-epyc-v4");
+        Verdict ok = v.verify(e, trustingArk(sp, Map.of("measurement", measurement, "report_data",
+                Hex.encode("nonce".getBytes(StandardCharsets.UTF_8))), Map.of()));
+        assertTrue(ok.failures().toString(), ok.accepted());
+        assertEquals(measurement, ok.claims().get("measurement"));
+
+        for (int off : new int[] {0x008, 0x050, 0x090, 0x180, 0x1A0, 0x29F}) {
+            byte[] r = e.report();
+            r[off] ^= 0x01;
+            Verdict bad = v.verify(new Evidence(e.format(), r, e.certificates(), Map.of()), trustingArk(sp, Map.of(),
+                    Map.of()));
+            assertFalse("offset 0x" + Integer.toHexString(off), bad.accepted());
+            assertTrue(bad.failures().toString(), bad.failures().stream().anyMatch(f -> f.check().equals("signature")
+                    || f.check().equals("format") || f.check().equals("policy")));
+        }
+        Verdict wrongMeasurement = v.verify(e, trustingArk(sp, Map.of("measurement", "00" + measurement.substring(2)),
+                Map.of()));
+        assertEquals("measurement", wrongMeasurement.failures().get(0).check());
+        Verdict minimum = v.verify(e, trustingArk(sp, Map.of(), Map.of("minimum_tcb", "0xFF00000000000000")));
+        assertEquals("tcb", minimum.failures().get(0).check());
+        Verdict untrusted = v.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(), Map.of(), Map.of()));
+        assertEquals("chain", untrusted.failures().get(0).check());
+    }
+
+    @Test
+    public void vcekOfAnotherChipAndDebugPolicyAreRejected() throws Exception {
+        AmdSecureProcessorImpl other = processor(Map.of("chipSeed", "another-chip"));
+        SnpBackend otherSnp = new SnpBackend(other);
+        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        Evidence mine = snp.attest(s.handle(), null, new byte[0]);
+        LaunchSession o = launch(otherSnp, new Memory(1), 1, 0x800F12, null);
+        Evidence theirs = otherSnp.attest(o.handle(), null, new byte[0]);
+        Evidence mixed = new Evidence(mine.format(), mine.report(), theirs.certificates(), Map.of());
+        Verdict v = new SnpReportVerifier().verify(mixed, trustingArk(other, Map.of(), Map.of()));
+        assertTrue(v.failures().toString(), v.failures().stream().anyMatch(f -> f.check().equals("chip")));
+        assertTrue(v.failures().stream().anyMatch(f -> f.check().equals("signature")));
+
+        LaunchSession dbg = snp.begin(new LaunchRequest(POLICY | 1L << 19, Map.of(), 1, "x"), new Memory(1));
+        dbg.addPages(0x1000, 4096, PageType.ZERO);
+        dbg.finish();
+        Verdict d = new SnpReportVerifier().verify(snp.attest(dbg.handle(), null, new byte[0]), trustingArk(sp,
+                Map.of(), Map.of()));
+        assertEquals("debug", d.failures().get(0).check());
+    }
+
+    @Test
+    public void firmwareUpdateGivesNewTcbAndNewVcekForTheRunningGuest() throws Exception {
+        AmdSecureProcessorImpl p = processor(Map.of("chipSeed", "update-chip"));
+        LaunchSession s = launch(new SnpBackend(p), new Memory(1), 1, 0x800F12, null);
+        Evidence before = new SnpBackend(p).attest(s.handle(), null, new byte[0]);
+        p.modifiedForTest(Map.of("chipSeed", "update-chip", "snpSpl", 9));
+        SnpBackend updated = new SnpBackend(p);
+        Evidence after = updated.attest(s.handle(), null, new byte[0]);
+        Verdict v = new SnpReportVerifier().verify(after, trustingArk(p, Map.of(), Map.of("minimum_tcb",
+                String.format("%016X", p.snpTcb().raw()))));
+        assertTrue(v.failures().toString(), v.accepted());
+        assertEquals(9, after.report()[0x180 + 6]);
+        assertFalse(java.util.Arrays.equals(before.certificates().get(0), after.certificates().get(0)));
+        Verdict stale = new SnpReportVerifier().verify(new Evidence(after.format(), after.report(),
+                before.certificates(), Map.of()), trustingArk(p, Map.of(), Map.of()));
+        assertTrue(stale.failures().stream().anyMatch(f -> f.check().equals("tcb")));
+    }
+
+    @Test
+    public void hostWritesFaultAndBadPoliciesAreRefused() {
+        assertEquals(HostAccessOutcome.Effect.HOST_FAULT, snp.hostAccess(HostAccess.WRITE).effect());
+        assertEquals("INVALID_PARAM", assertThrows(TeeException.class,
+                () -> snp.begin(new LaunchRequest(0x10000, Map.of(), 1, "x"), new Memory(1))).status().name());
+        assertEquals("POLICY_FAILURE", assertThrows(TeeException.class,
+                () -> snp.begin(new LaunchRequest(0x20000, Map.of(), 1, "x"), new Memory(1))).status().name());
+        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        assertEquals("INVALID_GUEST_STATE", assertThrows(TeeException.class,
+                () -> s.addPages(0x900000, 4096, PageType.NORMAL)).status().name());
+        assertEquals("INVALID_PARAM", assertThrows(TeeException.class,
+                () -> snp.attest(s.handle(), null, new byte[65])).status().name());
+    }
+
+    /** Guest memory as a map of pages. */
+    static final class Memory implements GuestMemory {
+        final Map<Long, byte[]> pages = new HashMap<>();
+        final byte[][] saveAreas;
+
+        Memory(int vcpus) {
+            saveAreas = new byte[vcpus][4096];
+        }
+
+        void place(long gpa, byte[] data) {
+            for (int off = 0; off < data.length; off += 4096) {
+                pages.put(gpa + off, java.util.Arrays.copyOfRange(data, off, off + 4096));
+            }
+        }
+
+        @Override
+        public long hostPhysicalAddress(long gpa) {
+            return 0x1_0000_0000L + gpa;
+        }
+
+        @Override
+        public byte[] readPage(long gpa) {
+            byte[] p = pages.get(gpa);
+            return p == null ? new byte[4096] : p.clone();
+        }
+
+        @Override
+        public void writePage(long gpa, byte[] raw) {
+            pages.put(gpa, raw.clone());
+        }
+
+        @Override
+        public int vcpuCount() {
+            return saveAreas.length;
+        }
+
+        @Override
+        public byte[] readSaveArea(int vcpu) {
+            return saveAreas[vcpu].clone();
+        }
+
+        @Override
+        public void writeSaveArea(int vcpu, byte[] raw, boolean encrypted) {
+            saveAreas[vcpu] = raw.clone();
+        }
+    }
+}

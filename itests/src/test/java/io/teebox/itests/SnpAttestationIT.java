@@ -1,0 +1,58 @@
+package io.teebox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.hypervisor.LaunchPlan;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.owner.OwnerPolicy;
+import io.teebox.kit.hex.Hex;
+
+/** An SEV-SNP guest launched by the hypervisor; its VCEK-signed report verifies against the emulated ARK. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class SnpAttestationIT extends TeeboxTestSupport {
+
+    @Test
+    public void snpGuestReportCarriesTheExpectedMeasurementAndVerifies() throws Exception {
+        Hypervisor hv = hypervisor();
+        hv.create(new GuestConfig("snp", "sev-snp", 2, "EPYC-Milan", GUEST_MEMORY));
+        OwnerPolicy policy = new OwnerPolicy(0x30000, null, null, null, null, null, null, -1);
+        hv.launch("snp", LaunchPlan.DEFAULT, guestOwner("sev-snp").prepare(policy));
+        String expected = Hex.encode(guestOwner("sev-snp").expectedDigest(policy, 2, "EPYC-Milan"));
+
+        byte[] nonce = Hex.decode("00112233445566778899aabbccddeeff");
+        Evidence e = hv.attest("snp", nonce);
+        assertEquals("sev-snp-report", e.format());
+        byte[] ark = backend("sev-snp").platformCertificates().get("ark");
+        EvidenceVerifier verifier = service(EvidenceVerifier.class, "(evidence.format=sev-snp-report)");
+        Verdict v = verifier.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(ark),
+                Map.of("measurement", expected, "report_data", Hex.encode(nonce)), Map.of()));
+        assertTrue(v.failures().toString(), v.accepted());
+
+        byte[] before = hv.hostRead("snp", 0x1000, 4096);
+        hv.guestWrite("snp", 0x1000, "snp private".getBytes());
+        byte[] ct = hv.hostRead("snp", 0x1000, 4096);
+        assertEquals(HostAccessOutcome.Effect.HOST_FAULT, hv.hostWrite("snp", 0x1000, new byte[16]).effect());
+        assertTrue("a faulted host write changes nothing", java.util.Arrays.equals(ct, hv.hostRead("snp", 0x1000,
+                4096)));
+        assertFalse(java.util.Arrays.equals(before, ct));
+    }
+}
