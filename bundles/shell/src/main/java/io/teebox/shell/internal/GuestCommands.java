@@ -15,6 +15,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.Hypervisor;
@@ -37,6 +39,7 @@ public final class GuestCommands {
 
     private final Hypervisor hypervisor;
     private final Map<String, GuestOwnerService> owners = new ConcurrentHashMap<>();
+    private final Map<String, EvidenceVerifier> verifiers = new ConcurrentHashMap<>();
 
     /**
      * @param hypervisor the hypervisor
@@ -173,11 +176,29 @@ public final class GuestCommands {
         return hypervisor.firmwareStatus(guest);
     }
 
-    /** @return the evidence */
-    @Descriptor("Ask the guest's TEE for signed evidence binding the given report data")
-    public Evidence attest(
-            @Descriptor("report data in hex (SEV: the 16-byte MNONCE)") String reportData,
-            @Descriptor("guest id or name") String guest) {
-        return hypervisor.attest(guest, Hex.decode(reportData));
+    /** @return the evidence, decoded field by field */
+    @Descriptor("Ask the guest's TEE for signed evidence binding the given report data; show it decoded and "
+            + "optionally export it")
+    public EvidenceView attest(
+            @Descriptor("write the raw evidence to this file and its certificate chain (PEM) to FILE.certs.pem")
+            @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
+            @Descriptor("report data in hex (SNP: up to 64 bytes)") String reportData,
+            @Descriptor("guest id or name") String guest) throws java.io.IOException {
+        Evidence e = hypervisor.attest(guest, Hex.decode(reportData));
+        String written = Args.opt(out) == null ? null : Evidences.export(e, java.nio.file.Path.of(out));
+        EvidenceVerifier v = verifiers.get(e.format());
+        Map<String, String> claims = v == null ? Map.of()
+                : v.verify(e, VerificationOptions.trusting(java.util.List.of())).claims();
+        return new EvidenceView(e, claims, written);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindVerifier(EvidenceVerifier verifier) {
+        verifiers.put(verifier.format(), verifier);
+    }
+
+    void unbindVerifier(EvidenceVerifier verifier) {
+        verifiers.remove(verifier.format(), verifier);
     }
 }

@@ -11,6 +11,9 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -28,13 +31,15 @@ import io.teebox.kit.hex.Hex;
 
 /** Commands about the platform: which TEE backends are present, and what a firmware image carries. */
 @Component(service = TeeCommands.class, immediate = true)
-@GogoCommand(scope = "tee", function = {"backends", "backend", "firmware", "offline", "online"})
+@GogoCommand(scope = "tee", function = {"backends", "backend", "firmware", "offline", "online", "verify", "certificates"})
 @Descriptor("TEE platform: backends present and firmware images")
 public final class TeeCommands {
 
     private final Hypervisor hypervisor;
     private final BundleContext context;
     private final Map<String, Long> stopped = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, io.teebox.api.attestation.EvidenceVerifier> verifiers =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param hypervisor the hypervisor that binds the backends
@@ -112,6 +117,78 @@ public final class TeeCommands {
         return hypervisor.backends().stream().filter(d -> d.teeType().equals(type)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no backend '" + type + "' is present; present: "
                         + hypervisor.backends().stream().map(BackendDescriptor::teeType).toList()));
+    }
+
+    /**
+     * @return the verdict
+     */
+    @Descriptor("Verify an exported evidence file against trusted roots and reference values")
+    public io.teebox.api.attestation.Verdict verify(
+            @Descriptor("trusted root certificate file (PEM or DER), e.g. the ARK")
+            @Parameter(names = {"-r", "--root"}, absentValue = "") String root,
+            @Descriptor("expected launch measurement, hex")
+            @Parameter(names = {"-m", "--measurement"}, absentValue = "") String measurement,
+            @Descriptor("expected report data, hex")
+            @Parameter(names = {"-d", "--report-data"}, absentValue = "") String reportData,
+            @Descriptor("evidence format, e.g. sev-snp-report") String format,
+            @Descriptor("the raw evidence file; its chain is read from FILE.certs.pem") String file) {
+        io.teebox.api.attestation.EvidenceVerifier v = verifiers.get(format);
+        if (v == null) {
+            throw new IllegalArgumentException("no verifier for evidence format '" + format + "'; present: "
+                    + verifiers.keySet());
+        }
+        byte[] report = Args.file("evidence", file);
+        java.util.List<byte[]> chain = Evidences.certificates(java.nio.file.Path.of(file + ".certs.pem"));
+        java.util.List<byte[]> roots = Args.opt(root) == null ? java.util.List.of()
+                : Evidences.certificates(java.nio.file.Path.of(root));
+        Map<String, String> refs = new java.util.LinkedHashMap<>();
+        if (Args.opt(measurement) != null) {
+            refs.put("measurement", measurement);
+        }
+        if (Args.opt(reportData) != null) {
+            refs.put("report_data", reportData);
+        }
+        return v.verify(new io.teebox.api.attestation.Evidence(format, report, chain, Map.of()),
+                new io.teebox.api.attestation.VerificationOptions(java.time.Clock.systemUTC(), roots, refs,
+                        Map.of()));
+    }
+
+    /**
+     * @return the files written
+     * @throws java.io.IOException if a file cannot be written
+     */
+    @Descriptor("Export a backend's platform certificates (SEV: PDH, PEK, OCA, CEK; SNP: ARK, ASK) into a directory")
+    public java.util.List<String> certificates(
+            @Descriptor("directory to write into, default the working directory")
+            @Parameter(names = {"-o", "--out"}, absentValue = ".") String dir,
+            @Descriptor("the backend's tee.type") String type) throws java.io.IOException, InvalidSyntaxException {
+        TeeBackend b = null;
+        for (ServiceReference<TeeBackend> ref : context.getServiceReferences(TeeBackend.class, null)) {
+            if (type.equals(ref.getProperty(TeeType.PROPERTY))) {
+                b = context.getService(ref);
+            }
+        }
+        if (b == null) {
+            throw new IllegalArgumentException("no backend '" + type + "' is present");
+        }
+        java.util.List<String> written = new java.util.ArrayList<>();
+        for (Map.Entry<String, byte[]> e : b.platformCertificates().entrySet()) {
+            java.nio.file.Path p = java.nio.file.Path.of(dir, e.getKey() + (e.getValue().length > 0
+                    && e.getValue()[0] == 0x30 ? ".der" : ".cert"));
+            java.nio.file.Files.write(p, e.getValue());
+            written.add(p + " (" + e.getValue().length + " bytes)");
+        }
+        return written;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindVerifier(io.teebox.api.attestation.EvidenceVerifier verifier) {
+        verifiers.put(verifier.format(), verifier);
+    }
+
+    void unbindVerifier(io.teebox.api.attestation.EvidenceVerifier verifier) {
+        verifiers.remove(verifier.format(), verifier);
     }
 
     /**
