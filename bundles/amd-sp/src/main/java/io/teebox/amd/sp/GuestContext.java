@@ -40,6 +40,10 @@ public final class GuestContext {
     public byte[] reportId;
     /** SEV-SNP: the secrets page content the firmware wrote (VMPCKs). */
     public byte[] secretsPage;
+    /** SEV-SNP: the last guest-message sequence number the firmware accepted, per VMPCK. */
+    public final long[] msgSeqno = new long[4];
+    /** SEV-SNP: the guest driver's next sequence number per VMPCK (Linux keeps it in the secrets page OS area). */
+    public final long[] guestSeqno = {1, 1, 1, 1};
     /** SEV-SNP: the TCB at launch. */
     public long launchTcb;
 

@@ -122,4 +122,28 @@ public class SnpStructuresTest {
         assertTrue(assertThrows(TeeException.class, () -> new SnpPolicy(0x30000 | 1L << 26)).getMessage()
                 .contains("63:26"));
     }
+
+    @Test
+    public void guestMessageSealsOpensAndRefusesTampering() {
+        byte[] key = filled(32, 7);
+        byte[] msg = SnpGuestMessage.seal(key, 2, 9, SnpGuestMessage.REPORT_REQ, "payload".getBytes());
+        var h = SnpGuestMessage.header(msg);
+        assertEquals(9, h.u64("MSG_SEQNO"));
+        assertEquals(2, h.u8("MSG_VMPCK"));
+        assertEquals(7, h.u16("MSG_SZ"));
+        assertArrayEquals(java.util.Arrays.copyOf(msg, 0x60), SnpGuestMessage.HEADER.parse(
+                java.util.Arrays.copyOf(msg, 0x60)).toBytes());
+        assertEquals("payload", new String(SnpGuestMessage.open(key, msg)));
+        for (int off : new int[] {0x00, 0x20, 0x34, 0x60}) {
+            byte[] t = msg.clone();
+            t[off] ^= 1;
+            assertThrows("offset 0x" + Integer.toHexString(off), TeeException.class, () -> SnpGuestMessage.open(key,
+                    t));
+        }
+        byte[] reserved = msg.clone();
+        reserved[0x40] = 1;
+        assertEquals("INVALID_PARAM", assertThrows(TeeException.class, () -> SnpGuestMessage.open(key, reserved))
+                .status().name());
+        assertThrows(IllegalArgumentException.class, () -> SnpGuestMessage.seal(key, 0, 0, 5, new byte[0]));
+    }
 }

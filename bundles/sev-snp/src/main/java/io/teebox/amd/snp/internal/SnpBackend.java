@@ -15,7 +15,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import io.teebox.amd.abi.SnpPolicy;
+import io.teebox.amd.abi.SnpGuestMessage;
 import io.teebox.amd.abi.SnpReport;
+import io.teebox.amd.abi.TcbVersions;
 import io.teebox.amd.abi.SevStatus;
 import io.teebox.amd.sp.AmdSecureProcessor;
 import io.teebox.amd.sp.AsidPool;
@@ -186,7 +188,10 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         return FORMAT;
     }
 
-    /** MSG_REPORT_REQ at VMPL 0: a report of the guest signed with the VCEK of the current TCB. */
+    /**
+     * The guest asks for a report as Linux's sev-guest driver does: MSG_REPORT_REQ sealed with VMPCK0 from its
+     * secrets page and the next sequence number, through SNP_GUEST_REQUEST; the response is opened and checked.
+     */
     @Override
     public Evidence attest(long handle, GuestMemory memory, byte[] reportData) {
         if (reportData == null || reportData.length > 64) {
@@ -194,44 +199,106 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
                     + (reportData == null ? "none" : reportData.length));
         }
         GuestContext c = sp.context(handle);
-        byte[] data = java.util.Arrays.copyOf(reportData, 64);
-        SnpReport r;
-        TcbVersion tcb = sp.snpTcb();
+        byte[] vmpck;
+        long seq;
         synchronized (c) {
-            if (c.state != io.teebox.amd.abi.SevGuestState.RUNNING) {
-                throw SevStatus.INVALID_GUEST_STATE.error("MSG_REPORT_REQ needs a RUNNING guest; guest " + handle
-                        + " is in " + c.state);
+            if (c.secretsPage == null) {
+                throw SevStatus.INVALID_GUEST_STATE.error("guest " + handle + " has no secrets page (no SECRETS "
+                        + "page was launched), so it has no VMPCK to talk to the firmware");
             }
-            r = SnpReport.create(reportVersion());
-            var fw = sp.firmwareVersion();
-            byte[] ma = new byte[32];
-            java.util.Arrays.fill(ma, (byte) 0xFF);
-            r.fields().set("GUEST_SVN", 0).set("POLICY", c.policy).set("VMPL", 0)
-                    .set("SIGNATURE_ALGO", SnpReport.ALGO_ECDSA_P384_SHA384).set("CURRENT_TCB", tcb.raw())
-                    .set("PLATFORM_INFO", 0x1).set("KEY_INFO", 0).set("REPORT_DATA", data)
-                    .set("MEASUREMENT", c.snpDigest.digest()).set("HOST_DATA", c.hostData)
-                    .set("REPORT_ID", c.reportId).set("REPORT_ID_MA", ma).set("REPORTED_TCB", tcb.raw())
-                    .set("CHIP_ID", sp.keys().chipId()).set("COMMITTED_TCB", tcb.raw())
-                    .set("CURRENT_BUILD", fw.build()).set("CURRENT_MINOR", fw.minor()).set("CURRENT_MAJOR", fw.major())
-                    .set("COMMITTED_BUILD", fw.build()).set("COMMITTED_MINOR", fw.minor())
-                    .set("COMMITTED_MAJOR", fw.major()).set("LAUNCH_TCB", c.launchTcb);
-            int[] fms = switch (sp.productLine()) {
-                case "Genoa" -> new int[] {0x19, 0x11, 0x1};
-                case "Turin" -> new int[] {0x1A, 0x02, 0x0};
-                default -> new int[] {0x19, 0x01, 0x1};
-            };
-            r.fields().set("CPUID_FAM_ID", fms[0]).set("CPUID_MOD_ID", fms[1]).set("CPUID_STEP", fms[2]);
+            vmpck = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
+            seq = c.guestSeqno[0];
+            c.guestSeqno[0] += 2;
         }
-        BigInteger[] rs = Signatures.ecdsaSign(sp.keys().vcekKeys(tcb).getPrivate(), "SHA-384", r.signedBytes());
-        r.sign(rs[0], rs[1]);
+        byte[] req = SnpGuestMessage.REPORT_REQ_LAYOUT.create().set("REPORT_DATA", java.util.Arrays.copyOf(reportData,
+                64)).toBytes();
+        byte[] rsp = SnpGuestMessage.open(vmpck, guestRequest(handle, SnpGuestMessage.seal(vmpck, 0, seq,
+                SnpGuestMessage.REPORT_REQ, req)));
+        long status = io.teebox.kit.codec.LittleEndian.u32(rsp, 0);
+        if (status != 0) {
+            throw new io.teebox.api.tee.TeeException(new io.teebox.api.tee.FirmwareStatus(SevStatus.VENDOR,
+                    "MSG_REPORT_RSP", status), "the firmware answered MSG_REPORT_REQ with status " + status);
+        }
+        byte[] report = java.util.Arrays.copyOfRange(rsp, 0x20, 0x20 + SnpReport.SIZE);
         List<byte[]> chain = new ArrayList<>();
         try {
+            TcbVersion tcb = TcbVersions.decode(sp.productLine(), io.teebox.kit.codec.LittleEndian.u64(report, 0x180));
             for (X509Certificate cert : sp.keys().chain(tcb)) {
                 chain.add(cert.getEncoded());
             }
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
-        return new Evidence(FORMAT, r.bytes(), chain, Map.of());
+        return new Evidence(FORMAT, report, chain, Map.of());
+    }
+
+    /**
+     * SNP_GUEST_REQUEST: opens a guest message sealed with one of the guest's VMPCKs, requires the next sequence
+     * number (a replayed or skipped one is refused), and answers MSG_REPORT_REQ with a sealed MSG_REPORT_RSP.
+     *
+     * @param handle the guest
+     * @param request header and ciphertext
+     * @return the sealed response
+     */
+    public byte[] guestRequest(long handle, byte[] request) {
+        GuestContext c = sp.context(handle);
+        synchronized (c) {
+            if (c.state != io.teebox.amd.abi.SevGuestState.RUNNING) {
+                throw SevStatus.INVALID_GUEST_STATE.error("SNP_GUEST_REQUEST needs a RUNNING guest; guest " + handle
+                        + " is in " + c.state);
+            }
+            var h = SnpGuestMessage.header(request);
+            int idx = h.u8("MSG_VMPCK");
+            if (idx > 3 || c.secretsPage == null) {
+                throw SevStatus.INVALID_PARAM.error("MSG_VMPCK " + idx + " names no key of this guest");
+            }
+            byte[] vmpck = java.util.Arrays.copyOfRange(c.secretsPage, 0x20 + 32 * idx, 0x40 + 32 * idx);
+            byte[] payload = SnpGuestMessage.open(vmpck, request);
+            long seq = h.u64("MSG_SEQNO");
+            if (seq != c.msgSeqno[idx] + 1) {
+                throw SevStatus.INVALID_PARAM.error(String.format("MSG_SEQNO %d is not the expected %d: the message "
+                        + "is replayed or out of order", seq, c.msgSeqno[idx] + 1));
+            }
+            if (h.u8("MSG_TYPE") != SnpGuestMessage.REPORT_REQ || payload.length != 0x60) {
+                throw SevStatus.INVALID_PARAM.error("MSG_TYPE " + h.u8("MSG_TYPE") + " with " + payload.length
+                        + " payload bytes is not a MSG_REPORT_REQ (type 5, 96 bytes)");
+            }
+            var req = SnpGuestMessage.REPORT_REQ_LAYOUT.parse(payload);
+            int vmpl = (int) req.u32("VMPL");
+            if (vmpl > 3) {
+                throw SevStatus.INVALID_PARAM.error("MSG_REPORT_REQ VMPL " + vmpl + " is not 0..3");
+            }
+            c.msgSeqno[idx] = seq + 1;
+            byte[] rsp = new byte[0x20 + SnpReport.SIZE];
+            io.teebox.kit.codec.LittleEndian.put32(rsp, 4, SnpReport.SIZE);
+            System.arraycopy(report(c, req.bytes("REPORT_DATA"), vmpl), 0, rsp, 0x20, SnpReport.SIZE);
+            return SnpGuestMessage.seal(vmpck, idx, seq + 1, SnpGuestMessage.REPORT_RSP, rsp);
+        }
+    }
+
+    /** Builds and signs a report; the caller holds the context's monitor. */
+    private byte[] report(GuestContext c, byte[] data, int vmpl) {
+        TcbVersion tcb = sp.snpTcb();
+        SnpReport r = SnpReport.create(reportVersion());
+        var fw = sp.firmwareVersion();
+        byte[] ma = new byte[32];
+        java.util.Arrays.fill(ma, (byte) 0xFF);
+        r.fields().set("GUEST_SVN", 0).set("POLICY", c.policy).set("VMPL", vmpl)
+                .set("SIGNATURE_ALGO", SnpReport.ALGO_ECDSA_P384_SHA384).set("CURRENT_TCB", tcb.raw())
+                .set("PLATFORM_INFO", 0x1).set("KEY_INFO", 0).set("REPORT_DATA", data)
+                .set("MEASUREMENT", c.snpDigest.digest()).set("HOST_DATA", c.hostData)
+                .set("REPORT_ID", c.reportId).set("REPORT_ID_MA", ma).set("REPORTED_TCB", tcb.raw())
+                .set("CHIP_ID", sp.keys().chipId()).set("COMMITTED_TCB", tcb.raw())
+                .set("CURRENT_BUILD", fw.build()).set("CURRENT_MINOR", fw.minor()).set("CURRENT_MAJOR", fw.major())
+                .set("COMMITTED_BUILD", fw.build()).set("COMMITTED_MINOR", fw.minor())
+                .set("COMMITTED_MAJOR", fw.major()).set("LAUNCH_TCB", c.launchTcb);
+        int[] fms = switch (sp.productLine()) {
+            case "Genoa" -> new int[] {0x19, 0x11, 0x1};
+            case "Turin" -> new int[] {0x1A, 0x02, 0x0};
+            default -> new int[] {0x19, 0x01, 0x1};
+        };
+        r.fields().set("CPUID_FAM_ID", fms[0]).set("CPUID_MOD_ID", fms[1]).set("CPUID_STEP", fms[2]);
+        BigInteger[] rs = Signatures.ecdsaSign(sp.keys().vcekKeys(tcb).getPrivate(), "SHA-384", r.signedBytes());
+        return r.sign(rs[0], rs[1]).bytes();
     }
 }

@@ -173,7 +173,7 @@ public class SnpBackendTest {
         assertTrue(v.failures().stream().anyMatch(f -> f.check().equals("signature")));
 
         LaunchSession dbg = snp.begin(new LaunchRequest(POLICY | 1L << 19, Map.of(), 1, "x"), new Memory(1));
-        dbg.addPages(0x1000, 4096, PageType.ZERO);
+        dbg.addPages(0x1000, 4096, PageType.SECRETS);
         dbg.finish();
         Verdict d = new SnpReportVerifier().verify(snp.attest(dbg.handle(), null, new byte[0]), trustingArk(sp,
                 Map.of(), Map.of()));
@@ -210,6 +210,34 @@ public class SnpBackendTest {
                 () -> s.addPages(0x900000, 4096, PageType.NORMAL)).status().name());
         assertEquals("INVALID_PARAM", assertThrows(TeeException.class,
                 () -> snp.attest(s.handle(), null, new byte[65])).status().name());
+    }
+
+    @Test
+    public void guestMessagesRefuseReplayedSequenceNumbersAndTamperedTags() {
+        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        GuestContext c = sp.context(s.handle());
+        byte[] vmpck0 = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
+        snp.attest(s.handle(), null, new byte[0]);
+        byte[] req = io.teebox.amd.abi.SnpGuestMessage.REPORT_REQ_LAYOUT.create().toBytes();
+        byte[] replay = io.teebox.amd.abi.SnpGuestMessage.seal(vmpck0, 0, 1,
+                io.teebox.amd.abi.SnpGuestMessage.REPORT_REQ, req);
+        TeeException e = assertThrows(TeeException.class, () -> snp.guestRequest(s.handle(), replay));
+        assertTrue(e.getMessage(), e.getMessage().contains("replayed"));
+        byte[] next = io.teebox.amd.abi.SnpGuestMessage.seal(vmpck0, 0, 3,
+                io.teebox.amd.abi.SnpGuestMessage.REPORT_REQ, req);
+        next[5] ^= 1;
+        assertEquals("BAD_SIGNATURE", assertThrows(TeeException.class, () -> snp.guestRequest(s.handle(), next))
+                .status().name());
+        byte[] otherKey = io.teebox.amd.abi.SnpGuestMessage.seal(new byte[32], 0, 3,
+                io.teebox.amd.abi.SnpGuestMessage.REPORT_REQ, req);
+        assertEquals("BAD_SIGNATURE", assertThrows(TeeException.class,
+                () -> snp.guestRequest(s.handle(), otherKey)).status().name());
+        next[5] ^= 1;
+        byte[] rsp = io.teebox.amd.abi.SnpGuestMessage.open(vmpck0, snp.guestRequest(s.handle(), next));
+        assertEquals(0x4A0, io.teebox.kit.codec.LittleEndian.u32(rsp, 4));
+        assertEquals(4, io.teebox.amd.abi.SnpGuestMessage.header(snp.guestRequest(s.handle(),
+                io.teebox.amd.abi.SnpGuestMessage.seal(vmpck0, 0, 5, io.teebox.amd.abi.SnpGuestMessage.REPORT_REQ,
+                        req))).u64("MSG_SEQNO") - 2);
     }
 
     /** Guest memory as a map of pages. */
