@@ -6,6 +6,7 @@ import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemPackage;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
@@ -96,6 +97,8 @@ public abstract class TeeboxTestSupport {
                 workingDirectory("target/paxexam"),
                 cleanCaches(true),
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                // the emulated AMD KDS and Intel PCS are JDK HTTP servers on loopback
+                systemPackage("com.sun.net.httpserver"),
                 junitBundles(),
                 composite(Stream.of(BUNDLES).map(name -> bundle(bundleFile(dir, name))).toArray(Option[]::new)));
     }

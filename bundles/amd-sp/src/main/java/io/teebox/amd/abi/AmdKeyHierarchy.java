@@ -73,6 +73,11 @@ public final class AmdKeyHierarchy {
         return product;
     }
 
+    /** @return the ARK as an authority (it signs the CRL the KDS serves) */
+    public X509Authority arkAuthority() {
+        return ark;
+    }
+
     /** @return the ARK certificate */
     public X509Certificate ark() {
         return ark.certificate();

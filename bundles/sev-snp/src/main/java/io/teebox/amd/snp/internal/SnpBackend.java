@@ -66,6 +66,21 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         this.sp = sp;
     }
 
+    private volatile KdsServer kds;
+
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+    void bindKds(KdsServer server) {
+        kds = server;
+    }
+
+    void unbindKds(KdsServer server) {
+        if (kds == server) {
+            kds = null;
+        }
+    }
+
     AmdSecureProcessor sp() {
         return sp;
     }
@@ -75,6 +90,10 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         Map<String, String> props = new LinkedHashMap<>();
         props.put("memory cipher", "AES-256-XTS with host-physical-address tweak; RMP ownership checks");
         props.put("report version", Integer.toString(reportVersion()));
+        KdsServer k = kds;
+        if (k != null) {
+            props.put("kds", k.baseUrl() + "/vcek/v1/" + sp.productLine() + "/cert_chain");
+        }
         props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_OVMF_SNP);
         return new BackendDescriptor("sev-snp", "AMD", TeeKind.CPU, "EPYC (" + sp.productLine() + ") SEV-SNP",
                 EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.REGISTER_ENCRYPTION, Capability.MEMORY_INTEGRITY,

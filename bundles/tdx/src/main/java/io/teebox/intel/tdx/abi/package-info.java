@@ -1,0 +1,11 @@
+/**
+ * Intel TDX byte layouts and values, bit-exact to the vendor formats: TDREPORT_STRUCT, TD_PARAMS, DCAP Quote v4,
+ * the SGX report body of the quoting enclave, the CCEL event log, MRTD/RTMR arithmetic and the TDX module's
+ * completion status codes.
+ */
+@Export
+@Version("1.0.0")
+package io.teebox.intel.tdx.abi;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
