@@ -44,6 +44,18 @@ public final class GuestContext {
     public final long[] msgSeqno = new long[4];
     /** SEV-SNP: the guest driver's next sequence number per VMPCK (Linux keeps it in the secrets page OS area). */
     public final long[] guestSeqno = {1, 1, 1, 1};
+    /** SEV-SNP: from the ID block at SNP_LAUNCH_FINISH (zeros without one). */
+    public byte[] familyId = new byte[16];
+    /** SEV-SNP: IMAGE_ID from the ID block. */
+    public byte[] imageId = new byte[16];
+    /** SEV-SNP: GUEST_SVN from the ID block. */
+    public long guestSvn;
+    /** SEV-SNP: SHA-384 of the ID key, or zeros. */
+    public byte[] idKeyDigest = new byte[48];
+    /** SEV-SNP: SHA-384 of the author key, or zeros. */
+    public byte[] authorKeyDigest = new byte[48];
+    /** SEV-SNP: whether an author key signed the ID key. */
+    public boolean authorKeyEn;
     /** SEV-SNP: the TCB at launch. */
     public long launchTcb;
 

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 
+import io.teebox.amd.abi.SnpIdBlock;
 import io.teebox.amd.abi.SnpLaunchDigest;
 import io.teebox.amd.abi.SnpPolicy;
 import io.teebox.api.hypervisor.GuestConfig;
@@ -22,9 +23,9 @@ import io.teebox.kit.firmware.OvmfImage;
 import io.teebox.kit.x86.CpuModels;
 
 /**
- * The SEV-SNP guest owner. SNP gives the owner nothing to check at launch: it computes the launch digest it
- * expects (the value an attestation report's MEASUREMENT must hold) and releases secrets only after verifying a
- * report, so {@link LaunchOwner#approve} releases none.
+ * The SEV-SNP guest owner. It computes the launch digest it expects and hands the firmware an ID block carrying it,
+ * signed by its ID key (itself signed by its author key): SNP_LAUNCH_FINISH refuses a launch whose digest differs.
+ * Secrets are released after verifying a report, not at launch, so {@link LaunchOwner#approve} releases none.
  */
 @Component(service = GuestOwnerService.class)
 @TeeType("sev-snp")
@@ -33,13 +34,20 @@ public final class SnpGuestOwner implements GuestOwnerService {
     /** VMSA SEV_FEATURES of QEMU's SNP guests: SNPActive. */
     static final long GUEST_FEATURES = 0x1;
 
+    /** The owner's ID key (signs ID blocks) and author key (signs the ID key), made when the service starts. */
+    private final java.security.KeyPair idKey = io.teebox.kit.crypto.EcKeys.generate("P-384");
+    private final java.security.KeyPair authorKey = io.teebox.kit.crypto.EcKeys.generate("P-384");
+
     @Override
     public LaunchOwner prepare(OwnerPolicy policy) {
         new SnpPolicy(policy.policy());
         return new LaunchOwner() {
             @Override
             public LaunchRequest start(BackendDescriptor backend, Map<String, byte[]> certs, GuestConfig config) {
-                return new LaunchRequest(policy.policy(), Map.of(), config.vcpus(), config.vcpuType());
+                byte[][] id = SnpIdBlock.build(expectedDigest(policy, config.vcpus(), config.vcpuType()),
+                        policy.policy(), new byte[16], new byte[16], 0, idKey, authorKey);
+                return new LaunchRequest(policy.policy(), Map.of("id-block", id[0], "id-auth", id[1]),
+                        config.vcpus(), config.vcpuType());
             }
 
             @Override

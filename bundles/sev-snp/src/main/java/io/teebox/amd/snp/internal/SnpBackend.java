@@ -302,9 +302,11 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         var fw = sp.firmwareVersion();
         byte[] ma = new byte[32];
         java.util.Arrays.fill(ma, (byte) 0xFF);
-        r.fields().set("GUEST_SVN", 0).set("POLICY", c.policy).set("VMPL", vmpl)
+        r.fields().set("GUEST_SVN", c.guestSvn).set("POLICY", c.policy).set("VMPL", vmpl)
+                .set("FAMILY_ID", c.familyId).set("IMAGE_ID", c.imageId).set("ID_KEY_DIGEST", c.idKeyDigest)
+                .set("AUTHOR_KEY_DIGEST", c.authorKeyDigest)
                 .set("SIGNATURE_ALGO", SnpReport.ALGO_ECDSA_P384_SHA384).set("CURRENT_TCB", tcb.raw())
-                .set("PLATFORM_INFO", 0x1).set("KEY_INFO", 0).set("REPORT_DATA", data)
+                .set("PLATFORM_INFO", 0x1).set("KEY_INFO", c.authorKeyEn ? 1 : 0).set("REPORT_DATA", data)
                 .set("MEASUREMENT", c.snpDigest.digest()).set("HOST_DATA", c.hostData)
                 .set("REPORT_ID", c.reportId).set("REPORT_ID_MA", ma).set("REPORTED_TCB", tcb.raw())
                 .set("CHIP_ID", sp.keys().chipId()).set("COMMITTED_TCB", tcb.raw())

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.teebox.amd.abi.SevGuestState;
 import io.teebox.amd.abi.SevStatus;
+import io.teebox.amd.abi.SnpIdBlock;
 import io.teebox.amd.abi.SnpLaunchDigest;
 import io.teebox.amd.abi.SnpPolicy;
 import io.teebox.amd.sp.AmdSecureProcessor;
@@ -39,6 +40,8 @@ final class SnpLaunchSession implements LaunchSession {
     private final GuestContext ctx;
     private final GuestMemory memory;
     private final List<LaunchLogEntry> log = new ArrayList<>();
+    private byte[] idBlock;
+    private byte[] idAuth;
 
     private SnpLaunchSession(SnpBackend backend, GuestContext ctx, GuestMemory memory) {
         this.backend = backend;
@@ -66,8 +69,19 @@ final class SnpLaunchSession implements LaunchSession {
         if (hostData != null && hostData.length != 32) {
             throw SevStatus.INVALID_PARAM.error("HOST_DATA must be 32 bytes, got " + hostData.length);
         }
+        byte[] idBlock = request.ownerParameter("id-block");
+        byte[] idAuth = request.ownerParameter("id-auth");
+        if ((idBlock == null) != (idAuth == null)) {
+            throw SevStatus.INVALID_PARAM.error("an ID block needs its ID authentication structure and vice versa");
+        }
+        if (idBlock != null && (idBlock.length != 0x60 || idAuth.length != 0x1000)) {
+            throw SevStatus.INVALID_LENGTH.error("ID block is " + idBlock.length + " bytes (expected 96) and ID auth "
+                    + idAuth.length + " bytes (expected 4096)");
+        }
         GuestContext ctx = sp.createContext(AsidPool.SEV_ES_SNP, policy.value(), 256);
         SnpLaunchSession s = new SnpLaunchSession(backend, ctx, memory);
+        s.idBlock = idBlock;
+        s.idAuth = idAuth;
         synchronized (ctx) {
             ctx.snpDigest = new SnpLaunchDigest();
             ctx.reportId = new byte[32];
@@ -224,10 +238,69 @@ final class SnpLaunchSession implements LaunchSession {
                 throw refuse("SNP_LAUNCH_FINISH", SevStatus.INVALID_GUEST_STATE, "SNP_LAUNCH_FINISH is not allowed "
                         + "in guest state " + ctx.state);
             }
+            if (idBlock != null) {
+                checkIdBlock();
+            }
             ctx.state = SevGuestState.RUNNING;
-            add("SNP_LAUNCH_FINISH", "measurement=" + Hex.encode(ctx.snpDigest.digest()) + " host_data="
+            add("SNP_LAUNCH_FINISH", (idBlock != null ? "id_block_en=1 " : "") + "measurement=" + Hex.encode(ctx.snpDigest.digest()) + " host_data="
                     + Hex.encode(ctx.hostData));
         }
+    }
+
+    /** The ID block checks of SNP_LAUNCH_FINISH; nothing changes unless all pass. */
+    private void checkIdBlock() {
+        String cmd = "SNP_LAUNCH_FINISH";
+        io.teebox.kit.codec.Struct block;
+        io.teebox.kit.codec.Struct auth;
+        try {
+            block = SnpIdBlock.ID_BLOCK.parse(idBlock);
+            auth = SnpIdBlock.ID_AUTH.parse(idAuth);
+        } catch (IllegalArgumentException e) {
+            throw refuse(cmd, SevStatus.INVALID_PARAM, e.getMessage());
+        }
+        if (auth.u32("ID_KEY_ALGO") != SnpIdBlock.ECDSA_P384_SHA384) {
+            throw refuse(cmd, SevStatus.INVALID_PARAM, "ID_KEY_ALGO is " + auth.u32("ID_KEY_ALGO")
+                    + ", expected 1 (ECDSA P-384 with SHA-384)");
+        }
+        byte[] idKey = auth.bytes("ID_KEY");
+        java.security.PublicKey idPub;
+        try {
+            idPub = SnpIdBlock.parseKey(idKey);
+        } catch (TeeException e) {
+            throw refuse(cmd, SevStatus.INVALID_PARAM, e.getMessage());
+        }
+        if (!SnpIdBlock.verify(idPub, idBlock, auth.bytes("ID_BLOCK_SIG"))) {
+            throw refuse(cmd, SevStatus.BAD_SIGNATURE, "ID_BLOCK_SIG does not verify with the ID key");
+        }
+        boolean authorEn = auth.u32("AUTH_KEY_ALGO") == SnpIdBlock.ECDSA_P384_SHA384;
+        if (authorEn) {
+            try {
+                if (!SnpIdBlock.verify(SnpIdBlock.parseKey(auth.bytes("AUTHOR_KEY")), idKey,
+                        auth.bytes("ID_KEY_SIG"))) {
+                    throw refuse(cmd, SevStatus.BAD_SIGNATURE, "ID_KEY_SIG does not verify with the author key");
+                }
+            } catch (TeeException e) {
+                if (e.status().name().equals("BAD_SIGNATURE")) {
+                    throw e;
+                }
+                throw refuse(cmd, SevStatus.INVALID_PARAM, "author key: " + e.getMessage());
+            }
+        }
+        byte[] ld = ctx.snpDigest.digest();
+        if (!java.util.Arrays.equals(ld, block.bytes("LD"))) {
+            throw refuse(cmd, SevStatus.BAD_MEASUREMENT, "the ID block expects launch digest "
+                    + Hex.encode(block.bytes("LD")) + ", the launch measured " + Hex.encode(ld));
+        }
+        if (block.u64("POLICY") != ctx.policy) {
+            throw refuse(cmd, SevStatus.POLICY_FAILURE, String.format("the ID block's policy 0x%X is not the guest "
+                    + "policy 0x%X", block.u64("POLICY"), ctx.policy));
+        }
+        ctx.familyId = block.bytes("FAMILY_ID");
+        ctx.imageId = block.bytes("IMAGE_ID");
+        ctx.guestSvn = block.u32("GUEST_SVN");
+        ctx.idKeyDigest = SnpIdBlock.keyDigest(idKey);
+        ctx.authorKeyEn = authorEn;
+        ctx.authorKeyDigest = authorEn ? SnpIdBlock.keyDigest(auth.bytes("AUTHOR_KEY")) : new byte[48];
     }
 
     @Override

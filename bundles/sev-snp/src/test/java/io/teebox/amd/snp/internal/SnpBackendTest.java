@@ -240,6 +240,76 @@ public class SnpBackendTest {
                         req))).u64("MSG_SEQNO") - 2);
     }
 
+    @Test
+    public void idBlockIsCheckedAtLaunchFinishAndLandsInTheReport() {
+        java.security.KeyPair id = io.teebox.kit.crypto.EcKeys.generate("P-384");
+        java.security.KeyPair author = io.teebox.kit.crypto.EcKeys.generate("P-384");
+        byte[] ld = Hex.decode(EXPECTED.get("snp-1vcpu-epyc-v4"));
+        byte[] family = new byte[16];
+        family[0] = 0x42;
+        byte[][] good = io.teebox.amd.abi.SnpIdBlock.build(ld, POLICY, family, new byte[16], 7, id, author);
+        LaunchSession s = launchWithId(good);
+        GuestContext c = sp.context(s.handle());
+        Evidence e = snp.attest(s.handle(), null, new byte[0]);
+        var f = io.teebox.amd.abi.SnpReport.parse(e.report()).fields();
+        assertEquals(7, f.u32("GUEST_SVN"));
+        assertEquals(0x42, f.bytes("FAMILY_ID")[0]);
+        assertEquals(1, f.u32("KEY_INFO") & 1);
+        assertEquals(Hex.encode(io.teebox.amd.abi.SnpIdBlock.keyDigest(io.teebox.amd.abi.SnpIdBlock.publicKey(
+                id.getPublic()))), Hex.encode(f.bytes("ID_KEY_DIGEST")));
+        assertEquals(Hex.encode(c.authorKeyDigest), Hex.encode(f.bytes("AUTHOR_KEY_DIGEST")));
+
+        byte[] wrongLd = ld.clone();
+        wrongLd[0] ^= 1;
+        assertFinishRefused(io.teebox.amd.abi.SnpIdBlock.build(wrongLd, POLICY, family, new byte[16], 7, id, author),
+                "BAD_MEASUREMENT");
+        assertFinishRefused(io.teebox.amd.abi.SnpIdBlock.build(ld, POLICY | 1L << 19, family, new byte[16], 7, id,
+                author), "POLICY_FAILURE");
+        byte[][] tampered = {good[0].clone(), good[1]};
+        tampered[0][0x54] ^= 1;
+        assertFinishRefused(tampered, "BAD_SIGNATURE");
+        byte[][] badAuthor = {good[0], good[1].clone()};
+        badAuthor[1][0x680] ^= 1;
+        assertFinishRefused(badAuthor, "BAD_SIGNATURE");
+        assertEquals(Hex.encode(good[1]), Hex.encode(io.teebox.amd.abi.SnpIdBlock.ID_AUTH.parse(good[1]).toBytes()));
+        assertEquals(Hex.encode(good[0]), Hex.encode(io.teebox.amd.abi.SnpIdBlock.ID_BLOCK.parse(good[0]).toBytes()));
+    }
+
+    private void assertFinishRefused(byte[][] id, String status) {
+        TeeException e = assertThrows(TeeException.class, () -> launchWithId(id));
+        assertEquals(e.getMessage(), status, e.status().name());
+    }
+
+    private LaunchSession launchWithId(byte[][] id) {
+        Memory mem = new Memory(1);
+        LaunchSession s = snp.begin(new LaunchRequest(POLICY, Map.of("id-block", id[0], "id-auth", id[1]), 1, "x"),
+                mem);
+        OvmfImage image = OvmfImage.parse(firmware);
+        mem.place(image.loadAddress(), firmware);
+        s.addPages(image.loadAddress(), firmware.length, PageType.NORMAL);
+        for (SevMetadataSection m : image.sevMetadata()) {
+            PageType t = switch (m.type()) {
+                case SNP_SECRETS -> PageType.SECRETS;
+                case CPUID -> PageType.CPUID;
+                default -> PageType.ZERO;
+            };
+            s.addPages(m.gpa(), m.size(), t);
+        }
+        mem.saveAreas[0] = Vmsa.qemuReset(Vmsa.BSP_EIP, 0x800F12, 1);
+        s.addVcpuState(0);
+        s.measure();
+        try {
+            s.finish();
+        } catch (TeeException e) {
+            assertEquals("the launch is still open after a refused finish", "LAUNCH",
+                    snp.status(s.handle()).state());
+            snp.deactivate(s.handle());
+            snp.decommission(s.handle());
+            throw e;
+        }
+        return s;
+    }
+
     /** Guest memory as a map of pages. */
     static final class Memory implements GuestMemory {
         final Map<Long, byte[]> pages = new HashMap<>();
