@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.Assert.assertThrows;
+
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -23,6 +25,7 @@ import io.teebox.api.hypervisor.Hypervisor;
 import io.teebox.api.hypervisor.LaunchPlan;
 import io.teebox.api.memory.HostAccessOutcome;
 import io.teebox.api.owner.OwnerPolicy;
+import io.teebox.api.tee.TeeException;
 import io.teebox.kit.hex.Hex;
 
 /** An SEV-SNP guest launched by the hypervisor; its VCEK-signed report verifies against the emulated ARK. */
@@ -47,12 +50,31 @@ public class SnpAttestationIT extends TeeboxTestSupport {
                 Map.of("measurement", expected, "report_data", Hex.encode(nonce)), Map.of()));
         assertTrue(v.failures().toString(), v.accepted());
 
+        byte[] secret = "snp private: 4f2a9c".getBytes();
+        TeeException unvalidated = assertThrows(TeeException.class, () -> hv.guestWrite("snp", 0x1000, secret));
+        assertEquals("#VC", unvalidated.status().name());
+        assertEquals(0, hv.acceptPage("snp", 0x1000, true));
+        assertEquals("already validated: PVALIDATE changes nothing", 255, hv.acceptPage("snp", 0x1000, true));
         byte[] before = hv.hostRead("snp", 0x1000, 4096);
-        hv.guestWrite("snp", 0x1000, "snp private".getBytes());
+        hv.guestWrite("snp", 0x1000, secret);
+        assertTrue(java.util.Arrays.equals(secret, hv.guestRead("snp", 0x1000, secret.length)));
         byte[] ct = hv.hostRead("snp", 0x1000, 4096);
         assertEquals(HostAccessOutcome.Effect.HOST_FAULT, hv.hostWrite("snp", 0x1000, new byte[16]).effect());
         assertTrue("a faulted host write changes nothing", java.util.Arrays.equals(ct, hv.hostRead("snp", 0x1000,
                 4096)));
         assertFalse(java.util.Arrays.equals(before, ct));
+        for (long gpa = 0; gpa < 0x900000; gpa += 1 << 20) {
+            assertEquals("the secret is in no host-visible byte", -1, indexOf(hv.hostRead("snp", gpa, 1 << 20),
+                    secret));
+        }
+
+        assertEquals(0, hv.acceptPage("snp", 0x2000, true));
+        hv.guestWrite("snp", 0x2000, "second page".getBytes());
+        assertEquals(HostAccessOutcome.Effect.GUEST_EXCEPTION, hv.hostRemap("snp", 0x1000, 0x2000).effect());
+        TeeException remapped = assertThrows(TeeException.class, () -> hv.guestRead("snp", 0x1000, 16));
+        assertEquals("#VC", remapped.status().name());
+        assertTrue(remapped.getMessage(), remapped.getMessage().contains("remapped"));
+        hv.hostRemap("snp", 0x1000, 0x2000);
+        assertTrue(java.util.Arrays.equals(secret, hv.guestRead("snp", 0x1000, secret.length)));
     }
 }

@@ -81,6 +81,9 @@ public interface AmdSecureProcessor {
      */
     io.teebox.amd.abi.AmdKeyHierarchy keys();
 
+    /** @return the Reverse Map Table (SEV-SNP) */
+    Rmp rmp();
+
     /** @return the TCB the SNP firmware reports (TCB_VERSION in the product line's layout) */
     TcbVersion snpTcb();
 

@@ -110,6 +110,28 @@ public interface Hypervisor {
     void setPageShared(String guest, long guestPhysicalAddress, boolean shared);
 
     /**
+     * The guest validates (accepts) or rescinds a private page: SNP PVALIDATE, TDX TDG.MEM.PAGE.ACCEPT. A page the
+     * guest has never used is first handed to it by the host (SNP RMPUPDATE).
+     *
+     * @param guest id or name of a running guest
+     * @param guestPhysicalAddress a page-aligned address
+     * @param accept true to validate, false to rescind
+     * @return the instruction's return code (0 success)
+     */
+    int acceptPage(String guest, long guestPhysicalAddress, boolean accept);
+
+    /**
+     * The host swaps the host pages (and their contents) behind two guest pages, as a malicious hypervisor would
+     * remap guest memory; what the guest sees next depends on the TEE.
+     *
+     * @param guest id or name
+     * @param firstGpa a page-aligned address
+     * @param secondGpa another page-aligned address
+     * @return the TEE's rule for such a remap
+     */
+    HostAccessOutcome hostRemap(String guest, long firstGpa, long secondGpa);
+
+    /**
      * Reads guest memory as the host sees it: the stored bytes, ciphertext for private pages.
      *
      * @param guest id or name

@@ -52,4 +52,60 @@ public interface MemoryEncryption {
      * @return what it yields
      */
     HostAccessOutcome hostAccess(HostAccess access);
+
+    /**
+     * The host hands a page to the guest's private memory at a guest physical address (SNP RMPUPDATE, TDX
+     * TDH.MEM.PAGE.AUG). TEEs without page ownership do nothing.
+     *
+     * @param slot the guest's key slot
+     * @param guestPhysicalAddress the page's GPA
+     * @param hostPhysicalAddress the host page
+     */
+    default void assignPage(KeySlot slot, long guestPhysicalAddress, long hostPhysicalAddress) {
+    }
+
+    /**
+     * The guest accepts (validates) or rescinds a private page (SNP PVALIDATE, TDX TDG.MEM.PAGE.ACCEPT). TEEs
+     * without page validation accept everything.
+     *
+     * @param slot the guest's key slot
+     * @param guestPhysicalAddress the page's GPA
+     * @param hostPhysicalAddress the host page backing it
+     * @param accept true to validate, false to rescind
+     * @return the instruction's return code (0 success; SNP: 1 FAIL_INPUT, 255 no change)
+     */
+    default int acceptPage(KeySlot slot, long guestPhysicalAddress, long hostPhysicalAddress, boolean accept) {
+        return 0;
+    }
+
+    /**
+     * A guest's read of a private page: on TEEs with page ownership the access is checked first (SNP RMP, TDX
+     * Secure EPT), so a remapped or unaccepted page raises an exception in the guest.
+     *
+     * @param slot the guest's key slot
+     * @param guestPhysicalAddress the GPA the guest reads
+     * @param hostPhysicalAddress the host page mapped there
+     * @param ciphertext the stored page
+     * @return the plaintext
+     * @throws TeeException the guest exception (for example SNP #VC, TDX #VE) or integrity failure
+     */
+    default byte[] guestDecrypt(KeySlot slot, long guestPhysicalAddress, long hostPhysicalAddress,
+            byte[] ciphertext) {
+        return decryptPage(slot, hostPhysicalAddress, ciphertext);
+    }
+
+    /**
+     * A guest's write of a private page, checked like {@link #guestDecrypt}.
+     *
+     * @param slot the guest's key slot
+     * @param guestPhysicalAddress the GPA the guest writes
+     * @param hostPhysicalAddress the host page mapped there
+     * @param plaintext the page
+     * @return the ciphertext
+     * @throws TeeException the guest exception
+     */
+    default byte[] guestEncrypt(KeySlot slot, long guestPhysicalAddress, long hostPhysicalAddress,
+            byte[] plaintext) {
+        return encryptPage(slot, hostPhysicalAddress, plaintext);
+    }
 }

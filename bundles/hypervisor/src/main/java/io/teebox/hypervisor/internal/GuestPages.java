@@ -18,7 +18,7 @@ final class GuestPages {
 
     /** One resident page. */
     static final class Page {
-        final long hpa;
+        long hpa;
         byte[] raw;
         /** Whether the page is encrypted under the guest key (set once the launch or the guest wrote it). */
         boolean priv;
@@ -79,6 +79,21 @@ final class GuestPages {
     /** @return the page if resident, or null */
     Page peek(long pageGpa) {
         return pages.get(pageGpa);
+    }
+
+    /**
+     * The host swaps the host pages (with their stored bytes) behind two GPAs, a remap in the nested page tables.
+     * Whether each GPA is private stays the guest's own view (its page tables), so it stays with the GPA.
+     */
+    void swap(long first, long second) {
+        Page a = page(first);
+        Page b = page(second);
+        long hpa = a.hpa;
+        byte[] raw = a.raw;
+        a.hpa = b.hpa;
+        a.raw = b.raw;
+        b.hpa = hpa;
+        b.raw = raw;
     }
 
     int residentPages() {

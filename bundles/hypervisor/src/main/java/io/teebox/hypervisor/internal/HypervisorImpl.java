@@ -70,6 +70,8 @@ public final class HypervisorImpl implements Hypervisor {
     /** Largest single memory access through the hypervisor API. */
     static final int MAX_ACCESS = 1 << 20;
     private static final long BSP_RESET_EIP = 0xFFFF_FFF0L;
+    /** How long create waits for a backend that is still registering. */
+    private static final long BACKEND_GRACE_NANOS = 3_000_000_000L;
     /** Largest firmware section the hypervisor copies into a guest. */
     private static final long MAX_SECTION = 64L << 20;
 
@@ -244,6 +246,23 @@ public final class HypervisorImpl implements Hypervisor {
         return b;
     }
 
+    /** Gives a backend whose bundle is starting a moment to register its services (DS activates asynchronously). */
+    private void awaitBackend(String type) {
+        long deadline = System.nanoTime() + BACKEND_GRACE_NANOS;
+        while (System.nanoTime() < deadline) {
+            Backend b = backends.get(type);
+            if (b != null && b.complete()) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private List<String> presentTypes() {
         return backends.values().stream().filter(Backend::complete).map(Backend::type).sorted().toList();
     }
@@ -290,6 +309,7 @@ public final class HypervisorImpl implements Hypervisor {
 
     @Override
     public GuestInfo create(GuestConfig config) {
+        awaitBackend(config.teeType());
         Backend b = backend(config.teeType());
         if (!BackendDescriptor.LAYOUT_TDVF.equals(b.tee().descriptor().firmwareLayout())) {
             CpuModels.signature(config.vcpuType());
@@ -671,7 +691,10 @@ public final class HypervisorImpl implements Hypervisor {
                 System.arraycopy(data, off, plain, inPage, n);
                 GuestPages.Page p = g.memory.page(pageGpa);
                 if (p.priv || !p.shared) {
-                    p.raw = b.memory().encryptPage(g.slot, p.hpa, plain);
+                    if (!p.priv) {
+                        b.memory().assignPage(g.slot, pageGpa, p.hpa);
+                    }
+                    p.raw = b.memory().guestEncrypt(g.slot, pageGpa, p.hpa, plain);
                     p.priv = true;
                 } else {
                     p.raw = plain;
@@ -691,6 +714,39 @@ public final class HypervisorImpl implements Hypervisor {
         }
     }
 
+    @Override
+    public int acceptPage(String guestRef, long gpa, boolean accept) {
+        Guest g = runningGuest(guestRef, "validate pages");
+        synchronized (g) {
+            g.memory.checkPageAligned(gpa);
+            Backend b = backend(g.config.teeType());
+            GuestPages.Page p = g.memory.page(gpa);
+            if (!p.priv) {
+                b.memory().assignPage(g.slot, gpa, p.hpa);
+                p.priv = true;
+                p.shared = false;
+            }
+            return b.memory().acceptPage(g.slot, gpa, p.hpa, accept);
+        }
+    }
+
+    @Override
+    public HostAccessOutcome hostRemap(String guestRef, long first, long second) {
+        Guest g = find(guestRef);
+        synchronized (g) {
+            g.memory.checkPageAligned(first);
+            g.memory.checkPageAligned(second);
+            if (first == second) {
+                throw new IllegalArgumentException("remap needs two different pages");
+            }
+            if (g.state == GuestState.CREATED || g.state == GuestState.TERMINATED) {
+                throw new IllegalStateException("guest " + g.config.name() + " is " + g.state);
+            }
+            g.memory.swap(first, second);
+            return backend(g.config.teeType()).memory().hostAccess(HostAccess.REMAP);
+        }
+    }
+
     private byte[] plaintext(Guest g, Backend b, long pageGpa) {
         GuestPages.Page p = g.memory.peek(pageGpa);
         if (p == null) {
@@ -700,7 +756,7 @@ public final class HypervisorImpl implements Hypervisor {
             return p.raw.clone();
         }
         try {
-            return b.memory().decryptPage(g.slot, p.hpa, p.raw);
+            return b.memory().guestDecrypt(g.slot, pageGpa, p.hpa, p.raw);
         } catch (TeeException e) {
             if (b.memory().hostAccess(HostAccess.WRITE).effect() == HostAccessOutcome.Effect.GUEST_TERMINATED) {
                 g.state = GuestState.TERMINATED;

@@ -206,6 +206,21 @@ public class HypervisorImplTest {
     }
 
     @Test
+    public void remapUnderATeeWithoutIntegrityGivesTheGuestGarbage() {
+        launched("a");
+        byte[] one = "page one data....".getBytes(StandardCharsets.UTF_8);
+        hv.guestWrite("a", 0x6000, one);
+        hv.guestWrite("a", 0x7000, "page two".getBytes(StandardCharsets.UTF_8));
+        assertEquals(HostAccessOutcome.Effect.UNDETECTED, hv.hostRemap("a", 0x6000, 0x7000).effect());
+        byte[] seen = hv.guestRead("a", 0x7000, one.length);
+        assertArrayEquals("the host page keeps its tweak: the guest silently reads the other page's data", one, seen);
+        hv.hostRemap("a", 0x6000, 0x7000);
+        assertArrayEquals(one, hv.guestRead("a", 0x6000, one.length));
+        assertThrows(IllegalArgumentException.class, () -> hv.hostRemap("a", 0x6000, 0x6000));
+        assertEquals(0, hv.acceptPage("a", 0x8000, true));
+    }
+
+    @Test
     public void hostFaultLeavesThePageUnchanged() {
         bind(new TestTee(firmware, "strict", HostAccessOutcome.Effect.HOST_FAULT));
         hv.create(new GuestConfig("s", "strict", 1, "EPYC-v4", 4 << 20));

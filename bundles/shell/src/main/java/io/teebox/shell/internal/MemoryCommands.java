@@ -17,7 +17,7 @@ import io.teebox.api.memory.HostAccessOutcome;
  * as the host (the stored bytes), and the host's view of a vCPU.
  */
 @Component(service = MemoryCommands.class, immediate = true)
-@GogoCommand(scope = "mem", function = {"read", "write", "peek", "poke", "vcpu", "share"})
+@GogoCommand(scope = "mem", function = {"read", "write", "peek", "poke", "vcpu", "share", "accept", "remap"})
 @Descriptor("Guest memory as the guest sees it and as the host sees it")
 public final class MemoryCommands {
 
@@ -85,6 +85,26 @@ public final class MemoryCommands {
         long address = Args.number("gpa", gpa);
         hypervisor.setPageShared(guest, address, !makePrivate);
         return peek(guest, gpa, "64");
+    }
+
+    /** @return the instruction's return code */
+    @Descriptor("The guest validates a private page (SNP PVALIDATE, TDX TDG.MEM.PAGE.ACCEPT); 0 is success")
+    public String accept(
+            @Descriptor("rescind instead of validate")
+            @Parameter(names = {"--rescind"}, presentValue = "true", absentValue = "false") boolean rescind,
+            @Descriptor("guest id or name") String guest,
+            @Descriptor("page-aligned guest physical address") String gpa) {
+        int rc = hypervisor.acceptPage(guest, Args.number("gpa", gpa), !rescind);
+        return (rescind ? "rescinded" : "validated") + " " + gpa + ": return code " + rc
+                + (rc == 0 ? " (success)" : rc == 255 ? " (no change)" : rc == 1 ? " (FAIL_INPUT)" : "");
+    }
+
+    /** @return the TEE's rule for the remap */
+    @Descriptor("As a malicious host, swap the host pages behind two guest pages; then read them as the guest")
+    public HostAccessOutcome remap(@Descriptor("guest id or name") String guest,
+            @Descriptor("page-aligned guest physical address") String first,
+            @Descriptor("another page-aligned guest physical address") String second) {
+        return hypervisor.hostRemap(guest, Args.number("first", first), Args.number("second", second));
     }
 
     /** @return the save area as the host sees it */

@@ -134,6 +134,12 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     }
 
     private volatile io.teebox.amd.abi.AmdKeyHierarchy keys;
+    private final io.teebox.amd.sp.Rmp rmp = new io.teebox.amd.sp.Rmp();
+
+    @Override
+    public io.teebox.amd.sp.Rmp rmp() {
+        return rmp;
+    }
 
     @Override
     public io.teebox.amd.abi.AmdKeyHierarchy keys() {
@@ -308,6 +314,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
         }
         contexts.remove(handle);
         veks.remove(handle);
+        rmp.release(c.asid);
         asidOwner.remove(c.asid);
     }
 

@@ -133,6 +133,28 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
     }
 
     @Override
+    public void assignPage(KeySlot slot, long gpa, long hpa) {
+        sp.rmp().update(hpa, slot.id(), gpa);
+    }
+
+    @Override
+    public int acceptPage(KeySlot slot, long gpa, long hpa, boolean accept) {
+        return sp.rmp().pvalidate(slot.id(), gpa, hpa, accept);
+    }
+
+    @Override
+    public byte[] guestDecrypt(KeySlot slot, long gpa, long hpa, byte[] ciphertext) {
+        sp.rmp().checkGuestAccess(slot.id(), gpa, hpa);
+        return sp.decryptPage(slot.id(), hpa, ciphertext);
+    }
+
+    @Override
+    public byte[] guestEncrypt(KeySlot slot, long gpa, long hpa, byte[] plaintext) {
+        sp.rmp().checkGuestAccess(slot.id(), gpa, hpa);
+        return sp.encryptPage(slot.id(), hpa, plaintext);
+    }
+
+    @Override
     public HostAccessOutcome hostAccess(HostAccess access) {
         return switch (access) {
             case READ -> new HostAccessOutcome(HostAccessOutcome.Effect.CIPHERTEXT,
@@ -159,6 +181,17 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
             Map<String, String> details = new LinkedHashMap<>();
             details.put("policy flags", new SnpPolicy(c.policy).toString());
             details.put("active", Boolean.toString(sp.isActive(handle)));
+            Map<Long, io.teebox.amd.sp.Rmp.Entry> rmp = sp.rmp().entries(c.asid);
+            details.put("rmp entries", Integer.toString(rmp.size()));
+            int shown = 0;
+            for (Map.Entry<Long, io.teebox.amd.sp.Rmp.Entry> e : rmp.entrySet()) {
+                if (shown++ == 64) {
+                    details.put("rmp ...", (rmp.size() - 64) + " more");
+                    break;
+                }
+                details.put(String.format("rmp 0x%X", e.getKey()), String.format("GPA 0x%X %s", e.getValue().gpa(),
+                        e.getValue().state()));
+            }
             String state = switch (c.state) {
                 case UNINIT -> "INIT";
                 case RUNNING -> "RUNNING";

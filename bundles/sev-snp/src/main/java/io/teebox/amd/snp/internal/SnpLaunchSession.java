@@ -177,7 +177,9 @@ final class SnpLaunchSession implements LaunchSession {
                     }
                     default -> throw new IllegalStateException(type.toString());
                 }
-                memory.writePage(p, sp.encryptPage(ctx.asid, memory.hostPhysicalAddress(p), content));
+                long hpa = memory.hostPhysicalAddress(p);
+                memory.writePage(p, sp.encryptPage(ctx.asid, hpa, content));
+                sp.rmp().launch(hpa, ctx.asid, p, false);
                 ctx.launchedPages.add(p);
             }
             add(cmd, String.format("gpa=0x%X len=0x%X type=%s", gpa, end - gpa, type));

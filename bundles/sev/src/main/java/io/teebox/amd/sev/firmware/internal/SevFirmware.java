@@ -122,8 +122,9 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
             case WRITE -> new HostAccessOutcome(HostAccessOutcome.Effect.UNDETECTED,
                     "SEV has no memory integrity: the write lands and the guest decrypts garbage");
             case REMAP -> new HostAccessOutcome(HostAccessOutcome.Effect.UNDETECTED,
-                    "SEV has no memory integrity: a page moved to another address decrypts to garbage under the "
-                            + "address tweak, but nothing detects the move");
+                    "SEV has no memory integrity: a host page remapped to another GPA still decrypts (its tweak is its "
+                            + "host address), so the guest silently reads the wrong data; copying ciphertext to another "
+                            + "host page gives garbage, also undetected");
             case REPLAY -> new HostAccessOutcome(HostAccessOutcome.Effect.UNDETECTED,
                     "SEV has no memory integrity: an old ciphertext put back at the same address decrypts to the "
                             + "old plaintext, undetected");
