@@ -88,6 +88,19 @@ public final class AmdKeyHierarchy {
         return ask.certificate();
     }
 
+    /**
+     * The chip's secret from which guest keys are derived (MSG_KEY_REQ with the VCEK as root), bound to a TCB like
+     * the VCEK itself. Never leaves the secure processor.
+     *
+     * @param tcb the TCB the key is derived for
+     * @return 48 secret bytes
+     */
+    public byte[] derivationRoot(TcbVersion tcb) {
+        byte[] t = new byte[8];
+        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.raw());
+        return io.teebox.kit.crypto.Digests.sha384(label("vcek-derivation-root"), t);
+    }
+
     /** @return the 64-byte CHIP_ID of this chip (Turin uses only the first 8 bytes) */
     public byte[] chipId() {
         byte[] id = io.teebox.kit.crypto.Digests.sha384(label("chip-id"));

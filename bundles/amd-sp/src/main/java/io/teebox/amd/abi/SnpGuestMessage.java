@@ -34,6 +34,11 @@ public final class SnpGuestMessage {
     public static final Layout REPORT_REQ_LAYOUT = Layout.define("MSG_REPORT_REQ", 0x60).bytes("REPORT_DATA", 0, 64)
             .u32("VMPL", 0x40).u32("KEY_SEL", 0x44).reserved(0x48, 24).build();
 
+    /** MSG_KEY_REQ payload layout (Linux uapi snp_derived_key_req). */
+    public static final Layout KEY_REQ_LAYOUT = Layout.define("MSG_KEY_REQ", 0x20).u32("ROOT_KEY_SELECT", 0x00)
+            .reserved(0x04, 4).u64("GUEST_FIELD_SELECT", 0x08).u32("VMPL", 0x10).u32("GUEST_SVN", 0x14)
+            .u64("TCB_VERSION", 0x18).build();
+
     private SnpGuestMessage() {
     }
 

@@ -311,6 +311,13 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
                 throw SevStatus.INVALID_PARAM.error(String.format("MSG_SEQNO %d is not the expected %d: the message "
                         + "is replayed or out of order", seq, c.msgSeqno[idx] + 1));
             }
+            if (h.u8("MSG_TYPE") == SnpGuestMessage.KEY_REQ) {
+                byte[] key = deriveKey(c, payload);
+                c.msgSeqno[idx] = seq + 1;
+                byte[] rsp = new byte[0x40];
+                System.arraycopy(key, 0, rsp, 0x20, 32);
+                return SnpGuestMessage.seal(vmpck, idx, seq + 1, SnpGuestMessage.KEY_RSP, rsp);
+            }
             if (h.u8("MSG_TYPE") != SnpGuestMessage.REPORT_REQ || payload.length != 0x60) {
                 throw SevStatus.INVALID_PARAM.error("MSG_TYPE " + h.u8("MSG_TYPE") + " with " + payload.length
                         + " payload bytes is not a MSG_REPORT_REQ (type 5, 96 bytes)");
@@ -326,6 +333,66 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
             System.arraycopy(report(c, req.bytes("REPORT_DATA"), vmpl), 0, rsp, 0x20, SnpReport.SIZE);
             return SnpGuestMessage.seal(vmpck, idx, seq + 1, SnpGuestMessage.REPORT_RSP, rsp);
         }
+    }
+
+    /**
+     * MSG_KEY_REQ. AMD's derivation is firmware-internal; teebox's, documented here, is
+     * {@code HMAC-SHA256(root, "teebox-snp-key" || VMPL u32 || GUEST_FIELD_SELECT u64 || selected fields)} where root
+     * is the chip's VCEK-bound secret for the requested TCB and the selected fields are, in bit order, POLICY (u64),
+     * IMAGE_ID, FAMILY_ID, MEASUREMENT, GUEST_SVN (the requested u32) and TCB_VERSION (the requested u64). The same
+     * guest, fields and request always give the same key; changing any selected field changes it.
+     */
+    private byte[] deriveKey(GuestContext c, byte[] payload) {
+        io.teebox.kit.codec.Struct req;
+        try {
+            req = SnpGuestMessage.KEY_REQ_LAYOUT.parse(payload);
+        } catch (IllegalArgumentException e) {
+            throw SevStatus.INVALID_PARAM.error(e.getMessage());
+        }
+        if ((req.u32("ROOT_KEY_SELECT") & 1) != 0) {
+            throw SevStatus.INVALID_PARAM.error("ROOT_KEY_SELECT asks for the VMRK; this guest has no migration "
+                    + "agent");
+        }
+        long select = req.u64("GUEST_FIELD_SELECT");
+        if ((select >>> 7) != 0 || (select & 1L << 6) != 0) {
+            throw SevStatus.INVALID_PARAM.error(String.format("GUEST_FIELD_SELECT 0x%X sets reserved or unsupported "
+                    + "bits (only 5:0 are supported)", select));
+        }
+        if (req.u32("VMPL") > 3) {
+            throw SevStatus.INVALID_PARAM.error("VMPL " + req.u32("VMPL") + " is not 0..3");
+        }
+        if (req.u32("GUEST_SVN") > c.guestSvn) {
+            throw SevStatus.INVALID_PARAM.error("GUEST_SVN " + req.u32("GUEST_SVN") + " is above the launch SVN "
+                    + c.guestSvn);
+        }
+        TcbVersion committed = sp.snpTcb();
+        long tcb = req.u64("TCB_VERSION");
+        for (int b = 0; b < 8; b++) {
+            if (((tcb >>> (8 * b)) & 0xFF) > ((committed.raw() >>> (8 * b)) & 0xFF)) {
+                throw SevStatus.INVALID_PARAM.error(String.format("TCB_VERSION 0x%016X is above the committed TCB "
+                        + "0x%016X", tcb, committed.raw()));
+            }
+        }
+        java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
+        m.writeBytes("teebox-snp-key".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        m.writeBytes(java.util.Arrays.copyOfRange(payload, 0x10, 0x14));
+        m.writeBytes(java.util.Arrays.copyOfRange(payload, 0x08, 0x10));
+        byte[] p = new byte[8];
+        io.teebox.kit.codec.LittleEndian.put64(p, 0, c.policy);
+        byte[][] fields = {p, c.imageId, c.familyId, c.snpDigest.digest(), java.util.Arrays.copyOfRange(payload,
+            0x14, 0x18), java.util.Arrays.copyOfRange(payload, 0x18, 0x20)};
+        for (int bit = 0; bit < fields.length; bit++) {
+            if ((select & 1L << bit) != 0) {
+                m.writeBytes(fields[bit]);
+            }
+        }
+        TcbVersion at;
+        try {
+            at = TcbVersions.decode(sp.productLine(), tcb == 0 ? committed.raw() : tcb);
+        } catch (IllegalArgumentException e) {
+            throw SevStatus.INVALID_PARAM.error(e.getMessage());
+        }
+        return io.teebox.kit.crypto.Hmac.sha256(sp.keys().derivationRoot(at), m.toByteArray());
     }
 
     /** Builds and signs a report; the caller holds the context's monitor. */

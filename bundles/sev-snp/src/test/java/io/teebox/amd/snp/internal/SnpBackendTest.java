@@ -240,6 +240,36 @@ public class SnpBackendTest {
                         req))).u64("MSG_SEQNO") - 2);
     }
 
+    private static byte[] keyRequest(GuestContext c, long handle, long select, long svn, long rootSelect) {
+        byte[] vmpck0 = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
+        byte[] req = io.teebox.amd.abi.SnpGuestMessage.KEY_REQ_LAYOUT.create().set("ROOT_KEY_SELECT", rootSelect)
+                .set("GUEST_FIELD_SELECT", select).set("GUEST_SVN", svn).toBytes();
+        long seq = c.msgSeqno[0] + 1;
+        byte[] rsp = io.teebox.amd.abi.SnpGuestMessage.open(vmpck0, snp.guestRequest(handle,
+                io.teebox.amd.abi.SnpGuestMessage.seal(vmpck0, 0, seq, io.teebox.amd.abi.SnpGuestMessage.KEY_REQ,
+                        req)));
+        return java.util.Arrays.copyOfRange(rsp, 0x20, 0x40);
+    }
+
+    @Test
+    public void derivedKeysFollowTheFieldSelectMask() {
+        LaunchSession a = launch(snp, new Memory(1), 1, 0x800F12, null);
+        LaunchSession b = launch(snp, new Memory(1), 1, 0x800F12, null);
+        GuestContext ca = sp.context(a.handle());
+        GuestContext cb = sp.context(b.handle());
+        byte[] k1 = keyRequest(ca, a.handle(), 0b1000, 0, 0);
+        assertEquals(Hex.encode(k1), Hex.encode(keyRequest(ca, a.handle(), 0b1000, 0, 0)));
+        assertEquals("same measurement, same key", Hex.encode(k1), Hex.encode(keyRequest(cb, b.handle(), 0b1000, 0,
+                0)));
+        assertFalse(Hex.encode(k1).equals(Hex.encode(keyRequest(ca, a.handle(), 0b1001, 0, 0))));
+        assertEquals("INVALID_PARAM", assertThrows(TeeException.class, () -> keyRequest(ca, a.handle(), 0, 1, 0))
+                .status().name());
+        assertEquals("INVALID_PARAM", assertThrows(TeeException.class, () -> keyRequest(ca, a.handle(), 0, 0, 1))
+                .status().name());
+        assertEquals("INVALID_PARAM", assertThrows(TeeException.class,
+                () -> keyRequest(ca, a.handle(), 1L << 40, 0, 0)).status().name());
+    }
+
     @Test
     public void idBlockIsCheckedAtLaunchFinishAndLandsInTheReport() {
         java.security.KeyPair id = io.teebox.kit.crypto.EcKeys.generate("P-384");
