@@ -146,4 +146,23 @@ public class SnpStructuresTest {
                 .status().name());
         assertThrows(IllegalArgumentException.class, () -> SnpGuestMessage.seal(key, 0, 0, 5, new byte[0]));
     }
+
+    @Test
+    public void certificateTableRoundTripsInRfc4122ByteOrder() {
+        Map<java.util.UUID, byte[]> certs = new java.util.LinkedHashMap<>();
+        certs.put(SnpCertTable.VCEK, filled(10, 1));
+        certs.put(SnpCertTable.ASK, filled(20, 2));
+        certs.put(SnpCertTable.ARK, filled(30, 3));
+        byte[] table = SnpCertTable.build(certs);
+        assertEquals((byte) 0x63, table[0]);
+        assertEquals((byte) 0xDA, table[1]);
+        assertEquals(96, table[16]);
+        Map<java.util.UUID, byte[]> back = SnpCertTable.parse(table);
+        assertEquals(certs.keySet(), back.keySet());
+        assertArrayEquals(certs.get(SnpCertTable.ASK), back.get(SnpCertTable.ASK));
+        byte[] bad = table.clone();
+        bad[16] = 10;
+        assertThrows(IllegalArgumentException.class, () -> SnpCertTable.parse(bad));
+        assertThrows(IllegalArgumentException.class, () -> SnpCertTable.parse(java.util.Arrays.copyOf(table, 40)));
+    }
 }

@@ -281,7 +281,12 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
-        return new Evidence(FORMAT, report, chain, Map.of());
+        Map<java.util.UUID, byte[]> table = new LinkedHashMap<>();
+        table.put(io.teebox.amd.abi.SnpCertTable.VCEK, chain.get(0));
+        table.put(io.teebox.amd.abi.SnpCertTable.ASK, chain.get(1));
+        table.put(io.teebox.amd.abi.SnpCertTable.ARK, chain.get(2));
+        return new Evidence(FORMAT, report, chain, Map.of("certificate-table",
+                io.teebox.amd.abi.SnpCertTable.build(table)));
     }
 
     /**

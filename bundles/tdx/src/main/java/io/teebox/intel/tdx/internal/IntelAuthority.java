@@ -243,7 +243,7 @@ final class IntelAuthority {
         v.add(pair(OID_SGX + ".3", new DEROctetString(pceId)));
         v.add(pair(OID_SGX + ".4", new DEROctetString(fmspc)));
         v.add(pair(OID_SGX + ".5", new ASN1Enumerated(1))); // SGX type: Scalable
-        v.add(pair(OID_SGX + ".6", new DEROctetString(Digests.sha256(ppid, fmspc), 0, 16)));
+        v.add(pair(OID_SGX + ".6", new DEROctetString(java.util.Arrays.copyOf(Digests.sha256(ppid, fmspc), 16))));
         v.add(pair(OID_SGX + ".7", new DERSequence(config)));
         return new DERSequence(v);
     }

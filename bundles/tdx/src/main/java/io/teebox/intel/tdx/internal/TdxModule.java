@@ -824,7 +824,7 @@ final class TdxModule {
     }
 
     /** TDH.MEM.RD for a debug TD. */
-    byte[] debugRead(long handle, GuestMemory memory, long gpa, int length) {
+    byte[] debugRead(long handle, long gpa, int length) {
         checkAccessRange(gpa, length);
         TdContext td = td(handle);
         synchronized (td) {

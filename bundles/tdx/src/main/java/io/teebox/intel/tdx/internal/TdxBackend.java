@@ -1,0 +1,355 @@
+package io.teebox.intel.tdx.internal;
+
+import io.teebox.api.attestation.AttestationService;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.launch.GuestMemory;
+import io.teebox.api.launch.GuestStatus;
+import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.api.launch.LaunchRequest;
+import io.teebox.api.launch.LaunchService;
+import io.teebox.api.launch.LaunchSession;
+import io.teebox.api.memory.HostAccess;
+import io.teebox.api.memory.HostAccessOutcome;
+import io.teebox.api.memory.KeySlot;
+import io.teebox.api.memory.MemoryEncryption;
+import io.teebox.api.tee.BackendDescriptor;
+import io.teebox.api.tee.Capability;
+import io.teebox.api.tee.KeySlotLimits;
+import io.teebox.api.tee.TeeBackend;
+import io.teebox.api.tee.TeeKind;
+import io.teebox.api.tee.TeeType;
+import io.teebox.intel.tdx.IntelPcs;
+import io.teebox.intel.tdx.Tdx;
+import io.teebox.intel.tdx.TdxGuest;
+import io.teebox.intel.tdx.TdxHost;
+import io.teebox.intel.tdx.abi.QuoteV4;
+import io.teebox.intel.tdx.abi.TdxStatus;
+import io.teebox.kit.hex.Hex;
+import java.security.KeyPair;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The Intel TDX backend: the TDX module (SEAMCALLs and TDCALLs, MRTD, RTMRs, Secure EPT), TME-MK memory with a
+ * private HKID per TD, AES-XTS-128 and a 28-bit MAC per cache line, and the TD quoting enclave, whose PCK
+ * certificate the emulated Intel PCS issues. TD contexts outlive a restart or update of this bundle: they are
+ * handed to the next revision through {@link BundleStore}.
+ */
+@Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class, AttestationService.class,
+    TdxGuest.class, TdxHost.class}, immediate = true, configurationPid = "io.teebox.intel.tdx")
+@Designate(ocd = TdxConfig.class)
+@TeeType(Tdx.TEE_TYPE)
+public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchService, AttestationService, TdxGuest,
+        TdxHost {
+
+    private static final Logger LOG = Logger.getLogger(TdxBackend.class.getName());
+
+    private final TdxModule module;
+    private final QuotingEnclave qe;
+    private final ModuleStore store;
+
+    /**
+     * @param context the bundle context (persistent storage for the module's state)
+     * @param config the platform configuration
+     * @param pcs the emulated Intel PCS, which certifies the platform's PCK key
+     */
+    @Activate
+    public TdxBackend(BundleContext context, TdxConfig config, @Reference IntelPcs pcs) {
+        this(platform(config), pcs, new BundleStore(context));
+    }
+
+    TdxBackend(TdxPlatform platform, IntelPcs pcs, ModuleStore store) {
+        this.module = new TdxModule(platform);
+        this.store = store;
+        KeyPair pck = platform.pckKey();
+        List<byte[]> chain = pcs.certifyPck(platform.ppid(), platform.cpuSvn(), platform.pceSvn(),
+                IntelIdentities.PCE_ID, platform.fmspc(), pck.getPublic());
+        this.qe = new QuotingEnclave(platform, pck.getPrivate(), chain, module::verifyReport);
+        ModuleStore.Handoff h = store.take();
+        if (h != null) {
+            List<TdContext> tds = ModuleSnapshot.read(h.snapshot());
+            for (TdContext td : tds) {
+                if (td.hkid < platform.firstHkid() || td.hkid > platform.lastHkid()) {
+                    LOG.warning("TD " + td.handle + " holds HKID " + td.hkid + ", outside the configured range "
+                            + platform.firstHkid() + ".." + platform.lastHkid() + "; kept until destroyed");
+                }
+                td.memory = h.memories().get(td.handle);
+                module.adopt(td);
+            }
+            if (!tds.isEmpty()) {
+                LOG.info("took over " + tds.size() + " TDs from the previous revision of the TDX backend");
+            }
+        }
+    }
+
+    static TdxPlatform platform(TdxConfig c) {
+        if (c.hkidCount() < 1 || c.firstHkid() < 1 || c.firstHkid() + c.hkidCount() - 1 > 1023) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: private HKIDs " + c.firstHkid() + " + "
+                    + c.hkidCount() + " must lie in 1..1023");
+        }
+        return new TdxPlatform(c.moduleVersion(), hex(c.teeTcbSvn(), 16, "teeTcbSvn"), hex(c.cpuSvn(), 16, "cpuSvn"),
+                c.pceSvn(), hex(c.fmspc(), 6, "fmspc"), c.firstHkid(), c.firstHkid() + c.hkidCount() - 1, c.qeSvn(),
+                c.platformSeed());
+    }
+
+    private static byte[] hex(String text, int n, String what) {
+        byte[] b;
+        try {
+            b = Hex.decode(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: " + what + " is not hex: " + e.getMessage(), e);
+        }
+        if (b.length != n) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: " + what + " must be " + (2 * n)
+                    + " hex digits, got " + text.trim().length());
+        }
+        return b;
+    }
+
+    @Deactivate
+    void deactivate() {
+        Map<Long, GuestMemory> memories = new HashMap<>();
+        List<TdContext> all = module.all();
+        for (TdContext td : all) {
+            if (td.memory != null) {
+                memories.put(td.handle, td.memory);
+            }
+        }
+        store.put(new ModuleStore.Handoff(ModuleSnapshot.write(all), memories));
+    }
+
+    TdxModule module() {
+        return module;
+    }
+
+    QuotingEnclave quotingEnclave() {
+        return qe;
+    }
+
+    // ---- TeeBackend ------------------------------------------------------------------------------------------
+
+    @Override
+    public BackendDescriptor descriptor() {
+        TdxPlatform p = module.platform();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_TDVF);
+        props.put("memory cipher", "TME-MK AES-XTS-128 per private HKID, 28-bit MAC per 64-byte line");
+        props.put("TEE_TCB_SVN", Hex.encode(p.teeTcbSvn()));
+        props.put("MRSEAM", Hex.encode(p.mrSeam()));
+        props.put("FMSPC", Hex.encode(p.fmspc()));
+        props.put("PPID", Hex.encode(p.ppid()));
+        props.put("evidence", Tdx.EVIDENCE_FORMAT);
+        return new BackendDescriptor(Tdx.TEE_TYPE, "Intel", TeeKind.CPU, "Xeon (Sapphire Rapids) with TDX module "
+                + p.moduleVersion(), EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.MEMORY_INTEGRITY,
+                        Capability.REGISTER_ENCRYPTION, Capability.LAUNCH_MEASUREMENT, Capability.RUNTIME_ATTESTATION),
+                p.firmware(), p.tcb(), limits(), props);
+    }
+
+    /** The PCK chain is what a TD owner needs to check quotes; there are no pre-launch certificates. */
+    @Override
+    public Map<String, byte[]> platformCertificates() {
+        List<byte[]> chain = qe.pckChain();
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        out.put("pck", chain.get(0));
+        out.put("pck-platform-ca", chain.get(1));
+        out.put("intel-root-ca", chain.get(2));
+        return out;
+    }
+
+    // ---- MemoryEncryption -------------------------------------------------------------------------------------
+
+    @Override
+    public KeySlotLimits limits() {
+        TdxPlatform p = module.platform();
+        return new KeySlotLimits(Tdx.KEY_SLOT, p.firstHkid(), p.lastHkid(), module.hkidsInUse());
+    }
+
+    @Override
+    public byte[] encryptPage(KeySlot slot, long hostPhysicalAddress, byte[] plaintext) {
+        return module.encrypt(slot, hostPhysicalAddress, plaintext);
+    }
+
+    @Override
+    public byte[] decryptPage(KeySlot slot, long hostPhysicalAddress, byte[] ciphertext) {
+        return module.decrypt(slot, hostPhysicalAddress, ciphertext);
+    }
+
+    /**
+     * TDX's rules. A host read of a TD's private line through the CPU returns zeros (the line's TD-owner bit does
+     * not match the host's access), so the host sees fixed data; the DRAM itself holds AES-XTS ciphertext, which only
+     * a physical attacker sees (and which the hypervisor's raw memory view shows). A host write, or putting back old
+     * ciphertext, leaves a line whose MAC fails: the TD's next read consumes a poisoned line and the TD is
+     * terminated. The Secure EPT belongs to the TDX module, so the host cannot remap a private page.
+     */
+    @Override
+    public HostAccessOutcome hostAccess(HostAccess access) {
+        return switch (access) {
+            case READ -> new HostAccessOutcome(HostAccessOutcome.Effect.FIXED_DATA, "a host read of a TD-private "
+                    + "line returns zeros (TD-owner bit mismatch); the DRAM holds only AES-XTS-128 ciphertext");
+            case WRITE -> new HostAccessOutcome(HostAccessOutcome.Effect.GUEST_TERMINATED, "the write lands but the "
+                    + "line's 28-bit MAC no longer matches: the TD's next read consumes a poisoned line (#MC) and the "
+                    + "TDX module marks the TD FATAL");
+            case REMAP -> new HostAccessOutcome(HostAccessOutcome.Effect.HOST_FAULT, "the Secure EPT belongs to the "
+                    + "TDX module: TDH.MEM.PAGE.AUG of a mapped GPA fails with TDX_EPT_ENTRY_NOT_FREE and "
+                    + "TDH.MEM.PAGE.REMOVE of a live page with TDX_GPA_RANGE_NOT_BLOCKED");
+            case REPLAY -> new HostAccessOutcome(HostAccessOutcome.Effect.GUEST_TERMINATED, "old ciphertext does not "
+                    + "match the MAC the memory controller wrote last: the TD's next read is an integrity failure "
+                    + "and the TD is terminated");
+        };
+    }
+
+    // ---- LaunchService ----------------------------------------------------------------------------------------
+
+    @Override
+    public LaunchSession begin(LaunchRequest request, GuestMemory memory) {
+        return new TdxLaunchSession(module, module.create(request, memory));
+    }
+
+    @Override
+    public GuestStatus status(long handle) {
+        return module.status(handle);
+    }
+
+    @Override
+    public void activate(long handle) {
+        module.activate(handle);
+    }
+
+    @Override
+    public void deactivate(long handle) {
+        module.deactivate(handle);
+    }
+
+    @Override
+    public void decommission(long handle) {
+        module.decommission(handle);
+    }
+
+    @Override
+    public byte[] debugDecrypt(long handle, GuestMemory memory, long gpa, int length) {
+        bind(handle, memory);
+        return module.debugRead(handle, gpa, length);
+    }
+
+    private void bind(long handle, GuestMemory memory) {
+        if (memory != null) {
+            module.td(handle).memory = memory;
+        }
+    }
+
+    // ---- AttestationService -----------------------------------------------------------------------------------
+
+    @Override
+    public String format() {
+        return Tdx.EVIDENCE_FORMAT;
+    }
+
+    /**
+     * TDG.MR.REPORT and TDG.VP.VMCALL&lt;GetQuote&gt; for the TD; report data shorter than 64 bytes is zero-padded.
+     * The evidence carries the quote, the PCK chain (DER, leaf first) and the TD's event log.
+     */
+    @Override
+    public Evidence attest(long handle, GuestMemory memory, byte[] reportData) {
+        if (reportData == null || reportData.length > 64) {
+            throw TdxStatus.TDX_OPERAND_INVALID.error("REPORTDATA is at most 64 bytes, got "
+                    + (reportData == null ? "none" : reportData.length));
+        }
+        bind(handle, memory);
+        byte[] quote = getQuote(handle, Arrays.copyOf(reportData, 64));
+        return new Evidence(Tdx.EVIDENCE_FORMAT, quote, qe.pckChain(),
+                Map.of(Tdx.ATTACHMENT_EVENT_LOG, module.eventLog(handle)));
+    }
+
+    // ---- TdxGuest ---------------------------------------------------------------------------------------------
+
+    @Override
+    public byte[] rtmrExtend(long handle, int index, byte[] data48, String eventDescription) {
+        return module.rtmrExtend(handle, index, data48, eventDescription);
+    }
+
+    @Override
+    public byte[] tdReport(long handle, byte[] reportData64) {
+        return module.tdReport(handle, reportData64);
+    }
+
+    @Override
+    public TdxStatus acceptPage(long handle, long gpa) {
+        return module.acceptPage(handle, gpa);
+    }
+
+    @Override
+    public byte[] getQuote(long handle, byte[] reportData64) {
+        byte[] report = module.tdReport(handle, reportData64);
+        String cmd = "TDG.VP.VMCALL<GetQuote>";
+        QuoteV4 quote;
+        try {
+            quote = qe.quote(report);
+        } catch (RuntimeException e) {
+            module.logCall(handle, cmd, TdxStatus.TDX_SUCCESS, "the host's quoting enclave refused the TDREPORT: "
+                    + e.getMessage());
+            throw e;
+        }
+        byte[] bytes = quote.toBytes();
+        module.logCall(handle, cmd, TdxStatus.TDX_SUCCESS, "the host passed the TDREPORT to the TD quoting enclave: "
+                + bytes.length + "-byte Quote v4");
+        return bytes;
+    }
+
+    @Override
+    public byte[] eventLog(long handle) {
+        return module.eventLog(handle);
+    }
+
+    @Override
+    public byte[] read(long handle, long gpa, int length) {
+        return module.read(handle, gpa, length);
+    }
+
+    @Override
+    public void write(long handle, long gpa, byte[] data) {
+        module.write(handle, gpa, data);
+    }
+
+    // ---- TdxHost ----------------------------------------------------------------------------------------------
+
+    @Override
+    public void augPage(long handle, long gpa) {
+        module.augPage(handle, gpa);
+    }
+
+    @Override
+    public void blockRange(long handle, long gpa) {
+        module.blockRange(handle, gpa);
+    }
+
+    @Override
+    public void track(long handle) {
+        module.track(handle);
+    }
+
+    @Override
+    public void removePage(long handle, long gpa) {
+        module.removePage(handle, gpa);
+    }
+
+    @Override
+    public String pageState(long handle, long gpa) {
+        return module.pageState(handle, gpa);
+    }
+
+    @Override
+    public List<LaunchLogEntry> calls(long handle) {
+        return module.calls(handle);
+    }
+}

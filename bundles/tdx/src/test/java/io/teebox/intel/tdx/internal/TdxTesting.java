@@ -1,0 +1,127 @@
+package io.teebox.intel.tdx.internal;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.teebox.api.launch.LaunchRequest;
+import io.teebox.api.launch.LaunchSession;
+import io.teebox.api.launch.PageType;
+import io.teebox.intel.tdx.IntelPcs;
+import io.teebox.kit.firmware.OvmfImage;
+import io.teebox.kit.firmware.TdxMetadataSection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/** Test platforms: an emulated Intel PCS and TDX backends on it, and the firmware vectors. */
+public final class TdxTesting {
+
+    /** The seed of the test Intel PCS. */
+    public static final String INTEL_SEED = "teebox-intel-test";
+
+    private TdxTesting() {
+    }
+
+    /** @return a PCS on an ephemeral loopback port; stop it with {@link #stop(IntelPcs)} */
+    public static PcsServer pcs() {
+        return new PcsServer(INTEL_SEED, "127.0.0.1", 0, List.of(), Clock.systemUTC());
+    }
+
+    /**
+     * @param seed Intel's seed
+     * @param revokedPpids PPIDs to revoke
+     * @return a PCS
+     */
+    public static PcsServer pcs(String seed, List<String> revokedPpids) {
+        return new PcsServer(seed, "127.0.0.1", 0, revokedPpids, Clock.systemUTC());
+    }
+
+    /** @param pcs a PCS from this class */
+    public static void stop(IntelPcs pcs) {
+        ((PcsServer) pcs).stop();
+    }
+
+    /** @return a TDX backend with the default platform, its state kept in memory */
+    public static TdxBackend backend(IntelPcs pcs) {
+        return new TdxBackend(TdxPlatform.defaults(), pcs, new ModuleStore.InMemory());
+    }
+
+    /**
+     * @param pcs the PCS
+     * @param firstHkid the first private HKID
+     * @param count how many
+     * @param teeTcbSvn TEE_TCB_SVN hex
+     * @return a backend
+     */
+    static TdxBackend backend(IntelPcs pcs, int firstHkid, int count, String teeTcbSvn, ModuleStore store) {
+        TdxPlatform d = TdxPlatform.defaults();
+        TdxPlatform p = new TdxPlatform(d.moduleVersion(), io.teebox.kit.hex.Hex.decode(teeTcbSvn), d.cpuSvn(),
+                d.pceSvn(), d.fmspc(), firstHkid, firstHkid + count - 1, d.qeSvn(), d.seed());
+        return new TdxBackend(p, pcs, store);
+    }
+
+    /** @param backend a backend whose state is handed to the next one, as a bundle update does */
+    static void stop(TdxBackend backend) {
+        backend.deactivate();
+    }
+
+    /** @return the default platform's FMSPC in hex */
+    public static String fmspc() {
+        return io.teebox.kit.hex.Hex.encode(TdxPlatform.defaults().fmspc());
+    }
+
+    static byte[] resource(String path) {
+        try (InputStream in = TdxTesting.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing test resource " + path);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return synthetic-ovmf.fd */
+    public static byte[] syntheticOvmf() {
+        return resource("/vectors/firmware/synthetic-ovmf.fd");
+    }
+
+    /** @return the expected value of a case of expected.json */
+    public static String expected(String name) {
+        JsonObject json = JsonParser.parseString(new String(resource("/vectors/firmware/expected.json"),
+                StandardCharsets.UTF_8)).getAsJsonObject();
+        for (JsonElement e : json.getAsJsonArray("cases")) {
+            if (e.getAsJsonObject().get("name").getAsString().equals(name)) {
+                return e.getAsJsonObject().get("expected").getAsString();
+            }
+        }
+        throw new IllegalStateException("no case " + name + " in expected.json");
+    }
+
+    /**
+     * Builds a TD from a firmware's TDVF metadata as the hypervisor does: each section placed and added (NORMAL if
+     * it has MR.EXTEND, UNMEASURED otherwise, skipped if PAGE.AUG), then TDH.VP.INIT for each vCPU.
+     */
+    static LaunchSession build(TdxBackend backend, byte[] firmware, long attributes, int vcpus, MapGuestMemory mem,
+            Map<String, byte[]> ownerParameters) {
+        OvmfImage image = OvmfImage.parse(firmware);
+        LaunchSession s = backend.begin(new LaunchRequest(attributes, ownerParameters, vcpus, "SPR"), mem);
+        for (TdxMetadataSection sec : image.tdxMetadata()) {
+            if (sec.pageAug()) {
+                continue;
+            }
+            byte[] content = new byte[(int) sec.memoryDataSize()];
+            System.arraycopy(firmware, (int) sec.dataOffset(), content, 0, (int) sec.rawDataSize());
+            mem.place(sec.memoryAddress(), content);
+            s.addPages(sec.memoryAddress(), content.length, sec.extendMr() ? PageType.NORMAL : PageType.UNMEASURED);
+        }
+        for (int i = 0; i < vcpus; i++) {
+            s.addVcpuState(i);
+        }
+        return s;
+    }
+}
