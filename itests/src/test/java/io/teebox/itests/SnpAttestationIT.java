@@ -76,5 +76,15 @@ public class SnpAttestationIT extends TeeboxTestSupport {
         assertTrue(remapped.getMessage(), remapped.getMessage().contains("remapped"));
         hv.hostRemap("snp", 0x1000, 0x2000);
         assertTrue(java.util.Arrays.equals(secret, hv.guestRead("snp", 0x1000, secret.length)));
+
+        // page state change through the GHCB MSR protocol: 0x3000 becomes shared, the host may write it
+        assertEquals(0x015L, hv.ghcbMsr("snp", 0, 0x014 | 2L << 52 | 0x3000));
+        assertEquals(HostAccessOutcome.Effect.UNDETECTED, hv.hostWrite("snp", 0x3000, "to guest".getBytes())
+                .effect());
+        assertEquals("to guest", new String(hv.guestRead("snp", 0x3000, 8)));
+        assertEquals(0x015L, hv.ghcbMsr("snp", 0, 0x014 | 1L << 52 | 0x3000));
+        assertEquals("#VC", assertThrows(TeeException.class, () -> hv.guestRead("snp", 0x3000, 8)).status().name());
+        assertEquals(0, hv.acceptPage("snp", 0x3000, true));
+        assertEquals(0x015L | 1L << 32, hv.ghcbMsr("snp", 0, 0x014 | 7L << 52 | 0x3000));
     }
 }

@@ -65,6 +65,17 @@ public interface MemoryEncryption {
     }
 
     /**
+     * The host takes a page back from the guest's private memory, after the guest converted it to shared (SNP
+     * RMPUPDATE to the hypervisor state). TEEs without page ownership do nothing.
+     *
+     * @param slot the guest's key slot
+     * @param guestPhysicalAddress the page's GPA
+     * @param hostPhysicalAddress the host page
+     */
+    default void releasePage(KeySlot slot, long guestPhysicalAddress, long hostPhysicalAddress) {
+    }
+
+    /**
      * The guest accepts (validates) or rescinds a private page (SNP PVALIDATE, TDX TDG.MEM.PAGE.ACCEPT). TEEs
      * without page validation accept everything.
      *

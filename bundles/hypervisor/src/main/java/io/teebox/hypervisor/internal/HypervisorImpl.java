@@ -917,6 +917,27 @@ public final class HypervisorImpl implements Hypervisor {
                         response = 0x013 | gpa;
                     }
                 }
+                case 0x014 -> {
+                    int op = (int) (request >>> 52) & 0xF;
+                    long gpa = ((request >>> 12) & ((1L << 40) - 1)) << 12;
+                    boolean inRam = gpa + GuestPages.PAGE_SIZE <= g.config.memoryBytes();
+                    if (!inRam || (op != 1 && op != 2)) {
+                        response = 0x015 | 1L << 32;
+                    } else {
+                        Backend b = backend(g.config.teeType());
+                        GuestPages.Page p = g.memory.page(gpa);
+                        if (op == 1) {
+                            b.memory().assignPage(g.slot, gpa, p.hpa);
+                            p.priv = true;
+                            p.shared = false;
+                        } else {
+                            b.memory().releasePage(g.slot, gpa, p.hpa);
+                            p.priv = false;
+                            p.shared = true;
+                        }
+                        response = 0x015;
+                    }
+                }
                 case 0x080 -> response = 0x081;
                 case 0x100 -> {
                     g.state = GuestState.TERMINATED;
@@ -925,8 +946,8 @@ public final class HypervisorImpl implements Hypervisor {
                     response = 0;
                 }
                 default -> throw new IllegalArgumentException(String.format("GHCB MSR request 0x%X has the unknown "
-                        + "GHCBInfo code 0x%03X; known: 0x002 SEV_INFO, 0x004 CPUID, 0x012 register GHCB, 0x080 "
-                        + "hypervisor features, 0x100 terminate", request, code));
+                        + "GHCBInfo code 0x%03X; known: 0x002 SEV_INFO, 0x004 CPUID, 0x012 register GHCB, 0x014 "
+                        + "page state change, 0x080 hypervisor features, 0x100 terminate", request, code));
             }
             Map<String, Long> result = new LinkedHashMap<>();
             result.put("ghcb_msr", response);

@@ -138,6 +138,14 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
     }
 
     @Override
+    public void releasePage(KeySlot slot, long gpa, long hpa) {
+        io.teebox.amd.sp.Rmp.Entry e = sp.rmp().entry(hpa);
+        if (e.assigned() && e.asid() == slot.id()) {
+            sp.rmp().update(hpa, 0, gpa);
+        }
+    }
+
+    @Override
     public int acceptPage(KeySlot slot, long gpa, long hpa, boolean accept) {
         return sp.rmp().pvalidate(slot.id(), gpa, hpa, accept);
     }
