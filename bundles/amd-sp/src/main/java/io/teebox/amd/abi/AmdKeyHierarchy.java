@@ -157,6 +157,64 @@ public final class AmdKeyHierarchy {
         return new ASN1Integer(tcb.components().getOrDefault(name, 0)).getEncoded();
     }
 
+    private volatile X509Authority asvk;
+
+    /** @return the ASVK (signs VLEKs), built on first use */
+    public X509Authority asvk() {
+        X509Authority a = asvk;
+        if (a == null) {
+            synchronized (this) {
+                if (asvk == null) {
+                    asvk = ark.issue().subject(NAMES + "SEV-VLEK-" + product)
+                            .keyPair(RsaKeys.fromSeed(4096, io.teebox.kit.crypto.Digests.sha384(label("asvk"))))
+                            .serial(BigInteger.valueOf(4)).validity(FROM, TO)
+                            .signatureAlgorithm(X509Authority.RSA_PSS_SHA384).ca(0)
+                            .keyUsage(KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN).subjectKeyId().authorityKeyId()
+                            .build();
+                }
+                a = asvk;
+            }
+        }
+        return a;
+    }
+
+    /**
+     * A VLEK: a versioned loaded endorsement key a cloud provider (CSP) loads, shared by its chips at a TCB.
+     *
+     * @param tcb the reported TCB
+     * @param cspId the cloud provider's id
+     * @return the key pair
+     */
+    public KeyPair vlekKeys(TcbVersion tcb, String cspId) {
+        byte[] t = new byte[8];
+        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.raw());
+        return EcKeys.fromSeed("P-384", io.teebox.kit.crypto.Digests.sha384(label("vlek|" + cspId), t));
+    }
+
+    /**
+     * @param tcb the reported TCB
+     * @param cspId the cloud provider's id (extension 1.3.6.1.4.1.3704.1.5)
+     * @return the VLEK certificate signed by the ASVK
+     */
+    public X509Certificate vlek(TcbVersion tcb, String cspId) {
+        try {
+            X509Authority.CertificateBuilder b = asvk().issue().subject(NAMES + "SEV-VLEK")
+                    .publicKey(vlekKeys(tcb, cspId).getPublic())
+                    .serial(BigInteger.valueOf(tcb.raw() & Long.MAX_VALUE).add(BigInteger.valueOf(5)))
+                    .validity(FROM, TO).signatureAlgorithm(X509Authority.RSA_PSS_SHA384).endEntity()
+                    .extension(OID + "1", false, new ASN1Integer(0).getEncoded())
+                    .extension(OID + "2", false, new DERIA5String(product + "-B0").getEncoded())
+                    .extension(OID + "3.1", false, spl(tcb, "BOOT_LOADER"))
+                    .extension(OID + "3.2", false, spl(tcb, "TEE"))
+                    .extension(OID + "3.3", false, spl(tcb, "SNP"))
+                    .extension(OID + "3.8", false, spl(tcb, "MICROCODE"))
+                    .extension(OID + "5", false, new DERIA5String(cspId).getEncoded());
+            return b.buildCertificate();
+        } catch (IOException e) {
+            throw new IllegalStateException("DER encoding failed", e);
+        }
+    }
+
     /**
      * @param tcb the reported TCB
      * @return VCEK, ASK, ARK

@@ -84,6 +84,9 @@ public interface AmdSecureProcessor {
     /** @return the Reverse Map Table (SEV-SNP) */
     Rmp rmp();
 
+    /** @return the CSP id of the loaded VLEK when reports are VLEK-signed, or null when the VCEK signs them */
+    String vlekCspId();
+
     /** @return the TCB the SNP firmware reports (TCB_VERSION in the product line's layout) */
     TcbVersion snpTcb();
 

@@ -103,6 +103,10 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
                         + "microcodeSpl are bytes, got " + v);
             }
         }
+        if (!c.signingKey().equals("VCEK") && !c.signingKey().equals("VLEK")) {
+            throw new IllegalArgumentException("io.teebox.amd.sp: signingKey must be VCEK or VLEK, got '"
+                    + c.signingKey() + "'");
+        }
         if (c.maxAsid() < 1 || c.maxAsid() > 1006) {
             throw new IllegalArgumentException("io.teebox.amd.sp: maxAsid must be 1..1006, got " + c.maxAsid());
         }
@@ -155,6 +159,12 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
             }
         }
         return k;
+    }
+
+    @Override
+    public String vlekCspId() {
+        AmdSpConfig c = config;
+        return "VLEK".equals(c.signingKey()) ? c.cspId() : null;
     }
 
     @Override

@@ -36,6 +36,13 @@ public @interface AmdSpConfig {
     @AttributeDefinition(name = "Microcode SPL", description = "The microcode security patch level in the TCB")
     int microcodeSpl() default 115;
 
+    @AttributeDefinition(name = "Signing key", description = "What signs SNP reports: VCEK (per chip) or VLEK "
+            + "(loaded by a cloud provider)")
+    String signingKey() default "VCEK";
+
+    @AttributeDefinition(name = "CSP id", description = "The cloud provider a VLEK belongs to")
+    String cspId() default "teebox-cloud";
+
     @AttributeDefinition(name = "Chip seed", description = "Seed the platform keys are derived from (so they are "
             + "stable across restarts)")
     String chipSeed() default "teebox-amd-chip-0";

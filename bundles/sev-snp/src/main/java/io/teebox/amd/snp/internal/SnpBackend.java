@@ -283,14 +283,22 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         List<byte[]> chain = new ArrayList<>();
         try {
             TcbVersion tcb = TcbVersions.decode(sp.productLine(), io.teebox.kit.codec.LittleEndian.u64(report, 0x180));
-            for (X509Certificate cert : sp.keys().chain(tcb)) {
-                chain.add(cert.getEncoded());
+            String csp = sp.vlekCspId();
+            if (csp == null) {
+                for (X509Certificate cert : sp.keys().chain(tcb)) {
+                    chain.add(cert.getEncoded());
+                }
+            } else {
+                chain.add(sp.keys().vlek(tcb, csp).getEncoded());
+                chain.add(sp.keys().asvk().certificate().getEncoded());
+                chain.add(sp.keys().ark().getEncoded());
             }
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
         Map<java.util.UUID, byte[]> table = new LinkedHashMap<>();
-        table.put(io.teebox.amd.abi.SnpCertTable.VCEK, chain.get(0));
+        table.put(sp.vlekCspId() == null ? io.teebox.amd.abi.SnpCertTable.VCEK : io.teebox.amd.abi.SnpCertTable.VLEK,
+                chain.get(0));
         table.put(io.teebox.amd.abi.SnpCertTable.ASK, chain.get(1));
         table.put(io.teebox.amd.abi.SnpCertTable.ARK, chain.get(2));
         return new Evidence(FORMAT, report, chain, Map.of("certificate-table",
@@ -411,6 +419,7 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
     /** Builds and signs a report; the caller holds the context's monitor. */
     private byte[] report(GuestContext c, byte[] data, int vmpl) {
         TcbVersion tcb = sp.snpTcb();
+        String csp = sp.vlekCspId();
         SnpReport r = SnpReport.create(reportVersion());
         var fw = sp.firmwareVersion();
         byte[] ma = new byte[32];
@@ -419,7 +428,8 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
                 .set("FAMILY_ID", c.familyId).set("IMAGE_ID", c.imageId).set("ID_KEY_DIGEST", c.idKeyDigest)
                 .set("AUTHOR_KEY_DIGEST", c.authorKeyDigest)
                 .set("SIGNATURE_ALGO", SnpReport.ALGO_ECDSA_P384_SHA384).set("CURRENT_TCB", tcb.raw())
-                .set("PLATFORM_INFO", 0x1).set("KEY_INFO", c.authorKeyEn ? 1 : 0).set("REPORT_DATA", data)
+                .set("PLATFORM_INFO", 0x1).set("KEY_INFO", (c.authorKeyEn ? 1 : 0) | (csp == null ? 0 : 1 << 2))
+                .set("REPORT_DATA", data)
                 .set("MEASUREMENT", c.snpDigest.digest()).set("HOST_DATA", c.hostData)
                 .set("REPORT_ID", c.reportId).set("REPORT_ID_MA", ma).set("REPORTED_TCB", tcb.raw())
                 .set("CHIP_ID", sp.keys().chipId()).set("COMMITTED_TCB", tcb.raw())
@@ -432,7 +442,9 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
             default -> new int[] {0x19, 0x01, 0x1};
         };
         r.fields().set("CPUID_FAM_ID", fms[0]).set("CPUID_MOD_ID", fms[1]).set("CPUID_STEP", fms[2]);
-        BigInteger[] rs = Signatures.ecdsaSign(sp.keys().vcekKeys(tcb).getPrivate(), "SHA-384", r.signedBytes());
+        java.security.PrivateKey key = csp == null ? sp.keys().vcekKeys(tcb).getPrivate()
+                : sp.keys().vlekKeys(tcb, csp).getPrivate();
+        BigInteger[] rs = Signatures.ecdsaSign(key, "SHA-384", r.signedBytes());
         return r.sign(rs[0], rs[1]).bytes();
     }
 }

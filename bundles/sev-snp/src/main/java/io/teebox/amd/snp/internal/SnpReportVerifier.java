@@ -62,14 +62,20 @@ public final class SnpReportVerifier implements EvidenceVerifier {
             return new Verdict(claims, failures);
         }
         var f = report.fields();
-        claims.put("version", Integer.toString(report.version()));
-        claims.put("policy", String.format("0x%X", f.u64("POLICY")));
-        claims.put("vmpl", Long.toString(f.u32("VMPL")));
-        claims.put("measurement", Hex.encode(f.bytes("MEASUREMENT")));
-        claims.put("report_data", Hex.encode(f.bytes("REPORT_DATA")));
-        claims.put("host_data", Hex.encode(f.bytes("HOST_DATA")));
-        claims.put("reported_tcb", String.format("0x%016X", f.u64("REPORTED_TCB")));
-        claims.put("chip_id", Hex.encode(f.bytes("CHIP_ID")));
+        for (String field : SnpReport.LAYOUT.fields()) {
+            if (field.startsWith("SIGNATURE_") && !field.equals("SIGNATURE_ALGO") || field.startsWith("RSVD")) {
+                continue;
+            }
+            int len = SnpReport.LAYOUT.length(field);
+            String value = switch (len) {
+                case 1 -> Integer.toString(f.u8(field));
+                case 4 -> Long.toString(f.u32(field));
+                case 8 -> String.format("0x%016X", f.u64(field));
+                default -> Hex.encode(f.bytes(field));
+            };
+            claims.put(field.toLowerCase(Locale.ROOT), value);
+        }
+        claims.put("policy", claims.get("policy") + " " + policyText(f.u64("POLICY")));
         try {
             new SnpPolicy(f.u64("POLICY"));
         } catch (TeeException e) {
@@ -92,6 +98,14 @@ public final class SnpReportVerifier implements EvidenceVerifier {
         return new Verdict(claims, failures);
     }
 
+    private static String policyText(long policy) {
+        try {
+            return new SnpPolicy(policy).toString();
+        } catch (TeeException e) {
+            return "(invalid)";
+        }
+    }
+
     private static X509Certificate chain(Evidence evidence, VerificationOptions options, List<Failure> failures) {
         List<byte[]> certs = evidence.certificates();
         if (certs.size() != 3) {
@@ -111,9 +125,10 @@ public final class SnpReportVerifier implements EvidenceVerifier {
             verify(ark, ark, "ARK", failures);
             verify(ask, ark, "ASK", failures);
             verify(vcek, ask, "VCEK", failures);
-            if (!vcek.getSubjectX500Principal().getName().startsWith("CN=SEV-VCEK")) {
-                failures.add(new Failure("chain", "VCEK subject is " + vcek.getSubjectX500Principal().getName()
-                        + ", expected CN=SEV-VCEK"));
+            String cn = vcek.getSubjectX500Principal().getName();
+            if (!cn.startsWith("CN=SEV-VCEK") && !cn.startsWith("CN=SEV-VLEK,")) {
+                failures.add(new Failure("chain", "signing key subject is " + cn
+                        + ", expected CN=SEV-VCEK or CN=SEV-VLEK"));
             }
             try {
                 vcek.checkValidity(java.util.Date.from(options.clock().instant()));
@@ -152,6 +167,12 @@ public final class SnpReportVerifier implements EvidenceVerifier {
                             + "REPORTED_TCB has %d: the VCEK belongs to another TCB", m[1], cert, rep)));
                 }
             }
+            if (vcek.getExtensionValue(AmdKeyHierarchy.OID + "5") != null) {
+                claims.put("signing_key", "VLEK of " + DERIA5String.getInstance(ASN1Primitive.fromByteArray(
+                        ext(vcek, "5"))).getString());
+                return;
+            }
+            claims.put("signing_key", "VCEK");
             byte[] hwid = ASN1OctetString.getInstance(ext(vcek, "4")).getOctets();
             if (!Arrays.equals(hwid, chipId)) {
                 failures.add(new Failure("chip", "the VCEK's hwID " + Hex.encode(hwid).substring(0, 16)

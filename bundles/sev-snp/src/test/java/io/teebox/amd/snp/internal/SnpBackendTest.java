@@ -199,6 +199,29 @@ public class SnpBackendTest {
     }
 
     @Test
+    public void vlekSignedReportsAndTurinVersion5ReportsVerify() throws Exception {
+        AmdSecureProcessorImpl vlek = processor(Map.of("chipSeed", "vlek-chip", "signingKey", "VLEK"));
+        SnpBackend b = new SnpBackend(vlek);
+        Evidence e = b.attest(launch(b, new Memory(1), 1, 0x800F12, null).handle(), null, new byte[0]);
+        assertEquals(1, (e.report()[0x48] >> 2) & 7);
+        Verdict v = new SnpReportVerifier().verify(e, trustingArk(vlek, Map.of(), Map.of()));
+        assertTrue(v.failures().toString(), v.accepted());
+        assertEquals("VLEK of teebox-cloud", v.claims().get("signing_key"));
+        assertTrue(e.attachments().containsKey("certificate-table"));
+        assertTrue(io.teebox.amd.abi.SnpCertTable.parse(e.attachments().get("certificate-table"))
+                .containsKey(io.teebox.amd.abi.SnpCertTable.VLEK));
+
+        AmdSecureProcessorImpl turin = processor(Map.of("chipSeed", "turin-chip", "productLine", "Turin"));
+        SnpBackend t = new SnpBackend(turin);
+        Evidence te = t.attest(launch(t, new Memory(1), 1, 0xB00F00, null).handle(), null, new byte[0]);
+        assertEquals(5, te.report()[0]);
+        assertEquals(0x1A, te.report()[0x188]);
+        Verdict tv = new SnpReportVerifier().verify(te, trustingArk(turin, Map.of(), Map.of()));
+        assertTrue(tv.failures().toString(), tv.accepted());
+        assertEquals("Turin-B0", tv.claims().get("product"));
+    }
+
+    @Test
     public void hostWritesFaultAndBadPoliciesAreRefused() {
         assertEquals(HostAccessOutcome.Effect.HOST_FAULT, snp.hostAccess(HostAccess.WRITE).effect());
         assertEquals("INVALID_PARAM", assertThrows(TeeException.class,

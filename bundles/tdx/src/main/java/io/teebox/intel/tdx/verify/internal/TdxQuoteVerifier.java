@@ -1,0 +1,704 @@
+package io.teebox.intel.tdx.verify.internal;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.tee.TeeType;
+import io.teebox.intel.tdx.IntelPcs;
+import io.teebox.intel.tdx.Tdx;
+import io.teebox.intel.tdx.abi.EnclaveReport;
+import io.teebox.intel.tdx.abi.EventLog;
+import io.teebox.intel.tdx.abi.QuoteV4;
+import io.teebox.intel.tdx.abi.TdAttributes;
+import io.teebox.kit.codec.LittleEndian;
+import io.teebox.kit.codec.MalformedStructureException;
+import io.teebox.kit.codec.Struct;
+import io.teebox.kit.crypto.Digests;
+import io.teebox.kit.crypto.EcKeys;
+import io.teebox.kit.crypto.Signatures;
+import io.teebox.kit.hex.Hex;
+import io.teebox.kit.x509.X509Authority;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * Appraises TDX Quote v4 evidence with the DCAP checks (spec 4.7; go-tdx-guest {@code verify.go}): the PCK chain up
+ * to a trusted Intel root, the CRLs, the signatures of TCB info and QE identity and their chains, the QE report's
+ * signature by the PCK key and its binding of the attestation key, the quote signature, FMSPC and PCE-ID, the TDX
+ * module identity, the TCB status, then the TD's attributes, reference values and the replay of its event log.
+ *
+ * <p>Reference values (hex): {@code mrtd}, {@code rtmr0}..{@code rtmr3}, {@code mrconfigid}, {@code mrowner},
+ * {@code mrownerconfig}, {@code report_data} (zero-padded to 64 bytes). Policy: {@code allow_debug} (default
+ * false), {@code min_tee_tcb_svn} (hex, compared byte by byte), {@code allowed_tcb_status} (comma-separated, default
+ * {@code UpToDate}). Collateral comes from the evidence attachment {@code collateral} or, without it, from the
+ * emulated Intel PCS; the event log from the attachment {@code event_log}.
+ */
+@Component(service = EvidenceVerifier.class, property = EvidenceVerifier.FORMAT_PROPERTY + "=" + Tdx.EVIDENCE_FORMAT)
+@TeeType(Tdx.TEE_TYPE)
+public final class TdxQuoteVerifier implements EvidenceVerifier {
+
+    static final Set<String> REFERENCE_VALUES = Set.of("mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrconfigid",
+            "mrowner", "mrownerconfig", "report_data");
+    static final Set<String> POLICIES = Set.of("allow_debug", "min_tee_tcb_svn", "allowed_tcb_status");
+    static final List<String> STATUS_ORDER = List.of("UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
+            "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded", "Revoked");
+    static final String ROOT_CN = "Intel SGX Root CA";
+    static final String TCB_SIGNING_CN = "Intel SGX TCB Signing";
+    static final String PCK_CN = "Intel SGX PCK Certificate";
+    static final Set<String> PCK_ISSUER_CNS = Set.of("Intel SGX PCK Platform CA", "Intel SGX PCK Processor CA");
+
+    private final IntelPcs pcs;
+
+    /**
+     * @param pcs the emulated Intel PCS to fetch collateral from when evidence carries none, or null
+     */
+    @Activate
+    public TdxQuoteVerifier(@Reference(cardinality = ReferenceCardinality.OPTIONAL,
+            policyOption = ReferencePolicyOption.GREEDY) IntelPcs pcs) {
+        this.pcs = pcs;
+    }
+
+    @Override
+    public String format() {
+        return Tdx.EVIDENCE_FORMAT;
+    }
+
+    @Override
+    public Verdict verify(Evidence evidence, VerificationOptions options) {
+        Run run = new Run(evidence, options);
+        run.run();
+        return new Verdict(run.claims, run.failures);
+    }
+
+    /** One appraisal: claims and failures as they are found. */
+    private final class Run {
+        final Evidence evidence;
+        final VerificationOptions options;
+        final Instant now;
+        final Map<String, String> claims = new LinkedHashMap<>();
+        final List<Verdict.Failure> failures = new ArrayList<>();
+        final List<X509Certificate> roots = new ArrayList<>();
+
+        Run(Evidence evidence, VerificationOptions options) {
+            this.evidence = evidence;
+            this.options = options;
+            this.now = options.clock().instant();
+        }
+
+        void fail(String check, String reason) {
+            failures.add(new Verdict.Failure(check, reason));
+        }
+
+        void run() {
+            if (!Tdx.EVIDENCE_FORMAT.equals(evidence.format())) {
+                fail("format", "evidence format is '" + evidence.format() + "', expected " + Tdx.EVIDENCE_FORMAT);
+                return;
+            }
+            QuoteV4 q;
+            try {
+                q = QuoteV4.parse(evidence.report());
+            } catch (MalformedStructureException e) {
+                fail("quote", e.getMessage());
+                return;
+            }
+            describe(q);
+            checkOptions();
+            for (byte[] der : options.trustedRoots()) {
+                try {
+                    roots.add(X509Authority.certificateFromDer(der));
+                } catch (IllegalArgumentException e) {
+                    fail("trusted_roots", "a trusted root is not a DER certificate: " + e.getMessage());
+                }
+            }
+            if (roots.isEmpty()) {
+                fail("trusted_roots", "no trusted Intel root certificate was given");
+            }
+            // signatures that need no certificate
+            Struct body = q.body();
+            Struct qe = q.qeReport();
+            checkQuoteSignature(q);
+            checkBinding(q, qe);
+            // the PCK chain and everything it certifies
+            List<X509Certificate> chain = pckChain(q);
+            PckExtensions pck = null;
+            if (chain != null) {
+                try {
+                    pck = PckExtensions.of(chain.get(0));
+                    claims.put("fmspc", Hex.encode(pck.fmspc()));
+                    claims.put("pce_id", Hex.encode(pck.pceId()));
+                    claims.put("ppid", Hex.encode(pck.ppid()));
+                    claims.put("pck_cpusvn", pck.cpuSvn() == null ? "" : Hex.encode(pck.cpuSvn()));
+                    claims.put("pce_svn", Integer.toString(pck.pceSvn()));
+                } catch (IllegalArgumentException e) {
+                    fail("pck_extensions", e.getMessage());
+                }
+                if (!Signatures.ecdsaVerify(chain.get(0).getPublicKey(), "SHA-256", qe.toBytes(),
+                        Signatures.fromRaw(q.qeReportSignature())[0], Signatures.fromRaw(q.qeReportSignature())[1])) {
+                    fail("qe_report_signature", "the QE report's signature does not verify with the PCK certificate's "
+                            + "key");
+                }
+            }
+            Collateral c = collateral(pck);
+            if (c != null) {
+                appraise(c, chain, pck, q, body, qe);
+            }
+            checkTd(body);
+            checkEventLog(body);
+        }
+
+        private void describe(QuoteV4 q) {
+            Struct h = q.header();
+            Struct b = q.body();
+            claims.put("version", Integer.toString(h.u16("VERSION")));
+            claims.put("tee_type", String.format("0x%08X", h.u32("TEE_TYPE")));
+            claims.put("qe_vendor_id", Hex.encode(h.bytes("QE_VENDOR_ID")));
+            claims.put("tee_tcb_svn", Hex.encode(b.bytes("TEE_TCB_SVN")));
+            claims.put("mrseam", Hex.encode(b.bytes("MRSEAM")));
+            claims.put("mrsignerseam", Hex.encode(b.bytes("MRSIGNERSEAM")));
+            claims.put("seam_attributes", String.format("0x%016X", b.u64("SEAMATTRIBUTES")));
+            claims.put("td_attributes", String.format("0x%016X (%s)", b.u64("TDATTRIBUTES"),
+                    TdAttributes.describe(b.u64("TDATTRIBUTES"))));
+            claims.put("xfam", String.format("0x%016X", b.u64("XFAM")));
+            for (String f : List.of("MRTD", "MRCONFIGID", "MROWNER", "MROWNERCONFIG", "RTMR0", "RTMR1", "RTMR2",
+                    "RTMR3")) {
+                claims.put(f.toLowerCase(Locale.ROOT), Hex.encode(b.bytes(f)));
+            }
+            claims.put("report_data", Hex.encode(b.bytes("REPORTDATA")));
+            Struct qe = q.qeReport();
+            claims.put("qe_mrsigner", Hex.encode(qe.bytes("MRSIGNER")));
+            claims.put("qe_isvprodid", Integer.toString(qe.u16("ISVPRODID")));
+            claims.put("qe_isvsvn", Integer.toString(qe.u16("ISVSVN")));
+        }
+
+        private void checkOptions() {
+            for (String k : options.referenceValues().keySet()) {
+                if (!REFERENCE_VALUES.contains(k)) {
+                    fail("options", "unknown reference value '" + k + "'; known: " + REFERENCE_VALUES);
+                }
+            }
+            for (String k : options.policy().keySet()) {
+                if (!POLICIES.contains(k)) {
+                    fail("options", "unknown policy '" + k + "'; known: " + POLICIES);
+                }
+            }
+        }
+
+        private void checkQuoteSignature(QuoteV4 q) {
+            byte[] ak = q.attestationKey();
+            PublicKey key;
+            try {
+                key = EcKeys.publicKey("P-256", new BigInteger(1, Arrays.copyOf(ak, 32)),
+                        new BigInteger(1, Arrays.copyOfRange(ak, 32, 64)));
+            } catch (IllegalArgumentException e) {
+                fail("quote_signature", "the attestation key is not a P-256 point: " + e.getMessage());
+                return;
+            }
+            BigInteger[] rs = Signatures.fromRaw(q.signature());
+            if (!Signatures.ecdsaVerify(key, "SHA-256", q.signedBytes(), rs[0], rs[1])) {
+                fail("quote_signature", "the quote signature does not verify over the header and TD quote body with "
+                        + "the attestation key");
+            }
+        }
+
+        private void checkBinding(QuoteV4 q, Struct qe) {
+            byte[] expected = Arrays.copyOf(Digests.sha256(q.attestationKey(), q.qeAuthData()), 64);
+            if (!MessageDigest.isEqual(expected, qe.bytes("REPORTDATA"))) {
+                fail("qe_report_binding", "QE report REPORTDATA is " + Hex.encode(qe.bytes("REPORTDATA"))
+                        + ", expected SHA-256(attestation key || QE auth data) || 0^32 = " + Hex.encode(expected));
+            }
+        }
+
+        private List<X509Certificate> pckChain(QuoteV4 q) {
+            List<X509Certificate> chain;
+            try {
+                chain = X509Authority.certificatesFromPem(q.pckChainText());
+            } catch (IllegalArgumentException e) {
+                fail("pck_chain", "the quote's PCK chain is not PEM: " + e.getMessage());
+                return null;
+            }
+            if (chain.size() != 3) {
+                fail("pck_chain", "the quote carries " + chain.size() + " certificates, expected 3 (PCK, Platform or "
+                        + "Processor CA, root)");
+                return null;
+            }
+            String bad = checkChain(chain, List.of(Set.of(PCK_CN), PCK_ISSUER_CNS, Set.of(ROOT_CN)));
+            if (bad != null) {
+                fail("pck_chain", bad);
+                return null;
+            }
+            return chain;
+        }
+
+        /** @return why the chain fails, or null: names, algorithms, issuers, signatures, validity, trusted root */
+        String checkChain(List<X509Certificate> chain, List<Set<String>> names) {
+            for (int i = 0; i < chain.size(); i++) {
+                X509Certificate c = chain.get(i);
+                String cn = commonName(c);
+                if (!names.get(i).contains(cn)) {
+                    return "certificate " + i + " is '" + cn + "', expected " + names.get(i);
+                }
+                if (c.getVersion() != 3 || !"1.2.840.10045.4.3.2".equals(c.getSigAlgOID())) {
+                    return "'" + cn + "' is not an X.509 v3 certificate signed with ecdsa-with-SHA256";
+                }
+                try {
+                    if (!"P-256".equals(EcKeys.curveOf(c.getPublicKey())) || EcKeys.fieldBytes("P-256") != 32) {
+                        return "'" + cn + "' does not carry a P-256 key";
+                    }
+                } catch (IllegalArgumentException e) {
+                    return "'" + cn + "' does not carry a P-256 key: " + e.getMessage();
+                }
+                if (now.isBefore(c.getNotBefore().toInstant()) || now.isAfter(c.getNotAfter().toInstant())) {
+                    return "'" + cn + "' is valid " + c.getNotBefore().toInstant() + " .. "
+                            + c.getNotAfter().toInstant() + ", not at " + now;
+                }
+                X509Certificate parent = i + 1 < chain.size() ? chain.get(i + 1) : c;
+                if (!c.getIssuerX500Principal().equals(parent.getSubjectX500Principal())) {
+                    return "'" + cn + "' is issued by " + c.getIssuerX500Principal() + ", not by "
+                            + parent.getSubjectX500Principal();
+                }
+                if (!signedBy(c, parent.getPublicKey())) {
+                    return "the signature of '" + cn + "' does not verify with the key of '" + commonName(parent) + "'";
+                }
+            }
+            X509Certificate top = chain.get(chain.size() - 1);
+            for (X509Certificate r : roots) {
+                if (Arrays.equals(r.getPublicKey().getEncoded(), top.getPublicKey().getEncoded())
+                        && r.getSubjectX500Principal().equals(top.getSubjectX500Principal())) {
+                    return null;
+                }
+            }
+            return "the chain ends in a root with key " + Hex.encode(Digests.sha256(top.getPublicKey().getEncoded()))
+                    .substring(0, 16) + "..., which is not one of the " + roots.size() + " trusted roots";
+        }
+
+        private Collateral collateral(PckExtensions pck) {
+            byte[] attached = evidence.attachments().get(Tdx.ATTACHMENT_COLLATERAL);
+            try {
+                if (attached != null) {
+                    claims.put("collateral", "attached");
+                    return Collateral.parse(new String(attached, StandardCharsets.UTF_8));
+                }
+                if (pcs == null) {
+                    fail("collateral", "the evidence carries no collateral and no Intel PCS is available");
+                    return null;
+                }
+                if (pck == null) {
+                    fail("collateral", "no FMSPC to fetch collateral for (the PCK certificate was not usable)");
+                    return null;
+                }
+                claims.put("collateral", pcs.baseUrl().toString());
+                return Collateral.fetch(pcs.baseUrl(), Hex.encode(pck.fmspc()));
+            } catch (IllegalArgumentException e) {
+                fail("collateral", e.getMessage());
+                return null;
+            }
+        }
+
+        private void appraise(Collateral c, List<X509Certificate> chain, PckExtensions pck, QuoteV4 q, Struct body,
+                Struct qe) {
+            X509CRL rootCrl;
+            X509CRL pckCrl;
+            try {
+                rootCrl = X509Authority.crlFromDer(c.rootCaCrl());
+                pckCrl = X509Authority.crlFromDer(c.pckCrl());
+            } catch (IllegalArgumentException e) {
+                fail("crl", "a CRL in the collateral is not DER: " + e.getMessage());
+                return;
+            }
+            JsonObject tcb = signedJson(c.tcbInfoIssuerChain(), c.tcbInfo(), c.tcbInfoSignature(), "tcb_info", rootCrl);
+            JsonObject qeId = signedJson(c.qeIdentityIssuerChain(), c.qeIdentity(), c.qeIdentitySignature(),
+                    "qe_identity", rootCrl);
+            if (chain != null) {
+                checkCrls(chain, rootCrl, pckCrl);
+            }
+            String status = null;
+            List<String> advisories = new ArrayList<>();
+            if (tcb != null && pck != null) {
+                status = platformStatus(tcb, pck, body, advisories);
+            }
+            if (qeId != null) {
+                String qeStatus = qeIdentity(qeId, qe, advisories);
+                status = status == null ? null : worse(status, qeStatus);
+            }
+            if (status != null) {
+                claims.put("tcb_status", status);
+                claims.put("advisory_ids", String.join(",", advisories));
+                String allowed = options.policy().getOrDefault("allowed_tcb_status", "UpToDate");
+                List<String> ok = Arrays.stream(allowed.split(",")).map(String::trim).toList();
+                if ("Revoked".equals(status) || !ok.contains(status)) {
+                    fail("tcb_status", "TCB status is " + status + (advisories.isEmpty() ? "" : " (" + advisories + ")")
+                            + ", allowed: " + ok);
+                }
+            }
+        }
+
+        /** Verifies a signed collateral JSON: its issuer chain to a trusted root, the CRL and the signature. */
+        private JsonObject signedJson(String chainPem, String json, byte[] sig, String check, X509CRL rootCrl) {
+            List<X509Certificate> chain;
+            try {
+                chain = X509Authority.certificatesFromPem(chainPem);
+            } catch (IllegalArgumentException e) {
+                fail(check + "_chain", "the issuer chain is not PEM: " + e.getMessage());
+                return null;
+            }
+            if (chain.size() != 2) {
+                fail(check + "_chain", "the issuer chain has " + chain.size() + " certificates, expected 2 (TCB "
+                        + "Signing, root)");
+                return null;
+            }
+            String bad = checkChain(chain, List.of(Set.of(TCB_SIGNING_CN), Set.of(ROOT_CN)));
+            if (bad != null) {
+                fail(check + "_chain", bad);
+                return null;
+            }
+            if (rootCrl.isRevoked(chain.get(0))) {
+                fail("revocation", "the TCB Signing certificate is revoked by the root CA CRL");
+            }
+            if (sig.length != 64 || !Signatures.ecdsaVerify(chain.get(0).getPublicKey(), "SHA-256",
+                    json.getBytes(StandardCharsets.UTF_8), Signatures.fromRaw(sig)[0], Signatures.fromRaw(sig)[1])) {
+                fail(check + "_signature", "the signature over " + check + " does not verify with the Intel SGX TCB "
+                        + "Signing key");
+                return null;
+            }
+            JsonObject o;
+            try {
+                o = JsonParser.parseString(json).getAsJsonObject();
+                Instant issue = Instant.parse(o.get("issueDate").getAsString());
+                Instant next = Instant.parse(o.get("nextUpdate").getAsString());
+                if (now.isBefore(issue) || now.isAfter(next)) {
+                    fail(check, check + " is valid " + issue + " .. " + next + ", not at " + now);
+                }
+            } catch (RuntimeException e) {
+                fail(check, check + " is not the expected JSON: " + e.getMessage());
+                return null;
+            }
+            return o;
+        }
+
+        private void checkCrls(List<X509Certificate> chain, X509CRL rootCrl, X509CRL pckCrl) {
+            X509Certificate root = chain.get(2);
+            X509Certificate ca = chain.get(1);
+            if (!rootCrl.getIssuerX500Principal().equals(root.getSubjectX500Principal()) || !crlSignedBy(rootCrl,
+                    root.getPublicKey())) {
+                fail("crl", "the root CA CRL is not issued and signed by the root " + root.getSubjectX500Principal());
+            }
+            if (!pckCrl.getIssuerX500Principal().equals(ca.getSubjectX500Principal()) || !crlSignedBy(pckCrl,
+                    ca.getPublicKey())) {
+                fail("crl", "the PCK CRL is not issued and signed by " + ca.getSubjectX500Principal());
+            }
+            for (X509CRL crl : List.of(rootCrl, pckCrl)) {
+                if (crl.getNextUpdate() == null || now.isAfter(crl.getNextUpdate().toInstant())
+                        || now.isBefore(crl.getThisUpdate().toInstant())) {
+                    fail("crl", "the CRL of " + crl.getIssuerX500Principal() + " is valid " + crl.getThisUpdate()
+                            .toInstant() + " .. " + crl.getNextUpdate() + ", not at " + now);
+                }
+                if (crl.getExtensionValue("2.5.29.20") == null || crl.getExtensionValue("2.5.29.35") == null) {
+                    fail("crl", "the CRL of " + crl.getIssuerX500Principal() + " lacks CRLNumber or "
+                            + "AuthorityKeyIdentifier");
+                }
+            }
+            if (pckCrl.isRevoked(chain.get(0))) {
+                fail("revocation", "the PCK certificate (serial " + chain.get(0).getSerialNumber().toString(16)
+                        + ") is revoked by the PCK CRL");
+            }
+            if (rootCrl.isRevoked(ca)) {
+                fail("revocation", "the " + commonName(ca) + " certificate is revoked by the root CA CRL");
+            }
+        }
+
+        private String platformStatus(JsonObject tcb, PckExtensions pck, Struct body, List<String> advisories) {
+            if (!"TDX".equals(str(tcb, "id")) || tcb.get("version").getAsInt() != 3) {
+                fail("tcb_info", "TCB info is id '" + str(tcb, "id") + "' version " + tcb.get("version")
+                        + ", expected TDX version 3");
+                return null;
+            }
+            if (!str(tcb, "fmspc").equalsIgnoreCase(Hex.encode(pck.fmspc()))) {
+                fail("fmspc", "TCB info is for FMSPC " + str(tcb, "fmspc") + ", the PCK certificate's is "
+                        + Hex.encode(pck.fmspc()));
+            }
+            if (!str(tcb, "pceId").equalsIgnoreCase(Hex.encode(pck.pceId()))) {
+                fail("fmspc", "TCB info is for PCE-ID " + str(tcb, "pceId") + ", the PCK certificate's is "
+                        + Hex.encode(pck.pceId()));
+            }
+            byte[] svn = body.bytes("TEE_TCB_SVN");
+            JsonObject module = tcb.getAsJsonObject("tdxModule");
+            if (module != null) {
+                checkModule(module, body, "tdxModule");
+            }
+            String moduleStatus = null;
+            if ((svn[1] & 0xFF) > 0) {
+                String id = String.format("TDX_%02X", svn[1] & 0xFF);
+                JsonObject identity = null;
+                JsonArray ids = tcb.getAsJsonArray("tdxModuleIdentities");
+                for (int i = 0; ids != null && i < ids.size(); i++) {
+                    if (id.equals(str(ids.get(i).getAsJsonObject(), "id"))) {
+                        identity = ids.get(i).getAsJsonObject();
+                    }
+                }
+                if (identity == null) {
+                    fail("tdx_module", "TCB info has no TDX module identity " + id + " for TEE_TCB_SVN "
+                            + Hex.encode(svn));
+                    return null;
+                }
+                checkModule(identity, body, id);
+                for (JsonElement l : identity.getAsJsonArray("tcbLevels")) {
+                    JsonObject lo = l.getAsJsonObject();
+                    if (lo.getAsJsonObject("tcb").get("isvsvn").getAsInt() <= (svn[0] & 0xFF)) {
+                        moduleStatus = str(lo, "tcbStatus");
+                        addAdvisories(lo, advisories);
+                        break;
+                    }
+                }
+                if (moduleStatus == null) {
+                    fail("tcb_status", "TDX module SVN " + (svn[0] & 0xFF) + " is below every level of " + id);
+                    return null;
+                }
+            }
+            int from = (svn[1] & 0xFF) > 0 ? 2 : 0;
+            for (JsonElement l : tcb.getAsJsonArray("tcbLevels")) {
+                JsonObject lo = l.getAsJsonObject();
+                JsonObject t = lo.getAsJsonObject("tcb");
+                if (!atLeast(pck.tcbComponents(), t.getAsJsonArray("sgxtcbcomponents"), 0)
+                        || pck.pceSvn() < t.get("pcesvn").getAsInt()) {
+                    continue;
+                }
+                int[] tee = new int[16];
+                for (int i = 0; i < 16; i++) {
+                    tee[i] = svn[i] & 0xFF;
+                }
+                if (!atLeast(tee, t.getAsJsonArray("tdxtcbcomponents"), from)) {
+                    continue;
+                }
+                String status = str(lo, "tcbStatus");
+                addAdvisories(lo, advisories);
+                claims.put("tcb_date", str(lo, "tcbDate"));
+                return moduleStatus == null ? status : worse(status, moduleStatus);
+            }
+            fail("tcb_status", "no TCB level of FMSPC " + Hex.encode(pck.fmspc()) + " matches CPUSVN components "
+                    + Arrays.toString(pck.tcbComponents()) + ", PCE SVN " + pck.pceSvn() + " and TEE_TCB_SVN "
+                    + Hex.encode(svn));
+            return null;
+        }
+
+        private void checkModule(JsonObject m, Struct body, String what) {
+            byte[] signer = Hex.decode(str(m, "mrsigner"));
+            if (!Arrays.equals(signer, body.bytes("MRSIGNERSEAM"))) {
+                fail("tdx_module", "MRSIGNERSEAM " + Hex.encode(body.bytes("MRSIGNERSEAM")) + " is not " + what
+                        + ".mrsigner " + Hex.encode(signer));
+            }
+            long attrs = LittleEndian.u64(Hex.decode(str(m, "attributes")), 0);
+            long mask = LittleEndian.u64(Hex.decode(str(m, "attributesMask")), 0);
+            if ((body.u64("SEAMATTRIBUTES") & mask) != attrs) {
+                fail("tdx_module", String.format("SEAMATTRIBUTES 0x%X masked with 0x%X is not %s.attributes 0x%X",
+                        body.u64("SEAMATTRIBUTES"), mask, what, attrs));
+            }
+        }
+
+        private String qeIdentity(JsonObject id, Struct qe, List<String> advisories) {
+            if (!"TD_QE".equals(str(id, "id")) || id.get("version").getAsInt() != 2) {
+                fail("qe_identity", "QE identity is '" + str(id, "id") + "' version " + id.get("version")
+                        + ", expected TD_QE version 2");
+                return "Revoked";
+            }
+            if (!Arrays.equals(Hex.decode(str(id, "mrsigner")), qe.bytes("MRSIGNER"))) {
+                fail("qe_identity", "QE MRSIGNER " + Hex.encode(qe.bytes("MRSIGNER")) + " is not the identity's "
+                        + str(id, "mrsigner"));
+            }
+            if (qe.u16("ISVPRODID") != id.get("isvprodid").getAsInt()) {
+                fail("qe_identity", "QE ISVPRODID " + qe.u16("ISVPRODID") + " is not the identity's "
+                        + id.get("isvprodid"));
+            }
+            long misc = LittleEndian.u32(Hex.decode(str(id, "miscselect")), 0);
+            long miscMask = LittleEndian.u32(Hex.decode(str(id, "miscselectMask")), 0);
+            if ((qe.u32("MISCSELECT") & miscMask) != (misc & miscMask)) {
+                fail("qe_identity", String.format("QE MISCSELECT 0x%08X does not match 0x%08X under mask 0x%08X",
+                        qe.u32("MISCSELECT"), misc, miscMask));
+            }
+            byte[] attrs = Hex.decode(str(id, "attributes"));
+            byte[] mask = Hex.decode(str(id, "attributesMask"));
+            byte[] actual = Arrays.copyOfRange(qe.toBytes(), EnclaveReport.ATTRIBUTES_OFFSET,
+                    EnclaveReport.ATTRIBUTES_OFFSET + 16);
+            for (int i = 0; i < 16; i++) {
+                if ((actual[i] & mask[i]) != (attrs[i] & mask[i])) {
+                    fail("qe_identity", "QE ATTRIBUTES " + Hex.encode(actual) + " do not match " + str(id, "attributes")
+                            + " under mask " + str(id, "attributesMask"));
+                    break;
+                }
+            }
+            if ((qe.u64("ATTRIBUTES.FLAGS") & EnclaveReport.FLAG_DEBUG) != 0) {
+                fail("qe_identity", "the quoting enclave is a debug enclave");
+            }
+            for (JsonElement l : id.getAsJsonArray("tcbLevels")) {
+                JsonObject lo = l.getAsJsonObject();
+                if (lo.getAsJsonObject("tcb").get("isvsvn").getAsInt() <= qe.u16("ISVSVN")) {
+                    addAdvisories(lo, advisories);
+                    claims.put("qe_tcb_status", str(lo, "tcbStatus"));
+                    return str(lo, "tcbStatus");
+                }
+            }
+            fail("qe_identity", "QE ISVSVN " + qe.u16("ISVSVN") + " is below every level of the QE identity");
+            return "Revoked";
+        }
+
+        private void checkTd(Struct body) {
+            long attrs = body.u64("TDATTRIBUTES");
+            boolean allowDebug = Boolean.parseBoolean(options.policy().getOrDefault("allow_debug", "false"));
+            if (TdAttributes.isDebug(attrs) && !allowDebug) {
+                fail("debug", "the TD is debuggable (ATTRIBUTES.DEBUG): the host can read and change its memory; "
+                        + "policy allow_debug is false");
+            }
+            if ((attrs & ~TdAttributes.SUPPORTED) != 0) {
+                fail("td_attributes", String.format("TD ATTRIBUTES 0x%016X set undefined bits 0x%X", attrs,
+                        attrs & ~TdAttributes.SUPPORTED));
+            }
+            String min = options.policy().get("min_tee_tcb_svn");
+            if (min != null) {
+                byte[] want = hexOption("min_tee_tcb_svn", min, 16);
+                byte[] svn = body.bytes("TEE_TCB_SVN");
+                for (int i = 0; want != null && i < want.length; i++) {
+                    if ((svn[i] & 0xFF) < (want[i] & 0xFF)) {
+                        fail("min_tee_tcb_svn", "TEE_TCB_SVN " + Hex.encode(svn) + " byte " + i + " is "
+                                + (svn[i] & 0xFF) + ", below the minimum " + (want[i] & 0xFF));
+                        break;
+                    }
+                }
+            }
+            Map<String, String> fields = Map.of("mrtd", "MRTD", "rtmr0", "RTMR0", "rtmr1", "RTMR1", "rtmr2", "RTMR2",
+                    "rtmr3", "RTMR3", "mrconfigid", "MRCONFIGID", "mrowner", "MROWNER", "mrownerconfig",
+                    "MROWNERCONFIG", "report_data", "REPORTDATA");
+            for (Map.Entry<String, String> e : options.referenceValues().entrySet()) {
+                String field = fields.get(e.getKey());
+                if (field == null) {
+                    continue;
+                }
+                byte[] actual = body.bytes(field);
+                byte[] want = hexOption(e.getKey(), e.getValue(), actual.length);
+                if (want != null) {
+                    want = Arrays.copyOf(want, actual.length);
+                    if (!Arrays.equals(want, actual)) {
+                        fail(e.getKey(), field + " is " + Hex.encode(actual) + ", expected " + Hex.encode(want));
+                    }
+                }
+            }
+        }
+
+        private byte[] hexOption(String name, String value, int max) {
+            try {
+                byte[] b = Hex.decode(value.trim());
+                if (b.length > max) {
+                    fail("options", name + " is " + b.length + " bytes, at most " + max);
+                    return null;
+                }
+                return b;
+            } catch (IllegalArgumentException e) {
+                fail("options", name + " is not hex: " + e.getMessage());
+                return null;
+            }
+        }
+
+        private void checkEventLog(Struct body) {
+            byte[] log = evidence.attachments().get(Tdx.ATTACHMENT_EVENT_LOG);
+            if (log == null) {
+                return;
+            }
+            List<EventLog.Event> events;
+            try {
+                events = EventLog.parse(log);
+            } catch (IllegalArgumentException e) {
+                fail("event_log", e.getMessage());
+                return;
+            }
+            claims.put("event_log_events", Integer.toString(events.size()));
+            byte[][] replayed = EventLog.replay(events);
+            for (int i = 0; i < 4; i++) {
+                if (!Arrays.equals(replayed[i], body.bytes("RTMR" + i))) {
+                    fail("event_log", "the event log replays RTMR" + i + " to " + Hex.encode(replayed[i])
+                            + ", the quote has " + Hex.encode(body.bytes("RTMR" + i)));
+                }
+            }
+        }
+    }
+
+    static String worse(String a, String b) {
+        return severity(a) >= severity(b) ? a : b;
+    }
+
+    private static int severity(String status) {
+        int i = STATUS_ORDER.indexOf(status);
+        return i < 0 ? STATUS_ORDER.size() : i;
+    }
+
+    private static void addAdvisories(JsonObject level, List<String> out) {
+        JsonArray a = level.getAsJsonArray("advisoryIDs");
+        for (int i = 0; a != null && i < a.size(); i++) {
+            if (!out.contains(a.get(i).getAsString())) {
+                out.add(a.get(i).getAsString());
+            }
+        }
+    }
+
+    private static boolean atLeast(int[] actual, JsonArray components, int from) {
+        for (int i = from; i < components.size() && i < actual.length; i++) {
+            if (actual[i] < components.get(i).getAsJsonObject().get("svn").getAsInt()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String str(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        return e == null || e.isJsonNull() ? "" : e.getAsString();
+    }
+
+    static String commonName(X509Certificate c) {
+        for (String part : c.getSubjectX500Principal().getName().split(",")) {
+            String p = part.trim();
+            if (p.startsWith("CN=")) {
+                return p.substring(3);
+            }
+        }
+        return c.getSubjectX500Principal().getName();
+    }
+
+    private static boolean signedBy(X509Certificate c, PublicKey key) {
+        try {
+            c.verify(key);
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static boolean crlSignedBy(X509CRL crl, PublicKey key) {
+        try {
+            crl.verify(key);
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+}
