@@ -33,8 +33,11 @@ public final class Rmp {
      * @param validated validated by the guest (PVALIDATE) or by the launch
      * @param immutable only the firmware may change it
      * @param vmsa the page is a VMSA
+     * @param vmplPerms permission masks of VMPL1..3 in bytes 0..2 (bit0 read, bit1 write, bit2 execute-user,
+     *            bit3 execute-supervisor); VMPL0 always has all
      */
-    public record Entry(boolean assigned, int asid, long gpa, boolean validated, boolean immutable, boolean vmsa) {
+    public record Entry(boolean assigned, int asid, long gpa, boolean validated, boolean immutable, boolean vmsa,
+            int vmplPerms) {
 
         /** @return the page state name, for example {@code Guest-Valid} */
         public String state() {
@@ -48,7 +51,7 @@ public final class Rmp {
         }
     }
 
-    private static final Entry HYPERVISOR = new Entry(false, 0, 0, false, false, false);
+    private static final Entry HYPERVISOR = new Entry(false, 0, 0, false, false, false, 0);
     private final Map<Long, Entry> entries = new TreeMap<>();
 
     /** @return the entry of a host page (Hypervisor state if never assigned) */
@@ -69,7 +72,7 @@ public final class Rmp {
 
     /** The firmware assigns and validates a launched page (SNP_LAUNCH_UPDATE). */
     public synchronized void launch(long hpa, int asid, long gpa, boolean vmsa) {
-        entries.put(hpa & ~0xFFFL, new Entry(true, asid, gpa, true, false, vmsa));
+        entries.put(hpa & ~0xFFFL, new Entry(true, asid, gpa, true, false, vmsa, 0));
     }
 
     /**
@@ -88,7 +91,7 @@ public final class Rmp {
         if (asid == 0) {
             entries.remove(hpa & ~0xFFFL);
         } else {
-            entries.put(hpa & ~0xFFFL, new Entry(true, asid, gpa, false, false, false));
+            entries.put(hpa & ~0xFFFL, new Entry(true, asid, gpa, false, false, false, 0));
         }
     }
 
@@ -105,7 +108,7 @@ public final class Rmp {
         if (e.validated() == validate) {
             return PVALIDATE_NOUPDATE;
         }
-        entries.put(hpa & ~0xFFFL, new Entry(true, asid, e.gpa(), validate, false, e.vmsa()));
+        entries.put(hpa & ~0xFFFL, new Entry(true, asid, e.gpa(), validate, false, e.vmsa(), e.vmplPerms()));
         return PVALIDATE_OK;
     }
 
@@ -129,6 +132,41 @@ public final class Rmp {
             throw new TeeException(VC, String.format("#VC (page-not-validated): GPA 0x%X is %s; the guest must "
                     + "PVALIDATE it first", page, e.state()));
         }
+    }
+
+    /** RMPADJUST return code: the target VMPL is not less privileged than the caller. */
+    public static final int RMPADJUST_FAIL_PERMISSION = 2;
+
+    /**
+     * RMPADJUST by the guest at VMPL 0: sets a less privileged VMPL's permissions on one of its validated pages.
+     *
+     * @param asid the guest's ASID
+     * @param gpa the page
+     * @param targetVmpl 1..3 (a numerically greater, less privileged level)
+     * @param perms the permission mask (bits 3:0)
+     * @param vmsa mark the page as a VMSA
+     * @return 0, {@link #PVALIDATE_FAIL_INPUT} or {@link #RMPADJUST_FAIL_PERMISSION}
+     */
+    public synchronized int rmpadjust(int asid, long gpa, int targetVmpl, int perms, boolean vmsa) {
+        if (targetVmpl <= 0 || targetVmpl > 3) {
+            return RMPADJUST_FAIL_PERMISSION;
+        }
+        if ((perms & ~0xF) != 0) {
+            return PVALIDATE_FAIL_INPUT;
+        }
+        for (Map.Entry<Long, Entry> me : entries.entrySet()) {
+            Entry e = me.getValue();
+            if (e.assigned() && e.asid() == asid && e.gpa() == (gpa & ~0xFFFL)) {
+                if (!e.validated()) {
+                    return PVALIDATE_FAIL_INPUT;
+                }
+                int shift = 8 * (targetVmpl - 1);
+                int p = (e.vmplPerms() & ~(0xFF << shift)) | perms << shift;
+                me.setValue(new Entry(true, asid, e.gpa(), true, false, vmsa || e.vmsa(), p));
+                return 0;
+            }
+        }
+        return PVALIDATE_FAIL_INPUT;
     }
 
     /** @return whether the host may write the page (it is not assigned to a guest) */

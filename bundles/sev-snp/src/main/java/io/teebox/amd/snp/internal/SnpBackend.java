@@ -48,10 +48,11 @@ import io.teebox.kit.crypto.Signatures;
  * the reported TCB. Guest contexts live in the AMD Secure Processor, so an update of this bundle (a new TCB in
  * {@code io.teebox.amd.sp}) keeps running guests, and their next report carries the new TCB.
  */
-@Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class, AttestationService.class},
-        immediate = true)
+@Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class, AttestationService.class,
+    io.teebox.amd.snp.SnpGuest.class}, immediate = true)
 @TeeType("sev-snp")
-public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchService, AttestationService {
+public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchService, AttestationService,
+        io.teebox.amd.snp.SnpGuest {
 
     static final String FORMAT = "sev-snp-report";
     /** Report version: 3 (5 for Turin). */
@@ -414,6 +415,41 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
             throw SevStatus.INVALID_PARAM.error(e.getMessage());
         }
         return io.teebox.kit.crypto.Hmac.sha256(sp.keys().derivationRoot(at), m.toByteArray());
+    }
+
+    @Override
+    public int rmpadjust(long handle, long gpa, int targetVmpl, int perms, boolean vmsa) {
+        GuestContext c = sp.context(handle);
+        return sp.rmp().rmpadjust(c.asid, gpa, targetVmpl, perms, vmsa);
+    }
+
+    @Override
+    public byte[] derivedKey(long handle, long fieldSelect, int guestSvn, long tcb) {
+        GuestContext c = sp.context(handle);
+        byte[] vmpck;
+        long seq;
+        synchronized (c) {
+            if (c.secretsPage == null) {
+                throw SevStatus.INVALID_GUEST_STATE.error("guest " + handle + " has no secrets page, so no VMPCK");
+            }
+            vmpck = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
+            seq = c.guestSeqno[0];
+            c.guestSeqno[0] += 2;
+        }
+        byte[] req = SnpGuestMessage.KEY_REQ_LAYOUT.create().set("GUEST_FIELD_SELECT", fieldSelect)
+                .set("GUEST_SVN", guestSvn & 0xFFFF_FFFFL).set("TCB_VERSION", tcb).toBytes();
+        byte[] rsp = SnpGuestMessage.open(vmpck, guestRequest(handle, SnpGuestMessage.seal(vmpck, 0, seq,
+                SnpGuestMessage.KEY_REQ, req)));
+        return java.util.Arrays.copyOfRange(rsp, 0x20, 0x40);
+    }
+
+    @Override
+    public Map<Long, String> rmp(long handle) {
+        GuestContext c = sp.context(handle);
+        Map<Long, String> out = new LinkedHashMap<>();
+        sp.rmp().entries(c.asid).forEach((hpa, e) -> out.put(hpa, String.format("GPA 0x%X %-13s%s VMPL1-3 perms "
+                + "0x%06X", e.gpa(), e.state(), e.vmsa() ? " VMSA" : "", e.vmplPerms())));
+        return out;
     }
 
     /** Builds and signs a report; the caller holds the context's monitor. */

@@ -93,6 +93,12 @@ public final class SnpReportVerifier implements EvidenceVerifier {
                         + "verify with the VCEK's key"));
             }
             checkVcekExtensions(vcek, f.u64("REPORTED_TCB"), f.bytes("CHIP_ID"), claims, failures);
+            long signingKey = (f.u32("KEY_INFO") >>> 2) & 7;
+            boolean isVlek = vcek.getExtensionValue(AmdKeyHierarchy.OID + "5") != null;
+            if (signingKey != (isVlek ? 1 : 0)) {
+                failures.add(new Failure("signing_key", "KEY_INFO.SIGNING_KEY is " + signingKey + " but the report "
+                        + "comes with a " + (isVlek ? "VLEK (1)" : "VCEK (0)")));
+            }
         }
         validate(report, options, failures);
         return new Verdict(claims, failures);

@@ -294,6 +294,20 @@ public class SnpBackendTest {
     }
 
     @Test
+    public void guestInterfaceDerivesKeysAndAdjustsRmpPermissions() {
+        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        byte[] k = snp.derivedKey(s.handle(), 0x8, 0, 0);
+        assertEquals(32, k.length);
+        assertEquals(Hex.encode(k), Hex.encode(snp.derivedKey(s.handle(), 0x8, 0, 0)));
+        assertFalse(Hex.encode(k).equals(Hex.encode(snp.derivedKey(s.handle(), 0x9, 0, 0))));
+        snp.attest(s.handle(), null, new byte[0]);
+        assertEquals(0, snp.rmpadjust(s.handle(), 0x803000, 2, 0x3, false));
+        assertTrue(snp.rmp(s.handle()).values().stream().anyMatch(l -> l.contains("GPA 0x803000")
+                && l.contains("perms 0x000300")));
+        assertEquals(2, snp.rmpadjust(s.handle(), 0x803000, 0, 0x3, false));
+    }
+
+    @Test
     public void idBlockIsCheckedAtLaunchFinishAndLandsInTheReport() {
         java.security.KeyPair id = io.teebox.kit.crypto.EcKeys.generate("P-384");
         java.security.KeyPair author = io.teebox.kit.crypto.EcKeys.generate("P-384");

@@ -85,13 +85,18 @@ final class BundleStore implements ModuleStore {
             return;
         }
         if (!handoff.memories().isEmpty()) {
-            BundleContext system = context.getBundle(0).getBundleContext();
-            Map<String, Object> box = new ConcurrentHashMap<>();
-            box.put("memories", new HashMap<>(handoff.memories()));
-            Hashtable<String, Object> props = new Hashtable<>();
-            props.put(HANDOFF_PROPERTY, "true");
-            ServiceRegistration<?> reg = system.registerService(Map.class.getName(), box, props);
-            box.put("registration", reg);
+            try {
+                BundleContext system = context.getBundle(0).getBundleContext();
+                Map<String, Object> box = new ConcurrentHashMap<>();
+                box.put("memories", new HashMap<>(handoff.memories()));
+                Hashtable<String, Object> props = new Hashtable<>();
+                props.put(HANDOFF_PROPERTY, "true");
+                ServiceRegistration<?> reg = system.registerService(Map.class.getName(), box, props);
+                box.put("registration", reg);
+            } catch (IllegalStateException | SecurityException e) {
+                // The framework is shutting down: the hypervisor's memory goes with it, nothing to hand over.
+                LOG.log(Level.FINE, "TD memory views not handed over", e);
+            }
         }
     }
 }

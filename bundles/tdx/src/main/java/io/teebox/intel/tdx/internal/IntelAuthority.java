@@ -59,6 +59,7 @@ final class IntelAuthority {
     static final String O_L_ST_C = ", O=Intel Corporation, L=Santa Clara, ST=CA, C=US";
     static final String ROOT_CN = "Intel SGX Root CA";
     static final String PLATFORM_CA_CN = "Intel SGX PCK Platform CA";
+    static final String PROCESSOR_CA_CN = "Intel SGX PCK Processor CA";
     static final String PCK_CN = "Intel SGX PCK Certificate";
     static final String TCB_SIGNING_CN = "Intel SGX TCB Signing";
     /** Where Intel publishes the root CA CRL (the root certificate's CRL distribution point). */
@@ -76,9 +77,11 @@ final class IntelAuthority {
     private final KeyPair rootKey;
     private final KeyPair platformKey;
     private final KeyPair tcbKey;
+    private final KeyPair processorKey;
     private final X509Certificate root;
     private final X509Certificate platformCa;
     private final X509Certificate tcbSigning;
+    private final X509Certificate processorCa;
     private final Set<String> revokedPpids;
 
     /**
@@ -94,11 +97,15 @@ final class IntelAuthority {
         rootKey = EcKeys.fromSeed("P-256", derive("root-ca"));
         platformKey = EcKeys.fromSeed("P-256", derive("pck-platform-ca"));
         tcbKey = EcKeys.fromSeed("P-256", derive("tcb-signing"));
+        processorKey = EcKeys.fromSeed("P-256", derive("pck-processor-ca"));
         X500Name rootName = name(ROOT_CN);
         root = certificate(rootName, rootKey.getPrivate(), rootKey.getPublic(), rootName, rootKey.getPublic(),
                 serial("root-ca"), 1, KeyUsage.keyCertSign | KeyUsage.cRLSign, ROOT_CRL_URL, null);
         platformCa = certificate(rootName, rootKey.getPrivate(), rootKey.getPublic(), name(PLATFORM_CA_CN),
                 platformKey.getPublic(), serial("pck-platform-ca"), 0, KeyUsage.keyCertSign | KeyUsage.cRLSign,
+                ROOT_CRL_URL, null);
+        processorCa = certificate(rootName, rootKey.getPrivate(), rootKey.getPublic(), name(PROCESSOR_CA_CN),
+                processorKey.getPublic(), serial("pck-processor-ca"), 0, KeyUsage.keyCertSign | KeyUsage.cRLSign,
                 ROOT_CRL_URL, null);
         tcbSigning = certificate(rootName, rootKey.getPrivate(), rootKey.getPublic(), name(TCB_SIGNING_CN),
                 tcbKey.getPublic(), serial("tcb-signing"), -1, KeyUsage.digitalSignature | KeyUsage.nonRepudiation,
@@ -120,6 +127,22 @@ final class IntelAuthority {
     /** @return PEM of the Platform CA then the root: the PCK CRL issuer chain */
     String pckCrlIssuerChain() {
         return X509Authority.toPem(platformCa, root);
+    }
+
+    /**
+     * @return PEM of the Processor CA then the root. Intel has a second PCK CA for client platforms; teebox issues
+     *         no PCK certificates from it, but serves its (empty) CRL as Intel does.
+     */
+    String processorCrlIssuerChain() {
+        return X509Authority.toPem(processorCa, root);
+    }
+
+    /**
+     * @param now the current time
+     * @return the Processor CA's PCK CRL (empty)
+     */
+    X509CRL processorCrl(Instant now) {
+        return crl(processorKey.getPrivate(), processorCa, now, List.of());
     }
 
     /** @return PEM of the TCB Signing certificate then the root: the TCB info and QE identity issuer chain */

@@ -33,7 +33,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * The emulated Intel PCS: Intel's key hierarchy and an HTTP server on loopback at the PCS v4 paths.
  * <ul>
  * <li>{@code GET /sgx/certification/v4/pckcrl?ca=platform&encoding=der} the PCK CRL (DER, or PEM without
- * {@code encoding=der}), issuer chain in {@code SGX-PCK-CRL-Issuer-Chain};</li>
+ * {@code encoding=der}), issuer chain in {@code SGX-PCK-CRL-Issuer-Chain}; {@code ca=processor} gives the (empty)
+ * CRL of Intel's other PCK CA;</li>
  * <li>{@code GET /tdx/certification/v4/tcb?fmspc=...} TCB info v3, issuer chain in {@code TCB-Info-Issuer-Chain};</li>
  * <li>{@code GET /tdx/certification/v4/qe/identity} the TD QE identity v2, issuer chain in
  * {@code SGX-Enclave-Identity-Issuer-Chain};</li>
@@ -153,12 +154,14 @@ public final class PcsServer implements IntelPcs {
             var now = clock.instant();
             switch (path) {
                 case "/sgx/certification/v4/pckcrl" -> {
-                    if (!"platform".equals(q.get("ca"))) {
-                        send(x, 404, "text/plain", "this PCS has only the platform CA (ca=platform)", Map.of());
+                    boolean platform = "platform".equals(q.get("ca"));
+                    if (!platform && !"processor".equals(q.get("ca"))) {
+                        send(x, 400, "text/plain", "ca must be platform or processor", Map.of());
                         return;
                     }
-                    var crl = authority.pckCrl(now);
-                    Map<String, String> h = Map.of("SGX-PCK-CRL-Issuer-Chain", encode(authority.pckCrlIssuerChain()));
+                    var crl = platform ? authority.pckCrl(now) : authority.processorCrl(now);
+                    Map<String, String> h = Map.of("SGX-PCK-CRL-Issuer-Chain", encode(platform
+                            ? authority.pckCrlIssuerChain() : authority.processorCrlIssuerChain()));
                     if ("der".equals(q.get("encoding"))) {
                         send(x, 200, "application/pkix-crl", X509Authority.toDer(crl), h);
                     } else {

@@ -117,8 +117,9 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
         return b;
     }
 
+    /** The bundle stops or is updated: hand the TDs to the next revision. */
     @Deactivate
-    void deactivate() {
+    void handOver() {
         Map<Long, GuestMemory> memories = new HashMap<>();
         List<TdContext> all = module.all();
         for (TdContext td : all) {
@@ -131,6 +132,10 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
 
     TdxModule module() {
         return module;
+    }
+
+    ModuleStore store() {
+        return store;
     }
 
     QuotingEnclave quotingEnclave() {

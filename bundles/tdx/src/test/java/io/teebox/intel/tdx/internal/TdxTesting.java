@@ -64,9 +64,47 @@ public final class TdxTesting {
         return new TdxBackend(p, pcs, store);
     }
 
+    /**
+     * @param pcs the PCS
+     * @param teeTcbSvn TEE_TCB_SVN hex
+     * @return a backend whose module reports that TEE_TCB_SVN
+     */
+    public static TdxBackend backendWithTcb(IntelPcs pcs, String teeTcbSvn) {
+        return backend(pcs, 32, 32, teeTcbSvn, new ModuleStore.InMemory());
+    }
+
+    /**
+     * @param pcs the PCS
+     * @param seed the platform seed
+     * @return a backend of another platform (another PPID, PCK key and report key)
+     */
+    public static TdxBackend backendWithSeed(IntelPcs pcs, String seed) {
+        TdxPlatform d = TdxPlatform.defaults();
+        return new TdxBackend(new TdxPlatform(d.moduleVersion(), d.teeTcbSvn(), d.cpuSvn(), d.pceSvn(), d.fmspc(),
+                d.firstHkid(), d.lastHkid(), d.qeSvn(), seed), pcs, new ModuleStore.InMemory());
+    }
+
+    /** @return the default platform's PPID in hex */
+    public static String ppid() {
+        return io.teebox.kit.hex.Hex.encode(TdxPlatform.defaults().ppid());
+    }
+
+    /**
+     * What a bundle update does to the backend: the running revision is deactivated and hands its TDs over; a new
+     * revision (new objects, same configuration) takes them.
+     *
+     * @param old the running backend
+     * @param pcs the PCS
+     * @return the new revision
+     */
+    public static TdxBackend update(TdxBackend old, IntelPcs pcs) {
+        old.handOver();
+        return new TdxBackend(old.module().platform(), pcs, old.store());
+    }
+
     /** @param backend a backend whose state is handed to the next one, as a bundle update does */
     static void stop(TdxBackend backend) {
-        backend.deactivate();
+        backend.handOver();
     }
 
     /** @return the default platform's FMSPC in hex */
@@ -74,7 +112,7 @@ public final class TdxTesting {
         return io.teebox.kit.hex.Hex.encode(TdxPlatform.defaults().fmspc());
     }
 
-    static byte[] resource(String path) {
+    public static byte[] resource(String path) {
         try (InputStream in = TdxTesting.class.getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("missing test resource " + path);
@@ -106,7 +144,7 @@ public final class TdxTesting {
      * Builds a TD from a firmware's TDVF metadata as the hypervisor does: each section placed and added (NORMAL if
      * it has MR.EXTEND, UNMEASURED otherwise, skipped if PAGE.AUG), then TDH.VP.INIT for each vCPU.
      */
-    static LaunchSession build(TdxBackend backend, byte[] firmware, long attributes, int vcpus, MapGuestMemory mem,
+    public static LaunchSession build(TdxBackend backend, byte[] firmware, long attributes, int vcpus, MapGuestMemory mem,
             Map<String, byte[]> ownerParameters) {
         OvmfImage image = OvmfImage.parse(firmware);
         LaunchSession s = backend.begin(new LaunchRequest(attributes, ownerParameters, vcpus, "SPR"), mem);

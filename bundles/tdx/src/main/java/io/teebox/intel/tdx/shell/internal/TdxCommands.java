@@ -1,0 +1,280 @@
+package io.teebox.intel.tdx.shell.internal;
+
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.hypervisor.GuestInfo;
+import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.intel.tdx.IntelPcs;
+import io.teebox.intel.tdx.Tdx;
+import io.teebox.intel.tdx.TdxGuest;
+import io.teebox.intel.tdx.TdxHost;
+import io.teebox.intel.tdx.abi.EventLog;
+import io.teebox.intel.tdx.abi.TdReport;
+import io.teebox.kit.crypto.Digests;
+import io.teebox.kit.hex.Hex;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Gogo commands of the TDX backend (scope {@code tdx}): what a TD asks with TDCALL (a TDREPORT, a quote, an RTMR
+ * extend, its event log, page acceptance), the module's call log, the emulated Intel PCS and its collateral, and
+ * DCAP verification of a quote file. TDs are created and launched with {@code guest:create -t tdx} and
+ * {@code guest:launch}.
+ */
+@Component(service = TdxCommands.class, immediate = true)
+@GogoCommand(scope = "tdx", function = {"report", "quote", "extend", "eventlog", "verify", "collateral", "pcs",
+    "calls", "accept"})
+@Descriptor("Intel TDX: TDREPORT, quotes, RTMRs and the event log of a TD; the emulated Intel PCS; DCAP verification")
+public final class TdxCommands {
+
+    private final Hypervisor hypervisor;
+    private final TdxGuest guest;
+    private final TdxHost host;
+    private final IntelPcs pcs;
+    private final EvidenceVerifier verifier;
+
+    /**
+     * @param hypervisor the hypervisor, to find TDs by name
+     * @param guest the TDX module's TDCALL interface
+     * @param host the TDX module's host interface
+     * @param pcs the emulated Intel PCS
+     * @param verifier the TDX quote verifier
+     */
+    @Activate
+    public TdxCommands(@Reference Hypervisor hypervisor, @Reference TdxGuest guest, @Reference TdxHost host,
+            @Reference IntelPcs pcs,
+            @Reference(target = "(" + EvidenceVerifier.FORMAT_PROPERTY + "=" + Tdx.EVIDENCE_FORMAT + ")")
+            EvidenceVerifier verifier) {
+        this.hypervisor = hypervisor;
+        this.guest = guest;
+        this.host = host;
+        this.pcs = pcs;
+        this.verifier = verifier;
+    }
+
+    private long handle(String name) {
+        GuestInfo g = hypervisor.guest(name);
+        if (!Tdx.TEE_TYPE.equals(g.config().teeType())) {
+            throw new IllegalArgumentException("guest " + name + " runs on " + g.config().teeType() + ", not tdx");
+        }
+        if (g.handle() == 0) {
+            throw new IllegalStateException("guest " + name + " has not been launched (guest:launch " + name + ")");
+        }
+        return g.handle();
+    }
+
+    private static byte[] reportData(String hex) {
+        byte[] d = hex.isEmpty() ? new byte[0] : Hex.decode(hex);
+        if (d.length > 64) {
+            throw new IllegalArgumentException("report data is " + d.length + " bytes, at most 64");
+        }
+        return Arrays.copyOf(d, 64);
+    }
+
+    /**
+     * @return the TDREPORT, field by field
+     */
+    @Descriptor("TDG.MR.REPORT: the TD's TDREPORT_STRUCT, decoded field by field")
+    public String report(
+            @Descriptor("REPORTDATA in hex, up to 64 bytes (zero-padded)")
+            @Parameter(names = {"-d", "--data"}, absentValue = "") String data,
+            @Descriptor("TD (guest id or name)") String td) {
+        return TdReport.parse(guest.tdReport(handle(td), reportData(data))).describe().stripTrailing();
+    }
+
+    /**
+     * @return the quote's fields as the verifier reads them, and where it was written
+     * @throws IOException if the file cannot be written
+     */
+    @Descriptor("TDG.MR.REPORT and TDG.VP.VMCALL<GetQuote>: a DCAP Quote v4 of the TD, decoded; optionally written "
+            + "to a file with its event log beside it (FILE.eventlog)")
+    public String quote(
+            @Descriptor("REPORTDATA in hex, up to 64 bytes (zero-padded)")
+            @Parameter(names = {"-d", "--data"}, absentValue = "") String data,
+            @Descriptor("write the quote to this file")
+            @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
+            @Descriptor("TD (guest id or name)") String td) throws IOException {
+        long h = handle(td);
+        byte[] quote = guest.getQuote(h, reportData(data));
+        StringBuilder b = new StringBuilder();
+        Verdict v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), Map.of()),
+                new VerificationOptions(Clock.systemUTC(), List.of(pcs.rootCaCertificate()), Map.of(), Map.of()));
+        b.append(String.format("Quote v4, %d bytes%n", quote.length));
+        v.claims().forEach((k, val) -> b.append(String.format("  %-16s %s%n", k, val)));
+        if (!out.isEmpty()) {
+            Path file = Path.of(out);
+            Files.write(file, quote);
+            Path log = Path.of(out + ".eventlog");
+            Files.write(log, guest.eventLog(h));
+            b.append("wrote ").append(file).append(" and ").append(log).append('\n');
+        }
+        return b.toString().stripTrailing();
+    }
+
+    /**
+     * @return the register's new value
+     */
+    @Descriptor("TDG.MR.RTMR.EXTEND from inside the TD: RTMR[index] = SHA-384(RTMR || SHA-384(text)), logged as an "
+            + "event")
+    public String extend(
+            @Descriptor("RTMR index 0..3, default 2")
+            @Parameter(names = {"-i", "--index"}, absentValue = "2") String index,
+            @Descriptor("extend this 48-byte digest (hex) instead of SHA-384 of the text")
+            @Parameter(names = {"--digest"}, absentValue = "") String digest,
+            @Descriptor("TD (guest id or name)") String td,
+            @Descriptor("what is measured: the event's description") String text) {
+        int i = Integer.parseInt(index.trim());
+        byte[] d = digest.isEmpty() ? Digests.sha384(text.getBytes(StandardCharsets.UTF_8)) : Hex.decode(digest);
+        byte[] now = guest.rtmrExtend(handle(td), i, d, text);
+        return "RTMR" + i + " = " + Hex.encode(now);
+    }
+
+    /**
+     * @return the events and the RTMRs they replay to
+     * @throws IOException if the file cannot be written
+     */
+    @Descriptor("The TD's event log (CCEL format): its events and the RTMRs they replay to")
+    public String eventlog(
+            @Descriptor("write the raw log to this file")
+            @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
+            @Descriptor("TD (guest id or name)") String td) throws IOException {
+        byte[] raw = guest.eventLog(handle(td));
+        List<EventLog.Event> events = EventLog.parse(raw);
+        StringBuilder b = new StringBuilder(String.format("%d events, %d bytes%n", events.size(), raw.length));
+        for (EventLog.Event e : events) {
+            b.append(String.format("  RTMR%d type 0x%X %s  %s%n", e.rtmr(), e.eventType(), Hex.encode(e.digest()),
+                    e.text()));
+        }
+        byte[][] replay = EventLog.replay(events);
+        for (int i = 0; i < 4; i++) {
+            b.append(String.format("replayed RTMR%d %s%n", i, Hex.encode(replay[i])));
+        }
+        if (!out.isEmpty()) {
+            Files.write(Path.of(out), raw);
+            b.append("wrote ").append(out).append('\n');
+        }
+        return b.toString().stripTrailing();
+    }
+
+    /**
+     * @return the verdict: every failed check with its reason, then the claims
+     * @throws IOException if a file cannot be read
+     */
+    @Descriptor("Verify a quote file with the DCAP checks against the Intel root, collateral and reference values")
+    public String verify(
+            @Descriptor("collateral JSON file (default: fetched from the emulated Intel PCS)")
+            @Parameter(names = {"-c", "--collateral"}, absentValue = "") String collateral,
+            @Descriptor("trusted root certificate, DER or PEM (default: the emulated Intel root)")
+            @Parameter(names = {"-r", "--root"}, absentValue = "") String root,
+            @Descriptor("event log file to replay against the RTMRs (default: FILE.eventlog if present)")
+            @Parameter(names = {"-e", "--eventlog"}, absentValue = "") String eventLog,
+            @Descriptor("reference values, name=hex, comma-separated: mrtd, rtmr0..rtmr3, mrconfigid, mrowner, "
+                    + "mrownerconfig, report_data")
+            @Parameter(names = {"-x", "--expect"}, absentValue = "") String expect,
+            @Descriptor("policy, name=value, comma-separated: allow_debug, min_tee_tcb_svn, allowed_tcb_status "
+                    + "(separate several statuses with '+')")
+            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("quote file") String quoteFile) throws IOException {
+        byte[] quote = Files.readAllBytes(Path.of(quoteFile));
+        Map<String, byte[]> att = new LinkedHashMap<>();
+        if (!collateral.isEmpty()) {
+            att.put(Tdx.ATTACHMENT_COLLATERAL, Files.readAllBytes(Path.of(collateral)));
+        }
+        Path log = Path.of(eventLog.isEmpty() ? quoteFile + ".eventlog" : eventLog);
+        if (!eventLog.isEmpty() || Files.isRegularFile(log)) {
+            att.put(Tdx.ATTACHMENT_EVENT_LOG, Files.readAllBytes(log));
+        }
+        byte[] rootCert = root.isEmpty() ? pcs.rootCaCertificate() : der(Files.readAllBytes(Path.of(root)));
+        Verdict v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), att),
+                new VerificationOptions(Clock.systemUTC(), List.of(rootCert), pairs(expect), pairs(policy)));
+        StringBuilder b = new StringBuilder(v.accepted() ? "ACCEPTED" : "REJECTED (" + v.failures().size()
+                + " failed checks)");
+        b.append('\n');
+        v.failures().forEach(f -> b.append("  FAILED ").append(f).append('\n'));
+        v.claims().forEach((k, val) -> b.append(String.format("  %-16s %s%n", k, val)));
+        return b.toString().stripTrailing();
+    }
+
+    private static byte[] der(byte[] file) {
+        String text = new String(file, StandardCharsets.US_ASCII);
+        if (text.contains("-----BEGIN CERTIFICATE-----")) {
+            return io.teebox.kit.x509.X509Authority.toDer(io.teebox.kit.x509.X509Authority.certificatesFromPem(text)
+                    .get(0));
+        }
+        return file;
+    }
+
+    private static Map<String, String> pairs(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (text.isBlank()) {
+            return out;
+        }
+        for (String p : text.split(",")) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("'" + p + "' is not name=value");
+            }
+            out.put(p.substring(0, eq).trim().toLowerCase(Locale.ROOT), p.substring(eq + 1).trim().replace('+', ','));
+        }
+        return out;
+    }
+
+    /**
+     * @return where the collateral and root were written
+     * @throws IOException if a file cannot be written
+     */
+    @Descriptor("Export DCAP collateral (JSON, DCAP-QVL's field names) and the Intel root certificate (FILE.root.der)")
+    public String collateral(
+            @Descriptor("FMSPC in hex (default: this platform's)")
+            @Parameter(names = {"-f", "--fmspc"}, absentValue = "") String fmspc,
+            @Descriptor("output file") String out) throws IOException {
+        String f = fmspc.isEmpty() ? hypervisor.backends().stream().filter(d -> d.teeType().equals(Tdx.TEE_TYPE))
+                .map(d -> d.properties().get("FMSPC")).findFirst().orElseThrow(() -> new IllegalStateException(
+                        "no tdx backend is present to name the FMSPC; give --fmspc")) : fmspc;
+        Files.writeString(Path.of(out), pcs.collateral(f));
+        Files.write(Path.of(out + ".root.der"), pcs.rootCaCertificate());
+        return "wrote " + out + " (collateral for FMSPC " + f + ") and " + out + ".root.der (Intel SGX Root CA)";
+    }
+
+    /** @return the PCS URL and its paths */
+    @Descriptor("Show the emulated Intel PCS: its loopback URL and the PCS v4 paths it serves")
+    public String pcs() {
+        String base = pcs.baseUrl().toString();
+        return String.join("\n", "emulated Intel PCS at " + base,
+                "  " + base + "/sgx/certification/v4/pckcrl?ca=platform&encoding=der",
+                "  " + base + "/tdx/certification/v4/tcb?fmspc=<fmspc>",
+                "  " + base + "/tdx/certification/v4/qe/identity",
+                "  " + base + "/sgx/certification/v4/rootcacrl",
+                "root certificate SHA-256 " + Hex.encode(Digests.sha256(pcs.rootCaCertificate())));
+    }
+
+    /** @return the TD's SEAMCALLs and TDCALLs */
+    @Descriptor("Every SEAMCALL and TDCALL of a TD with its completion status")
+    public List<LaunchLogEntry> calls(@Descriptor("TD (guest id or name)") String td) {
+        return host.calls(handle(td));
+    }
+
+    /** @return the completion status */
+    @Descriptor("TDG.MEM.PAGE.ACCEPT from inside the TD (the host adds the page first if needed)")
+    public String accept(@Descriptor("TD (guest id or name)") String td,
+            @Descriptor("guest physical address, 4 KiB aligned (0x...)") String gpa) {
+        return guest.acceptPage(handle(td), Long.decode(gpa.trim())).status().toString();
+    }
+}

@@ -1,0 +1,108 @@
+package io.teebox.hypervisor.internal;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.intel.tdx.abi.EventLog;
+import io.teebox.intel.tdx.abi.QuoteV4;
+import io.teebox.intel.tdx.abi.TdAttributes;
+import io.teebox.intel.tdx.internal.PcsServer;
+import io.teebox.intel.tdx.internal.TdxBackend;
+import io.teebox.intel.tdx.internal.TdxTesting;
+import io.teebox.intel.tdx.shell.internal.TdxCommands;
+import io.teebox.intel.tdx.verify.internal.TdxQuoteVerifier;
+import io.teebox.kit.crypto.Digests;
+import io.teebox.kit.hex.Hex;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The tdx: shell commands on a launched TD: report, extend, event log, quote to a file, collateral, verify. */
+public class TdxCommandsTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private HypervisorImpl hv;
+    private PcsServer pcs;
+    private TdxBackend tdx;
+    private TdxCommands cmd;
+
+    @Before
+    public void setUp() {
+        hv = new HypervisorImpl(TdxHypervisorTest.config(128, 4));
+        pcs = TdxTesting.pcs();
+        tdx = TdxTesting.backend(pcs);
+        TdxHypervisorTest.bindTdx(hv, tdx);
+        TdxHypervisorTest.launchTd(hv, "td1", TdAttributes.SEPT_VE_DISABLE, null);
+        cmd = new TdxCommands(hv, tdx, tdx, pcs, new TdxQuoteVerifier(pcs));
+    }
+
+    @After
+    public void tearDown() {
+        TdxTesting.stop(pcs);
+    }
+
+    @Test
+    public void extendReportAndEventLogShowTheTd() throws Exception {
+        String rtmr = cmd.extend("3", "", "td1", "my application");
+        byte[] expected = Digests.sha384(new byte[48], Digests.sha384("my application".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("RTMR3 = " + Hex.encode(expected), rtmr);
+        String report = cmd.report("0102", "td1");
+        assertTrue(report, report.contains("RTMR3") && report.contains(Hex.encode(expected)));
+        assertTrue(report, report.contains("REPORTDATA") && report.contains("0102000000"));
+        Path log = tmp.getRoot().toPath().resolve("td1.log");
+        String events = cmd.eventlog(log.toString(), "td1");
+        assertTrue(events, events.contains("my application") && events.contains("replayed RTMR3 " + Hex.encode(expected)));
+        assertEquals(1, EventLog.parse(Files.readAllBytes(log)).size());
+        assertThrows(IllegalArgumentException.class, () -> cmd.report("", "nobody"));
+    }
+
+    @Test
+    public void quoteCollateralAndVerifyRoundTripThroughFiles() throws Exception {
+        cmd.extend("2", "", "td1", "kernel");
+        Path quote = tmp.getRoot().toPath().resolve("td1.quote");
+        String shown = cmd.quote("cafe", quote.toString(), "td1");
+        assertTrue(shown, shown.contains("mrtd") && shown.contains("tcb_status") && shown.contains("UpToDate"));
+        QuoteV4 q = QuoteV4.parse(Files.readAllBytes(quote));
+        assertEquals("cafe", Hex.encode(q.body().bytes("REPORTDATA")).substring(0, 4));
+        Path coll = tmp.getRoot().toPath().resolve("collateral.json");
+        assertTrue(cmd.collateral("", coll.toString()).contains("00806f050000"));
+        assertArrayEquals(pcs.rootCaCertificate(), Files.readAllBytes(Path.of(coll + ".root.der")));
+
+        String mrtd = Hex.encode(q.body().bytes("MRTD"));
+        String ok = cmd.verify(coll.toString(), coll + ".root.der", "", "mrtd=" + mrtd + ",report_data=cafe", "",
+                quote.toString());
+        assertTrue(ok, ok.startsWith("ACCEPTED"));
+        assertTrue(ok, ok.contains("event_log_events") && ok.contains("attached"));
+        String fetched = cmd.verify("", "", "", "", "", quote.toString());
+        assertTrue(fetched, fetched.startsWith("ACCEPTED"));
+
+        byte[] bad = Files.readAllBytes(quote);
+        bad[0x178] ^= 1; // RTMR0
+        Path badFile = tmp.getRoot().toPath().resolve("bad.quote");
+        Files.write(badFile, bad);
+        Files.copy(Path.of(quote + ".eventlog"), Path.of(badFile + ".eventlog"));
+        String rejected = cmd.verify(coll.toString(), "", "", "", "", badFile.toString());
+        assertTrue(rejected, rejected.startsWith("REJECTED") && rejected.contains("FAILED quote_signature")
+                && rejected.contains("FAILED event_log"));
+    }
+
+    @Test
+    public void pcsCallsAndAcceptAreShown() {
+        assertTrue(cmd.pcs().contains(pcs.baseUrl() + "/tdx/certification/v4/tcb?fmspc="));
+        assertEquals("TDX_SUCCESS (0x0000)", cmd.accept("td1", "0x814000"));
+        List<LaunchLogEntry> calls = cmd.calls("td1");
+        assertEquals("TDH.MNG.CREATE", calls.get(0).command());
+        assertEquals("TDG.MEM.PAGE.ACCEPT", calls.get(calls.size() - 1).command());
+    }
+}

@@ -1,0 +1,273 @@
+package io.teebox.intel.tdx.verify.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.launch.LaunchSession;
+import io.teebox.intel.tdx.Tdx;
+import io.teebox.intel.tdx.abi.EventLog;
+import io.teebox.intel.tdx.abi.TdAttributes;
+import io.teebox.intel.tdx.internal.MapGuestMemory;
+import io.teebox.intel.tdx.internal.PcsServer;
+import io.teebox.intel.tdx.internal.TdxBackend;
+import io.teebox.intel.tdx.internal.TdxTesting;
+import io.teebox.kit.crypto.Digests;
+import io.teebox.kit.firmware.DefaultFirmware;
+import io.teebox.kit.hex.Hex;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/** The DCAP checks, each failing with its own reason, and the TD-level validation. */
+public class TdxQuoteVerifierTest {
+
+    private PcsServer pcs;
+    private TdxBackend backend;
+    private final List<PcsServer> others = new ArrayList<>();
+    private final TdxQuoteVerifier offline = new TdxQuoteVerifier(null);
+    private byte[] mrtd;
+
+    @Before
+    public void start() {
+        pcs = TdxTesting.pcs();
+        backend = TdxTesting.backend(pcs);
+    }
+
+    @After
+    public void stop() {
+        TdxTesting.stop(pcs);
+        others.forEach(TdxTesting::stop);
+    }
+
+    private PcsServer other(String seed, List<String> revoked) {
+        PcsServer p = TdxTesting.pcs(seed, revoked);
+        others.add(p);
+        return p;
+    }
+
+    /** A running TD of the backend with RTMR2 extended; returns its handle. */
+    private long td(TdxBackend b, long attributes) {
+        LaunchSession s = TdxTesting.build(b, DefaultFirmware.image(), attributes, 1, new MapGuestMemory(1),
+                Map.of());
+        mrtd = s.measure().value();
+        s.finish();
+        b.rtmrExtend(s.handle(), 2, Digests.sha384("kernel".getBytes(StandardCharsets.US_ASCII)), "kernel");
+        return s.handle();
+    }
+
+    private static byte[] reportData() {
+        byte[] d = new byte[64];
+        d[0] = (byte) 0xAB;
+        d[1] = (byte) 0xCD;
+        return d;
+    }
+
+    private Evidence evidence(TdxBackend b, long td, byte[] quote, String collateral) {
+        Map<String, byte[]> att = new LinkedHashMap<>();
+        att.put(Tdx.ATTACHMENT_EVENT_LOG, b.eventLog(td));
+        if (collateral != null) {
+            att.put(Tdx.ATTACHMENT_COLLATERAL, collateral.getBytes(StandardCharsets.UTF_8));
+        }
+        return new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), att);
+    }
+
+    private VerificationOptions options(Map<String, String> refs, Map<String, String> policy) {
+        return new VerificationOptions(Clock.systemUTC(), List.of(pcs.rootCaCertificate()), refs, policy);
+    }
+
+    private Verdict verify(Evidence e) {
+        return offline.verify(e, options(Map.of(), Map.of()));
+    }
+
+    private static void assertFailure(Verdict v, String check, String text) {
+        assertFalse("accepted: " + v.claims(), v.accepted());
+        assertTrue(v.failures() + " has no " + check + " failure mentioning '" + text + "'", v.failures().stream()
+                .anyMatch(f -> f.check().equals(check) && f.reason().contains(text)));
+    }
+
+    private Evidence good() {
+        long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
+        return evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+    }
+
+    @Test
+    public void acceptsTeeboxQuoteWithItsCollateralAndReferenceValues() {
+        Evidence e = good();
+        Map<String, String> refs = Map.of("mrtd", Hex.encode(mrtd), "report_data", "abcd",
+                "rtmr0", Hex.encode(new byte[48]));
+        Verdict v = offline.verify(e, options(refs, Map.of("min_tee_tcb_svn", "0501")));
+        assertTrue(v.failures().toString(), v.accepted());
+        assertEquals(Hex.encode(mrtd), v.claims().get("mrtd"));
+        assertEquals("UpToDate", v.claims().get("tcb_status"));
+        assertEquals("UpToDate", v.claims().get("qe_tcb_status"));
+        assertEquals(TdxTesting.fmspc(), v.claims().get("fmspc"));
+        assertEquals(TdxTesting.ppid(), v.claims().get("ppid"));
+        assertEquals("1", v.claims().get("event_log_events"));
+        assertEquals("attached", v.claims().get("collateral"));
+    }
+
+    @Test
+    public void fetchesCollateralFromTheIntelPcsWhenNoneIsAttached() {
+        long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
+        Evidence e = evidence(backend, td, backend.getQuote(td, reportData()), null);
+        Verdict v = new TdxQuoteVerifier(pcs).verify(e, options(Map.of(), Map.of()));
+        assertTrue(v.failures().toString(), v.accepted());
+        assertEquals(pcs.baseUrl().toString(), v.claims().get("collateral"));
+        assertFailure(verify(e), "collateral", "no Intel PCS");
+    }
+
+    private Evidence flipped(Evidence e, int offset) {
+        byte[] q = e.report();
+        q[offset] ^= 0x01;
+        return new Evidence(e.format(), q, List.of(), e.attachments());
+    }
+
+    @Test
+    public void flippedBitsInBodySignatureQeReportAndAuthDataEachFailWithTheirReason() {
+        Evidence e = good();
+        assertTrue(verify(e).accepted());
+        Verdict body = offline.verify(flipped(e, 0xB8), options(Map.of("mrtd", Hex.encode(mrtd)), Map.of()));
+        assertFailure(body, "quote_signature", "header and TD quote body");
+        assertFailure(body, "mrtd", "expected " + Hex.encode(mrtd));
+        assertFailure(verify(flipped(e, 0x27C + 5)), "quote_signature", "attestation key");
+        assertFailure(verify(flipped(e, 0x302 + 0x40)), "qe_report_signature", "PCK");
+        Verdict auth = verify(flipped(e, 0x4C4));
+        assertFailure(auth, "qe_report_binding", "SHA-256(attestation key || QE auth data)");
+        assertEquals(1, auth.failures().size());
+    }
+
+    @Test
+    public void pckChainFromAnotherRootIsRejected() {
+        TdxBackend foreign = TdxTesting.backend(other("another-intel", List.of()));
+        long td = td(foreign, TdAttributes.SEPT_VE_DISABLE);
+        Verdict v = verify(evidence(foreign, td, foreign.getQuote(td, reportData()),
+                pcs.collateral(TdxTesting.fmspc())));
+        assertFailure(v, "pck_chain", "not one of the 1 trusted roots");
+        Verdict wrongRoot = offline.verify(good(), new VerificationOptions(Clock.systemUTC(),
+                List.of(other("third-intel", List.of()).rootCaCertificate()), Map.of(), Map.of()));
+        assertFailure(wrongRoot, "pck_chain", "trusted roots");
+        assertFailure(wrongRoot, "tcb_info_chain", "trusted roots");
+    }
+
+    @Test
+    public void revokedPckIsRejected() {
+        Evidence e = good();
+        String revoking = other(TdxTesting.INTEL_SEED, List.of(TdxTesting.ppid())).collateral(TdxTesting.fmspc());
+        Verdict v = verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
+                revoking.getBytes(StandardCharsets.UTF_8))));
+        assertFailure(v, "revocation", "PCK certificate");
+        assertEquals(1, v.failures().size());
+    }
+
+    @Test
+    public void tcbInfoSignedByTheWrongKeyIsRejected() {
+        Evidence e = good();
+        JsonObject ours = JsonParser.parseString(pcs.collateral(TdxTesting.fmspc())).getAsJsonObject();
+        JsonObject theirs = JsonParser.parseString(other("rogue-intel", List.of()).collateral(TdxTesting.fmspc()))
+                .getAsJsonObject();
+        assertEquals(ours.get("tcb_info"), theirs.get("tcb_info"));
+        ours.add("tcb_info_signature", theirs.get("tcb_info_signature"));
+        Verdict v = verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
+                ours.toString().getBytes(StandardCharsets.UTF_8))));
+        assertFailure(v, "tcb_info_signature", "TCB Signing key");
+        JsonObject edited = JsonParser.parseString(pcs.collateral(TdxTesting.fmspc())).getAsJsonObject();
+        edited.addProperty("qe_identity", edited.get("qe_identity").getAsString().replace("\"isvprodid\":2",
+                "\"isvprodid\":3"));
+        assertFailure(verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
+                edited.toString().getBytes(StandardCharsets.UTF_8)))), "qe_identity_signature", "qe_identity");
+    }
+
+    @Test
+    public void debugTdIsRejectedUnlessThePolicyAllowsIt() {
+        long td = td(backend, TdAttributes.DEBUG | TdAttributes.SEPT_VE_DISABLE);
+        Evidence e = evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+        assertFailure(verify(e), "debug", "ATTRIBUTES.DEBUG");
+        assertTrue(offline.verify(e, options(Map.of(), Map.of("allow_debug", "true"))).accepted());
+    }
+
+    @Test
+    public void wrongMrtdOrRtmrReferenceValuesAreRejected() {
+        Evidence e = good();
+        byte[] wrong = mrtd.clone();
+        wrong[47] ^= 1;
+        Verdict v = offline.verify(e, options(Map.of("mrtd", Hex.encode(wrong), "rtmr2", Hex.encode(new byte[48]),
+                "mrconfigid", "01", "report_data", "abce"), Map.of()));
+        assertFailure(v, "mrtd", "MRTD is " + Hex.encode(mrtd));
+        assertFailure(v, "rtmr2", "RTMR2 is");
+        assertFailure(v, "mrconfigid", "MRCONFIGID");
+        assertFailure(v, "report_data", "REPORTDATA is abcd");
+        assertEquals(4, v.failures().size());
+    }
+
+    @Test
+    public void anEventLogThatDoesNotReplayToTheRtmrsIsRejected() {
+        Evidence e = good();
+        List<EventLog.Event> events = EventLog.parse(e.attachments().get(Tdx.ATTACHMENT_EVENT_LOG));
+        List<EventLog.Event> forged = List.of(new EventLog.Event(events.get(0).mrIndex(), events.get(0).eventType(),
+                Digests.sha384("another kernel".getBytes(StandardCharsets.US_ASCII)), events.get(0).data()));
+        Map<String, byte[]> att = new LinkedHashMap<>(e.attachments());
+        att.put(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(forged));
+        assertFailure(verify(new Evidence(e.format(), e.report(), List.of(), att)), "event_log",
+                "replays RTMR2");
+        att.put(Tdx.ATTACHMENT_EVENT_LOG, new byte[10]);
+        assertFailure(verify(new Evidence(e.format(), e.report(), List.of(), att)), "event_log", "too short");
+    }
+
+    @Test
+    public void outOfDatePlatformTcbIsRejectedUnlessAllowed() {
+        TdxBackend old = TdxTesting.backendWithTcb(pcs, "03010200000000000000000000000000");
+        long td = td(old, TdAttributes.SEPT_VE_DISABLE);
+        Evidence e = evidence(old, td, old.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+        Verdict v = verify(e);
+        assertFailure(v, "tcb_status", "OutOfDate");
+        assertTrue(v.claims().get("advisory_ids").contains("INTEL-SA-01036"));
+        Verdict allowed = offline.verify(e, options(Map.of(), Map.of("allowed_tcb_status", "UpToDate, OutOfDate")));
+        assertTrue(allowed.failures().toString(), allowed.accepted());
+        assertFailure(offline.verify(e, options(Map.of(), Map.of("allowed_tcb_status", "OutOfDate",
+                "min_tee_tcb_svn", "05"))), "min_tee_tcb_svn", "below the minimum 5");
+    }
+
+    @Test
+    public void expiredCollateralAndCertificatesAreRejected() {
+        Evidence e = good();
+        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(40));
+        Verdict v = offline.verify(e, new VerificationOptions(later, List.of(pcs.rootCaCertificate()), Map.of(),
+                Map.of()));
+        assertFailure(v, "tcb_info", "not at");
+        assertFailure(v, "qe_identity", "not at");
+        assertFailure(v, "crl", "not at");
+        Clock farFuture = Clock.offset(Clock.systemUTC(), Duration.ofDays(365L * 30));
+        assertFailure(offline.verify(e, new VerificationOptions(farFuture, List.of(pcs.rootCaCertificate()),
+                Map.of(), Map.of())), "pck_chain", "is valid");
+    }
+
+    @Test
+    public void malformedEvidenceAndOptionsAreFailuresNotExceptions() {
+        Evidence e = good();
+        byte[] cut = java.util.Arrays.copyOf(e.report(), 0x300);
+        assertFailure(verify(new Evidence(Tdx.EVIDENCE_FORMAT, cut, List.of(), Map.of())), "quote", "quote is");
+        assertFailure(verify(new Evidence("sev-snp-report", e.report(), List.of(), Map.of())), "format",
+                "sev-snp-report");
+        assertFailure(offline.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(), Map.of(), Map.of())),
+                "trusted_roots", "no trusted");
+        assertFailure(offline.verify(e, options(Map.of("measurement", "00"), Map.of("allow_dbg", "true"))),
+                "options", "unknown");
+        Map<String, byte[]> att = new LinkedHashMap<>(e.attachments());
+        att.put(Tdx.ATTACHMENT_COLLATERAL, "{\"pck_crl\":\"00\"}".getBytes(StandardCharsets.UTF_8));
+        assertFailure(verify(new Evidence(e.format(), e.report(), List.of(), att)), "collateral",
+                "no field 'pck_crl_issuer_chain'");
+    }
+}
