@@ -38,7 +38,8 @@ import io.teebox.kit.hex.Hex;
 /**
  * Appraises SEV-SNP ATTESTATION_REPORTs like go-sev-guest: first verify (the ARK is a trusted root, ARK signs ASK,
  * ASK signs VCEK, the VCEK signs the report, the VCEK's TCB and hwID extensions match the report), then validate
- * against reference values ({@code measurement}, {@code report_data}, {@code host_data}) and policy
+ * against reference values ({@code measurement}, {@code report_data}, {@code host_data}, {@code id_key_digest},
+ * {@code author_key_digest}, {@code family_id}, {@code image_id}, {@code vmpl}) and policy
  * ({@code allow_debug}, {@code minimum_tcb}). Every failed check is reported with a reason.
  */
 @Component(service = EvidenceVerifier.class, property = EvidenceVerifier.FORMAT_PROPERTY + "=" + SnpBackend.FORMAT)
@@ -201,7 +202,8 @@ public final class SnpReportVerifier implements EvidenceVerifier {
     private static void validate(SnpReport report, VerificationOptions options, List<Failure> failures) {
         var f = report.fields();
         String[][] refs = {{"measurement", "MEASUREMENT"}, {"report_data", "REPORT_DATA"}, {"host_data",
-            "HOST_DATA"}};
+            "HOST_DATA"}, {"id_key_digest", "ID_KEY_DIGEST"}, {"author_key_digest", "AUTHOR_KEY_DIGEST"},
+            {"family_id", "FAMILY_ID"}, {"image_id", "IMAGE_ID"}};
         for (String[] r : refs) {
             String want = options.referenceValues().get(r[0]);
             if (want != null) {
@@ -211,6 +213,10 @@ public final class SnpReportVerifier implements EvidenceVerifier {
                     failures.add(new Failure(r[0], r[1] + " is " + got + ", expected " + expected));
                 }
             }
+        }
+        String vmpl = options.referenceValues().get("vmpl");
+        if (vmpl != null && !vmpl.equals(Long.toString(f.u32("VMPL")))) {
+            failures.add(new Failure("vmpl", "VMPL is " + f.u32("VMPL") + ", expected " + vmpl));
         }
         boolean allowDebug = Boolean.parseBoolean(options.policy().getOrDefault("allow_debug", "false"));
         if (!allowDebug && (f.u64("POLICY") & SnpPolicy.DEBUG) != 0) {

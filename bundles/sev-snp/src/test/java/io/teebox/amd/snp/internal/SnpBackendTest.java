@@ -159,6 +159,40 @@ public class SnpBackendTest {
         assertEquals("chain", untrusted.failures().get(0).check());
     }
 
+    private static String run(java.nio.file.Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out.trim();
+    }
+
+    @Test
+    public void openSslVerifiesAnExportedGuestReportAndItsChain() throws Exception {
+        org.junit.Assume.assumeTrue(new java.io.File("/usr/bin/openssl").canExecute());
+        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        Evidence e = snp.attest(s.handle(), null, "openssl".getBytes(StandardCharsets.UTF_8));
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("snp-openssl");
+        java.nio.file.Files.write(dir.resolve("report.bin"), e.report());
+        String[] names = {"vcek.pem", "ask.pem", "ark.pem"};
+        for (int i = 0; i < 3; i++) {
+            java.nio.file.Files.writeString(dir.resolve(names[i]), io.teebox.kit.x509.X509Authority.toPem(
+                    io.teebox.kit.x509.X509Authority.certificateFromDer(e.certificates().get(i))));
+        }
+        assertEquals("vcek.pem: OK", run(dir, "openssl", "verify", "-CAfile", "ark.pem", "-untrusted", "ask.pem",
+                "vcek.pem"));
+        java.nio.file.Files.write(dir.resolve("signed.bin"), java.util.Arrays.copyOf(e.report(), 0x2A0));
+        java.math.BigInteger[] rs = io.teebox.amd.abi.SnpReport.parse(e.report()).signature();
+        java.nio.file.Files.write(dir.resolve("sig.der"), io.teebox.kit.crypto.Signatures.toDer(rs[0], rs[1]));
+        run(dir, "sh", "-c", "openssl x509 -in vcek.pem -pubkey -noout > vcek.pub");
+        assertEquals("Verified OK", run(dir, "openssl", "dgst", "-sha384", "-verify", "vcek.pub", "-signature",
+                "sig.der", "signed.bin"));
+        byte[] flipped = java.util.Arrays.copyOf(e.report(), 0x2A0);
+        flipped[0x123] ^= 0x10;
+        java.nio.file.Files.write(dir.resolve("flipped.bin"), flipped);
+        assertTrue(run(dir, "openssl", "dgst", "-sha384", "-verify", "vcek.pub", "-signature", "sig.der",
+                "flipped.bin").startsWith("Verification failure"));
+    }
+
     @Test
     public void vcekOfAnotherChipAndDebugPolicyAreRejected() throws Exception {
         AmdSecureProcessorImpl other = processor(Map.of("chipSeed", "another-chip"));
@@ -325,6 +359,17 @@ public class SnpBackendTest {
         assertEquals(Hex.encode(io.teebox.amd.abi.SnpIdBlock.keyDigest(io.teebox.amd.abi.SnpIdBlock.publicKey(
                 id.getPublic()))), Hex.encode(f.bytes("ID_KEY_DIGEST")));
         assertEquals(Hex.encode(c.authorKeyDigest), Hex.encode(f.bytes("AUTHOR_KEY_DIGEST")));
+        try {
+            Verdict byIds = new SnpReportVerifier().verify(e, trustingArk(sp, Map.of("id_key_digest",
+                    Hex.encode(f.bytes("ID_KEY_DIGEST")), "vmpl", "0"), Map.of()));
+            assertTrue(byIds.failures().toString(), byIds.accepted());
+            Verdict wrongId = new SnpReportVerifier().verify(e, trustingArk(sp, Map.of("author_key_digest",
+                    "00".repeat(48), "vmpl", "1"), Map.of()));
+            assertEquals(List.of("author_key_digest", "vmpl"), wrongId.failures().stream().map(x -> x.check())
+                    .toList());
+        } catch (Exception ex) {
+            throw new AssertionError(ex);
+        }
 
         byte[] wrongLd = ld.clone();
         wrongLd[0] ^= 1;

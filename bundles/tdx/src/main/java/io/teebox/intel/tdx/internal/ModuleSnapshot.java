@@ -35,12 +35,22 @@ final class ModuleSnapshot {
         return p.pid() + "@" + p.info().startInstant().map(Object::toString).orElse("?");
     }
 
-    static byte[] write(List<TdContext> tds) {
+    /**
+     * What a snapshot restores.
+     *
+     * @param tds the finalized TDs
+     * @param nextHandle the next TD handle to hand out, so no handle of a dropped TD is given again
+     */
+    record Restored(List<TdContext> tds, long nextHandle) {
+    }
+
+    static byte[] write(List<TdContext> tds, long nextHandle) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeInt(VERSION);
             out.writeUTF(jvmRun());
+            out.writeLong(nextHandle);
             List<TdContext> kept = new ArrayList<>();
             for (TdContext td : tds) {
                 synchronized (td) {
@@ -114,23 +124,24 @@ final class ModuleSnapshot {
 
     /**
      * @param snapshot bytes from {@link #write}
-     * @return the TDs, or an empty list if the snapshot comes from another JVM run
+     * @return the TDs, or none if the snapshot comes from another JVM run
      * @throws IllegalArgumentException if the bytes are not a snapshot
      */
-    static List<TdContext> read(byte[] snapshot) {
+    static Restored read(byte[] snapshot) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
             if (in.readInt() != MAGIC || in.readInt() != VERSION) {
                 throw new IllegalArgumentException("not a TDX module snapshot of version " + VERSION);
             }
             if (!in.readUTF().equals(jvmRun())) {
-                return List.of();
+                return new Restored(List.of(), 1);
             }
+            long next = in.readLong();
             int n = in.readInt();
             List<TdContext> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 out.add(readTd(in));
             }
-            return out;
+            return new Restored(out, next);
         } catch (IOException e) {
             throw new IllegalArgumentException("TDX module snapshot is truncated: " + e.getMessage(), e);
         }

@@ -78,7 +78,9 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
         this.qe = new QuotingEnclave(platform, pck.getPrivate(), chain, module::verifyReport);
         ModuleStore.Handoff h = store.take();
         if (h != null) {
-            List<TdContext> tds = ModuleSnapshot.read(h.snapshot());
+            ModuleSnapshot.Restored restored = ModuleSnapshot.read(h.snapshot());
+            List<TdContext> tds = restored.tds();
+            module.continueHandlesFrom(restored.nextHandle());
             for (TdContext td : tds) {
                 if (td.hkid < platform.firstHkid() || td.hkid > platform.lastHkid()) {
                     LOG.warning("TD " + td.handle + " holds HKID " + td.hkid + ", outside the configured range "
@@ -127,7 +129,7 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
                 memories.put(td.handle, td.memory);
             }
         }
-        store.put(new ModuleStore.Handoff(ModuleSnapshot.write(all), memories));
+        store.put(new ModuleStore.Handoff(ModuleSnapshot.write(all, module.nextHandle()), memories));
     }
 
     TdxModule module() {

@@ -848,6 +848,14 @@ final class TdxModule {
 
     // ---- persistence ------------------------------------------------------------------------------------------
 
+    long nextHandle() {
+        return nextHandle.get();
+    }
+
+    void continueHandlesFrom(long next) {
+        nextHandle.accumulateAndGet(next, Math::max);
+    }
+
     void adopt(TdContext td) {
         tds.put(td.handle, td);
         byHkid.put(td.hkid, td);
