@@ -742,15 +742,24 @@ public final class HypervisorImpl implements Hypervisor {
             if (g.state == GuestState.CREATED || g.state == GuestState.TERMINATED) {
                 throw new IllegalStateException("guest " + g.config.name() + " is " + g.state);
             }
-            g.memory.swap(first, second);
-            return backend(g.config.teeType()).memory().hostAccess(HostAccess.REMAP);
+            HostAccessOutcome outcome = backend(g.config.teeType()).memory().hostAccess(HostAccess.REMAP);
+            if (outcome.effect() != HostAccessOutcome.Effect.HOST_FAULT) {
+                g.memory.swap(first, second);
+            }
+            return outcome;
         }
     }
 
     private byte[] plaintext(Guest g, Backend b, long pageGpa) {
         GuestPages.Page p = g.memory.peek(pageGpa);
         if (p == null) {
-            return new byte[GuestPages.PAGE_SIZE];
+            if (!b.tee().descriptor().capabilities().contains(Capability.MEMORY_INTEGRITY)) {
+                return new byte[GuestPages.PAGE_SIZE];
+            }
+            // On TEEs that track page ownership (SNP RMP, TDX Secure EPT) the guest's private access to a page it
+            // was never given is the backend's to answer: #VC, #VE.
+            p = g.memory.page(pageGpa);
+            return b.memory().guestDecrypt(g.slot, pageGpa, p.hpa, p.raw);
         }
         if (!p.priv) {
             return p.raw.clone();
