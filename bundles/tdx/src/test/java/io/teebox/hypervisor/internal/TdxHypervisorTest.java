@@ -41,6 +41,7 @@ public class TdxHypervisorTest {
 
     /** TempMem of the default firmware: added (unmeasured) at launch, so mapped and usable by the TD. */
     static final long TEMP_MEM = 0x810000;
+    static final byte[] OTHER = "another private page".getBytes(StandardCharsets.UTF_8);
     static final byte[] SECRET = "the TD's private data".getBytes(StandardCharsets.UTF_8);
 
     private HypervisorImpl hv;
@@ -193,6 +194,18 @@ public class TdxHypervisorTest {
                 && c.detail().contains("0x814000")));
         assertEquals(GuestState.RUNNING, hv.guest("ve").state());
 
+        // through the hypervisor: a page the TD never had, then TDG.MEM.PAGE.ACCEPT as mem:accept issues it
+        VirtualizationException never = assertThrows(VirtualizationException.class,
+                () -> hv.guestRead("ve", 0xA00000, 8));
+        assertTrue(never.getMessage(), never.getMessage().contains("not mapped"));
+        assertEquals(0, hv.acceptPage("ve", 0xA00000, true));
+        assertEquals("MAPPED", tdx.pageState(td, 0xA00000));
+        assertArrayEquals(new byte[8], hv.guestRead("ve", 0xA00000, 8));
+        assertEquals(0xB0A, hv.acceptPage("ve", 0xA00000, true));
+        TeeException rescind = assertThrows(TeeException.class, () -> hv.acceptPage("ve", 0xA00000, false));
+        assertEquals(TdxStatus.TDX_OPERAND_INVALID.status(), rescind.status());
+        assertEquals(GuestState.RUNNING, hv.guest("ve").state());
+
         launchTd(hv, "noVe", TdAttributes.SEPT_VE_DISABLE, null);
         VirtualizationException exit = assertThrows(VirtualizationException.class,
                 () -> tdx.read(handle("noVe"), 0x814000, 8));
@@ -210,6 +223,11 @@ public class TdxHypervisorTest {
         TeeException live = assertThrows(TeeException.class, () -> tdx.removePage(td, TEMP_MEM));
         assertEquals(TdxStatus.TDX_GPA_RANGE_NOT_BLOCKED.status(), live.status());
         assertArrayEquals(SECRET, hv.guestRead("sept", TEMP_MEM, SECRET.length));
+        // the hypervisor's remap of two private pages is refused: the TD keeps reading its own pages
+        hv.guestWrite("sept", TEMP_MEM + 4096, OTHER);
+        assertEquals(HostAccessOutcome.Effect.HOST_FAULT, hv.hostRemap("sept", TEMP_MEM, TEMP_MEM + 4096).effect());
+        assertArrayEquals(SECRET, hv.guestRead("sept", TEMP_MEM, SECRET.length));
+        assertArrayEquals(OTHER, hv.guestRead("sept", TEMP_MEM + 4096, OTHER.length));
 
         tdx.blockRange(td, TEMP_MEM);
         TeeException untracked = assertThrows(TeeException.class, () -> tdx.removePage(td, TEMP_MEM));

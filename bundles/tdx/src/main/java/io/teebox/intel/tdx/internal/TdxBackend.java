@@ -193,6 +193,28 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
     }
 
     /**
+     * TDG.MEM.PAGE.ACCEPT from the TD (the hypervisor's {@code acceptPage}); a GPA the host has not added yet is
+     * added first with TDH.MEM.PAGE.AUG, as after the EPT violation the TD's access causes. TDX has no way for a TD
+     * to give a private page back except converting it to shared (TDG.VP.VMCALL&lt;MapGPA&gt;), so rescinding is
+     * refused.
+     *
+     * @return 0 for TDX_SUCCESS, otherwise the upper 32 bits of the completion status (0xB0A for
+     *         TDX_PAGE_ALREADY_ACCEPTED)
+     */
+    @Override
+    public int acceptPage(KeySlot slot, long guestPhysicalAddress, long hostPhysicalAddress, boolean accept) {
+        long handle = module.handleOf(slot);
+        if (!accept) {
+            module.logCall(handle, "TDG.MEM.PAGE.ACCEPT", TdxStatus.TDX_OPERAND_INVALID, String.format("gpa=0x%X: a "
+                    + "TD cannot un-accept a private page; it converts it to shared with MapGPA", guestPhysicalAddress));
+            throw TdxStatus.TDX_OPERAND_INVALID.error(String.format("a TD cannot rescind accepted page 0x%X: TDX has "
+                    + "no un-accept; the TD converts the page to shared (TDG.VP.VMCALL<MapGPA>) instead",
+                    guestPhysicalAddress));
+        }
+        return (int) (module.acceptPage(handle, guestPhysicalAddress).code() >>> 32);
+    }
+
+    /**
      * TDX's rules. A host read of a TD's private line through the CPU returns zeros (the line's TD-owner bit does
      * not match the host's access), so the host sees fixed data; the DRAM itself holds AES-XTS ciphertext, which only
      * a physical attacker sees (and which the hypervisor's raw memory view shows). A host write, or putting back old

@@ -394,6 +394,11 @@ final class TdxModule {
 
     // ---- the memory controller --------------------------------------------------------------------------------
 
+    /** @return the handle of the TD a key slot belongs to */
+    long handleOf(KeySlot slot) {
+        return tdOfSlot(slot).handle;
+    }
+
     private TdContext tdOfSlot(KeySlot slot) {
         if (slot == null || !Tdx.KEY_SLOT.equals(slot.kind())) {
             throw TdxStatus.TDX_OPERAND_INVALID.error("expected an HKID key slot, got " + slot);

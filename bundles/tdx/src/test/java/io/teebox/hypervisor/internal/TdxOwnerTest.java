@@ -1,0 +1,87 @@
+package io.teebox.hypervisor.internal;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.GuestState;
+import io.teebox.api.hypervisor.LaunchPlan;
+import io.teebox.api.hypervisor.LaunchRejectedException;
+import io.teebox.api.launch.LaunchRequest;
+import io.teebox.api.owner.OwnerPolicy;
+import io.teebox.intel.tdx.Tdx;
+import io.teebox.intel.tdx.abi.TdAttributes;
+import io.teebox.intel.tdx.abi.TdParams;
+import io.teebox.intel.tdx.internal.PcsServer;
+import io.teebox.intel.tdx.internal.TdxBackend;
+import io.teebox.intel.tdx.internal.TdxTesting;
+import io.teebox.intel.tdx.owner.internal.TdxGuestOwner;
+import io.teebox.kit.hex.Hex;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/** The TD owner: TD_PARAMS from the policy, MRTD computed from the expected firmware, no launch secret. */
+public class TdxOwnerTest {
+
+    private final TdxGuestOwner owner = new TdxGuestOwner();
+    private HypervisorImpl hv;
+    private PcsServer pcs;
+    private TdxBackend tdx;
+
+    @Before
+    public void setUp() {
+        hv = new HypervisorImpl(TdxHypervisorTest.config(64, 4));
+        pcs = TdxTesting.pcs();
+        tdx = TdxTesting.backend(pcs);
+        TdxHypervisorTest.bindTdx(hv, tdx);
+    }
+
+    @After
+    public void tearDown() {
+        TdxTesting.stop(pcs);
+    }
+
+    private static OwnerPolicy policy(long attributes, byte[] firmware, byte[] expected) {
+        return new OwnerPolicy(attributes, firmware, null, null, null, expected, null, -1);
+    }
+
+    @Test
+    public void expectedDigestIsTheMrtdOfTheExpectedFirmware() {
+        assertEquals(TdxTesting.expected("tdx-mrtd"), Hex.encode(owner.expectedDigest(policy(0,
+                TdxTesting.syntheticOvmf(), null), 1, "SPR")));
+        LaunchRequest r = owner.prepare(policy(TdAttributes.SEPT_VE_DISABLE, null, null)).start(tdx.descriptor(),
+                tdx.platformCertificates(), new GuestConfig("x", "tdx", 2, "SPR", 1 << 20));
+        assertEquals(TdAttributes.SEPT_VE_DISABLE, r.policy());
+        TdParams p = TdParams.parse(r.ownerParameter(Tdx.OWNER_TD_PARAMS));
+        assertEquals(TdAttributes.SEPT_VE_DISABLE, p.attributes());
+        assertEquals(2, p.maxVcpus());
+    }
+
+    @Test
+    public void aWrongMrtdIsRejectedAndTheTdTornDown() {
+        byte[] wrong = new byte[48];
+        hv.create(new GuestConfig("td", "tdx", 1, "SPR", 16 << 20));
+        LaunchRejectedException e = assertThrows(LaunchRejectedException.class, () -> hv.launch("td",
+                LaunchPlan.DEFAULT, owner.prepare(policy(0, null, wrong))));
+        assertTrue(e.getMessage(), e.getMessage().contains("is not the expected " + Hex.encode(wrong)));
+        assertEquals(GuestState.TERMINATED, hv.guest("td").state());
+        assertEquals(0, tdx.limits().inUse());
+    }
+
+    @Test
+    public void theOwnerReleasesNoSecretAndRefusesWhatTdxCannotMeasure() {
+        hv.create(new GuestConfig("td", "tdx", 1, "SPR", 16 << 20));
+        assertEquals(0, hv.launch("td", LaunchPlan.DEFAULT, owner.prepare(policy(TdAttributes.SEPT_VE_DISABLE,
+                null, null))).secretsInjected());
+        assertArrayEquals(owner.expectedDigest(policy(0, null, null), 1, "SPR"), hv.measurement("td").orElseThrow()
+                .value());
+        assertThrows(IllegalArgumentException.class, () -> owner.prepare(new OwnerPolicy(0, null, null, null, null,
+                null, new byte[16], -1)));
+        assertThrows(IllegalArgumentException.class, () -> owner.prepare(new OwnerPolicy(0, null, new byte[16], null,
+                null, null, null, -1)));
+        assertThrows(IllegalArgumentException.class, () -> owner.prepare(policy(1L << 40, null, null)));
+    }
+}

@@ -1,0 +1,179 @@
+package io.teebox.itests;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.GuestState;
+import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.hypervisor.LaunchPlan;
+import io.teebox.api.hypervisor.LaunchResult;
+import io.teebox.api.owner.OwnerPolicy;
+import io.teebox.api.tee.TeeException;
+import io.teebox.intel.tdx.IntelPcs;
+import io.teebox.intel.tdx.TdxGuest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+
+/**
+ * Intel TDX in a real Felix beside AMD SEV: a TD is built, measured and quoted, and its quote verifies against the
+ * emulated Intel root through the DCAP verifier service; a host write to its private memory kills only that TD; the
+ * tdx and sev bundles each swap without touching the other's guests; a TDX module update (a new TEE_TCB_SVN
+ * configured) keeps the TD running and its next quote carries the new TCB.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class TdxIT extends TeeboxTestSupport {
+
+    /** A private GPA in the built-in firmware's TD temporary memory, accepted at build time. */
+    private static final long TD_DATA_GPA = 0x810000;
+    private static final byte[] TD_DATA = "a TD's private data".getBytes(StandardCharsets.UTF_8);
+    /** SEPT_VE_DISABLE, as production TDs run. */
+    private static final long TD_ATTRIBUTES = 0x10000000L;
+    /** The offset of TEE_TCB_SVN in a Quote v4 (header 48 + body 0). */
+    private static final int TEE_TCB_SVN = 48;
+
+    private LaunchResult launchTd(String name) {
+        Hypervisor hv = hypervisor();
+        hv.create(new GuestConfig(name, "tdx", 1, "SPR", GUEST_MEMORY));
+        return hv.launch(name, LaunchPlan.DEFAULT, guestOwner("tdx").prepare(new OwnerPolicy(TD_ATTRIBUTES, null,
+                null, null, null, null, null, -1)));
+    }
+
+    private Verdict verify(Evidence quote, Map<String, String> reference, Map<String, String> policy) {
+        EvidenceVerifier verifier = service(EvidenceVerifier.class, "(evidence.format=tdx-quote-v4)");
+        byte[] root = service(IntelPcs.class, null).rootCaCertificate();
+        return verifier.verify(quote, new VerificationOptions(Clock.systemUTC(), List.of(root), reference, policy));
+    }
+
+    @Test
+    public void aTdIsMeasuredQuotedAndItsQuoteVerifiesWithTheIntelRoot() throws Exception {
+        Hypervisor hv = hypervisor();
+        LaunchResult r = launchTd("td");
+        assertEquals(GuestState.RUNNING, r.guest().state());
+        assertEquals("HKID", r.guest().keySlot().kind());
+        assertEquals("tdx-mrtd", r.measurement().format());
+        byte[] mrtd = r.measurement().value();
+
+        TdxGuest guest = service(TdxGuest.class, "(tee.type=tdx)");
+        byte[] event = MessageDigest.getInstance("SHA-384").digest("app v1".getBytes(StandardCharsets.US_ASCII));
+        byte[] rtmr3 = guest.rtmrExtend(hv.guest("td").handle(), 3, event, "app v1");
+
+        byte[] nonce = "verifier's nonce".getBytes(StandardCharsets.US_ASCII);
+        Evidence quote = hv.attest("td", nonce);
+        assertEquals("tdx-quote-v4", quote.format());
+        HexFormat hex = HexFormat.of();
+        Verdict v = verify(quote, Map.of("mrtd", hex.formatHex(mrtd), "rtmr3", hex.formatHex(rtmr3)), Map.of());
+        assertTrue(v.failures().toString(), v.accepted());
+        assertEquals("UpToDate", v.claims().get("tcb_status"));
+        assertTrue(v.claims().toString(), v.claims().get("report_data").startsWith(hex.formatHex(nonce)));
+
+        byte[] other = mrtd.clone();
+        other[0] ^= 1;
+        Verdict wrong = verify(quote, Map.of("mrtd", hex.formatHex(other)), Map.of());
+        assertFalse(wrong.accepted());
+        assertTrue(wrong.failures().toString(), wrong.failures().stream().anyMatch(f -> f.check().equals("mrtd")));
+    }
+
+    @Test
+    public void aHostWriteToPrivateMemoryKillsOnlyThatTd() {
+        Hypervisor hv = hypervisor();
+        launchTd("victim");
+        launchTd("bystander");
+        launchSevGuest("amd");
+        hv.guestWrite("victim", TD_DATA_GPA, TD_DATA);
+        hv.guestWrite("bystander", TD_DATA_GPA, TD_DATA);
+        byte[] stored = hv.hostRead("victim", TD_DATA_GPA, TD_DATA.length);
+        assertNoRunOf(TD_DATA, 4, stored, "the host view of the TD's page");
+
+        hv.hostWrite("victim", TD_DATA_GPA, new byte[] {0});
+        TeeException fatal = assertThrows(TeeException.class, () -> hv.guestRead("victim", TD_DATA_GPA, 16));
+        assertEquals("TDX_TD_FATAL", fatal.status().name());
+        assertArrayEquals(TD_DATA, hv.guestRead("bystander", TD_DATA_GPA, TD_DATA.length));
+        assertTrue(indexOf(hv.guestRead("amd", launchSecretAddress() & ~0xFFFL, 4096), SECRET) >= 0);
+        hv.destroy("victim");
+        launchTd("after");
+        assertEquals(GuestState.RUNNING, hv.guest("after").state());
+    }
+
+    @Test
+    public void tdxAndSevBackendsSwapWithoutTouchingEachOthersGuests() throws Exception {
+        Hypervisor hv = hypervisor();
+        launchSevGuest("amd");
+        launchTd("td");
+        hv.guestWrite("td", TD_DATA_GPA, TD_DATA);
+        long amdPage = launchSecretAddress() & ~0xFFFL;
+        byte[] amdMemory = hv.guestRead("amd", amdPage, 4096);
+
+        Bundle tdx = installedBundle("io.teebox.tdx");
+        tdx.stop();
+        await("TD PAUSED", () -> hv.guest("td").state() == GuestState.PAUSED);
+        assertEquals(GuestState.RUNNING, hv.guest("amd").state());
+        assertArrayEquals(amdMemory, hv.guestRead("amd", amdPage, 4096));
+        tdx.start();
+        await("TD RUNNING", () -> hv.guest("td").state() == GuestState.RUNNING);
+        assertArrayEquals(TD_DATA, hv.guestRead("td", TD_DATA_GPA, TD_DATA.length));
+
+        Bundle sev = installedBundle("io.teebox.sev");
+        sev.stop();
+        await("SEV guest PAUSED", () -> hv.guest("amd").state() == GuestState.PAUSED);
+        assertEquals(GuestState.RUNNING, hv.guest("td").state());
+        assertArrayEquals(TD_DATA, hv.guestRead("td", TD_DATA_GPA, TD_DATA.length));
+        sev.start();
+        await("SEV guest RUNNING", () -> hv.guest("amd").state() == GuestState.RUNNING);
+        assertArrayEquals(amdMemory, hv.guestRead("amd", amdPage, 4096));
+
+        Verdict v = verify(hv.attest("td", new byte[64]), Map.of(), Map.of());
+        assertTrue(v.failures().toString(), v.accepted());
+    }
+
+    @Test
+    public void aTdxModuleUpdateKeepsTheTdAndItsNextQuoteCarriesTheNewTcb() throws Exception {
+        configure("io.teebox.intel.tdx", Map.of("teeTcbSvn", "03010200000000000000000000000000"));
+        Hypervisor hv = hypervisor();
+        await("TDX module with TEE_TCB_SVN 03 01 02", () -> hv.backends().stream()
+                .anyMatch(d -> d.teeType().equals("tdx")
+                        && "03010200000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
+        launchTd("td");
+        hv.guestWrite("td", TD_DATA_GPA, TD_DATA);
+        Evidence before = hv.attest("td", new byte[64]);
+        assertEquals(3, before.report()[TEE_TCB_SVN]);
+        Verdict old = verify(before, Map.of(), Map.of());
+        assertFalse("an out-of-date module is refused by default", old.accepted());
+        assertEquals("OutOfDate", old.claims().get("tcb_status"));
+
+        long handle = hv.guest("td").handle();
+        configure("io.teebox.intel.tdx", Map.of("teeTcbSvn", "05010300000000000000000000000000"));
+        await("TDX module updated", () -> hv.backends().stream()
+                .anyMatch(d -> d.teeType().equals("tdx")
+                        && "05010300000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
+        await("TD RUNNING after the update", () -> hv.guest("td").state() == GuestState.RUNNING);
+        assertEquals(handle, hv.guest("td").handle());
+        assertArrayEquals(TD_DATA, hv.guestRead("td", TD_DATA_GPA, TD_DATA.length));
+        Evidence after = hv.attest("td", new byte[64]);
+        assertEquals(5, after.report()[TEE_TCB_SVN]);
+        assertNotEquals(before.report()[TEE_TCB_SVN], after.report()[TEE_TCB_SVN]);
+        Verdict v = verify(after, Map.of(), Map.of());
+        assertTrue(v.failures().toString(), v.accepted());
+        assertEquals("UpToDate", v.claims().get("tcb_status"));
+        deleteConfiguration("io.teebox.intel.tdx");
+    }
+}
