@@ -37,6 +37,13 @@ import io.teebox.kit.hex.Hex;
 @Descriptor("Confidential guests: lifecycle, launch, launch log, measurement and evidence")
 public final class GuestCommands {
 
+    /**
+     * The policy a launch uses when none is given: what a production guest of each TEE type would run with (no
+     * debugging; SEV-ES needs its ES bit, SNP its must-be-one bit 17, TDX TDs disable #VE on EPT violations).
+     */
+    static final Map<String, Long> DEFAULT_POLICY = Map.of("sev", 0x1L, "sev-es", 0x5L, "sev-snp", 0x30000L,
+            "tdx", 0x10000000L);
+
     private final Hypervisor hypervisor;
     private final Map<String, GuestOwnerService> owners = new ConcurrentHashMap<>();
     private final Map<String, EvidenceVerifier> verifiers = new ConcurrentHashMap<>();
@@ -89,8 +96,9 @@ public final class GuestCommands {
     @Descriptor("Launch a created guest: the guest owner prepares the session, the firmware measures, the owner "
             + "checks the measurement and releases its secret")
     public LaunchResult launch(
-            @Descriptor("guest policy (SEV: bit0 NODBG, bit1 NOKS, bit2 ES, ...), default 0x1")
-            @Parameter(names = {"-p", "--policy"}, absentValue = "0x1") String policy,
+            @Descriptor("guest policy: SEV/SEV-ES policy bits (default 0x1 NODBG, 0x5 for SEV-ES), the 64-bit SNP "
+                    + "policy (default 0x30000: SMT allowed), TDX TD ATTRIBUTES (default 0x10000000 SEPT_VE_DISABLE)")
+            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("OVMF firmware image (default: the built-in firmware)")
             @Parameter(names = {"-f", "--firmware"}, absentValue = "") String firmware,
             @Descriptor("kernel for direct boot; its hashes table is measured")
@@ -116,7 +124,9 @@ public final class GuestCommands {
         byte[] k = Args.file("kernel", Args.opt(kernel));
         byte[] rd = Args.file("initrd", Args.opt(initrd));
         String cl = Args.opt(cmdline);
-        OwnerPolicy op = new OwnerPolicy(Args.number("policy", policy), fw, k, rd, cl,
+        long p = Args.opt(policy) == null ? DEFAULT_POLICY.getOrDefault(g.config().teeType(), 0L)
+                : Args.number("policy", policy);
+        OwnerPolicy op = new OwnerPolicy(p, fw, k, rd, cl,
                 Args.opt(expect) == null ? null : Hex.decode(expect),
                 Args.opt(secret) == null ? null : Args.data("secret", secret),
                 Args.opt(secretGpa) == null ? -1 : Args.number("secret-gpa", secretGpa));

@@ -95,8 +95,12 @@ public final class MemoryCommands {
             @Descriptor("guest id or name") String guest,
             @Descriptor("page-aligned guest physical address") String gpa) {
         int rc = hypervisor.acceptPage(guest, Args.number("gpa", gpa), !rescind);
-        return (rescind ? "rescinded" : "validated") + " " + gpa + ": return code " + rc
-                + (rc == 0 ? " (success)" : rc == 255 ? " (no change)" : rc == 1 ? " (FAIL_INPUT)" : "");
+        String tee = hypervisor.guest(guest).config().teeType();
+        String meaning = rc == 0 ? "success"
+                : tee.equals("tdx") ? (rc == 0xB0A ? "TDX_PAGE_ALREADY_ACCEPTED" : "a TDX completion status")
+                : rc == 255 ? "no change" : rc == 1 ? "FAIL_INPUT" : rc == 6 ? "FAIL_SIZEMISMATCH" : "";
+        return (rescind ? "rescinded" : "validated") + " " + gpa + String.format(": return code 0x%X", rc)
+                + (meaning.isEmpty() ? "" : " (" + meaning + ")");
     }
 
     /** @return the TEE's rule for the remap */

@@ -83,7 +83,7 @@ final class Text {
         }
         if (o instanceof LaunchResult r) {
             return "launched " + line(r.guest()) + "\n" + inspect(r.measurement()) + "\nsecrets injected: "
-                    + r.secretsInjected() + "\nfirmware commands:\n" + log(r.log());
+                    + r.secretsInjected() + "\nfirmware commands (guest:log shows each one):\n" + summary(r.log());
         }
         if (o instanceof GuestStatus s) {
             StringBuilder b = new StringBuilder();
@@ -120,6 +120,26 @@ final class Text {
 
     static String log(List<LaunchLogEntry> log) {
         return log.stream().map(LaunchLogEntry::toString).collect(Collectors.joining("\n"));
+    }
+
+    /**
+     * A long log shortened for the launch result: its first and last entries in full, the middle counted per command
+     * and status (a TD build issues one TDH.MR.EXTEND per 256 bytes measured). {@code guest:log} shows every entry.
+     */
+    static String summary(List<LaunchLogEntry> log) {
+        int head = 10;
+        int tail = 6;
+        if (log.size() <= head + tail + 4) {
+            return log(log);
+        }
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (LaunchLogEntry e : log.subList(head, log.size() - tail)) {
+            counts.merge(e.command() + " " + e.status(), 1, Integer::sum);
+        }
+        return log(log.subList(0, head)) + "\n... " + (log.size() - head - tail) + " more: "
+                + counts.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey())
+                        .collect(Collectors.joining(", "))
+                + "\n" + log(log.subList(log.size() - tail, log.size()));
     }
 
     private static String fields(Map<String, String> sorted) {
