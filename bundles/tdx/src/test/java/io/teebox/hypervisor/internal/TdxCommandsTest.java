@@ -105,4 +105,26 @@ public class TdxCommandsTest {
         assertEquals("TDH.MNG.CREATE", calls.get(0).command());
         assertEquals("TDG.MEM.PAGE.ACCEPT", calls.get(calls.size() - 1).command());
     }
+
+    @Test
+    public void badArgumentsAreErrorsNamingTheArgumentAndTheTdRunsOn() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.quote("zz", "", "td1")).getMessage()
+                .startsWith("report data (-d) 'zz' is not hex"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.report("00".repeat(65), "td1"))
+                .getMessage().contains("at most 64"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.extend("x", "", "td1", "t")).getMessage()
+                .startsWith("RTMR index (-i) 'x' is not a number"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.extend("2", "abc", "td1", "t"))
+                .getMessage().startsWith("--digest 'abc' is not hex"));
+        io.teebox.api.tee.TeeException badIndex = assertThrows(io.teebox.api.tee.TeeException.class,
+                () -> cmd.extend("7", "", "td1", "t"));
+        assertEquals("TDX_OPERAND_INVALID", badIndex.status().name());
+        String missing = tmp.getRoot().toPath().resolve("missing.quote").toString();
+        assertEquals("cannot read the quote file " + missing + ": no such file",
+                assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "", "", "", missing))
+                        .getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.accept("td1", "0xZZ")).getMessage()
+                .startsWith("gpa '0xZZ' is not a number"));
+        assertEquals(io.teebox.api.hypervisor.GuestState.RUNNING, hv.guest("td1").state());
+    }
 }

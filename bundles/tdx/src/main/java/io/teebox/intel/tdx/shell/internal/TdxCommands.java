@@ -80,8 +80,36 @@ public final class TdxCommands {
         return g.handle();
     }
 
+    /** Hex of a named argument; the error names the argument. */
+    private static byte[] hex(String argument, String text) {
+        try {
+            return Hex.decode(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(argument + " '" + text + "' is not hex: " + e.getMessage(), e);
+        }
+    }
+
+    /** A number of a named argument (decimal or 0x hex); the error names the argument. */
+    private static long number(String argument, String text) {
+        try {
+            return Long.decode(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(argument + " '" + text + "' is not a number (decimal or 0x hex)", e);
+        }
+    }
+
+    /** Reads a file an argument names; a missing or unreadable file is an error naming the argument. */
+    private static byte[] read(String argument, String file) {
+        try {
+            return Files.readAllBytes(Path.of(file));
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("cannot read the " + argument + " " + file + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
+        }
+    }
+
     private static byte[] reportData(String hex) {
-        byte[] d = hex.isEmpty() ? new byte[0] : Hex.decode(hex);
+        byte[] d = hex.isEmpty() ? new byte[0] : hex("report data (-d)", hex);
         if (d.length > 64) {
             throw new IllegalArgumentException("report data is " + d.length + " bytes, at most 64");
         }
@@ -140,8 +168,8 @@ public final class TdxCommands {
             @Parameter(names = {"--digest"}, absentValue = "") String digest,
             @Descriptor("TD (guest id or name)") String td,
             @Descriptor("what is measured: the event's description") String text) {
-        int i = Integer.parseInt(index.trim());
-        byte[] d = digest.isEmpty() ? Digests.sha384(text.getBytes(StandardCharsets.UTF_8)) : Hex.decode(digest);
+        int i = (int) number("RTMR index (-i)", index);
+        byte[] d = digest.isEmpty() ? Digests.sha384(text.getBytes(StandardCharsets.UTF_8)) : hex("--digest", digest);
         byte[] now = guest.rtmrExtend(handle(td), i, d, text);
         return "RTMR" + i + " = " + Hex.encode(now);
     }
@@ -192,16 +220,16 @@ public final class TdxCommands {
                     + "(separate several statuses with '+')")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("quote file") String quoteFile) throws IOException {
-        byte[] quote = Files.readAllBytes(Path.of(quoteFile));
+        byte[] quote = read("quote file", quoteFile);
         Map<String, byte[]> att = new LinkedHashMap<>();
         if (!collateral.isEmpty()) {
-            att.put(Tdx.ATTACHMENT_COLLATERAL, Files.readAllBytes(Path.of(collateral)));
+            att.put(Tdx.ATTACHMENT_COLLATERAL, read("collateral file (-c)", collateral));
         }
-        Path log = Path.of(eventLog.isEmpty() ? quoteFile + ".eventlog" : eventLog);
-        if (!eventLog.isEmpty() || Files.isRegularFile(log)) {
-            att.put(Tdx.ATTACHMENT_EVENT_LOG, Files.readAllBytes(log));
+        String log = eventLog.isEmpty() ? quoteFile + ".eventlog" : eventLog;
+        if (!eventLog.isEmpty() || Files.isRegularFile(Path.of(log))) {
+            att.put(Tdx.ATTACHMENT_EVENT_LOG, read("event log (-e)", log));
         }
-        byte[] rootCert = root.isEmpty() ? pcs.rootCaCertificate() : der(Files.readAllBytes(Path.of(root)));
+        byte[] rootCert = root.isEmpty() ? pcs.rootCaCertificate() : der(read("root certificate (-r)", root));
         Verdict v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), att),
                 new VerificationOptions(Clock.systemUTC(), List.of(rootCert), pairs(expect), pairs(policy)));
         StringBuilder b = new StringBuilder(v.accepted() ? "ACCEPTED" : "REJECTED (" + v.failures().size()
@@ -229,7 +257,7 @@ public final class TdxCommands {
         for (String p : text.split(",")) {
             int eq = p.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("'" + p + "' is not name=value");
+                throw new IllegalArgumentException("'" + p + "' in '" + text + "' is not name=value");
             }
             out.put(p.substring(0, eq).trim().toLowerCase(Locale.ROOT), p.substring(eq + 1).trim().replace('+', ','));
         }
@@ -275,6 +303,6 @@ public final class TdxCommands {
     @Descriptor("TDG.MEM.PAGE.ACCEPT from inside the TD (the host adds the page first if needed)")
     public String accept(@Descriptor("TD (guest id or name)") String td,
             @Descriptor("guest physical address, 4 KiB aligned (0x...)") String gpa) {
-        return guest.acceptPage(handle(td), Long.decode(gpa.trim())).status().toString();
+        return guest.acceptPage(handle(td), number("gpa", gpa)).status().toString();
     }
 }
