@@ -3,10 +3,9 @@ package io.teebox.intel.tdx.internal;
 import io.teebox.kit.codec.LittleEndian;
 import io.teebox.kit.crypto.PageCipher;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A TD's private memory key, as TDH.MNG.KEY.CONFIG programs it into the memory controller for the TD's HKID:
@@ -14,7 +13,9 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <h2>Integrity</h2>
  * Every 64-byte cache line carries a 28-bit MAC, as TDX's cryptographic integrity mode does: the first 28 bits of
- * HMAC-SHA3-256(integrity key, LE64(line's host physical address) || TD bit (1) || 64 ciphertext bytes). A host
+ * SHA3-256(integrity key (32 bytes) || LE64(line's host physical address) || TD bit (1) || 64 ciphertext bytes), a
+ * prefix-keyed SHA-3: sound as a MAC because SHA-3 admits no length extension (the construction KMAC formalises),
+ * and one Keccak permutation per line where HMAC-SHA3 needs four (see the bench module's TdxMemoryBench). A host
  * write changes the ciphertext without the key, and moving ciphertext changes the address, so the line's MAC fails
  * on the TD's next read; replaying an older ciphertext fails too, because the memory controller keeps only the MAC
  * it wrote last.
@@ -29,14 +30,20 @@ final class MemoryKeys {
     final byte[] tweakKey;
     final byte[] macKey;
     private final PageCipher cipher;
-    private final SecretKeySpec macSpec;
+    /** SHA3-256 that has absorbed the integrity key; never updated after construction, cloned per line. */
+    private final MessageDigest keyedSha3;
 
     MemoryKeys(byte[] dataKey, byte[] tweakKey, byte[] macKey) {
         this.dataKey = dataKey.clone();
         this.tweakKey = tweakKey.clone();
         this.macKey = macKey.clone();
         this.cipher = PageCipher.xts(dataKey, tweakKey);
-        this.macSpec = new SecretKeySpec(macKey, "HmacSHA3-256");
+        try {
+            this.keyedSha3 = MessageDigest.getInstance("SHA3-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no SHA3-256", e);
+        }
+        keyedSha3.update(macKey);
     }
 
     static MemoryKeys random(SecureRandom random) {
@@ -60,20 +67,19 @@ final class MemoryKeys {
     /** @return the 28-bit MAC of each of the page's 64 lines */
     int[] macs(long hpa, byte[] ciphertext) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA3-256");
-            mac.init(macSpec);
             int[] out = new int[LINES_PER_PAGE];
             byte[] address = new byte[9];
             address[8] = 1;
             for (int i = 0; i < LINES_PER_PAGE; i++) {
+                MessageDigest line = (MessageDigest) keyedSha3.clone();
                 LittleEndian.put64(address, 0, hpa + (long) i * LINE);
-                mac.update(address);
-                mac.update(ciphertext, i * LINE, LINE);
-                out[i] = (int) (LittleEndian.u32(mac.doFinal(), 0) & MAC_MASK);
+                line.update(address);
+                line.update(ciphertext, i * LINE, LINE);
+                out[i] = (int) (LittleEndian.u32(line.digest(), 0) & MAC_MASK);
             }
             return out;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK cannot compute HmacSHA3-256", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA3-256 cannot be cloned", e);
         }
     }
 
