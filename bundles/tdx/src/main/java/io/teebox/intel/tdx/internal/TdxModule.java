@@ -98,6 +98,7 @@ final class TdxModule {
      * context is torn down again (TDH.MNG.KEY.FREEID) and the exception thrown.
      */
     TdContext create(LaunchRequest request, GuestMemory memory) {
+        checkVcpuType(request.vcpuType());
         TdParams params = tdParams(request);
         int hkid = allocateHkid();
         TdContext td = new TdContext(nextHandle.getAndIncrement(), hkid);
@@ -131,6 +132,23 @@ final class TdxModule {
                 td.log("TDH.MNG.KEY.FREEID", TdxStatus.TDX_SUCCESS, "HKID " + hkid + " freed after the refused build");
                 throw e;
             }
+        }
+    }
+
+    /**
+     * The vCPU models a TD can present: QEMU's Intel models of TDX-capable CPUs (and their short names), or the host
+     * CPU. The model is not measured (CPUID is virtualized through TD_PARAMS.CPUID_CONFIG), but an AMD model on the
+     * TDX module is a configuration error.
+     */
+    static final List<String> VCPU_TYPES = List.of("host", "SPR", "SapphireRapids", "EMR", "EmeraldRapids", "GNR",
+            "GraniteRapids");
+
+    static void checkVcpuType(String vcpuType) {
+        String base = vcpuType == null ? "" : vcpuType.replaceFirst("-v[0-9]+$", "");
+        if (VCPU_TYPES.stream().noneMatch(t -> t.equalsIgnoreCase(base))) {
+            throw TdxStatus.TDX_OPERAND_INVALID.error("TDH.MNG.INIT: vCPU type '" + vcpuType + "' is not an Intel "
+                    + "TDX-capable CPU model; a TD runs on the host's Intel CPU: one of " + VCPU_TYPES
+                    + " (QEMU's -vN versions too)");
         }
     }
 

@@ -141,6 +141,13 @@ public class TdxLaunchTest {
         byte[] twoVcpus = TdParams.builder().attributes(0).maxVcpus(1).build().toBytes();
         assertStatus(TdxStatus.TDX_MAX_VCPUS_EXCEEDED, () -> backend.begin(new LaunchRequest(0,
                 Map.of(Tdx.OWNER_TD_PARAMS, twoVcpus), 2, "SPR"), new MapGuestMemory(2)));
+        TeeException amd = assertThrows(TeeException.class, () -> backend.begin(new LaunchRequest(0, Map.of(), 1,
+                "EPYC-v4"), new MapGuestMemory(1)));
+        assertEquals(TdxStatus.TDX_OPERAND_INVALID.status(), amd.status());
+        assertTrue(amd.getMessage(), amd.getMessage().contains("'EPYC-v4' is not an Intel TDX-capable CPU model"));
+        LaunchSession spr = backend.begin(new LaunchRequest(0, Map.of(), 1, "SapphireRapids-v2"), new MapGuestMemory(1));
+        backend.deactivate(spr.handle());
+        backend.decommission(spr.handle());
         assertEquals(0, backend.limits().inUse());
     }
 

@@ -45,7 +45,11 @@ record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckCrl, Str
         try {
             o = JsonParser.parseString(json).getAsJsonObject();
         } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalArgumentException("collateral is not a JSON object: " + e.getMessage(), e);
+            // Gson's message ends with a troubleshooting link on a second line; the first line names the place
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                    .replace("com.google.gson.stream.MalformedJsonException: ", "")
+                    .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON ", "malformed JSON ");
+            throw new IllegalArgumentException("collateral is not a JSON object: " + why, e);
         }
         return new Collateral(text(o, "pck_crl_issuer_chain"), bytes(o, "root_ca_crl"), bytes(o, "pck_crl"),
                 text(o, "tcb_info_issuer_chain"), text(o, "tcb_info"), bytes(o, "tcb_info_signature"),
