@@ -81,13 +81,15 @@ public final class GuestCommands {
             @Parameter(names = {"-t", "--tee"}, absentValue = "sev") String tee,
             @Descriptor("number of vCPUs, 1..64, default 1")
             @Parameter(names = {"-c", "--vcpus"}, absentValue = "1") String vcpus,
-            @Descriptor("vCPU model, for example EPYC-v4, EPYC-Milan, EPYC-Genoa; default EPYC-v4")
-            @Parameter(names = {"--cpu"}, absentValue = "EPYC-v4") String cpu,
+            @Descriptor("vCPU model, for example EPYC-v4, EPYC-Milan, EPYC-Genoa, SapphireRapids; default EPYC-v4, "
+                    + "SapphireRapids for tdx")
+            @Parameter(names = {"--cpu"}, absentValue = "") String cpu,
             @Descriptor("guest RAM, for example 64M or 1G; default 64M")
             @Parameter(names = {"-m", "--memory"}, absentValue = "64M") String memory,
             @Descriptor("guest name") String name) {
+        String model = Args.opt(cpu) != null ? cpu : tee.equals("tdx") ? "SapphireRapids" : "EPYC-v4";
         return hypervisor.create(new GuestConfig(name, tee,
-                Args.intIn("vcpus", vcpus, 1, GuestConfig.MAX_VCPUS), cpu, Args.size("memory", memory)));
+                Args.intIn("vcpus", vcpus, 1, GuestConfig.MAX_VCPUS), model, Args.size("memory", memory)));
     }
 
     /**
