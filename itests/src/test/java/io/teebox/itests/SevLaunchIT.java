@@ -61,4 +61,26 @@ public class SevLaunchIT extends TeeboxTestSupport {
         }
         assertEquals("launch commands in the log, in order of first appearance:\n" + log, LAUNCH_COMMANDS, seen);
     }
+
+    @Test
+    public void attestationOfARunningGuestVerifiesWithThePlatformsCek() {
+        launchSevGuest("sev-attest");
+        byte[] mnonce = "verifier nonce 1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        io.teebox.api.attestation.Evidence e = hypervisor().attest("sev-attest", mnonce);
+        assertEquals("sev-attestation", e.format());
+        io.teebox.api.attestation.EvidenceVerifier v = service(io.teebox.api.attestation.EvidenceVerifier.class,
+                "(evidence.format=sev-attestation)");
+        byte[] cek = backend("sev").platformCertificates().get("cek");
+        // the SEV launch digest of the built-in firmware is SHA-256 over the image, which LAUNCH_UPDATE_DATA measured
+        String digest = io.teebox.kit.hex.Hex.encode(io.teebox.kit.crypto.Digests.sha256(
+                io.teebox.kit.firmware.DefaultFirmware.image()));
+        java.util.Map<String, String> refs = java.util.Map.of("report_data", java.util.HexFormat.of().formatHex(mnonce),
+                "measurement", digest);
+        io.teebox.api.attestation.Verdict ok = v.verify(e, new io.teebox.api.attestation.VerificationOptions(
+                java.time.Clock.systemUTC(), List.of(cek), refs, java.util.Map.of()));
+        assertTrue(ok.failures().toString(), ok.accepted());
+        io.teebox.api.attestation.Verdict untrusted = v.verify(e,
+                io.teebox.api.attestation.VerificationOptions.trusting(List.of()));
+        assertEquals("chain", untrusted.failures().get(0).check());
+    }
 }

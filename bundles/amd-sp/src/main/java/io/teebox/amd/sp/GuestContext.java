@@ -30,6 +30,8 @@ public final class GuestContext {
     public MessageDigest launchDigest;
     /** The LAUNCH_MEASURE output (MEASURE || MNONCE), once measured. */
     public byte[] measurement;
+    /** SEV/SEV-ES: the SHA-256 launch digest LAUNCH_MEASURE finalized, which ATTESTATION reports. */
+    public byte[] launchDigestValue;
     /** Guest pages encrypted by the launch, by guest physical address. */
     public final Set<Long> launchedPages = new HashSet<>();
     /** SEV-SNP: the launch digest chain (PAGE_INFO), its final value once launched, and launch data. */

@@ -3,7 +3,7 @@
  * contexts and the memory controller's per-ASID keys, all of which survive a restart or update of a backend bundle.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.teebox.amd.sp;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,6 +6,7 @@ import org.osgi.service.component.annotations.Reference;
 
 import io.teebox.amd.sev.firmware.internal.SevFirmware;
 import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.api.attestation.AttestationService;
 import io.teebox.api.launch.LaunchService;
 import io.teebox.api.memory.MemoryEncryption;
 import io.teebox.api.tee.TeeBackend;
@@ -16,7 +17,8 @@ import io.teebox.api.tee.TeeType;
  * save area under the guest key and appends it to the launch digest, so the host no longer sees or changes the
  * guest's registers.
  */
-@Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class}, immediate = true)
+@Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class, AttestationService.class},
+        immediate = true)
 @TeeType("sev-es")
 public final class SevEsBackend extends SevFirmware {
 

@@ -6,6 +6,7 @@ import org.osgi.service.component.annotations.Reference;
 
 import io.teebox.amd.sev.firmware.internal.SevFirmware;
 import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.api.attestation.AttestationService;
 import io.teebox.api.launch.LaunchService;
 import io.teebox.api.memory.MemoryEncryption;
 import io.teebox.api.tee.TeeBackend;
@@ -16,7 +17,8 @@ import io.teebox.api.tee.TeeType;
  * in the AMD Secure Processor bundle, so stopping or updating this bundle is a firmware update running guests
  * survive.
  */
-@Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class}, immediate = true)
+@Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class, AttestationService.class},
+        immediate = true)
 @TeeType("sev")
 public final class SevBackend extends SevFirmware {
 

@@ -13,7 +13,12 @@ final class Platforms {
     }
 
     static AmdSecureProcessorImpl processor(int maxAsid, int minSevAsid) {
-        Map<String, Object> values = Map.of("maxAsid", maxAsid, "minSevAsid", minSevAsid);
+        return processor(maxAsid, minSevAsid, "teebox-amd-chip-0");
+    }
+
+    /** A platform of another chip: its own OCA, CEK, PEK and PDH. */
+    static AmdSecureProcessorImpl processor(int maxAsid, int minSevAsid, String chipSeed) {
+        Map<String, Object> values = Map.of("maxAsid", maxAsid, "minSevAsid", minSevAsid, "chipSeed", chipSeed);
         AmdSpConfig config = (AmdSpConfig) Proxy.newProxyInstance(AmdSpConfig.class.getClassLoader(),
                 new Class<?>[] {AmdSpConfig.class}, (proxy, method, args) -> method.getName().equals("annotationType")
                         ? AmdSpConfig.class

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +24,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
+import io.teebox.amd.abi.SevAttestationReport;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.LaunchOwner;
 import io.teebox.api.hypervisor.LaunchRejectedException;
@@ -37,6 +42,7 @@ import io.teebox.api.tee.TeeException;
 import io.teebox.kit.firmware.KernelHashes;
 import io.teebox.kit.firmware.OvmfImage;
 import io.teebox.kit.hex.Hex;
+import io.teebox.owner.sev.internal.SevAttestationVerifier;
 import io.teebox.owner.sev.internal.SevGuestOwner;
 
 /** The SEV launch end to end between the firmware (this bundle) and the guest owner, on the shared vectors. */
@@ -316,5 +322,100 @@ public class SevLaunchTest {
         restarted.decommission(s.handle());
         assertEquals("INVALID_GUEST", assertThrows(TeeException.class, () -> sev.status(s.handle())).status()
                 .name());
+    }
+
+    // ---- ATTESTATION (0x36) and its verifier
+
+    private static final byte[] MNONCE = Hex.decode("00112233445566778899aabbccddeeff");
+
+    private static VerificationOptions trusting(byte[] root, Map<String, String> reference,
+            Map<String, String> policy) {
+        return new VerificationOptions(Clock.systemUTC(), root == null ? List.of() : List.of(root), reference, policy);
+    }
+
+    private static String firstCheck(Verdict v) {
+        assertFalse("expected a rejection", v.accepted());
+        return v.failures().get(0).check();
+    }
+
+    @Test
+    public void attestationReportsTheVectorLaunchDigestSignedByThePek() {
+        MapGuestMemory mem = new MapGuestMemory(1);
+        LaunchSession s = launch(policy(1, null, false), mem, false);
+        Evidence e = sev.attest(s.handle(), mem, MNONCE);
+        assertEquals(SevAttestationVerifier.FORMAT, e.format());
+        assertEquals(SevAttestationVerifier.FORMAT, sev.format());
+        SevAttestationReport r = SevAttestationReport.parse(e.report());
+        assertEquals(expected.get("sev"), Hex.encode(r.launchDigest()));
+        assertArrayEquals(MNONCE, r.mnonce());
+        assertEquals(1, r.policy());
+        SevAttestationVerifier v = new SevAttestationVerifier();
+        Map<String, byte[]> certs = sev.platformCertificates();
+        Verdict ok = v.verify(e, trusting(certs.get("cek"), Map.of("launch_digest", expected.get("sev"),
+                "report_data", Hex.encode(MNONCE)), Map.of()));
+        assertTrue(ok.failures().toString(), ok.accepted());
+        assertEquals(expected.get("sev"), ok.claims().get("launch_digest"));
+        assertEquals("CEK", ok.claims().get("trusted_by"));
+        assertTrue(v.verify(e, trusting(certs.get("oca"), Map.of(), Map.of())).accepted());
+        // a shorter MNONCE is zero-padded, as the firmware's 16-byte field holds it
+        Evidence shortNonce = sev.attest(s.handle(), mem, new byte[] {0x42});
+        assertTrue(v.verify(shortNonce, trusting(certs.get("cek"), Map.of("report_data", "42"), Map.of())).accepted());
+    }
+
+    @Test
+    public void theVerifierRejectsTamperingOtherPlatformsWrongValuesAndDebugGuests() {
+        MapGuestMemory mem = new MapGuestMemory(1);
+        LaunchSession s = launch(policy(1, null, false), mem, false);
+        Evidence e = sev.attest(s.handle(), mem, MNONCE);
+        byte[] cek = sev.platformCertificates().get("cek");
+        SevAttestationVerifier v = new SevAttestationVerifier();
+        for (int i : new int[] {0x00, 0x0F, 0x10, 0x2F, 0x30, 0x40, 0x88, 0xCF}) {
+            byte[] t = e.report();
+            t[i] ^= 0x01;
+            Evidence bad = new Evidence(e.format(), t, e.certificates(), Map.of());
+            assertEquals("byte 0x" + Integer.toHexString(i), "signature",
+                    firstCheck(v.verify(bad, trusting(cek, Map.of(), Map.of()))));
+        }
+        byte[] reserved = e.report();
+        reserved[0x3C] = 1;
+        assertEquals("format", firstCheck(v.verify(new Evidence(e.format(), reserved, e.certificates(), Map.of()),
+                trusting(cek, Map.of(), Map.of()))));
+        byte[] wrongDigest = Hex.decode(expected.get("sev"));
+        wrongDigest[31] ^= 1;
+        assertEquals("launch_digest", firstCheck(v.verify(e, trusting(cek, Map.of("launch_digest",
+                Hex.encode(wrongDigest)), Map.of()))));
+        assertEquals("report_data", firstCheck(v.verify(e, trusting(cek, Map.of("report_data", "01"), Map.of()))));
+        assertEquals("chain", firstCheck(v.verify(e, trusting(null, Map.of(), Map.of()))));
+        assertEquals("options", firstCheck(v.verify(e, trusting(cek, Map.of("mrtd", "00"), Map.of()))));
+        assertEquals("measurement", firstCheck(v.verify(e, trusting(cek, Map.of("measurement",
+                Hex.encode(wrongDigest)), Map.of()))));
+
+        // another chip: its CEK does not vouch for this PEK, and its certificates do not verify this report
+        Map<String, byte[]> other = new SevBackend(Platforms.processor(15, 5, "another chip")).platformCertificates();
+        assertEquals("chain", firstCheck(v.verify(e, trusting(other.get("cek"), Map.of(), Map.of()))));
+        Evidence swapped = new Evidence(e.format(), e.report(), List.of(other.get("pek"), other.get("oca"),
+                other.get("cek")), Map.of());
+        assertEquals("signature", firstCheck(v.verify(swapped, trusting(other.get("cek"), Map.of(), Map.of()))));
+
+        // a debuggable guest (no NODBG) is refused unless the policy allows it
+        MapGuestMemory mem2 = new MapGuestMemory(1);
+        LaunchSession debug = launch(policy(0, null, false), mem2, false);
+        Evidence d = sev.attest(debug.handle(), mem2, MNONCE);
+        assertEquals("debug", firstCheck(v.verify(d, trusting(cek, Map.of(), Map.of()))));
+        assertTrue(v.verify(d, trusting(cek, Map.of(), Map.of("allow_debug", "true"))).accepted());
+    }
+
+    @Test
+    public void attestationNeedsAMeasuredGuestAndAtMostSixteenBytesOfMnonce() {
+        MapGuestMemory mem = new MapGuestMemory(1);
+        LaunchOwner owner = new SevGuestOwner().prepare(policy(1, null, false));
+        LaunchSession s = measuredUpTo(owner, mem, false, new long[1]);
+        TeeException early = assertThrows(TeeException.class, () -> sev.attest(s.handle(), mem, MNONCE));
+        assertEquals("INVALID_GUEST_STATE", early.status().name());
+        s.measure();
+        assertEquals(SevAttestationVerifier.FORMAT, sev.attest(s.handle(), mem, MNONCE).format());
+        TeeException longNonce = assertThrows(TeeException.class, () -> sev.attest(s.handle(), mem, new byte[17]));
+        assertEquals("INVALID_LENGTH", longNonce.status().name());
+        assertEquals("LSECRET", sev.status(s.handle()).state());
     }
 }

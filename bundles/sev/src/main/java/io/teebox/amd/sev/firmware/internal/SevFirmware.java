@@ -1,16 +1,22 @@
 package io.teebox.amd.sev.firmware.internal;
 
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.teebox.amd.abi.SevAttestationReport;
+import io.teebox.amd.abi.SevGuestState;
 import io.teebox.amd.abi.SevPolicy;
 import io.teebox.amd.abi.SevStatus;
 import io.teebox.amd.sp.AmdSecureProcessor;
 import io.teebox.amd.sp.AsidPool;
 import io.teebox.amd.sp.GuestContext;
 import io.teebox.amd.sp.PlatformStatus;
+import io.teebox.api.attestation.AttestationService;
+import io.teebox.api.attestation.Evidence;
 import io.teebox.api.launch.GuestMemory;
 import io.teebox.api.launch.GuestStatus;
 import io.teebox.api.launch.LaunchRequest;
@@ -24,6 +30,7 @@ import io.teebox.api.tee.BackendDescriptor;
 import io.teebox.api.tee.Capability;
 import io.teebox.api.tee.KeySlotLimits;
 import io.teebox.api.tee.TeeBackend;
+import io.teebox.api.tee.FirmwareVersion;
 import io.teebox.api.tee.TeeKind;
 
 /**
@@ -31,7 +38,10 @@ import io.teebox.api.tee.TeeKind;
  * memory controller's AES-128 engine for the SEV ASID range. All state lives in the {@link AmdSecureProcessor}, so
  * stopping or updating this bundle is a firmware update that running guests survive.
  */
-public abstract class SevFirmware implements TeeBackend, MemoryEncryption, LaunchService {
+public abstract class SevFirmware implements TeeBackend, MemoryEncryption, LaunchService, AttestationService {
+
+    /** The evidence format of the ATTESTATION command's report. */
+    public static final String EVIDENCE_FORMAT = "sev-attestation";
 
     /** Which firmware personality a backend bundle runs. */
     public enum Mode {
@@ -185,5 +195,44 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
             pos += n;
         }
         return out;
+    }
+
+    @Override
+    public String format() {
+        return EVIDENCE_FORMAT;
+    }
+
+    /**
+     * ATTESTATION (0x36): the launch digest LAUNCH_MEASURE finalized, the guest policy and the caller's MNONCE,
+     * signed with the PEK. The evidence carries the PEK, OCA and CEK certificates (SEV format) a verifier needs.
+     *
+     * @param reportData the MNONCE, at most 16 bytes (zero-padded)
+     * @throws io.teebox.api.tee.TeeException INVALID_LENGTH for a longer MNONCE, INVALID_GUEST_STATE before
+     *             LAUNCH_MEASURE, INVALID_COMMAND on firmware older than API 0.17
+     */
+    @Override
+    public Evidence attest(long handle, GuestMemory memory, byte[] reportData) {
+        FirmwareVersion fw = sp.firmwareVersion();
+        if (fw.major() == 0 && fw.minor() < 17) {
+            throw SevStatus.INVALID_COMMAND.error("ATTESTATION needs SEV API 0.17 or later; this firmware is API "
+                    + fw.major() + "." + fw.minor());
+        }
+        if (reportData.length > 16) {
+            throw SevStatus.INVALID_LENGTH.error("ATTESTATION: the MNONCE is 16 bytes, got " + reportData.length);
+        }
+        GuestContext c = sp.context(handle);
+        SevAttestationReport report;
+        synchronized (c) {
+            boolean measured = c.state == SevGuestState.LSECRET || c.state == SevGuestState.RUNNING;
+            if (!measured || c.launchDigestValue == null) {
+                throw SevStatus.INVALID_GUEST_STATE.error("ATTESTATION: the guest is " + c.state + "; its launch "
+                        + "digest is final once LAUNCH_MEASURE has run (LSECRET or RUNNING)");
+            }
+            report = SevAttestationReport.sign(Arrays.copyOf(reportData, 16), c.launchDigestValue, c.policy,
+                    sp::pekSign);
+        }
+        Map<String, byte[]> certs = sp.platformCertificates();
+        return new Evidence(EVIDENCE_FORMAT, report.bytes(), List.of(certs.get("pek"), certs.get("oca"),
+                certs.get("cek")), Map.of());
     }
 }

@@ -234,6 +234,7 @@ final class SevLaunchSession implements LaunchSession {
             System.arraycopy(m, 0, out, 0, 32);
             System.arraycopy(mnonce, 0, out, 32, 16);
             ctx.measurement = out;
+            ctx.launchDigestValue = ld;
             ctx.state = SevGuestState.LSECRET;
             add(log, "LAUNCH_MEASURE", SevStatus.SUCCESS, "measure=" + Hex.encode(m) + " mnonce="
                     + Hex.encode(mnonce));

@@ -1,0 +1,175 @@
+package io.teebox.owner.sev.internal;
+
+import io.teebox.amd.abi.SevAttestationReport;
+import io.teebox.amd.abi.SevCertificate;
+import io.teebox.amd.abi.SevPolicy;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.Verdict;
+import io.teebox.api.attestation.Verdict.Failure;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.tee.TeeException;
+import io.teebox.kit.codec.MalformedStructureException;
+import io.teebox.kit.hex.Hex;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Appraises the report of the legacy SEV ATTESTATION command (evidence format {@code sev-attestation}, from SEV and
+ * SEV-ES guests), as sev-tool's {@code validate_attestation} does: the PEK certificate is signed by a trusted CEK or
+ * OCA (given as SEV-format certificates among the trusted roots), the PEK signs the report; then the report is
+ * validated against reference values {@code measurement} (or {@code launch_digest}) and {@code report_data} (the
+ * MNONCE) and the policy {@code allow_debug} (default false: the guest policy must set NODBG). Every failed check
+ * comes with a reason.
+ *
+ * <p>The evidence carries the PEK, OCA and CEK certificates in that order, as the firmware's platform exports them.
+ */
+@Component(service = EvidenceVerifier.class,
+        property = EvidenceVerifier.FORMAT_PROPERTY + "=" + SevAttestationVerifier.FORMAT)
+public final class SevAttestationVerifier implements EvidenceVerifier {
+
+    /** The evidence format (the SEV backends' {@code AttestationService.format()}). */
+    public static final String FORMAT = "sev-attestation";
+    static final Set<String> REFERENCE_VALUES = Set.of("measurement", "launch_digest", "report_data");
+    static final Set<String> POLICIES = Set.of("allow_debug");
+
+    @Override
+    public String format() {
+        return FORMAT;
+    }
+
+    @Override
+    public Verdict verify(Evidence evidence, VerificationOptions options) {
+        Map<String, String> claims = new LinkedHashMap<>();
+        List<Failure> failures = new ArrayList<>();
+        if (!FORMAT.equals(evidence.format())) {
+            failures.add(new Failure("format", "evidence format is '" + evidence.format() + "', expected " + FORMAT));
+            return new Verdict(claims, failures);
+        }
+        SevAttestationReport report;
+        try {
+            report = SevAttestationReport.parse(evidence.report());
+        } catch (MalformedStructureException e) {
+            failures.add(new Failure("format", e.getMessage()));
+            return new Verdict(claims, failures);
+        }
+        claims.put("mnonce", Hex.encode(report.mnonce()));
+        claims.put("launch_digest", Hex.encode(report.launchDigest()));
+        SevPolicy policy = null;
+        try {
+            policy = new SevPolicy(report.policy());
+            claims.put("policy", policy.toString());
+        } catch (TeeException e) {
+            claims.put("policy", String.format("0x%08X", report.policy()));
+            failures.add(new Failure("policy", e.getMessage()));
+        }
+        SevCertificate pek = chain(evidence, options, claims, failures);
+        if (pek != null && !report.verify(pek.publicKey())) {
+            failures.add(new Failure("signature", "the report's signature over bytes 0x00..0x33 does not verify "
+                    + "with the PEK"));
+        }
+        validate(report, policy, options, failures);
+        return new Verdict(claims, failures);
+    }
+
+    /** @return the PEK if its certificate parses and chains to a trusted CEK or OCA, else null */
+    private static SevCertificate chain(Evidence evidence, VerificationOptions options, Map<String, String> claims,
+            List<Failure> failures) {
+        List<byte[]> certs = evidence.certificates();
+        if (certs.size() != 3) {
+            failures.add(new Failure("chain", "expected the PEK, OCA and CEK certificates, got " + certs.size()));
+            return null;
+        }
+        SevCertificate pek = cert(certs.get(0), "PEK", SevCertificate.USAGE_PEK, failures);
+        SevCertificate oca = cert(certs.get(1), "OCA", SevCertificate.USAGE_OCA, failures);
+        SevCertificate cek = cert(certs.get(2), "CEK", SevCertificate.USAGE_CEK, failures);
+        if (pek == null || oca == null || cek == null) {
+            return null;
+        }
+        boolean cekTrusted = trusted(options, certs.get(2));
+        boolean ocaTrusted = trusted(options, certs.get(1));
+        if (cekTrusted || ocaTrusted) {
+            claims.put("trusted_by", cekTrusted && ocaTrusted ? "CEK and OCA" : cekTrusted ? "CEK" : "OCA");
+        } else {
+            failures.add(new Failure("chain", "neither the CEK nor the OCA of the evidence is one of the "
+                    + options.trustedRoots().size() + " trusted roots (give the platform's cek or oca certificate, "
+                    + "SEV format, as a trusted root)"));
+        }
+        if (!pek.signedBy(cek)) {
+            failures.add(new Failure("chain", "the PEK certificate carries no valid signature by the CEK"));
+        }
+        if (!pek.signedBy(oca)) {
+            failures.add(new Failure("chain", "the PEK certificate carries no valid signature by the OCA"));
+        }
+        return pek;
+    }
+
+    private static boolean trusted(VerificationOptions options, byte[] cert) {
+        return options.trustedRoots().stream().anyMatch(r -> Arrays.equals(r, cert));
+    }
+
+    private static SevCertificate cert(byte[] bytes, String name, int usage, List<Failure> failures) {
+        try {
+            SevCertificate c = SevCertificate.parse(bytes);
+            if (c.usage() != usage) {
+                failures.add(new Failure("chain", String.format("the %s certificate has key usage 0x%X, expected "
+                        + "0x%X", name, c.usage(), usage)));
+                return null;
+            }
+            return c;
+        } catch (TeeException e) {
+            failures.add(new Failure("chain", "the " + name + " certificate is malformed: " + e.getMessage()));
+            return null;
+        }
+    }
+
+    private static void validate(SevAttestationReport report, SevPolicy policy, VerificationOptions options,
+            List<Failure> failures) {
+        for (String k : options.referenceValues().keySet()) {
+            if (!REFERENCE_VALUES.contains(k)) {
+                failures.add(new Failure("options", "unknown reference value '" + k + "'; known: "
+                        + REFERENCE_VALUES));
+            }
+        }
+        for (String k : options.policy().keySet()) {
+            if (!POLICIES.contains(k)) {
+                failures.add(new Failure("options", "unknown policy '" + k + "'; known: " + POLICIES));
+            }
+        }
+        compare("launch_digest", options.referenceValues().get("launch_digest"), report.launchDigest(), failures);
+        compare("measurement", options.referenceValues().get("measurement"), report.launchDigest(), failures);
+        compare("report_data", options.referenceValues().get("report_data"), report.mnonce(), failures);
+        boolean allowDebug = Boolean.parseBoolean(options.policy().getOrDefault("allow_debug", "false"));
+        if (policy != null && !allowDebug && !policy.has(SevPolicy.NODBG)) {
+            failures.add(new Failure("debug", "the guest policy does not set NODBG: the host can decrypt its memory "
+                    + "with DBG_DECRYPT; policy allow_debug is false"));
+        }
+    }
+
+    private static void compare(String name, String expectedHex, byte[] actual, List<Failure> failures) {
+        if (expectedHex == null) {
+            return;
+        }
+        byte[] want;
+        try {
+            want = Hex.decode(expectedHex.trim());
+        } catch (IllegalArgumentException e) {
+            failures.add(new Failure("options", name + " is not hex: " + e.getMessage()));
+            return;
+        }
+        if (want.length > actual.length) {
+            failures.add(new Failure("options", name + " is " + want.length + " bytes, the report holds "
+                    + actual.length));
+            return;
+        }
+        want = Arrays.copyOf(want, actual.length);
+        if (!Arrays.equals(want, actual)) {
+            failures.add(new Failure(name, name + " is " + Hex.encode(actual) + ", expected " + Hex.encode(want)));
+        }
+    }
+}
