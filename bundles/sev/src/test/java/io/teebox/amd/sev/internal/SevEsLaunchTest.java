@@ -30,6 +30,7 @@ import io.teebox.api.launch.SecretPacket;
 import io.teebox.api.owner.OwnerPolicy;
 import io.teebox.api.tee.Capability;
 import io.teebox.api.tee.TeeException;
+import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.kit.firmware.FirmwareBuilder;
 import io.teebox.kit.firmware.KernelHashes;
 import io.teebox.kit.firmware.OvmfImage;

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.teebox.api.launch.LaunchSession;
+import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.intel.tdx.abi.TdAttributes;
 import io.teebox.kit.crypto.Digests;
 import io.teebox.kit.firmware.DefaultFirmware;

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.teebox.api.launch.LaunchSession;
+import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.intel.tdx.abi.TdAttributes;
 import io.teebox.intel.tdx.abi.TdReport;
 import io.teebox.kit.crypto.Digests;

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 
 import io.teebox.api.launch.LaunchSession;
 import io.teebox.api.tee.TeeException;
+import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.intel.tdx.abi.EnclaveReport;
 import io.teebox.intel.tdx.abi.EventLog;
 import io.teebox.intel.tdx.abi.QuoteV4;

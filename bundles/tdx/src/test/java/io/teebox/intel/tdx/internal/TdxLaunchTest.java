@@ -15,6 +15,7 @@ import io.teebox.api.launch.Measurement;
 import io.teebox.api.launch.PageType;
 import io.teebox.api.launch.SecretPacket;
 import io.teebox.api.tee.TeeException;
+import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.intel.tdx.Tdx;
 import io.teebox.intel.tdx.abi.TdAttributes;
 import io.teebox.intel.tdx.abi.TdMeasurement;

@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import io.teebox.api.launch.LaunchRequest;
 import io.teebox.api.launch.LaunchSession;
 import io.teebox.api.launch.PageType;
+import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.intel.tdx.IntelPcs;
 import io.teebox.kit.firmware.OvmfImage;
 import io.teebox.kit.firmware.TdxMetadataSection;

@@ -1,24 +1,36 @@
-package io.teebox.intel.tdx.internal;
+package io.teebox.api.testing;
 
 import io.teebox.api.launch.GuestMemory;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Guest memory for module tests: pages in a map, host physical addresses handed out in order. */
+/**
+ * Guest memory for firmware and module tests, standing in for the hypervisor: pages in a map, host physical
+ * addresses handed out in order of first use, save areas in an array. Shared through the api test-jar; the fields are
+ * open so tests can play the host (change a stored page, place a VMSA).
+ */
 public final class MapGuestMemory implements GuestMemory {
 
-    final Map<Long, byte[]> pages = new HashMap<>();
-    final Map<Long, Long> hpas = new HashMap<>();
-    final byte[][] saveAreas;
-    private long nextHpa = 0x2_0000_0000L;
+    /** The stored (host-visible) pages by GPA. */
+    public final Map<Long, byte[]> pages = new HashMap<>();
+    /** The host physical address of each GPA handed out so far. */
+    public final Map<Long, Long> hpas = new HashMap<>();
+    /** The vCPU save areas. */
+    public final byte[][] saveAreas;
+    private long nextHpa = 0x1_0000_0000L;
 
     /** @param vcpus number of vCPUs */
     public MapGuestMemory(int vcpus) {
         saveAreas = new byte[vcpus][4096];
     }
 
-    /** The host places plaintext, as QEMU copies the firmware into guest RAM before TDH.MEM.PAGE.ADD. */
-    void place(long gpa, byte[] data) {
+    /**
+     * The host places plaintext, as QEMU copies the firmware into guest RAM before the launch commands measure it.
+     *
+     * @param gpa where
+     * @param data what, any length
+     */
+    public synchronized void place(long gpa, byte[] data) {
         for (int off = 0; off < data.length;) {
             long page = (gpa + off) & ~0xFFFL;
             int in = (int) (gpa + off - page);
