@@ -54,6 +54,20 @@ public interface AmdSecureProcessor {
     KeySlotLimits asidLimits(AsidPool pool);
 
     /**
+     * The platform's ASID limits as CPUID Fn8000_001F reports them to every guest, whatever its TEE type: ECX the
+     * number of encrypted guests (the highest ASID), EDX the first SEV-only ASID. Backends put these into their
+     * descriptor properties ({@code cpuid.8000001F.ecx}, {@code cpuid.8000001F.edx}) for the hypervisor's CPUID
+     * emulation.
+     *
+     * @return the two properties, decimal
+     */
+    default java.util.Map<String, String> cpuidAsidProperties() {
+        KeySlotLimits sev = asidLimits(AsidPool.SEV);
+        return java.util.Map.of("cpuid.8000001F.ecx", Integer.toString(sev.last()), "cpuid.8000001F.edx",
+                Integer.toString(sev.first()));
+    }
+
+    /**
      * Creates a guest context with a free ASID of the pool and a fresh memory key (not yet active).
      *
      * @param pool the pool

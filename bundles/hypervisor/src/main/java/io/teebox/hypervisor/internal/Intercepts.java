@@ -103,10 +103,24 @@ final class Intercepts {
             return new long[] {0x8000_001FL, 0x68747541L, 0x444D4163L, 0x69746E65L};
         }
         if (leaf == 0x8000_001FL) {
-            long eax = 0b11 | (es ? 1 << 3 : 0);
-            return new long[] {eax, C_BIT | 1L << 6, k == null ? 0 : k.last(), k == null ? 0 : k.first()};
+            // EAX: SME, SEV, SEV-ES (bit 3), SEV-SNP (bit 4); EBX: C-bit position, physical address bits lost.
+            // ECX/EDX: the platform's ASID limits when the backend publishes them, else its own key-slot range.
+            boolean snp = es && d.has(io.teebox.api.tee.Capability.MEMORY_INTEGRITY);
+            long eax = 0b11 | (es ? 1 << 3 : 0) | (snp ? 1 << 4 : 0);
+            long ecx = cpuidProperty(d, "cpuid.8000001F.ecx", k == null ? 0 : k.last());
+            long edx = cpuidProperty(d, "cpuid.8000001F.edx", k == null ? 0 : k.first());
+            return new long[] {eax, C_BIT | 1L << 6, ecx, edx};
         }
         return new long[4];
+    }
+
+    private static long cpuidProperty(BackendDescriptor d, String name, long fallback) {
+        String v = d.properties().get(name);
+        try {
+            return v == null ? fallback : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private static long safeSignature(Guest g) {

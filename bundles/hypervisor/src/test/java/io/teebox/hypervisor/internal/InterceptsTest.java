@@ -45,12 +45,14 @@ public class InterceptsTest {
         }
     };
 
+    private TestTee es;
+
     @Before
     public void setUp() {
         hv = new HypervisorImpl(HypervisorImplTest.config(64, 8));
         TestTee.Firmware fw = new TestTee.Firmware();
         TestTee plain = new TestTee(fw, "plain", HostAccessOutcome.Effect.UNDETECTED);
-        TestTee es = new TestTee(fw, "es", HostAccessOutcome.Effect.UNDETECTED);
+        es = new TestTee(fw, "es", HostAccessOutcome.Effect.UNDETECTED);
         es.encryptsRegisters = true;
         for (TestTee t : List.of(plain, es)) {
             Map<String, Object> p = Map.of(TeeType.PROPERTY, t.type);
@@ -83,6 +85,8 @@ public class InterceptsTest {
                 "sw_exit_info_2", 0L, "xcr0", 1L), t.hostSaw());
         assertEquals(0b1011L, (long) t.result().get("rax"));
         assertEquals(51L, t.result().get("rbx") & 0x3F);
+        assertEquals("without platform limits, the backend's key-slot range", 16L, (long) t.result().get("rcx"));
+        assertEquals(1L, (long) t.result().get("rdx"));
         List<ExitTrace> exits = hv.exits("e");
         assertEquals(Intercepts.MSR_PROTOCOL, exits.get(0).path());
         long ghcb = (16 << 20) - 4096;
@@ -90,6 +94,17 @@ public class InterceptsTest {
         byte[] page = hv.hostRead("e", ghcb, 4096);
         assertEquals("the GHCB is shared: the host reads the answer in plaintext", 0b1011L,
                 LittleEndian.u64(page, Ghcb.RAX));
+    }
+
+    @Test
+    public void cpuid8000001fReportsThePlatformsAsidLimitsWhenTheBackendPublishesThem() {
+        es.properties.put("cpuid.8000001F.ecx", "509");
+        es.properties.put("cpuid.8000001F.edx", "100");
+        ExitTrace t = hv.execute("e", 0, new GuestInstruction(Kind.CPUID, 0x8000_001FL, 0, 0));
+        assertEquals(509L, (long) t.result().get("rcx"));
+        assertEquals(100L, (long) t.result().get("rdx"));
+        ExitTrace p = hv.execute("p", 0, new GuestInstruction(Kind.CPUID, 0x8000_001FL, 0, 0));
+        assertEquals("no SEV-ES bit for a plain SEV backend", 0b11L, (long) p.result().get("rax"));
     }
 
     @Test

@@ -58,6 +58,8 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
     final String layout;
     /** Whether addVcpuState encrypts the save area (like SEV-ES). */
     boolean encryptsRegisters;
+    /** Extra descriptor properties. */
+    final Map<String, String> properties = new HashMap<>();
 
     TestTee(Firmware fw, String type, HostAccessOutcome.Effect writeEffect) {
         this(fw, type, writeEffect, BackendDescriptor.LAYOUT_OVMF_SEV);
@@ -76,8 +78,10 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
         if (encryptsRegisters) {
             caps.add(Capability.REGISTER_ENCRYPTION);
         }
+        Map<String, String> props = new HashMap<>(properties);
+        props.put(BackendDescriptor.FIRMWARE_LAYOUT, layout);
         return new BackendDescriptor(type, "test", TeeKind.CPU, "test TEE", caps,
-                new FirmwareVersion(1, 0, 0), new TcbVersion(0, Map.of()), limits(), Map.of(BackendDescriptor.FIRMWARE_LAYOUT, layout));
+                new FirmwareVersion(1, 0, 0), new TcbVersion(0, Map.of()), limits(), props);
     }
 
     @Override

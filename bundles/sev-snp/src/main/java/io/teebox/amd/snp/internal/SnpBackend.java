@@ -96,6 +96,7 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
             props.put("kds", k.baseUrl() + "/vcek/v1/" + sp.productLine() + "/cert_chain");
         }
         props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_OVMF_SNP);
+        props.putAll(sp.cpuidAsidProperties());
         return new BackendDescriptor("sev-snp", "AMD", TeeKind.CPU, "EPYC (" + sp.productLine() + ") SEV-SNP",
                 EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.REGISTER_ENCRYPTION, Capability.MEMORY_INTEGRITY,
                         Capability.LAUNCH_MEASUREMENT, Capability.RUNTIME_ATTESTATION),

@@ -419,4 +419,11 @@ public class SevLaunchTest {
         assertEquals("INVALID_LENGTH", longNonce.status().name());
         assertEquals("LSECRET", sev.status(s.handle()).state());
     }
+
+    @Test
+    public void descriptorPublishesThePlatformsAsidLimitsForCpuid8000001f() {
+        assertEquals("15", sev.descriptor().properties().get("cpuid.8000001F.ecx"));
+        assertEquals("5", sev.descriptor().properties().get("cpuid.8000001F.edx"));
+        assertEquals(5, sev.limits().first());
+    }
 }
