@@ -27,13 +27,13 @@ import io.teebox.amd.sp.internal.AmdSpConfig;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.Verdict;
 import io.teebox.api.attestation.VerificationOptions;
-import io.teebox.api.launch.GuestMemory;
 import io.teebox.api.launch.LaunchRequest;
 import io.teebox.api.launch.LaunchSession;
 import io.teebox.api.launch.PageType;
 import io.teebox.api.memory.HostAccess;
 import io.teebox.api.memory.HostAccessOutcome;
 import io.teebox.api.tee.TeeException;
+import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.kit.firmware.KernelHashes;
 import io.teebox.kit.firmware.OvmfImage;
 import io.teebox.kit.firmware.SevMetadataSection;
@@ -79,7 +79,7 @@ public class SnpBackendTest {
     }
 
     /** The hypervisor's SNP load order, on a map of pages. */
-    static LaunchSession launch(SnpBackend backend, Memory mem, int vcpus, long sig, byte[] table) {
+    static LaunchSession launch(SnpBackend backend, MapGuestMemory mem, int vcpus, long sig, byte[] table) {
         LaunchSession s = backend.begin(new LaunchRequest(POLICY, Map.of(), vcpus, "x"), mem);
         OvmfImage image = OvmfImage.parse(firmware);
         mem.place(image.loadAddress(), firmware);
@@ -115,7 +115,7 @@ public class SnpBackendTest {
 
     @Test
     public void reportMeasurementEqualsTheSnpVectors() {
-        LaunchSession s = launch(snp, new Memory(2), 2, CpuModels.signature("EPYC-v4"), null);
+        LaunchSession s = launch(snp, new MapGuestMemory(2), 2, CpuModels.signature("EPYC-v4"), null);
         Evidence e = snp.attest(s.handle(), null, new byte[] {1, 2, 3});
         String measurement = Hex.encode(java.util.Arrays.copyOfRange(e.report(), 0x90, 0x90 + 48));
         assertEquals(EXPECTED.get("snp-2vcpu-epyc-v4"), measurement);
@@ -125,14 +125,14 @@ public class SnpBackendTest {
     public void kernelLaunchMatchesTheGenoaKernelVector() throws IOException {
         byte[] table = KernelHashes.table(resource("synthetic-kernel.bin"), resource("synthetic-initrd.bin"),
                 "console=ttyS0 root=/dev/vda");
-        LaunchSession s = launch(snp, new Memory(2), 2, CpuModels.signature("EPYC-Genoa"), table);
+        LaunchSession s = launch(snp, new MapGuestMemory(2), 2, CpuModels.signature("EPYC-Genoa"), table);
         GuestContext c = sp.context(s.handle());
         assertEquals(EXPECTED.get("snp-2vcpu-genoa-kernel"), Hex.encode(c.snpDigest.digest()));
     }
 
     @Test
     public void reportVerifiesAndEveryTamperIsRejectedWithAReason() throws Exception {
-        LaunchSession s = launch(snp, new Memory(1), 1, CpuModels.signature("EPYC-v4"), null);
+        LaunchSession s = launch(snp, new MapGuestMemory(1), 1, CpuModels.signature("EPYC-v4"), null);
         Evidence e = snp.attest(s.handle(), null, "nonce".getBytes(StandardCharsets.UTF_8));
         SnpReportVerifier v = new SnpReportVerifier();
         String measurement = EXPECTED.get("snp-1vcpu-epyc-v4");
@@ -169,7 +169,7 @@ public class SnpBackendTest {
     @Test
     public void openSslVerifiesAnExportedGuestReportAndItsChain() throws Exception {
         org.junit.Assume.assumeTrue(new java.io.File("/usr/bin/openssl").canExecute());
-        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        LaunchSession s = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
         Evidence e = snp.attest(s.handle(), null, "openssl".getBytes(StandardCharsets.UTF_8));
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("snp-openssl");
         java.nio.file.Files.write(dir.resolve("report.bin"), e.report());
@@ -197,16 +197,16 @@ public class SnpBackendTest {
     public void vcekOfAnotherChipAndDebugPolicyAreRejected() throws Exception {
         AmdSecureProcessorImpl other = processor(Map.of("chipSeed", "another-chip"));
         SnpBackend otherSnp = new SnpBackend(other);
-        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        LaunchSession s = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
         Evidence mine = snp.attest(s.handle(), null, new byte[0]);
-        LaunchSession o = launch(otherSnp, new Memory(1), 1, 0x800F12, null);
+        LaunchSession o = launch(otherSnp, new MapGuestMemory(1), 1, 0x800F12, null);
         Evidence theirs = otherSnp.attest(o.handle(), null, new byte[0]);
         Evidence mixed = new Evidence(mine.format(), mine.report(), theirs.certificates(), Map.of());
         Verdict v = new SnpReportVerifier().verify(mixed, trustingArk(other, Map.of(), Map.of()));
         assertTrue(v.failures().toString(), v.failures().stream().anyMatch(f -> f.check().equals("chip")));
         assertTrue(v.failures().stream().anyMatch(f -> f.check().equals("signature")));
 
-        LaunchSession dbg = snp.begin(new LaunchRequest(POLICY | 1L << 19, Map.of(), 1, "x"), new Memory(1));
+        LaunchSession dbg = snp.begin(new LaunchRequest(POLICY | 1L << 19, Map.of(), 1, "x"), new MapGuestMemory(1));
         dbg.addPages(0x1000, 4096, PageType.SECRETS);
         dbg.finish();
         Verdict d = new SnpReportVerifier().verify(snp.attest(dbg.handle(), null, new byte[0]), trustingArk(sp,
@@ -217,7 +217,7 @@ public class SnpBackendTest {
     @Test
     public void firmwareUpdateGivesNewTcbAndNewVcekForTheRunningGuest() throws Exception {
         AmdSecureProcessorImpl p = processor(Map.of("chipSeed", "update-chip"));
-        LaunchSession s = launch(new SnpBackend(p), new Memory(1), 1, 0x800F12, null);
+        LaunchSession s = launch(new SnpBackend(p), new MapGuestMemory(1), 1, 0x800F12, null);
         Evidence before = new SnpBackend(p).attest(s.handle(), null, new byte[0]);
         p.modifiedForTest(Map.of("chipSeed", "update-chip", "snpSpl", 9));
         SnpBackend updated = new SnpBackend(p);
@@ -236,7 +236,7 @@ public class SnpBackendTest {
     public void vlekSignedReportsAndTurinVersion5ReportsVerify() throws Exception {
         AmdSecureProcessorImpl vlek = processor(Map.of("chipSeed", "vlek-chip", "signingKey", "VLEK"));
         SnpBackend b = new SnpBackend(vlek);
-        Evidence e = b.attest(launch(b, new Memory(1), 1, 0x800F12, null).handle(), null, new byte[0]);
+        Evidence e = b.attest(launch(b, new MapGuestMemory(1), 1, 0x800F12, null).handle(), null, new byte[0]);
         assertEquals(1, (e.report()[0x48] >> 2) & 7);
         Verdict v = new SnpReportVerifier().verify(e, trustingArk(vlek, Map.of(), Map.of()));
         assertTrue(v.failures().toString(), v.accepted());
@@ -247,7 +247,7 @@ public class SnpBackendTest {
 
         AmdSecureProcessorImpl turin = processor(Map.of("chipSeed", "turin-chip", "productLine", "Turin"));
         SnpBackend t = new SnpBackend(turin);
-        Evidence te = t.attest(launch(t, new Memory(1), 1, 0xB00F00, null).handle(), null, new byte[0]);
+        Evidence te = t.attest(launch(t, new MapGuestMemory(1), 1, 0xB00F00, null).handle(), null, new byte[0]);
         assertEquals(5, te.report()[0]);
         assertEquals(0x1A, te.report()[0x188]);
         Verdict tv = new SnpReportVerifier().verify(te, trustingArk(turin, Map.of(), Map.of()));
@@ -259,10 +259,10 @@ public class SnpBackendTest {
     public void hostWritesFaultAndBadPoliciesAreRefused() {
         assertEquals(HostAccessOutcome.Effect.HOST_FAULT, snp.hostAccess(HostAccess.WRITE).effect());
         assertEquals("INVALID_PARAM", assertThrows(TeeException.class,
-                () -> snp.begin(new LaunchRequest(0x10000, Map.of(), 1, "x"), new Memory(1))).status().name());
+                () -> snp.begin(new LaunchRequest(0x10000, Map.of(), 1, "x"), new MapGuestMemory(1))).status().name());
         assertEquals("POLICY_FAILURE", assertThrows(TeeException.class,
-                () -> snp.begin(new LaunchRequest(0x20000, Map.of(), 1, "x"), new Memory(1))).status().name());
-        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+                () -> snp.begin(new LaunchRequest(0x20000, Map.of(), 1, "x"), new MapGuestMemory(1))).status().name());
+        LaunchSession s = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
         assertEquals("INVALID_GUEST_STATE", assertThrows(TeeException.class,
                 () -> s.addPages(0x900000, 4096, PageType.NORMAL)).status().name());
         assertEquals("INVALID_PARAM", assertThrows(TeeException.class,
@@ -271,7 +271,7 @@ public class SnpBackendTest {
 
     @Test
     public void guestMessagesRefuseReplayedSequenceNumbersAndTamperedTags() {
-        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        LaunchSession s = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
         GuestContext c = sp.context(s.handle());
         byte[] vmpck0 = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
         snp.attest(s.handle(), null, new byte[0]);
@@ -310,8 +310,8 @@ public class SnpBackendTest {
 
     @Test
     public void derivedKeysFollowTheFieldSelectMask() {
-        LaunchSession a = launch(snp, new Memory(1), 1, 0x800F12, null);
-        LaunchSession b = launch(snp, new Memory(1), 1, 0x800F12, null);
+        LaunchSession a = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
+        LaunchSession b = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
         GuestContext ca = sp.context(a.handle());
         GuestContext cb = sp.context(b.handle());
         byte[] k1 = keyRequest(ca, a.handle(), 0b1000, 0, 0);
@@ -329,7 +329,7 @@ public class SnpBackendTest {
 
     @Test
     public void guestInterfaceDerivesKeysAndAdjustsRmpPermissions() {
-        LaunchSession s = launch(snp, new Memory(1), 1, 0x800F12, null);
+        LaunchSession s = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
         byte[] k = snp.derivedKey(s.handle(), 0x8, 0, 0);
         assertEquals(32, k.length);
         assertEquals(Hex.encode(k), Hex.encode(snp.derivedKey(s.handle(), 0x8, 0, 0)));
@@ -393,7 +393,7 @@ public class SnpBackendTest {
     }
 
     private LaunchSession launchWithId(byte[][] id) {
-        Memory mem = new Memory(1);
+        MapGuestMemory mem = new MapGuestMemory(1);
         LaunchSession s = snp.begin(new LaunchRequest(POLICY, Map.of("id-block", id[0], "id-auth", id[1]), 1, "x"),
                 mem);
         OvmfImage image = OvmfImage.parse(firmware);
@@ -420,52 +420,5 @@ public class SnpBackendTest {
             throw e;
         }
         return s;
-    }
-
-    /** Guest memory as a map of pages. */
-    static final class Memory implements GuestMemory {
-        final Map<Long, byte[]> pages = new HashMap<>();
-        final byte[][] saveAreas;
-
-        Memory(int vcpus) {
-            saveAreas = new byte[vcpus][4096];
-        }
-
-        void place(long gpa, byte[] data) {
-            for (int off = 0; off < data.length; off += 4096) {
-                pages.put(gpa + off, java.util.Arrays.copyOfRange(data, off, off + 4096));
-            }
-        }
-
-        @Override
-        public long hostPhysicalAddress(long gpa) {
-            return 0x1_0000_0000L + gpa;
-        }
-
-        @Override
-        public byte[] readPage(long gpa) {
-            byte[] p = pages.get(gpa);
-            return p == null ? new byte[4096] : p.clone();
-        }
-
-        @Override
-        public void writePage(long gpa, byte[] raw) {
-            pages.put(gpa, raw.clone());
-        }
-
-        @Override
-        public int vcpuCount() {
-            return saveAreas.length;
-        }
-
-        @Override
-        public byte[] readSaveArea(int vcpu) {
-            return saveAreas[vcpu].clone();
-        }
-
-        @Override
-        public void writeSaveArea(int vcpu, byte[] raw, boolean encrypted) {
-            saveAreas[vcpu] = raw.clone();
-        }
     }
 }
