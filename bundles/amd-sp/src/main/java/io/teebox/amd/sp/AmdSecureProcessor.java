@@ -158,4 +158,32 @@ public interface AmdSecureProcessor {
      */
     byte[] decryptPage(int asid, long hostPhysicalAddress, byte[] page);
 
+    /**
+     * The read of DBG_DECRYPT / SNP_DBG_DECRYPT once the command's policy check passed: guest memory decrypted with
+     * the ASID's key, page by page, across page boundaries.
+     *
+     * @param asid the guest's ASID
+     * @param memory the guest's memory
+     * @param gpa the first guest physical address
+     * @param length bytes, 0..1 MiB
+     * @return the plaintext
+     * @throws TeeException INVALID_LENGTH for a length outside 0..1 MiB
+     */
+    default byte[] decryptRange(int asid, io.teebox.api.launch.GuestMemory memory, long gpa, int length) {
+        if (length < 0 || length > 1 << 20) {
+            throw io.teebox.amd.abi.SevStatus.INVALID_LENGTH.error("DBG_DECRYPT length must be 0..1048576, got "
+                    + length);
+        }
+        byte[] out = new byte[length];
+        for (int off = 0; off < length;) {
+            long page = (gpa + off) & ~0xFFFL;
+            int in = (int) (gpa + off - page);
+            int n = Math.min(4096 - in, length - off);
+            byte[] plain = decryptPage(asid, memory.hostPhysicalAddress(page), memory.readPage(page));
+            System.arraycopy(plain, in, out, off, n);
+            off += n;
+        }
+        return out;
+    }
+
 }

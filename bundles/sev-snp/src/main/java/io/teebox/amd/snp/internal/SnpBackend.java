@@ -233,16 +233,7 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         if (!new SnpPolicy(c.policy).has(SnpPolicy.DEBUG)) {
             throw SevStatus.POLICY_FAILURE.error("SNP_DBG_DECRYPT refused: the guest policy does not set DEBUG");
         }
-        byte[] out = new byte[length];
-        for (int off = 0; off < length;) {
-            long page = (gpa + off) & ~0xFFFL;
-            int in = (int) (gpa + off - page);
-            int n = Math.min(4096 - in, length - off);
-            byte[] plain = sp.decryptPage(c.asid, memory.hostPhysicalAddress(page), memory.readPage(page));
-            System.arraycopy(plain, in, out, off, n);
-            off += n;
-        }
-        return out;
+        return sp.decryptRange(c.asid, memory, gpa, length);
     }
 
     @Override

@@ -180,22 +180,7 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
         if (new SevPolicy(c.policy).has(SevPolicy.NODBG)) {
             throw SevStatus.POLICY_FAILURE.error("DBG_DECRYPT refused: the guest policy sets NODBG");
         }
-        if (length < 0 || length > 1 << 20) {
-            throw SevStatus.INVALID_LENGTH.error("DBG_DECRYPT length must be 0..1048576, got " + length);
-        }
-        byte[] out = new byte[length];
-        long pos = gpa;
-        int off = 0;
-        while (off < length) {
-            long page = pos & ~0xFFFL;
-            int in = (int) (pos - page);
-            int n = Math.min(4096 - in, length - off);
-            byte[] plain = sp.decryptPage(c.asid, memory.hostPhysicalAddress(page), memory.readPage(page));
-            System.arraycopy(plain, in, out, off, n);
-            off += n;
-            pos += n;
-        }
-        return out;
+        return sp.decryptRange(c.asid, memory, gpa, length);
     }
 
     @Override
