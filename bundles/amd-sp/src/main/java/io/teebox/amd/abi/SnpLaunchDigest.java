@@ -104,6 +104,9 @@ public final class SnpLaunchDigest {
      */
     public static byte[] forOvmf(OvmfImage image, int vcpus, long cpuSignature, long guestFeatures,
             byte[] kernelHashesTable) {
+        if (kernelHashesTable != null) {
+            image.requireSnpKernelHashesSection();
+        }
         SnpLaunchDigest d = new SnpLaunchDigest().normal(image.loadAddress(), image.bytes());
         for (SevMetadataSection s : image.sevMetadata()) {
             switch (s.type()) {
@@ -114,7 +117,7 @@ public final class SnpLaunchDigest {
                     if (kernelHashesTable == null) {
                         d.unmeasured(ZERO, s.gpa(), s.size());
                     } else {
-                        long area = image.kernelHashesArea().map(a -> a.gpa()).orElse(s.gpa());
+                        long area = image.requireKernelHashesArea().gpa();
                         d.normal(s.gpa(), KernelHashes.page(kernelHashesTable, area));
                     }
                 }

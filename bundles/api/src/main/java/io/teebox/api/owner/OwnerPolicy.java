@@ -12,9 +12,12 @@ package io.teebox.api.owner;
  * @param expectedDigest a precomputed launch digest to expect instead of computing one, or null
  * @param secret the secret to release after a matching measurement, or null
  * @param secretAddress where to place the secret, or -1 for the firmware's launch-secret area
+ * @param idBlock whether the owner hands the firmware a signed ID block carrying the expected digest (SEV-SNP:
+ *            SNP_LAUNCH_FINISH then refuses any other launch, and reports carry the ID and author key digests);
+ *            without one, as in a plain {@code snpguest}/QEMU launch, reports carry zero key digests
  */
 public record OwnerPolicy(long policy, byte[] firmware, byte[] kernel, byte[] initrd, String cmdline,
-        byte[] expectedDigest, byte[] secret, long secretAddress) {
+        byte[] expectedDigest, byte[] secret, long secretAddress, boolean idBlock) {
 
     /** Creates a policy; arrays are copied. */
     public OwnerPolicy {
@@ -23,6 +26,16 @@ public record OwnerPolicy(long policy, byte[] firmware, byte[] kernel, byte[] in
         initrd = copy(initrd);
         expectedDigest = copy(expectedDigest);
         secret = copy(secret);
+    }
+
+    /**
+     * A policy without an ID block.
+     *
+     * @see #OwnerPolicy(long, byte[], byte[], byte[], String, byte[], byte[], long, boolean)
+     */
+    public OwnerPolicy(long policy, byte[] firmware, byte[] kernel, byte[] initrd, String cmdline,
+            byte[] expectedDigest, byte[] secret, long secretAddress) {
+        this(policy, firmware, kernel, initrd, cmdline, expectedDigest, secret, secretAddress, false);
     }
 
     /** @return a copy of the firmware, or null */

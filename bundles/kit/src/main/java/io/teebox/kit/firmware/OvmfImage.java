@@ -69,7 +69,8 @@ public final class OvmfImage {
     private final Optional<FirmwareArea> kernelHashes;
     private final Optional<FirmwareArea> launchSecret;
     private final List<SevMetadataSection> sev;
-    private final List<TdxMetadataSection> tdx;
+    private final OptionalLong tdxOffset;
+    private volatile List<TdxMetadataSection> tdx;
 
     private OvmfImage(byte[] image) {
         this.image = image;
@@ -83,8 +84,10 @@ public final class OvmfImage {
         this.launchSecret = area(SEV_SECRET_GUID, "SEV launch-secret area");
         this.sev = entry(SEV_METADATA_GUID, 4, "SEV metadata offset")
                 .map(d -> parseSev(LittleEndian.u32(d, 0))).orElse(List.of());
-        this.tdx = entry(TDX_METADATA_OFFSET_GUID, 4, "TDX metadata offset")
-                .map(d -> parseTdx(LittleEndian.u32(d, 0))).orElse(List.of());
+        // TDX metadata is validated only when a TD is built from the image (tdxMetadata()): a split OVMF_CODE
+        // image carries TDVF metadata describing the unified 2 MiB layout, and SEV guests never read it.
+        this.tdxOffset = entry(TDX_METADATA_OFFSET_GUID, 4, "TDX metadata offset")
+                .map(d -> OptionalLong.of(LittleEndian.u32(d, 0))).orElse(OptionalLong.empty());
     }
 
     /**
@@ -176,6 +179,72 @@ public final class OvmfImage {
     }
 
     /**
+     * Where a directly booted kernel's hashes table goes, checked as QEMU checks it before a launch with
+     * {@code -kernel}: the footer entry must exist and describe a non-zero address with room for the table. A
+     * split {@code OVMF_CODE.fd} of the generic OVMF build has the entry with address and size 0: it cannot
+     * measure a kernel, and a table written there would land (unmeasured by the firmware) at guest address 0.
+     *
+     * @return the area
+     * @throws IllegalArgumentException if the image cannot measure a kernel, saying why
+     */
+    public FirmwareArea requireKernelHashesArea() {
+        FirmwareArea a = kernelHashes.orElseThrow(() -> new IllegalArgumentException(
+                "the firmware cannot measure a directly booted kernel: it has no SEV kernel-hashes area (footer GUID "
+                        + SEV_HASH_TABLE_GUID + "); launch without --kernel or use a firmware built with the "
+                        + "hashes table (OVMF's AmdSev build)"));
+        if (a.gpa() == 0 || a.size() < KernelHashes.TABLE_SIZE) {
+            throw new IllegalArgumentException(String.format("the firmware cannot measure a directly booted kernel: "
+                    + "its SEV kernel-hashes area (footer GUID %s) is at 0x%X with 0x%X bytes, expected a non-zero "
+                    + "address and at least 0x%X bytes; launch without --kernel or use a firmware built with the "
+                    + "hashes table (OVMF's AmdSev build)", SEV_HASH_TABLE_GUID, a.gpa(), a.size(),
+                    KernelHashes.TABLE_SIZE));
+        }
+        return a;
+    }
+
+    /**
+     * The SEV-SNP metadata section the firmware measures a kernel-hashes page through ({@code SNP_KERNEL_HASHES}),
+     * together with the footer's hashes area: without the section an SNP launch would leave the kernel, initrd and
+     * command line unmeasured.
+     *
+     * @return the section
+     * @throws IllegalArgumentException if the image cannot measure a kernel under SEV-SNP, saying why
+     */
+    public SevMetadataSection requireSnpKernelHashesSection() {
+        SevMetadataSection section = sev.stream().filter(s -> s.type() == SevSectionType.SNP_KERNEL_HASHES)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("the firmware cannot measure a "
+                        + "directly booted kernel under SEV-SNP: its SEV metadata has no SNP_KERNEL_HASHES section, "
+                        + "so the kernel, initrd and command line would run unmeasured; launch without --kernel or "
+                        + "use a firmware built with the hashes table (OVMF's AmdSev build)"));
+        FirmwareArea area = requireKernelHashesArea();
+        if (area.gpa() < section.gpa() || area.end() > section.gpa() + section.size()) {
+            throw new IllegalArgumentException(String.format("the firmware's kernel-hashes area 0x%X+0x%X lies "
+                    + "outside its SNP_KERNEL_HASHES section 0x%X+0x%X", area.gpa(), area.size(), section.gpa(),
+                    section.size()));
+        }
+        return section;
+    }
+
+    /**
+     * Where a launch secret goes by default, when the image reserves a usable area for it (non-zero address and
+     * size; the generic OVMF build's footer entry is 0/0).
+     *
+     * @param length the secret's length in bytes
+     * @return the area
+     * @throws IllegalArgumentException if the image has no usable area for a secret of that length
+     */
+    public FirmwareArea requireLaunchSecretArea(int length) {
+        FirmwareArea a = launchSecret.orElseThrow(() -> new IllegalArgumentException("the firmware has no "
+                + "launch-secret area (footer GUID " + SEV_SECRET_GUID + "); give a secret address"));
+        if (a.gpa() == 0 || a.size() < length) {
+            throw new IllegalArgumentException(String.format("the firmware's launch-secret area (footer GUID %s) is "
+                    + "at 0x%X with 0x%X bytes, too small for a %d-byte secret; give a secret address",
+                    SEV_SECRET_GUID, a.gpa(), a.size(), length));
+        }
+        return a;
+    }
+
+    /**
      * The SEV metadata sections (SNP pre-launch memory).
      *
      * @return the sections in table order; empty if the image has no SEV metadata
@@ -185,18 +254,34 @@ public final class OvmfImage {
     }
 
     /**
-     * The TDX metadata sections.
+     * Whether the footer table points to TDX metadata; says nothing about whether that metadata is valid.
+     *
+     * @return true if the image has a TDX metadata offset entry
+     */
+    public boolean hasTdxMetadata() {
+        return tdxOffset.isPresent();
+    }
+
+    /**
+     * The TDX metadata sections, parsed and checked against this image on first use (only a TD needs them).
      *
      * @return the sections in table order; empty if the image has no TDX metadata
+     * @throws MalformedFirmwareException if the metadata is malformed or describes data outside this image
      */
     public List<TdxMetadataSection> tdxMetadata() {
-        return tdx;
+        List<TdxMetadataSection> sections = tdx;
+        if (sections == null) {
+            sections = tdxOffset.isPresent() ? parseTdx(tdxOffset.getAsLong()) : List.of();
+            tdx = sections;
+        }
+        return sections;
     }
 
     @Override
     public String toString() {
-        return String.format("OvmfImage[%d KiB at 0x%X, %d footer entries, %d SEV sections, %d TDX sections]",
-                image.length / 1024, loadAddress(), entries.size(), sev.size(), tdx.size());
+        return String.format("OvmfImage[%d KiB at 0x%X, %d footer entries, %d SEV sections, %s]",
+                image.length / 1024, loadAddress(), entries.size(), sev.size(),
+                hasTdxMetadata() ? "TDX metadata" : "no TDX metadata");
     }
 
     private static void checkSize(int size) {

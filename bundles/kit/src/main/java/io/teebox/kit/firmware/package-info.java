@@ -2,7 +2,7 @@
  * OVMF/TDVF firmware images: footer GUID table, SEV and TDX metadata, the SEV kernel-hashes table and teebox's default firmware.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.teebox.kit.firmware;
 
 import org.osgi.annotation.bundle.Export;

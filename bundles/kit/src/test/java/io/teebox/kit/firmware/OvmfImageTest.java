@@ -43,6 +43,13 @@ public class OvmfImageTest {
         return assertThrows(MalformedFirmwareException.class, () -> OvmfImage.parse(image));
     }
 
+    /** TDX metadata is checked only when a TD needs it: the image parses, its TDX sections are refused. */
+    private static MalformedFirmwareException rejectsTdx(byte[] image) {
+        OvmfImage parsed = OvmfImage.parse(image);
+        assertTrue(parsed.hasTdxMetadata());
+        return assertThrows(MalformedFirmwareException.class, parsed::tdxMetadata);
+    }
+
     @Test
     public void parsesTheSyntheticVector() {
         OvmfImage img = OvmfImage.parse(OVMF);
@@ -192,15 +199,15 @@ public class OvmfImageTest {
 
     @Test
     public void badTdxDescriptorIsRejected() {
-        MalformedFirmwareException e = rejects(patched(TDVF + 3, 'X', 1));
+        MalformedFirmwareException e = rejectsTdx(patched(TDVF + 3, 'X', 1));
         assertEquals("TDX metadata signature", e.field());
         assertTrue(e.getMessage(), e.getMessage().contains("expected \"TDVF\""));
-        e = rejects(patched(TDVF + 8, 0, 4));
+        e = rejectsTdx(patched(TDVF + 8, 0, 4));
         assertEquals("TDX metadata version", e.field());
-        e = rejects(patched(TDVF + 12, 0x1000_0000L, 4));
+        e = rejectsTdx(patched(TDVF + 12, 0x1000_0000L, 4));
         assertEquals("TDX metadata count", e.field());
         assertTrue(e.getMessage(), e.getMessage().contains("needs 8589934608 bytes"));
-        e = rejects(patched(TDX_GUID, 0, 1));
+        e = rejectsTdx(patched(TDX_GUID, 0, 1));
         assertEquals("TDX metadata GUID", e.field());
         assertTrue(e.getMessage(), e.getMessage().contains("expected e9eaf9f3-168e-44d5-a8eb-7f4d8738f6ae"));
     }
@@ -208,12 +215,12 @@ public class OvmfImageTest {
     @Test
     public void badTdxSectionsAreRejected() {
         int s1 = TDVF + 16 + 32; // section 1 (CFV)
-        MalformedFirmwareException e = rejects(patched(s1 + 4, 0x10001, 4)); // raw size past the image
+        MalformedFirmwareException e = rejectsTdx(patched(s1 + 4, 0x10001, 4)); // raw size past the image
         assertEquals("TDX metadata section 1", e.field());
         assertTrue(e.getMessage(), e.getMessage().contains("out of range"));
-        e = rejects(patched(s1 + 24, 9, 4));
+        e = rejectsTdx(patched(s1 + 24, 9, 4));
         assertEquals("TDX metadata section 1 type", e.field());
-        e = rejects(patched(s1 + 8, 0xFFFF0800L, 8));
+        e = rejectsTdx(patched(s1 + 8, 0xFFFF0800L, 8));
         assertEquals("TDX metadata section 1", e.field());
         assertTrue(e.getMessage(), e.getMessage().contains("aligned"));
     }

@@ -77,6 +77,7 @@ public abstract class AbstractSevOwner implements GuestOwnerService {
         MessageDigest d = Digests.newSha256();
         d.update(fw);
         if (policy.kernel() != null) {
+            OvmfImage.parse(fw).requireKernelHashesArea();
             d.update(KernelHashes.table(policy.kernel(), policy.initrd(), policy.cmdline()));
         }
         if (encryptedState) {
@@ -176,9 +177,11 @@ public abstract class AbstractSevOwner implements GuestOwnerService {
             long gpa = policy.secretAddress();
             if (gpa < 0) {
                 byte[] fw = policy.firmware() != null ? policy.firmware() : DefaultFirmware.image();
-                gpa = OvmfImage.parse(fw).launchSecretArea().orElseThrow(() -> new LaunchRejectedException(
-                        "the firmware has no launch-secret area (footer GUID 4c2eb361-...); give a secret address"))
-                        .gpa();
+                try {
+                    gpa = OvmfImage.parse(fw).requireLaunchSecretArea(policy.secret().length).gpa();
+                } catch (IllegalArgumentException e) {
+                    throw new LaunchRejectedException(e.getMessage());
+                }
             }
             byte[] iv = bytes(16);
             byte[] trans = AesCtr.apply(tek, iv, policy.secret());

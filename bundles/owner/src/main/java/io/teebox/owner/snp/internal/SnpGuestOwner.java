@@ -24,7 +24,9 @@ import io.teebox.kit.x86.CpuModels;
 
 /**
  * The SEV-SNP guest owner. It computes the launch digest it expects and hands the firmware an ID block carrying it,
- * signed by its ID key (itself signed by its author key): SNP_LAUNCH_FINISH refuses a launch whose digest differs.
+ * signed by its ID key (itself signed by its author key) when its policy asks for one: SNP_LAUNCH_FINISH then refuses
+ * a launch whose digest differs. Without an ID block (the default, as in a plain QEMU launch) nothing is checked at
+ * launch.
  * Secrets are released after verifying a report, not at launch, so {@link LaunchOwner#approve} releases none.
  */
 @Component(service = GuestOwnerService.class)
@@ -44,6 +46,11 @@ public final class SnpGuestOwner implements GuestOwnerService {
         return new LaunchOwner() {
             @Override
             public LaunchRequest start(BackendDescriptor backend, Map<String, byte[]> certs, GuestConfig config) {
+                if (!policy.idBlock()) {
+                    // As a plain QEMU/snpguest launch: no ID block, so the firmware enforces no digest and the
+                    // report's ID and author key digests are zero; the owner appraises a report instead.
+                    return new LaunchRequest(policy.policy(), Map.of(), config.vcpus(), config.vcpuType());
+                }
                 byte[][] id = SnpIdBlock.build(expectedDigest(policy, config.vcpus(), config.vcpuType()),
                         policy.policy(), new byte[16], new byte[16], 0, idKey, authorKey);
                 return new LaunchRequest(policy.policy(), Map.of("id-block", id[0], "id-auth", id[1]),
