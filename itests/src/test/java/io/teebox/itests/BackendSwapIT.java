@@ -42,4 +42,26 @@ public class BackendSwapIT extends TeeboxTestSupport {
                 indexOf(after, SECRET));
         assertTrue("guest memory is unchanged by the swap", java.util.Arrays.equals(before, after));
     }
+
+    @Test
+    public void aGuestDestroyedWhileTheSevBundleIsStoppedFreesItsAsidWhenTheBundleReturns() throws Exception {
+        launchSevGuest("leak-a");
+        launchSevGuest("leak-b");
+        int held = backend("sev").descriptor().keySlots().inUse();
+        Bundle sev = installedBundle("io.teebox.sev");
+        for (int round = 0; round < 3; round++) {
+            sev.stop();
+            await("guests PAUSED", () -> hypervisor().guest("leak-b").state() == GuestState.PAUSED);
+            hypervisor().destroy("leak-a");
+            sev.start();
+            await("guest RUNNING again", () -> hypervisor().guest("leak-b").state() == GuestState.RUNNING);
+            assertEquals("the destroyed guest's ASID is free again (round " + round + ")", held - 1,
+                    backend("sev").descriptor().keySlots().inUse());
+            launchSevGuest("leak-a");
+            assertEquals(held, backend("sev").descriptor().keySlots().inUse());
+        }
+        hypervisor().destroy("leak-a");
+        hypervisor().destroy("leak-b");
+        assertEquals(held - 2, backend("sev").descriptor().keySlots().inUse());
+    }
 }

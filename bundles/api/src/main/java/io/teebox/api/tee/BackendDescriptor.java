@@ -42,6 +42,12 @@ public record BackendDescriptor(String teeType, String vendor, TeeKind kind, Str
     /** Firmware layout of Intel TDX (TDVF metadata). */
     public static final String LAYOUT_TDVF = "tdvf";
 
+    /**
+     * Property listing the vCPU models a guest of this backend may be created with, comma-separated in the
+     * vendor's spelling (QEMU's model names), the default first; absent means any model.
+     */
+    public static final String VCPU_MODELS = "vcpu.models";
+
     /** Creates a descriptor; collections are copied. */
     public BackendDescriptor {
         Objects.requireNonNull(teeType, "teeType");
@@ -57,6 +63,12 @@ public record BackendDescriptor(String teeType, String vendor, TeeKind kind, Str
     /** @return the firmware layout property, {@value #LAYOUT_OVMF_SEV} if absent */
     public String firmwareLayout() {
         return properties.getOrDefault(FIRMWARE_LAYOUT, LAYOUT_OVMF_SEV);
+    }
+
+    /** @return the vCPU models guests of this backend may use, the default first; empty if any model will do */
+    public java.util.List<String> vcpuModels() {
+        String list = properties.getOrDefault(VCPU_MODELS, "").trim();
+        return list.isEmpty() ? java.util.List.of() : java.util.List.of(list.split("\\s*,\\s*"));
     }
 
     /** @return true if the backend has the capability */

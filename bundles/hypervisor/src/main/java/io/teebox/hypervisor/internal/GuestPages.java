@@ -45,16 +45,17 @@ final class GuestPages {
     }
 
     void checkRange(long gpa, long length) {
-        if (gpa < 0 || length < 0) {
-            throw new IllegalArgumentException(String.format("address 0x%X or length %d is negative", gpa, length));
+        if (length < 0) {
+            throw new IllegalArgumentException("length " + length + " is negative");
         }
-        long end = gpa + length;
-        boolean inRam = end <= ramBytes;
-        boolean inFlash = gpa >= FOUR_GIB - FLASH_WINDOW && end <= FOUR_GIB;
+        // Compared without forming gpa + length, which overflows for addresses near 2^63; a "negative" gpa is an
+        // unsigned address at or above 2^63.
+        boolean inRam = gpa >= 0 && length <= ramBytes && gpa <= ramBytes - length;
+        boolean inFlash = gpa >= FOUR_GIB - FLASH_WINDOW && length <= FOUR_GIB && gpa <= FOUR_GIB - length;
         if (!inRam && !inFlash) {
             throw new IllegalArgumentException(String.format(
-                    "address range 0x%X..0x%X is outside guest memory (RAM 0x0..0x%X, firmware flash 0x%X..0x%X)",
-                    gpa, end, ramBytes, FOUR_GIB - FLASH_WINDOW, FOUR_GIB));
+                    "address range 0x%X + %d bytes is outside guest memory (RAM 0x0..0x%X, firmware flash "
+                            + "0x%X..0x%X)", gpa, length, ramBytes, FOUR_GIB - FLASH_WINDOW, FOUR_GIB));
         }
     }
 

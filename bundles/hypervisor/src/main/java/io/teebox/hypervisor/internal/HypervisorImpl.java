@@ -77,6 +77,11 @@ public final class HypervisorImpl implements Hypervisor {
 
     private final Map<String, Backend> backends = new ConcurrentHashMap<>();
     private final Map<String, Guest> guests = new LinkedHashMap<>();
+    /**
+     * Firmware contexts of guests destroyed while their backend was away, by TEE type: the key slot they hold is
+     * freed (DEACTIVATE, DECOMMISSION) as soon as a backend of that type is back.
+     */
+    private final Map<String, java.util.Set<Long>> orphaned = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private final HostMemory host;
     private volatile int maxGuests;
@@ -174,6 +179,7 @@ public final class HypervisorImpl implements Hypervisor {
         Backend now = backends.compute(type,
                 (t, b) -> (b == null ? new Backend(t, null, null, null, null) : b).with(kind, service));
         if (now.complete()) {
+            decommissionOrphans(now);
             resumeAwaiting(now);
         }
     }
@@ -210,6 +216,38 @@ public final class HypervisorImpl implements Hypervisor {
         }
     }
 
+    private void orphan(String type, long handle) {
+        orphaned.computeIfAbsent(type, t -> ConcurrentHashMap.newKeySet()).add(handle);
+        // The backend may have come back between the destroy's look and now: free the slot right away then.
+        Backend b = backends.get(type);
+        if (b != null && b.complete()) {
+            decommissionOrphans(b);
+        }
+    }
+
+    private void decommissionOrphans(Backend b) {
+        java.util.Set<Long> handles = orphaned.get(b.type());
+        if (handles == null) {
+            return;
+        }
+        for (Long handle : List.copyOf(handles)) {
+            if (!handles.remove(handle)) {
+                continue; // another thread took it
+            }
+            try {
+                b.launch().deactivate(handle);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "DEACTIVATE of destroyed guest handle " + handle + " failed", e);
+            }
+            try {
+                b.launch().decommission(handle);
+            } catch (RuntimeException e) {
+                LOG.warning("DECOMMISSION of guest handle " + handle + ", destroyed while " + b.type()
+                        + " was away, failed: " + e.getMessage());
+            }
+        }
+    }
+
     private void resumeAwaiting(Backend b) {
         for (Guest g : snapshot()) {
             synchronized (g) {
@@ -231,6 +269,8 @@ public final class HypervisorImpl implements Hypervisor {
                     g.state = GuestState.TERMINATED;
                     g.awaitingBackend = false;
                     g.note = "backend " + b.type() + " returned without this guest's context: " + e.getMessage();
+                    g.handle = 0;
+                    g.slot = null;
                     releaseMemory(g);
                 }
             }
@@ -311,8 +351,13 @@ public final class HypervisorImpl implements Hypervisor {
     public GuestInfo create(GuestConfig config) {
         awaitBackend(config.teeType());
         Backend b = backend(config.teeType());
-        if (!BackendDescriptor.LAYOUT_TDVF.equals(b.tee().descriptor().firmwareLayout())) {
-            CpuModels.signature(config.vcpuType());
+        List<String> models = b.tee().descriptor().vcpuModels();
+        // QEMU's versioned model names (SapphireRapids-v2) run where their base model does.
+        String base = config.vcpuType().replaceFirst("-v[0-9]+$", "");
+        if (!models.isEmpty() && models.stream().noneMatch(m -> m.equalsIgnoreCase(config.vcpuType())
+                || m.equalsIgnoreCase(base))) {
+            throw new IllegalArgumentException("vCPU model '" + config.vcpuType() + "' is not one the "
+                    + config.teeType() + " backend runs; it runs: " + String.join(", ", models));
         }
         synchronized (this) {
             for (Guest g : guests.values()) {
@@ -356,10 +401,9 @@ public final class HypervisorImpl implements Hypervisor {
             Backend b = backend(g.config.teeType());
             byte[] fw = plan.firmware() != null ? plan.firmware() : DefaultFirmware.image();
             OvmfImage image = OvmfImage.parse(fw);
-            Optional<FirmwareArea> hashesArea = image.kernelHashesArea();
             String layout = b.tee().descriptor().firmwareLayout();
             if (BackendDescriptor.LAYOUT_TDVF.equals(layout)) {
-                if (image.tdxMetadata().isEmpty()) {
+                if (!image.hasTdxMetadata() || image.tdxMetadata().isEmpty()) {
                     throw new IllegalArgumentException("the firmware has no TDX metadata (TDVF descriptor), so a "
                             + g.config.teeType() + " guest cannot be built from it");
                 }
@@ -376,9 +420,14 @@ public final class HypervisorImpl implements Hypervisor {
                 throw new IllegalStateException("backend " + g.config.teeType() + " asks for firmware layout '"
                         + layout + "', which this hypervisor does not know");
             }
-            if (plan.kernel() != null && hashesArea.isEmpty()) {
-                throw new IllegalArgumentException("the firmware has no SEV kernel-hashes area in its footer table, "
-                        + "so it cannot measure a directly booted kernel; launch without --kernel");
+            if (plan.kernel() != null) {
+                // Refused before anything is loaded, as QEMU refuses -kernel with such a firmware: a kernel the
+                // firmware cannot measure must never run unmeasured.
+                if (BackendDescriptor.LAYOUT_OVMF_SNP.equals(layout)) {
+                    image.requireSnpKernelHashesSection();
+                } else {
+                    image.requireKernelHashesArea();
+                }
             }
             if (plan.kernel() == null && (plan.initrd() != null || plan.cmdline() != null)) {
                 throw new IllegalArgumentException("an initrd or command line needs a kernel");
@@ -430,7 +479,7 @@ public final class HypervisorImpl implements Hypervisor {
         placePlaintext(g, image.loadAddress(), fw);
         session.addPages(image.loadAddress(), fw.length, PageType.NORMAL);
         if (plan.kernel() != null) {
-            FirmwareArea area = image.kernelHashesArea().orElseThrow();
+            FirmwareArea area = image.requireKernelHashesArea();
             byte[] table = KernelHashes.table(plan.kernel(), plan.initrd(), plan.cmdline());
             placePlaintext(g, area.gpa(), table);
             session.addPages(area.gpa(), table.length, PageType.NORMAL);
@@ -470,7 +519,7 @@ public final class HypervisorImpl implements Hypervisor {
                     if (plan.kernel() == null) {
                         session.addPages(s.gpa(), s.size(), PageType.ZERO);
                     } else {
-                        long area = image.kernelHashesArea().map(FirmwareArea::gpa).orElse(s.gpa());
+                        long area = image.requireKernelHashesArea().gpa();
                         byte[] page = KernelHashes.page(KernelHashes.table(plan.kernel(), plan.initrd(),
                                 plan.cmdline()), area);
                         placePlaintext(g, s.gpa(), page);
@@ -562,7 +611,9 @@ public final class HypervisorImpl implements Hypervisor {
     }
 
     private void teardown(Guest g, Backend b) {
-        if (g.handle != 0 && b != null && b.complete()) {
+        if (g.handle != 0 && (b == null || !b.complete())) {
+            orphan(g.config.teeType(), g.handle);
+        } else if (g.handle != 0) {
             try {
                 b.launch().deactivate(g.handle);
             } catch (RuntimeException e) {
@@ -574,6 +625,9 @@ public final class HypervisorImpl implements Hypervisor {
                 LOG.log(Level.WARNING, "DECOMMISSION of guest " + g.id + " failed: " + e.getMessage());
             }
         }
+        // The guest holds no firmware context or key slot any more (or the orphan list holds it for the backend).
+        g.handle = 0;
+        g.slot = null;
         releaseMemory(g);
     }
 
@@ -629,9 +683,9 @@ public final class HypervisorImpl implements Hypervisor {
                         + "launch returns");
             }
             Backend b = backends.get(g.config.teeType());
-            if (g.state != GuestState.TERMINATED) {
-                teardown(g, b != null && b.complete() ? b : null);
-            }
+            // Also for a guest the TEE terminated (a TD killed by a MAC failure, a guest that asked to terminate):
+            // its firmware context still holds a key slot until it is decommissioned.
+            teardown(g, b != null && b.complete() ? b : null);
             g.state = GuestState.TERMINATED;
         }
         synchronized (this) {

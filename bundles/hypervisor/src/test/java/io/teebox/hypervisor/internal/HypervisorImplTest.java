@@ -159,6 +159,113 @@ public class HypervisorImplTest {
     }
 
     @Test
+    public void everyAccessOutsideGuestRamIsRefusedNamingTheRange() {
+        launched("a");
+        long hostPages = hv.hostPagesInUse();
+        long[] addresses = {0x7FFF_FFFF_FFFF_FFF0L, 0xFFFF_FFFF_FFFF_FFF0L, Long.MAX_VALUE, 0x1_0000_0000L - 16};
+        for (long gpa : addresses) {
+            IllegalArgumentException read = assertThrows(IllegalArgumentException.class,
+                    () -> hv.guestRead("a", gpa, 32));
+            assertTrue(read.getMessage(), read.getMessage().contains("outside guest memory"));
+            assertThrows(IllegalArgumentException.class, () -> hv.guestWrite("a", gpa, new byte[32]));
+            assertThrows(IllegalArgumentException.class, () -> hv.hostRead("a", gpa, 32));
+            assertThrows(IllegalArgumentException.class, () -> hv.hostWrite("a", gpa, new byte[32]));
+        }
+        for (long page : new long[] {0x7FFF_FFFF_FFFF_F000L, 0xFFFF_FFFF_FFFF_F000L}) {
+            assertThrows(IllegalArgumentException.class, () -> hv.acceptPage("a", page, true));
+            assertThrows(IllegalArgumentException.class, () -> hv.setPageShared("a", page, true));
+            assertThrows(IllegalArgumentException.class, () -> hv.hostRemap("a", page, 0x1000));
+        }
+        assertEquals("no host page was allocated for a refused access", hostPages, hv.hostPagesInUse());
+        assertEquals(GuestState.RUNNING, hv.guest("a").state());
+    }
+
+    @Test
+    public void aGuestDestroyedWhileItsBackendIsAwayFreesItsKeySlotWhenTheBackendReturns() {
+        launched("a");
+        launched("b");
+        assertEquals(2, tee.limits().inUse());
+        unbind(tee);
+        hv.destroy("a");
+        assertEquals("the slot stays held while nobody can decommission it", 2, firmware.keys.size());
+        bind(tee);
+        assertEquals("DECOMMISSION ran when the backend came back", 1, tee.limits().inUse());
+        assertEquals(GuestState.RUNNING, hv.guest("b").state());
+        hv.destroy("b");
+        assertEquals(0, tee.limits().inUse());
+    }
+
+    @Test
+    public void keySlotsInUseEqualGuestsHoldingASlotUnderConcurrentSwaps() throws Exception {
+        hv = new HypervisorImpl(config(512, 64));
+        bind(tee);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ConcurrentLinkedQueue<Throwable> unexpected = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Thread swapper = new Thread(() -> {
+            while (!stop.get()) {
+                unbind(tee);
+                Thread.onSpinWait();
+                bind(tee);
+            }
+        });
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            int worker = w;
+            workers.add(new Thread(() -> {
+                for (int i = 0; i < 60; i++) {
+                    String name = "w" + worker + "-" + i;
+                    try {
+                        hv.create(new GuestConfig(name, "test", 1, "EPYC-v4", 1 << 20));
+                        hv.launch(name, LaunchPlan.DEFAULT, owner(defaultDigest()));
+                    } catch (IllegalStateException | IllegalArgumentException | TeeException e) {
+                        // the backend was away at that moment: an expected refusal
+                    } catch (Throwable t) {
+                        unexpected.add(t);
+                    }
+                    try {
+                        if (i % 3 != 0) {
+                            hv.destroy(name);
+                        }
+                    } catch (IllegalArgumentException e) {
+                        // never created
+                    } catch (Throwable t) {
+                        unexpected.add(t);
+                    }
+                }
+            }));
+        }
+        swapper.start();
+        workers.forEach(Thread::start);
+        for (Thread t : workers) {
+            t.join();
+        }
+        stop.set(true);
+        swapper.join();
+        assertTrue("unexpected failures: " + unexpected, unexpected.isEmpty());
+        long holding = hv.guests().stream().filter(g -> g.keySlot() != null).count();
+        assertEquals("slots in use == guests holding a slot", holding, tee.limits().inUse());
+        for (GuestInfo g : hv.guests()) {
+            hv.destroy(g.id());
+        }
+        assertEquals(0, tee.limits().inUse());
+        assertEquals(0, hv.hostPagesInUse());
+    }
+
+    @Test
+    public void aVcpuModelTheBackendDoesNotRunIsRefusedAtCreate() {
+        TestTee intel = new TestTee(firmware, "intel", HostAccessOutcome.Effect.GUEST_TERMINATED,
+                BackendDescriptor.LAYOUT_TDVF);
+        intel.properties.put(BackendDescriptor.VCPU_MODELS, "SapphireRapids,EmeraldRapids");
+        bind(intel);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> hv.create(new GuestConfig("t", "intel", 1, "EPYC-Milan", 16 << 20)));
+        assertTrue(e.getMessage(), e.getMessage().contains("'EPYC-Milan' is not one the intel backend runs")
+                && e.getMessage().contains("SapphireRapids, EmeraldRapids"));
+        assertEquals("SapphireRapids-v2", hv.create(new GuestConfig("t", "intel", 1, "SapphireRapids-v2",
+                16 << 20)).config().vcpuType());
+    }
+
+    @Test
     public void launchLogRecordsEachFirmwareCommand() {
         launched("a");
         List<String> commands = hv.launchLog("a").stream().map(e -> e.command()).toList();

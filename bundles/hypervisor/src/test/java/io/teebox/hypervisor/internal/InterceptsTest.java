@@ -169,4 +169,16 @@ public class InterceptsTest {
         assertTrue(hv.guest("e").note().contains("code 0x3"));
         assertFalse(hv.guest("p").state() == GuestState.TERMINATED);
     }
+
+    @Test
+    public void aGuestThatAskedToTerminateStillFreesItsKeySlotAndPagesOnDestroy() {
+        int before = es.limits().inUse();
+        long pages = hv.hostPagesInUse();
+        hv.ghcbMsr("e", 0, 0x100 | 1 << 12 | 0x3 << 16);
+        assertEquals(GuestState.TERMINATED, hv.guest("e").state());
+        assertEquals("the terminated guest's context still holds its slot", before, es.limits().inUse());
+        hv.destroy("e");
+        assertEquals(before - 1, es.limits().inUse());
+        assertTrue("the terminated guest's host pages are freed", hv.hostPagesInUse() < pages);
+    }
 }

@@ -70,6 +70,9 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
         this.type = type;
         this.writeEffect = writeEffect;
         this.layout = layout;
+        // like the real backends, an x86 TEE names the vCPU models it runs
+        properties.put(BackendDescriptor.VCPU_MODELS, BackendDescriptor.LAYOUT_TDVF.equals(layout) ? "host"
+                : String.join(",", io.teebox.kit.x86.CpuModels.known()));
     }
 
     @Override

@@ -151,6 +151,7 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
         TdxPlatform p = module.platform();
         Map<String, String> props = new LinkedHashMap<>();
         props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_TDVF);
+        props.put(BackendDescriptor.VCPU_MODELS, String.join(",", TdxModule.VCPU_TYPES));
         props.put("memory cipher", "TME-MK AES-XTS-128 per private HKID, 28-bit MAC per 64-byte line");
         props.put("TEE_TCB_SVN", Hex.encode(p.teeTcbSvn()));
         props.put("MRSEAM", Hex.encode(p.mrSeam()));

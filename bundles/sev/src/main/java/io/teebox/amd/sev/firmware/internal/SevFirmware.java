@@ -87,6 +87,7 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
         props.put("guests", Integer.toString(ps.guestCount()));
         props.put("memory cipher", "AES-128 (XTS with host-physical-address tweak), one key per ASID");
         props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_OVMF_SEV);
+        props.put(BackendDescriptor.VCPU_MODELS, String.join(",", io.teebox.kit.x86.CpuModels.known()));
         props.putAll(sp.cpuidAsidProperties());
         EnumSet<Capability> caps = EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.LAUNCH_MEASUREMENT,
                 Capability.LAUNCH_SECRET, Capability.DEBUG_ACCESS);
