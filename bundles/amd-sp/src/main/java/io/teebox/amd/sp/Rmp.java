@@ -151,7 +151,7 @@ public final class Rmp {
         if (targetVmpl <= 0 || targetVmpl > 3) {
             return RMPADJUST_FAIL_PERMISSION;
         }
-        if ((perms & ~0xF) != 0) {
+        if ((perms & ~0xF) != 0 || (gpa & 0xFFF) != 0) {
             return PVALIDATE_FAIL_INPUT;
         }
         for (Map.Entry<Long, Entry> me : entries.entrySet()) {

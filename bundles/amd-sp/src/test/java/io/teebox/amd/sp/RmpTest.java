@@ -44,6 +44,7 @@ public class RmpTest {
         assertTrue(rmp.entry(hpa).vmsa());
         assertEquals(Rmp.RMPADJUST_FAIL_PERMISSION, rmp.rmpadjust(2, 0x7000, 0, 0xF, false));
         assertEquals(Rmp.PVALIDATE_FAIL_INPUT, rmp.rmpadjust(2, 0x7000, 1, 0x10, false));
+        assertEquals("an unaligned page address", Rmp.PVALIDATE_FAIL_INPUT, rmp.rmpadjust(2, 0x7001, 1, 0x3, false));
         assertEquals(Rmp.PVALIDATE_FAIL_INPUT, rmp.rmpadjust(2, 0x8000, 1, 0x1, false));
         rmp.update(0x1_0000_8000L, 2, 0x8000);
         assertEquals("not validated", Rmp.PVALIDATE_FAIL_INPUT, rmp.rmpadjust(2, 0x8000, 1, 0x1, false));

@@ -56,6 +56,8 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
 
     static final String FORMAT = "sev-snp-report";
     /** Report version: 3 (5 for Turin). */
+    /** The firmware's reason for the last refused guest-message payload per guest, as its log would show it. */
+    private final Map<Long, String> refusals = new java.util.concurrent.ConcurrentHashMap<>();
     private final AmdSecureProcessor sp;
     final SecureRandom random = new SecureRandom();
 
@@ -96,6 +98,7 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
             props.put("kds", k.baseUrl() + "/vcek/v1/" + sp.productLine() + "/cert_chain");
         }
         props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_OVMF_SNP);
+        props.put(BackendDescriptor.VCPU_MODELS, String.join(",", io.teebox.kit.x86.CpuModels.known()));
         props.putAll(sp.cpuidAsidProperties());
         return new BackendDescriptor("sev-snp", "AMD", TeeKind.CPU, "EPYC (" + sp.productLine() + ") SEV-SNP",
                 EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.REGISTER_ENCRYPTION, Capability.MEMORY_INTEGRITY,
@@ -251,27 +254,10 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
             throw SevStatus.INVALID_PARAM.error("REPORT_DATA is at most 64 bytes, got "
                     + (reportData == null ? "none" : reportData.length));
         }
-        GuestContext c = sp.context(handle);
-        byte[] vmpck;
-        long seq;
-        synchronized (c) {
-            if (c.secretsPage == null) {
-                throw SevStatus.INVALID_GUEST_STATE.error("guest " + handle + " has no secrets page (no SECRETS "
-                        + "page was launched), so it has no VMPCK to talk to the firmware");
-            }
-            vmpck = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
-            seq = c.guestSeqno[0];
-            c.guestSeqno[0] += 2;
-        }
         byte[] req = SnpGuestMessage.REPORT_REQ_LAYOUT.create().set("REPORT_DATA", java.util.Arrays.copyOf(reportData,
                 64)).toBytes();
-        byte[] rsp = SnpGuestMessage.open(vmpck, guestRequest(handle, SnpGuestMessage.seal(vmpck, 0, seq,
-                SnpGuestMessage.REPORT_REQ, req)));
-        long status = io.teebox.kit.codec.LittleEndian.u32(rsp, 0);
-        if (status != 0) {
-            throw new io.teebox.api.tee.TeeException(new io.teebox.api.tee.FirmwareStatus(SevStatus.VENDOR,
-                    "MSG_REPORT_RSP", status), "the firmware answered MSG_REPORT_REQ with status " + status);
-        }
+        byte[] rsp = guestRoundTrip(handle, SnpGuestMessage.REPORT_REQ, req);
+        checkResponseStatus(handle, "MSG_REPORT_REQ", rsp);
         byte[] report = java.util.Arrays.copyOfRange(rsp, 0x20, 0x20 + SnpReport.SIZE);
         List<byte[]> chain = new ArrayList<>();
         try {
@@ -326,10 +312,16 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
                         + "is replayed or out of order", seq, c.msgSeqno[idx] + 1));
             }
             if (h.u8("MSG_TYPE") == SnpGuestMessage.KEY_REQ) {
-                byte[] key = deriveKey(c, payload);
-                c.msgSeqno[idx] = seq + 1;
+                // A well-formed message with a payload the firmware refuses is still answered: MSG_KEY_RSP with
+                // STATUS INVALID_PARAM under the next sequence number, so the channel stays in step.
                 byte[] rsp = new byte[0x40];
-                System.arraycopy(key, 0, rsp, 0x20, 32);
+                try {
+                    System.arraycopy(deriveKey(c, payload), 0, rsp, 0x20, 32);
+                } catch (io.teebox.api.tee.TeeException e) {
+                    io.teebox.kit.codec.LittleEndian.put32(rsp, 0, e.status().code());
+                    refusals.put(handle, e.getMessage().substring(e.status().toString().length() + 2));
+                }
+                c.msgSeqno[idx] = seq + 1;
                 return SnpGuestMessage.seal(vmpck, idx, seq + 1, SnpGuestMessage.KEY_RSP, rsp);
             }
             if (h.u8("MSG_TYPE") != SnpGuestMessage.REPORT_REQ || payload.length != 0x60) {
@@ -337,14 +329,17 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
                         + " payload bytes is not a MSG_REPORT_REQ (type 5, 96 bytes)");
             }
             var req = SnpGuestMessage.REPORT_REQ_LAYOUT.parse(payload);
-            int vmpl = (int) req.u32("VMPL");
-            if (vmpl > 3) {
-                throw SevStatus.INVALID_PARAM.error("MSG_REPORT_REQ VMPL " + vmpl + " is not 0..3");
-            }
+            long vmpl = req.u32("VMPL");
             c.msgSeqno[idx] = seq + 1;
+            if (vmpl > 3) {
+                refusals.put(handle, "MSG_REPORT_REQ VMPL " + vmpl + " is not 0..3");
+                byte[] refused = new byte[0x20];
+                io.teebox.kit.codec.LittleEndian.put32(refused, 0, SevStatus.INVALID_PARAM.code());
+                return SnpGuestMessage.seal(vmpck, idx, seq + 1, SnpGuestMessage.REPORT_RSP, refused);
+            }
             byte[] rsp = new byte[0x20 + SnpReport.SIZE];
             io.teebox.kit.codec.LittleEndian.put32(rsp, 4, SnpReport.SIZE);
-            System.arraycopy(report(c, req.bytes("REPORT_DATA"), vmpl), 0, rsp, 0x20, SnpReport.SIZE);
+            System.arraycopy(report(c, req.bytes("REPORT_DATA"), (int) vmpl), 0, rsp, 0x20, SnpReport.SIZE);
             return SnpGuestMessage.seal(vmpck, idx, seq + 1, SnpGuestMessage.REPORT_RSP, rsp);
         }
     }
@@ -417,22 +412,47 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
 
     @Override
     public byte[] derivedKey(long handle, long fieldSelect, int guestSvn, long tcb) {
-        GuestContext c = sp.context(handle);
-        byte[] vmpck;
-        long seq;
-        synchronized (c) {
-            if (c.secretsPage == null) {
-                throw SevStatus.INVALID_GUEST_STATE.error("guest " + handle + " has no secrets page, so no VMPCK");
-            }
-            vmpck = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
-            seq = c.guestSeqno[0];
-            c.guestSeqno[0] += 2;
-        }
         byte[] req = SnpGuestMessage.KEY_REQ_LAYOUT.create().set("GUEST_FIELD_SELECT", fieldSelect)
                 .set("GUEST_SVN", guestSvn & 0xFFFF_FFFFL).set("TCB_VERSION", tcb).toBytes();
-        byte[] rsp = SnpGuestMessage.open(vmpck, guestRequest(handle, SnpGuestMessage.seal(vmpck, 0, seq,
-                SnpGuestMessage.KEY_REQ, req)));
+        byte[] rsp = guestRoundTrip(handle, SnpGuestMessage.KEY_REQ, req);
+        checkResponseStatus(handle, "MSG_KEY_REQ", rsp);
         return java.util.Arrays.copyOfRange(rsp, 0x20, 0x40);
+    }
+
+    /**
+     * The guest's side of one SNP_GUEST_REQUEST as Linux's sev-guest driver does it: seal with VMPCK0 under the
+     * next sequence number from the secrets page's OS area, send, open the response. The guest's counter moves on
+     * (by two: request and response) only when the firmware answered, so a request the firmware refused before
+     * consuming it leaves both sides in step; the whole exchange holds the guest context, as one vCPU would.
+     */
+    private byte[] guestRoundTrip(long handle, int type, byte[] payload) {
+        GuestContext c = sp.context(handle);
+        synchronized (c) {
+            if (c.secretsPage == null) {
+                throw SevStatus.INVALID_GUEST_STATE.error("guest " + handle + " has no secrets page (no SECRETS "
+                        + "page was launched), so it has no VMPCK to talk to the firmware");
+            }
+            byte[] vmpck = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
+            long seq = c.guestSeqno[0];
+            byte[] sealed = guestRequest(handle, SnpGuestMessage.seal(vmpck, 0, seq, type, payload));
+            c.guestSeqno[0] += 2;
+            return SnpGuestMessage.open(vmpck, sealed);
+        }
+    }
+
+    /**
+     * A response's STATUS (u32 at 0): 0, or the status the firmware refused the payload with; the firmware's own
+     * reason (what a real device would only log) is added to the message.
+     */
+    private void checkResponseStatus(long handle, String request, byte[] rsp) {
+        long status = io.teebox.kit.codec.LittleEndian.u32(rsp, 0);
+        if (status != 0) {
+            String reason = refusals.remove(handle);
+            throw new io.teebox.api.tee.TeeException(new io.teebox.api.tee.FirmwareStatus(SevStatus.VENDOR,
+                    status == SevStatus.INVALID_PARAM.code() ? "INVALID_PARAM" : "STATUS", status),
+                    "the firmware refused the " + request + " payload (STATUS of its response)"
+                            + (reason == null ? "" : ": " + reason) + "; the guest channel stays in step");
+        }
     }
 
     @Override

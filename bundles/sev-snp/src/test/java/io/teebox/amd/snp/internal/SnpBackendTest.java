@@ -305,7 +305,29 @@ public class SnpBackendTest {
         byte[] rsp = io.teebox.amd.abi.SnpGuestMessage.open(vmpck0, snp.guestRequest(handle,
                 io.teebox.amd.abi.SnpGuestMessage.seal(vmpck0, 0, seq, io.teebox.amd.abi.SnpGuestMessage.KEY_REQ,
                         req)));
+        long status = io.teebox.kit.codec.LittleEndian.u32(rsp, 0);
+        if (status != 0) {
+            throw new TeeException(new io.teebox.api.tee.FirmwareStatus("amd-sp", "INVALID_PARAM", status),
+                    "MSG_KEY_RSP status " + status);
+        }
         return java.util.Arrays.copyOfRange(rsp, 0x20, 0x40);
+    }
+
+    @Test
+    public void aRefusedKeyRequestLeavesTheGuestChannelInStep() {
+        LaunchSession s = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
+        for (long badSelect : new long[] {0xFFFF_FFFFL, 1L << 6, 1L << 63}) {
+            TeeException refused = assertThrows(TeeException.class, () -> snp.derivedKey(s.handle(), badSelect, 0,
+                    0));
+            assertEquals("INVALID_PARAM", refused.status().name());
+            assertTrue(refused.getMessage(), refused.getMessage().contains("GUEST_FIELD_SELECT"));
+            assertEquals("the guest can still derive keys", 32, snp.derivedKey(s.handle(), 0x8, 0, 0).length);
+            assertEquals("and still attest", io.teebox.amd.abi.SnpReport.SIZE,
+                    snp.attest(s.handle(), null, new byte[64]).report().length);
+        }
+        assertEquals("INVALID_PARAM", assertThrows(TeeException.class, () -> snp.derivedKey(s.handle(), 0, 99, 0))
+                .status().name());
+        assertEquals(32, snp.derivedKey(s.handle(), 0x8, 0, 0).length);
     }
 
     @Test

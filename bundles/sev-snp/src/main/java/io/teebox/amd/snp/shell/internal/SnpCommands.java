@@ -50,6 +50,14 @@ public final class SnpCommands {
         }
     }
 
+    private static long numberIn(String name, String text, long min, long max) {
+        long n = number(name, text);
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(name + " must be " + min + ".." + max + ", got " + text);
+        }
+        return n;
+    }
+
     /** @return one line per RMP entry */
     @Descriptor("Show a guest's RMP entries: host page, GPA, page state, VMPL permissions")
     public List<String> rmp(@Descriptor("guest id or name") String guest) {
@@ -67,8 +75,13 @@ public final class SnpCommands {
             @Descriptor("page-aligned guest physical address") String gpa,
             @Descriptor("target VMPL, 1..3") String vmpl,
             @Descriptor("permissions: bit0 read, bit1 write, bit2 execute-user, bit3 execute-supervisor") String perms) {
-        int rc = snp.rmpadjust(handle(guest), number("gpa", gpa), (int) number("vmpl", vmpl),
-                (int) number("perms", perms), vmsa);
+        long address = number("gpa", gpa);
+        if ((address & 0xFFF) != 0) {
+            throw new IllegalArgumentException(String.format("gpa 0x%X is not 4 KiB aligned; RMPADJUST takes a page "
+                    + "address", address));
+        }
+        int rc = snp.rmpadjust(handle(guest), address, (int) numberIn("vmpl", vmpl, 1, 3),
+                (int) numberIn("perms", perms, 0, 0xF), vmsa);
         return "RMPADJUST returned " + rc + (rc == 0 ? " (success)" : rc == 1 ? " (FAIL_INPUT)" : " (FAIL_PERMISSION)");
     }
 
