@@ -104,4 +104,50 @@ final class Args {
     static String opt(String value) {
         return value == null || value.isEmpty() ? null : value;
     }
+
+    /** Hex text, naming the option when it is not hex. */
+    static byte[] hex(String name, String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        try {
+            return Hex.decode(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + " '" + text + "' is not hex: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A guest physical address: a number below 2^52, the largest physical address x86 page tables can hold, so an
+     * unsigned 64-bit value at or above 2^63 can never be taken for a negative "default".
+     */
+    static long address(String name, String text) {
+        long a = number(name, text);
+        if (a < 0 || a >= 1L << 52) {
+            throw new IllegalArgumentException(String.format("%s 0x%X is beyond the 52-bit guest physical address "
+                    + "space", name, a));
+        }
+        return a;
+    }
+
+    /** A directory to write into, created with its parents if missing. */
+    static Path outputDirectory(String name, String dir) {
+        Path p = Path.of(dir == null || dir.isEmpty() ? "." : dir);
+        try {
+            return Files.createDirectories(p);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + " '" + dir + "' cannot be created as a directory: "
+                    + e.getClass().getSimpleName() + " " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a file, naming the option and the path when it cannot. */
+    static void write(String name, Path file, byte[] bytes) {
+        try {
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + ": cannot write " + file + ": " + e.getClass().getSimpleName()
+                    + " " + e.getMessage(), e);
+        }
+    }
 }

@@ -115,6 +115,9 @@ public final class GuestCommands {
             @Parameter(names = {"--secret-gpa"}, absentValue = "") String secretGpa,
             @Descriptor("launch digest the owner expects, hex (default: computed from the firmware and kernel)")
             @Parameter(names = {"-e", "--expect"}, absentValue = "") String expect,
+            @Descriptor("SEV-SNP: the owner signs an ID block carrying the expected digest; SNP_LAUNCH_FINISH refuses "
+                    + "any other launch and reports carry the ID and author key digests (default: no ID block)")
+            @Parameter(names = {"--id-block"}, presentValue = "true", absentValue = "false") boolean idBlock,
             @Descriptor("guest id or name") String guest) {
         GuestInfo g = hypervisor.guest(guest);
         GuestOwnerService owner = owners.get(g.config().teeType());
@@ -129,9 +132,9 @@ public final class GuestCommands {
         long p = Args.opt(policy) == null ? DEFAULT_POLICY.getOrDefault(g.config().teeType(), 0L)
                 : Args.number("policy", policy);
         OwnerPolicy op = new OwnerPolicy(p, fw, k, rd, cl,
-                Args.opt(expect) == null ? null : Hex.decode(expect),
+                Args.opt(expect) == null ? null : Args.hex("expect", expect),
                 Args.opt(secret) == null ? null : Args.data("secret", secret),
-                Args.opt(secretGpa) == null ? -1 : Args.number("secret-gpa", secretGpa));
+                Args.opt(secretGpa) == null ? -1 : Args.address("secret-gpa", secretGpa), idBlock);
         return hypervisor.launch(g.id(), new LaunchPlan(fw, k, rd, cl), owner.prepare(op));
     }
 
@@ -196,7 +199,7 @@ public final class GuestCommands {
             @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
             @Descriptor("report data in hex (SNP: up to 64 bytes)") String reportData,
             @Descriptor("guest id or name") String guest) throws java.io.IOException {
-        Evidence e = hypervisor.attest(guest, Hex.decode(reportData));
+        Evidence e = hypervisor.attest(guest, Args.hex("report data", reportData));
         String written = Args.opt(out) == null ? null : Evidences.export(e, java.nio.file.Path.of(out));
         EvidenceVerifier v = verifiers.get(e.format());
         Map<String, String> claims = v == null ? Map.of()

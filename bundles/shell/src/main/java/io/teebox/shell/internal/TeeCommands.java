@@ -31,12 +31,14 @@ import io.teebox.kit.hex.Hex;
 
 /** Commands about the platform: which TEE backends are present, and what a firmware image carries. */
 @Component(service = TeeCommands.class, immediate = true)
-@GogoCommand(scope = "tee", function = {"backends", "backend", "firmware", "offline", "online", "verify", "certificates"})
+@GogoCommand(scope = "tee", function = {"backends", "backend", "firmware", "offline", "online", "verify", "certificates",
+    "ready"})
 @Descriptor("TEE platform: backends present and firmware images")
 public final class TeeCommands {
 
     private final Hypervisor hypervisor;
     private final BundleContext context;
+    private final org.osgi.service.component.runtime.ServiceComponentRuntime scr;
     private final Map<String, Long> stopped = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, io.teebox.api.attestation.EvidenceVerifier> verifiers =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -44,11 +46,14 @@ public final class TeeCommands {
     /**
      * @param hypervisor the hypervisor that binds the backends
      * @param context this bundle's context
+     * @param scr the DS runtime, for {@link #ready}
      */
     @Activate
-    public TeeCommands(@Reference Hypervisor hypervisor, BundleContext context) {
+    public TeeCommands(@Reference Hypervisor hypervisor, BundleContext context,
+            @Reference org.osgi.service.component.runtime.ServiceComponentRuntime scr) {
         this.hypervisor = hypervisor;
         this.context = context;
+        this.scr = scr;
     }
 
     /**
@@ -123,7 +128,7 @@ public final class TeeCommands {
      * @return the verdict
      */
     @Descriptor("Verify an exported evidence file against trusted roots and reference values")
-    public io.teebox.api.attestation.Verdict verify(
+    public io.teebox.api.attestation.Verdict verify(org.apache.felix.service.command.CommandSession session,
             @Descriptor("trusted root certificate file (PEM or DER), e.g. the ARK")
             @Parameter(names = {"-r", "--root"}, absentValue = "") String root,
             @Descriptor("expected launch measurement, hex")
@@ -148,9 +153,30 @@ public final class TeeCommands {
         if (Args.opt(reportData) != null) {
             refs.put("report_data", reportData);
         }
-        return v.verify(new io.teebox.api.attestation.Evidence(format, report, chain, Map.of()),
-                new io.teebox.api.attestation.VerificationOptions(java.time.Clock.systemUTC(), roots, refs,
-                        Map.of()));
+        io.teebox.api.attestation.Verdict verdict = v.verify(new io.teebox.api.attestation.Evidence(format, report,
+                chain, Map.of()), new io.teebox.api.attestation.VerificationOptions(java.time.Clock.systemUTC(), roots,
+                        refs, Map.of()));
+        if (!verdict.accepted()) {
+            session.put(BatchRunner.REJECTED, format + " " + file + ": " + verdict.failures());
+        }
+        return verdict;
+    }
+
+    /**
+     * @return what is still starting, or that the platform is ready
+     * @throws InterruptedException if interrupted
+     */
+    @Descriptor("Wait until every bundle and DS component of the platform is up (backends and their commands), at "
+            + "most the given time")
+    public String ready(
+            @Descriptor("how long to wait at most, in seconds")
+            @Parameter(names = {"-t", "--timeout"}, absentValue = "30") String seconds) throws InterruptedException {
+        long s = Args.intIn("timeout", seconds, 0, 3600);
+        java.util.List<String> pending = Readiness.await(context, scr, false, s * 1000);
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("not ready after " + s + " s: " + String.join("; ", pending));
+        }
+        return "ready";
     }
 
     /**
@@ -171,11 +197,12 @@ public final class TeeCommands {
         if (b == null) {
             throw new IllegalArgumentException("no backend '" + type + "' is present");
         }
+        java.nio.file.Path out = Args.outputDirectory("out", dir);
         java.util.List<String> written = new java.util.ArrayList<>();
         for (Map.Entry<String, byte[]> e : b.platformCertificates().entrySet()) {
-            java.nio.file.Path p = java.nio.file.Path.of(dir, e.getKey() + (e.getValue().length > 0
+            java.nio.file.Path p = out.resolve(e.getKey() + (e.getValue().length > 0
                     && e.getValue()[0] == 0x30 ? ".der" : ".cert"));
-            java.nio.file.Files.write(p, e.getValue());
+            Args.write("out", p, e.getValue());
             written.add(p + " (" + e.getValue().length + " bytes)");
         }
         return written;
@@ -198,7 +225,12 @@ public final class TeeCommands {
     @Descriptor("Parse a firmware image (OVMF format) and show its footer table, SEV and TDX metadata")
     public String firmware(
             @Descriptor("path to an OVMF image (default: the built-in firmware)")
-            @Parameter(names = {"-f", "--file"}, absentValue = "") String path) {
+            @Parameter(names = {"-f", "--file"}, absentValue = "") String option,
+            @Descriptor("path to an OVMF image, instead of -f") String... positional) {
+        if (positional.length > 1 || (positional.length == 1 && Args.opt(option) != null)) {
+            throw new IllegalArgumentException("tee:firmware takes one image: give it as -f FILE or as FILE");
+        }
+        String path = positional.length == 1 ? positional[0] : option;
         byte[] bytes = Args.opt(path) == null ? DefaultFirmware.image() : Args.file("firmware", path);
         OvmfImage image = OvmfImage.parse(bytes);
         Map<String, String> out = new LinkedHashMap<>();
@@ -209,15 +241,30 @@ public final class TeeCommands {
         }
         image.sevEsResetEip().ifPresent(eip -> out.put("SEV-ES AP reset EIP", String.format("0x%X", eip)));
         image.kernelHashesArea().ifPresent(a -> out.put("kernel hashes area",
-                String.format("0x%X+0x%X", a.gpa(), a.size())));
+                String.format("0x%X+0x%X%s", a.gpa(), a.size(), usable(image::requireKernelHashesArea))));
         image.launchSecretArea().ifPresent(a -> out.put("launch secret area",
-                String.format("0x%X+0x%X", a.gpa(), a.size())));
+                String.format("0x%X+0x%X%s", a.gpa(), a.size(), usable(() -> image.requireLaunchSecretArea(1)))));
         image.sevMetadata().forEach(s -> out.put(String.format("SEV metadata 0x%X", s.gpa()),
                 String.format("%s size 0x%X", s.type(), s.size())));
-        image.tdxMetadata().forEach(s -> out.put(String.format("TDX metadata 0x%X", s.memoryAddress()),
-                s.toString()));
+        if (image.hasTdxMetadata()) {
+            try {
+                image.tdxMetadata().forEach(s -> out.put(String.format("TDX metadata 0x%X", s.memoryAddress()),
+                        s.toString()));
+            } catch (io.teebox.kit.firmware.MalformedFirmwareException e) {
+                out.put("TDX metadata", "unusable for a TD (SEV guests ignore it): " + e.getMessage());
+            }
+        }
         StringBuilder b = new StringBuilder();
         out.forEach((k, v) -> b.append(String.format("%-50s %s%n", k, v)));
         return b.toString().stripTrailing();
+    }
+
+    private static String usable(Runnable check) {
+        try {
+            check.run();
+            return "";
+        } catch (IllegalArgumentException e) {
+            return " (unusable: address or size 0)";
+        }
     }
 }

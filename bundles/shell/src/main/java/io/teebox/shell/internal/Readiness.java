@@ -1,0 +1,127 @@
+package io.teebox.shell.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+
+/**
+ * Whether the platform has finished starting: every bundle that should run is ACTIVE and every enabled
+ * Declarative Services component of those bundles is active (immediate ones) or satisfied (delayed ones). A TEE
+ * backend bundle is ready only once its backend service is registered, and a command bundle once its commands are:
+ * DS activates components asynchronously, so a batch run that only waited for the shell would miss them.
+ * Components that wait for a configuration by design ({@code configuration-policy = require}) do not count.
+ */
+final class Readiness {
+
+    private Readiness() {
+    }
+
+    /**
+     * @param context any bundle context
+     * @param scr the DS runtime
+     * @param starting true while the platform starts: every installed bundle must then reach ACTIVE (the
+     *            launcher starts them one after another); false later, when a stopped bundle was stopped on purpose
+     * @return one line per bundle or component that is not ready yet; empty when the platform is ready
+     */
+    static List<String> pending(BundleContext context, ServiceComponentRuntime scr, boolean starting) {
+        List<String> out = new ArrayList<>();
+        if (starting && launchedByBnd(context) && !has(context, "(launcher.ready=true)")) {
+            // The bnd launcher installs and starts the bundles one after another, then marks its service ready.
+            out.add("the launcher has not started every bundle yet");
+        }
+        for (Bundle b : context.getBundles()) {
+            boolean fragment = (b.adapt(BundleRevision.class) != null
+                    && (b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) != 0);
+            if (fragment || b.getState() == Bundle.UNINSTALLED) {
+                continue;
+            }
+            if (b.getState() == Bundle.STARTING
+                    || (starting && (b.getState() == Bundle.INSTALLED || b.getState() == Bundle.RESOLVED))) {
+                out.add("bundle " + b.getSymbolicName() + " is " + switch (b.getState()) {
+                    case Bundle.INSTALLED -> "INSTALLED (not resolved: see lb and diag)";
+                    case Bundle.RESOLVED -> "not started yet";
+                    default -> "STARTING";
+                });
+            }
+            // SCR reads a bundle's components on its own thread after the bundle started.
+            if (b.getState() == Bundle.ACTIVE && b.getHeaders("").get("Service-Component") != null
+                    && scr.getComponentDescriptionDTOs(b).isEmpty()) {
+                out.add("bundle " + b.getSymbolicName() + ": Declarative Services has not read its components yet");
+            }
+        }
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (!scr.isComponentEnabled(d) || "require".equals(d.configurationPolicy)) {
+                continue;
+            }
+            var configs = scr.getComponentConfigurationDTOs(d);
+            if (configs.isEmpty() && d.factory != null) {
+                continue;
+            }
+            if (configs.isEmpty()) {
+                out.add("component " + d.name + " has no configuration yet");
+            }
+            for (ComponentConfigurationDTO c : configs) {
+                boolean ready = c.state == ComponentConfigurationDTO.ACTIVE
+                        || c.state == ComponentConfigurationDTO.FAILED_ACTIVATION
+                        || (c.state == ComponentConfigurationDTO.SATISFIED && !d.immediate);
+                if (!ready) {
+                    List<String> missing = new ArrayList<>();
+                    for (var r : c.unsatisfiedReferences) {
+                        missing.add(r.name + " (" + r.target + ")");
+                    }
+                    out.add("component " + d.name + " is " + stateName(c.state)
+                            + (missing.isEmpty() ? "" : ", waiting for " + missing));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean launchedByBnd(BundleContext context) {
+        return has(context, "(launcher.arguments=*)");
+    }
+
+    private static boolean has(BundleContext context, String filter) {
+        try {
+            return context.getServiceReferences((String) null, filter) != null;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException(filter, e);
+        }
+    }
+
+    /**
+     * Waits until {@link #pending} is empty.
+     *
+     * @param context any bundle context
+     * @param scr the DS runtime
+     * @param starting see {@link #pending}
+     * @param timeoutMillis how long to wait at most
+     * @return what is still not ready when the time ran out; empty if the platform became ready
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static List<String> await(BundleContext context, ServiceComponentRuntime scr, boolean starting,
+            long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        List<String> pending = pending(context, scr, starting);
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            pending = pending(context, scr, starting);
+        }
+        return pending;
+    }
+
+    private static String stateName(int state) {
+        return switch (state) {
+            case ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION -> "UNSATISFIED_CONFIGURATION";
+            case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "UNSATISFIED_REFERENCE";
+            case ComponentConfigurationDTO.SATISFIED -> "SATISFIED (activating)";
+            default -> Integer.toString(state);
+        };
+    }
+}

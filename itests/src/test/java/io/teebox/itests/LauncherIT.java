@@ -1,0 +1,97 @@
+package io.teebox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Test;
+
+/**
+ * The launcher's batch modes as scripts and CI use them, each a fresh teebox process on the distribution's jar:
+ * every backend is registered before the first command runs, a failing command exits 1 with one line naming what
+ * was wrong, a REJECTED verdict exits 2.
+ */
+public class LauncherIT {
+
+    private static final Path ROOT = Path.of(System.getProperty("teebox.root", "..")).toAbsolutePath().normalize();
+
+    /** The result of one run. */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run teebox(String... args) throws IOException, InterruptedException {
+        Path jar = ROOT.resolve("distribution/target/teebox.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new AssertionError(jar + " is missing: the distribution module builds it before the itests");
+        }
+        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("teebox").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
+        pb.environment().put("TEEBOX_NO_BUILD", "1");
+        File out = File.createTempFile("teebox-out", ".txt");
+        File err = File.createTempFile("teebox-err", ".txt");
+        pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("teebox " + String.join(" ", args) + " did not finish in 120 s");
+        }
+        Run r = new Run(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+                Files.readString(err.toPath(), StandardCharsets.UTF_8));
+        out.delete();
+        err.delete();
+        return r;
+    }
+
+    @Test
+    public void aOneShotRunSeesEveryBackendOfThePlatform() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Run r = teebox("-c", "tee:backends");
+            assertEquals(r.err(), 0, r.exit());
+            for (String type : new String[] {"sev ", "sev-es ", "sev-snp ", "tdx "}) {
+                assertTrue("run " + i + " lists " + type + ":\n" + r.out(), r.out().lines()
+                        .anyMatch(l -> l.startsWith(type)));
+            }
+        }
+    }
+
+    @Test
+    public void aVendorScopeCommandIsFoundInOneShotMode() throws Exception {
+        Run r = teebox("-c", "guest:create -t tdx td; guest:launch td; tdx:report td");
+        assertEquals(r.err(), 0, r.exit());
+        assertTrue(r.out(), r.out().toLowerCase(java.util.Locale.ROOT).contains("mrtd"));
+    }
+
+    @Test
+    public void aFailingCommandExitsOneWithOneLineNamingWhatWasWrong() throws Exception {
+        Run r = teebox("-c", "guest:info nosuch");
+        assertEquals(1, r.exit());
+        assertTrue(r.err(), r.err().lines().anyMatch(l -> l.equals("teebox: error: no guest 'nosuch'; guests: []")));
+    }
+
+    @Test
+    public void aRejectedVerdictExitsTwo() throws Exception {
+        Path report = Files.createTempDirectory("teebox-launcher").resolve("snp.bin");
+        Run r = teebox("-c", "guest:create -t sev-snp snp; guest:launch snp; guest:attest -o " + report
+                + " 00112233 snp; tee:verify -d 44556677 sev-snp-report " + report);
+        assertEquals(r.out() + r.err(), 2, r.exit());
+        assertTrue(r.err(), r.err().contains("teebox: rejected: sev-snp-report " + report));
+    }
+
+    @Test
+    public void aScriptRunsAndExitsZero() throws Exception {
+        Path script = Files.createTempFile("teebox", ".gosh");
+        Files.writeString(script, "echo \"from a script\"\nformat (guest:create -t sev s)\n");
+        Run r = teebox("run", script.toString());
+        assertEquals(r.err(), 0, r.exit());
+        assertTrue(r.out(), r.out().contains("from a script"));
+    }
+}
