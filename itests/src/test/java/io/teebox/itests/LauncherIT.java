@@ -28,6 +28,11 @@ public class LauncherIT {
     }
 
     static Run teebox(String... args) throws IOException, InterruptedException {
+        return teeboxIn(null, args);
+    }
+
+    /** Runs the launcher with TEEBOX_STATE set to the given state directory (null: the configured one). */
+    static Run teeboxIn(Path state, String... args) throws IOException, InterruptedException {
         Path jar = ROOT.resolve("distribution/target/teebox.jar");
         if (!Files.isRegularFile(jar)) {
             throw new AssertionError(jar + " is missing: the distribution module builds it before the itests");
@@ -36,6 +41,9 @@ public class LauncherIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
         pb.environment().put("TEEBOX_NO_BUILD", "1");
+        if (state != null) {
+            pb.environment().put("TEEBOX_STATE", state.toString());
+        }
         File out = File.createTempFile("teebox-out", ".txt");
         File err = File.createTempFile("teebox-err", ".txt");
         pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -93,5 +101,30 @@ public class LauncherIT {
         Run r = teebox("run", script.toString());
         assertEquals(r.err(), 0, r.exit());
         assertTrue(r.out(), r.out().contains("from a script"));
+    }
+
+    @Test
+    public void aPlatformKeepsItsIdentityAcrossRestartsUntilReprovisioned() throws Exception {
+        Path state = Files.createTempDirectory("teebox-state");
+        Path dir = Files.createTempDirectory("teebox-identity");
+        Run export = teeboxIn(state, "-c", "tee:certificates -o " + dir.resolve("first") + " sev-snp");
+        assertEquals(export.err(), 0, export.exit());
+        Path ark = dir.resolve("first/ark.der");
+        assertTrue(Files.isRegularFile(ark));
+        assertTrue("the chip seed is kept in the state directory", Files.isRegularFile(state.resolve("amd/chip-seed")));
+        assertTrue("the framework storage is in the state directory", Files.isDirectory(state.resolve("framework")));
+
+        String attestAndVerify = "guest:create -t sev-snp snp; guest:launch snp; guest:attest -o " + dir.resolve("r.bin")
+                + " 00112233 snp; tee:verify -r " + ark + " -d 00112233 sev-snp-report " + dir.resolve("r.bin");
+        Run next = teeboxIn(state, "-c", attestAndVerify);
+        assertEquals("a report of the next run verifies with the ARK exported before: " + next.out() + next.err(), 0,
+                next.exit());
+
+        Run re = teeboxIn(state, "reprovision", "amd");
+        assertEquals(re.err(), 0, re.exit());
+        assertTrue(re.out(), re.out().contains("removed the amd platform identity"));
+        Run after = teeboxIn(state, "-c", attestAndVerify);
+        assertEquals("after re-provisioning the old ARK no longer verifies: " + after.out() + after.err(), 2,
+                after.exit());
     }
 }

@@ -76,7 +76,7 @@ public abstract class TeeboxTestSupport {
         // libraries
         "gson", "bcprov-jdk18on", "bcutil-jdk18on", "bcpkix-jdk18on",
         // teebox
-        "api", "kit", "amd-sp", "sev", "sev-es", "sev-snp", "owner", "tdx", "hypervisor", "shell",
+        "api", "kit", "platform", "amd-sp", "sev", "sev-es", "sev-snp", "owner", "tdx", "hypervisor", "shell",
     };
 
     /** The framework's context, injected by Pax Exam. */

@@ -38,6 +38,8 @@ public final class AmdKeyHierarchy {
     private final byte[] seed;
     private final X509Authority ark;
     private final X509Authority ask;
+    private final java.util.function.Function<String, KeyPair> rootKeys;
+    private final RootKeeper keeper;
 
     /**
      * Builds the ARK and ASK (about a second each: RSA-4096 key generation).
@@ -46,19 +48,48 @@ public final class AmdKeyHierarchy {
      * @param seed the seed all keys derive from
      */
     public AmdKeyHierarchy(String productLine, byte[] seed) {
+        this(productLine, seed, null);
+    }
+
+    /**
+     * Keeps AMD's root authorities (ARK, ASK, ASVK) once they are issued. AMD's roots are not derived from a chip:
+     * they are issued once and every report of the product line chains to the same certificate bytes (an RSA-PSS
+     * signature is randomized, and RSA key generation from a seed is slow), so a platform keeps them.
+     */
+    @FunctionalInterface
+    public interface RootKeeper {
+        /**
+         * @param name {@code "ark"}, {@code "ask"} or {@code "asvk"}
+         * @param issue issues the authority when none is kept yet
+         * @return the kept authority
+         */
+        X509Authority keep(String name, java.util.function.Supplier<X509Authority> issue);
+    }
+
+    /**
+     * Builds the ARK and ASK through a keeper.
+     *
+     * @param productLine Milan, Genoa or Turin
+     * @param seed the seed the chip's keys (VCEK, VLEK, chip ID) derive from
+     * @param keeper keeps the root authorities; null to derive their keys from the seed and issue them anew
+     */
+    public AmdKeyHierarchy(String productLine, byte[] seed, RootKeeper keeper) {
         this.product = productLine;
         this.seed = seed.clone();
-        KeyPair arkKeys = RsaKeys.fromSeed(4096, io.teebox.kit.crypto.Digests.sha384(label("ark")));
-        KeyPair askKeys = RsaKeys.fromSeed(4096, io.teebox.kit.crypto.Digests.sha384(label("ask")));
+        this.keeper = keeper != null ? keeper : (name, issue) -> issue.get();
+        this.rootKeys = keeper != null ? what -> RsaKeys.generate(4096)
+                : what -> RsaKeys.fromSeed(4096, io.teebox.kit.crypto.Digests.sha384(label(what)));
         String crl = "https://kdsintf.amd.com/vcek/v1/" + productLine + "/crl";
-        this.ark = X509Authority.builder().subject(NAMES + "ARK-" + productLine).keyPair(arkKeys)
+        this.ark = this.keeper.keep("ark", () -> X509Authority.builder().subject(NAMES + "ARK-" + productLine)
+                .keyPair(rootKeys.apply("ark"))
                 .serial(BigInteger.ONE).validity(FROM, TO).signatureAlgorithm(X509Authority.RSA_PSS_SHA384).ca()
                 .keyUsage(KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN).crlDistributionPoint(crl).subjectKeyId()
-                .selfSigned();
-        this.ask = ark.issue().subject(NAMES + "SEV-" + productLine).keyPair(askKeys).serial(BigInteger.TWO)
+                .selfSigned());
+        this.ask = this.keeper.keep("ask", () -> ark.issue().subject(NAMES + "SEV-" + productLine)
+                .keyPair(rootKeys.apply("ask")).serial(BigInteger.TWO)
                 .validity(FROM, TO).signatureAlgorithm(X509Authority.RSA_PSS_SHA384).ca(0)
                 .keyUsage(KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN).crlDistributionPoint(crl).subjectKeyId()
-                .authorityKeyId().build();
+                .authorityKeyId().build());
     }
 
     private byte[] label(String what) {
@@ -165,12 +196,12 @@ public final class AmdKeyHierarchy {
         if (a == null) {
             synchronized (this) {
                 if (asvk == null) {
-                    asvk = ark.issue().subject(NAMES + "SEV-VLEK-" + product)
-                            .keyPair(RsaKeys.fromSeed(4096, io.teebox.kit.crypto.Digests.sha384(label("asvk"))))
+                    asvk = keeper.keep("asvk", () -> ark.issue().subject(NAMES + "SEV-VLEK-" + product)
+                            .keyPair(rootKeys.apply("asvk"))
                             .serial(BigInteger.valueOf(4)).validity(FROM, TO)
                             .signatureAlgorithm(X509Authority.RSA_PSS_SHA384).ca(0)
                             .keyUsage(KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN).subjectKeyId().authorityKeyId()
-                            .build();
+                            .build());
                 }
                 a = asvk;
             }

@@ -154,7 +154,9 @@ public final class SevCertificate {
      * @return this certificate
      */
     public SevCertificate sign(int slot, int signerUsage, PrivateKey signer) {
-        BigInteger[] rs = Signatures.ecdsaSign(signer, "SHA-256", signedBytes());
+        // Deterministic (RFC 6979): the firmware issues its certificates once and keeps them, so the same chip
+        // gives the same certificate bytes after every restart.
+        BigInteger[] rs = Signatures.ecdsaSignDeterministic(signer, "SHA-256", signedBytes());
         byte[] sig = new byte[0x200];
         System.arraycopy(le(rs[0]), 0, sig, 0, INT);
         System.arraycopy(le(rs[1]), 0, sig, INT, INT);

@@ -77,6 +77,38 @@ public final class RsaKeys {
         return generate(bits, drbg);
     }
 
+    /**
+     * Encodes a key pair for keeping: the private key as PKCS#8 DER (it carries the modulus and public exponent).
+     *
+     * @param keys an RSA key pair
+     * @return the PKCS#8 encoding
+     */
+    public static byte[] toPkcs8(KeyPair keys) {
+        return keys.getPrivate().getEncoded();
+    }
+
+    /**
+     * Decodes a key pair kept with {@link #toPkcs8}.
+     *
+     * @param pkcs8 the PKCS#8 DER of an RSA private key with CRT parameters
+     * @return the key pair
+     * @throws IllegalArgumentException if the bytes are not such a key
+     */
+    public static KeyPair fromPkcs8(byte[] pkcs8) {
+        try {
+            java.security.KeyFactory f = java.security.KeyFactory.getInstance("RSA", BouncyCastle.provider());
+            java.security.PrivateKey priv = f.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8));
+            if (!(priv instanceof java.security.interfaces.RSAPrivateCrtKey crt)) {
+                throw new IllegalArgumentException("the PKCS#8 key has no RSA CRT parameters");
+            }
+            java.security.PublicKey pub = f.generatePublic(new java.security.spec.RSAPublicKeySpec(crt.getModulus(),
+                    crt.getPublicExponent()));
+            return new KeyPair(pub, priv);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not a PKCS#8 RSA private key: " + e.getMessage(), e);
+        }
+    }
+
     private static KeyPair generate(int bits, SecureRandom random) {
         if (bits < 2048 || bits > 8192) {
             throw new IllegalArgumentException("RSA modulus of " + bits + " bits, expected 2048..8192");

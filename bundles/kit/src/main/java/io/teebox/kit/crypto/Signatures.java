@@ -55,6 +55,33 @@ public final class Signatures {
     }
 
     /**
+     * Signs with ECDSA and a deterministic k (RFC 6979, Bouncy Castle's ECDDSA): the same key and message always
+     * give the same signature, for certificates that a real device issues once and keeps (SEV's CEK, OCA, PEK, PDH)
+     * and that must therefore be the same bytes after a restart.
+     *
+     * @param key an EC private key
+     * @param hash "SHA-256" or "SHA-384"
+     * @param data the message (hashed here)
+     * @return {r, s}
+     * @throws IllegalArgumentException if the hash is not supported or the key is not an EC key
+     */
+    public static BigInteger[] ecdsaSignDeterministic(PrivateKey key, String hash, byte[] data) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(data, "data");
+        try {
+            Signature s = Signature.getInstance(ecdsaAlgorithm(hash).replace("ECDSA", "ECDDSA"),
+                    BouncyCastle.provider());
+            s.initSign(key);
+            s.update(data);
+            return fromDer(s.sign());
+        } catch (java.security.InvalidKeyException e) {
+            throw new IllegalArgumentException("cannot sign with ECDSA using a " + key.getAlgorithm() + " key", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("deterministic ECDSA signing failed", e);
+        }
+    }
+
+    /**
      * Verifies an ECDSA signature.
      *
      * @param key an EC public key

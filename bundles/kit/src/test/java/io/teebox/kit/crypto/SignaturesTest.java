@@ -39,6 +39,23 @@ public class SignaturesTest {
     }
 
     @Test
+    public void deterministicEcdsaGivesRfc6979sPublishedSignatures() {
+        // RFC 6979 A.2.5 (P-256, SHA-256, "sample") and A.2.6 (P-384, SHA-384, "sample")
+        KeyPair p256 = EcKeys.fromPrivate("P-256", h("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721"));
+        BigInteger[] rs = Signatures.ecdsaSignDeterministic(p256.getPrivate(), "SHA-256", SAMPLE);
+        assertEquals(h("EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716"), rs[0]);
+        assertEquals(h("F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8"), rs[1]);
+        KeyPair p384 = EcKeys.fromPrivate("P-384", h("6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA9AA47740787137D8"
+                + "96D5724E4C70A825F872C9EA60D2EDF5"));
+        rs = Signatures.ecdsaSignDeterministic(p384.getPrivate(), "SHA-384", SAMPLE);
+        assertEquals(h("94EDBB92A5ECB8AAD4736E56C691916B3F88140666CE9FA73D64C4EA95AD133C81A648152E44ACF96E36DD1E80FABE46"),
+                rs[0]);
+        assertTrue(Signatures.ecdsaVerify(p384.getPublic(), "SHA-384", SAMPLE, rs[0], rs[1]));
+        assertFalse(Signatures.ecdsaVerify(p384.getPublic(), "SHA-384", "samplf".getBytes(StandardCharsets.US_ASCII),
+                rs[0], rs[1]));
+    }
+
+    @Test
     public void verifiesRfc6979P384Sha384Signature() {
         PublicKey pub = EcKeys.publicKey("P-384",
                 h("EC3A4E415B4E19A4568618029F427FA5DA9A8BC4AE92E02E06AAE5286B300C64DEF8F0EA9055866064A254515480BC13"),

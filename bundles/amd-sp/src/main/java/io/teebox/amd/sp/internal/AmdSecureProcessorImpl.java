@@ -15,8 +15,10 @@ import java.util.logging.Logger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
+import io.teebox.api.platform.PlatformState;
 import io.teebox.amd.abi.SevCertificate;
 import io.teebox.amd.abi.SevStatus;
 import io.teebox.amd.sp.AmdSecureProcessor;
@@ -53,14 +55,40 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     private long nextHandle = 1;
     private volatile AmdSpConfig config;
 
+    /** The chip's seed: every platform key derives from it, as a real chip's derive from its fused secrets. */
+    private final byte[] chipSeed;
+    /** Where the platform keeps its identity; null for a platform of a configured seed alone (tests). */
+    private final PlatformState state;
+
+    /**
+     * A platform whose chip seed is the configured one (tests and reproducible set-ups).
+     *
+     * @param config the configuration, with a non-empty {@code chipSeed}
+     * @throws IllegalArgumentException if the configuration names no chip seed
+     */
+    public AmdSecureProcessorImpl(AmdSpConfig config) {
+        this(config, null);
+    }
+
     /**
      * @param config the configuration
+     * @param state the machine's state: the chip seed is made there on first start and kept, unless the
+     *            configuration gives one
      */
     @Activate
-    public AmdSecureProcessorImpl(AmdSpConfig config) {
+    public AmdSecureProcessorImpl(AmdSpConfig config, @Reference PlatformState state) {
         check(config);
         this.config = config;
-        byte[] seed = config.chipSeed().getBytes(StandardCharsets.UTF_8);
+        this.state = state;
+        if (!config.chipSeed().isEmpty()) {
+            this.chipSeed = config.chipSeed().getBytes(StandardCharsets.UTF_8);
+        } else if (state != null) {
+            this.chipSeed = state.secret("amd", "chip-seed", 32);
+        } else {
+            throw new IllegalArgumentException("io.teebox.amd.sp: no chipSeed is configured and no platform state "
+                    + "keeps one");
+        }
+        byte[] seed = chipSeed;
         KeyPair oca = EcKeys.fromSeed("P-384", concat(seed, "oca"));
         KeyPair cek = EcKeys.fromSeed("P-384", concat(seed, "cek"));
         this.pek = EcKeys.fromSeed("P-384", concat(seed, "pek"));
@@ -152,8 +180,11 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
             synchronized (this) {
                 k = keys;
                 if (k == null || !k.productLine().equals(config.productLine())) {
-                    k = new io.teebox.amd.abi.AmdKeyHierarchy(config.productLine(),
-                            config.chipSeed().getBytes(StandardCharsets.UTF_8));
+                    String product = config.productLine();
+                    k = new io.teebox.amd.abi.AmdKeyHierarchy(product, chipSeed, state == null ? null
+                            : (what, issue) -> KeptAuthority.decode(state.kept("amd",
+                                    product.toLowerCase(java.util.Locale.ROOT) + "-" + what,
+                                    () -> KeptAuthority.encode(issue.get()))));
                     keys = k;
                 }
             }

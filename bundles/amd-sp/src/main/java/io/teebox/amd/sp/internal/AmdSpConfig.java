@@ -43,7 +43,8 @@ public @interface AmdSpConfig {
     @AttributeDefinition(name = "CSP id", description = "The cloud provider a VLEK belongs to")
     String cspId() default "teebox-cloud";
 
-    @AttributeDefinition(name = "Chip seed", description = "Seed the platform keys are derived from (so they are "
-            + "stable across restarts)")
-    String chipSeed() default "teebox-amd-chip-0";
+    @AttributeDefinition(name = "Chip seed", description = "Seed the chip's keys derive from. Empty (the default): "
+            + "a random seed made on first start and kept in the state directory (io.teebox.platform), so each "
+            + "machine has its own chip; a fixed text gives the same keys everywhere (reproducible tests)")
+    String chipSeed() default "";
 }

@@ -2,6 +2,7 @@ package io.teebox.amd.sp.internal;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -82,5 +83,51 @@ public class AmdSecureProcessorImplTest {
         assertEquals(31, sp.asidLimits(AsidPool.SEV).last());
         sp.modified(TestConfigs.amdSp(Map.of("maxAsid", 31, "minSevAsid", 6)));
         assertEquals("refused: ASID 5 would change pool", 5, sp.asidLimits(AsidPool.SEV).first());
+    }
+
+    /** A platform state in memory, as the platform bundle keeps one on disk. */
+    static final class MemoryState implements io.teebox.api.platform.PlatformState {
+        final Map<String, byte[]> values = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public java.nio.file.Path directory() {
+            return java.nio.file.Path.of("memory");
+        }
+
+        @Override
+        public byte[] secret(String platform, String name, int length) {
+            return kept(platform, name, () -> {
+                byte[] b = new byte[length];
+                new java.security.SecureRandom().nextBytes(b);
+                return b;
+            });
+        }
+
+        @Override
+        public byte[] kept(String platform, String name, java.util.function.Supplier<byte[]> create) {
+            return values.computeIfAbsent(platform + "/" + name, k -> create.get()).clone();
+        }
+    }
+
+    @Test
+    public void aPlatformKeepsItsIdentityInItsStateAcrossRestarts() throws Exception {
+        MemoryState state = new MemoryState();
+        AmdSecureProcessorImpl first = new AmdSecureProcessorImpl(TestConfigs.amdSp(Map.of("chipSeed", "")), state);
+        AmdSecureProcessorImpl restarted = new AmdSecureProcessorImpl(TestConfigs.amdSp(Map.of("chipSeed", "")),
+                state);
+        assertArrayEquals("the same ARK certificate bytes", first.keys().ark().getEncoded(),
+                restarted.keys().ark().getEncoded());
+        assertArrayEquals(first.keys().ask().getEncoded(), restarted.keys().ask().getEncoded());
+        assertArrayEquals(first.keys().chipId(), restarted.keys().chipId());
+        for (String cert : new String[] {"pdh", "pek", "oca", "cek"}) {
+            assertArrayEquals("the same " + cert + " certificate", first.platformCertificates().get(cert),
+                    restarted.platformCertificates().get(cert));
+        }
+        AmdSecureProcessorImpl other = new AmdSecureProcessorImpl(TestConfigs.amdSp(Map.of("chipSeed", "")),
+                new MemoryState());
+        assertFalse("another machine is another chip", java.util.Arrays.equals(first.keys().chipId(),
+                other.keys().chipId()));
+        assertThrows(IllegalArgumentException.class,
+                () -> new AmdSecureProcessorImpl(TestConfigs.amdSp(Map.of("chipSeed", "")), null));
     }
 }

@@ -16,6 +16,9 @@ public final class TestConfigs {
                         return AmdSpConfig.class;
                     }
                     Object v = values.get(method.getName());
+                    if (v == null && method.getName().equals("chipSeed")) {
+                        return "teebox-test-chip";
+                    }
                     return v != null ? v : method.getDefaultValue();
                 });
     }

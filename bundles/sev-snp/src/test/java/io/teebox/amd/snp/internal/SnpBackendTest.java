@@ -54,7 +54,8 @@ public class SnpBackendTest {
         AmdSpConfig config = (AmdSpConfig) Proxy.newProxyInstance(AmdSpConfig.class.getClassLoader(),
                 new Class<?>[] {AmdSpConfig.class}, (proxy, method, args) -> method.getName().equals("annotationType")
                         ? AmdSpConfig.class
-                        : values.getOrDefault(method.getName(), method.getDefaultValue()));
+                        : values.getOrDefault(method.getName(), method.getName().equals("chipSeed")
+                                ? "teebox-test-chip" : method.getDefaultValue()));
         return new AmdSecureProcessorImpl(config);
     }
 
