@@ -49,7 +49,9 @@ public class AmdKeyHierarchyTest {
     @Test
     public void namesAndExtensionsFollowAmds() throws Exception {
         X509Certificate vcek = milan.vcek(TCB);
-        assertTrue(milan.ark().getSubjectX500Principal().getName().startsWith("CN=ARK-Milan,OU=Engineering"));
+        // RFC 2253 prints the RDNs last first: AMD's order is OU, C, L, ST, O, CN
+        assertEquals("CN=ARK-Milan,O=Advanced Micro Devices,ST=CA,L=Santa Clara,C=US,OU=Engineering",
+                milan.ark().getSubjectX500Principal().getName());
         assertTrue(milan.ask().getSubjectX500Principal().getName().startsWith("CN=SEV-Milan"));
         assertTrue(vcek.getSubjectX500Principal().getName().startsWith("CN=SEV-VCEK"));
         assertEquals("RSASSA-PSS", vcek.getSigAlgName().contains("PSS") ? "RSASSA-PSS" : vcek.getSigAlgName());
@@ -57,8 +59,9 @@ public class AmdKeyHierarchyTest {
                 ext(vcek, AmdKeyHierarchy.OID + "2"))).getString());
         assertEquals(BigInteger.valueOf(8), org.bouncycastle.asn1.ASN1Integer.getInstance(
                 ext(vcek, AmdKeyHierarchy.OID + "3.3")).getValue());
-        assertArrayEquals(milan.chipId(), ASN1OctetString.getInstance(ext(vcek, AmdKeyHierarchy.OID + "4"))
-                .getOctets());
+        assertArrayEquals("the hwID is the raw CHIP_ID, as the KDS writes it", milan.chipId(),
+                ext(vcek, AmdKeyHierarchy.OID + "4"));
+        assertEquals("the KDS serves the VCEK it issued", vcek, milan.vcek(TCB));
         vcek.verify(milan.ask().getPublicKey());
         milan.ask().verify(milan.ark().getPublicKey());
     }

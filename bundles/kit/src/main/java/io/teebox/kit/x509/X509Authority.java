@@ -28,12 +28,27 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1EncodableVector;
+import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERTaggedObject;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.asn1.x509.DistributionPoint;
 import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.Extension;
@@ -74,8 +89,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class X509Authority {
 
-    /** RSASSA-PSS with SHA-384, MGF1-SHA-384, salt 48 (AMD ARK and ASK). */
+    /** RSASSA-PSS with SHA-384, MGF1-SHA-384, salt 48; the parameters in DER (the default trailer field left out). */
     public static final String RSA_PSS_SHA384 = "SHA384withRSAandMGF1";
+    /**
+     * RSASSA-PSS with SHA-384, MGF1-SHA-384, salt 48, with every parameter written out, including the trailer field
+     * 1 that DER would leave out as the default: the AlgorithmIdentifier AMD's KDS puts in every ARK, ASK, ASVK,
+     * VCEK and VLEK. Verifiers treat it like {@link #RSA_PSS_SHA384}.
+     */
+    public static final String RSA_PSS_SHA384_EXPLICIT = "SHA384withRSAandMGF1/explicit-trailer";
     /** ECDSA P-256 with SHA-256 (Intel SGX/TDX PKI). */
     public static final String ECDSA_SHA256 = "SHA256withECDSA";
     /** ECDSA with SHA-384. */
@@ -349,12 +370,46 @@ public final class X509Authority {
     }
 
     private static ContentSigner signer(String algorithm, PrivateKey key) {
+        boolean explicit = RSA_PSS_SHA384_EXPLICIT.equals(algorithm);
+        ContentSigner s;
         try {
-            return new JcaContentSignerBuilder(algorithm).setProvider(BouncyCastle.provider()).build(key);
+            s = new JcaContentSignerBuilder(explicit ? RSA_PSS_SHA384 : algorithm).setProvider(BouncyCastle.provider())
+                    .build(key);
         } catch (OperatorCreationException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot sign with " + algorithm + " using a " + key.getAlgorithm()
                     + " key: " + e.getMessage(), e);
         }
+        if (!explicit) {
+            return s;
+        }
+        AlgorithmIdentifier id = explicitPss();
+        return new ContentSigner() {
+            @Override
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
+                return id;
+            }
+
+            @Override
+            public java.io.OutputStream getOutputStream() {
+                return s.getOutputStream();
+            }
+
+            @Override
+            public byte[] getSignature() {
+                return s.getSignature();
+            }
+        };
+    }
+
+    /** RSASSA-PSS-params with all four fields explicit (RFC 4055 would omit trailerField 1). */
+    private static AlgorithmIdentifier explicitPss() {
+        AlgorithmIdentifier sha384 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha384, DERNull.INSTANCE);
+        ASN1EncodableVector v = new ASN1EncodableVector();
+        v.add(new DERTaggedObject(true, 0, sha384));
+        v.add(new DERTaggedObject(true, 1, new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, sha384)));
+        v.add(new DERTaggedObject(true, 2, new ASN1Integer(48)));
+        v.add(new DERTaggedObject(true, 3, new ASN1Integer(1)));
+        return new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSASSA_PSS, new DERSequence(v));
     }
 
     private static Date date(Instant t) {
@@ -390,7 +445,9 @@ public final class X509Authority {
         private String crlUri;
         private boolean subjectKeyId;
         private boolean authorityKeyId;
-        private final List<Ext> extensions = new ArrayList<>();
+        private final java.util.Map<ASN1ObjectIdentifier, Ext> extensions = new java.util.HashMap<>();
+        /** Every extension's OID in the order first asked for; asking again keeps the place. */
+        private final java.util.LinkedHashSet<ASN1ObjectIdentifier> order = new java.util.LinkedHashSet<>();
 
         private CertificateBuilder(X509Authority issuer) {
             this.issuer = issuer;
@@ -434,14 +491,15 @@ public final class X509Authority {
         }
 
         /**
-         * Sets the serial number; by default a random positive 64-bit number.
+         * Sets the serial number; by default a random positive 64-bit number. Zero is allowed because vendors use
+         * it (AMD's KDS issues every VCEK with serial 0), although RFC 5280 asks for positive numbers.
          *
-         * @param serial a positive serial number
+         * @param serial a non-negative serial number
          * @return this builder
          */
         public CertificateBuilder serial(BigInteger serial) {
-            if (serial.signum() <= 0) {
-                throw new IllegalArgumentException("serial number must be positive, found " + serial);
+            if (serial.signum() < 0) {
+                throw new IllegalArgumentException("serial number must not be negative, found " + serial);
             }
             this.serial = serial;
             return this;
@@ -482,6 +540,7 @@ public final class X509Authority {
          */
         public CertificateBuilder ca() {
             this.basicConstraints = new BasicConstraints(true);
+            order.add(Extension.basicConstraints);
             return this;
         }
 
@@ -496,6 +555,7 @@ public final class X509Authority {
                 throw new IllegalArgumentException("path length " + pathLength + " is negative");
             }
             this.basicConstraints = new BasicConstraints(pathLength);
+            order.add(Extension.basicConstraints);
             return this;
         }
 
@@ -506,6 +566,7 @@ public final class X509Authority {
          */
         public CertificateBuilder endEntity() {
             this.basicConstraints = new BasicConstraints(false);
+            order.add(Extension.basicConstraints);
             return this;
         }
 
@@ -517,6 +578,7 @@ public final class X509Authority {
          */
         public CertificateBuilder keyUsage(KeyUsageBit... bits) {
             this.keyUsage = bits.length == 0 ? EnumSet.noneOf(KeyUsageBit.class) : EnumSet.of(bits[0], bits);
+            order.add(Extension.keyUsage);
             return this;
         }
 
@@ -538,6 +600,7 @@ public final class X509Authority {
          */
         public CertificateBuilder crlDistributionPoint(String uri) {
             this.crlUri = Objects.requireNonNull(uri, "uri");
+            order.add(Extension.cRLDistributionPoints);
             return this;
         }
 
@@ -548,6 +611,7 @@ public final class X509Authority {
          */
         public CertificateBuilder subjectKeyId() {
             this.subjectKeyId = true;
+            order.add(Extension.subjectKeyIdentifier);
             return this;
         }
 
@@ -559,6 +623,7 @@ public final class X509Authority {
          */
         public CertificateBuilder authorityKeyId() {
             this.authorityKeyId = true;
+            order.add(Extension.authorityKeyIdentifier);
             return this;
         }
 
@@ -571,7 +636,9 @@ public final class X509Authority {
          * @return this builder
          */
         public CertificateBuilder extension(String oid, boolean critical, byte[] value) {
-            extensions.add(new Ext(new ASN1ObjectIdentifier(oid), critical, value.clone()));
+            ASN1ObjectIdentifier id = new ASN1ObjectIdentifier(oid);
+            extensions.put(id, new Ext(id, critical, value.clone()));
+            order.add(id);
             return this;
         }
 
@@ -647,35 +714,44 @@ public final class X509Authority {
                 X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, sn, date(from), date(to),
                         subjectName, publicKey);
                 JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-                if (basicConstraints != null) {
-                    b.addExtension(Extension.basicConstraints, true, basicConstraints);
-                }
-                if (keyUsage != null) {
-                    int bits = 0;
-                    for (KeyUsageBit k : keyUsage) {
-                        bits |= k.bcBit;
+                for (ASN1ObjectIdentifier oid : order) {
+                    Ext e = extensions.get(oid);
+                    if (e != null) {
+                        b.addExtension(e.oid(), e.critical(), e.value());
+                    } else if (oid.equals(Extension.basicConstraints)) {
+                        b.addExtension(Extension.basicConstraints, true, basicConstraints);
+                    } else if (oid.equals(Extension.keyUsage)) {
+                        int bits = 0;
+                        for (KeyUsageBit k : keyUsage) {
+                            bits |= k.bcBit;
+                        }
+                        b.addExtension(Extension.keyUsage, keyUsageCritical, new KeyUsage(bits));
+                    } else if (oid.equals(Extension.subjectKeyIdentifier)) {
+                        b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey));
+                    } else if (oid.equals(Extension.authorityKeyIdentifier)) {
+                        b.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(utils,
+                                issuer == null ? publicKey : issuer.publicKey(), issuer == null ? null
+                                        : issuer.certificate));
+                    } else if (oid.equals(Extension.cRLDistributionPoints)) {
+                        b.addExtension(Extension.cRLDistributionPoints, false, crlDistPoint(crlUri));
                     }
-                    b.addExtension(Extension.keyUsage, keyUsageCritical, new KeyUsage(bits));
-                }
-                if (subjectKeyId) {
-                    b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey));
-                }
-                if (authorityKeyId) {
-                    b.addExtension(Extension.authorityKeyIdentifier, false, issuer == null
-                            ? utils.createAuthorityKeyIdentifier(publicKey)
-                            : utils.createAuthorityKeyIdentifier(issuer.certificate));
-                }
-                if (crlUri != null) {
-                    b.addExtension(Extension.cRLDistributionPoints, false, crlDistPoint(crlUri));
-                }
-                for (Ext e : extensions) {
-                    b.addExtension(e.oid(), e.critical(), e.value());
                 }
                 return toCertificate(b.build(signer(alg, signingKey)));
             } catch (IOException | GeneralSecurityException e) {
                 throw new IllegalStateException("cannot build certificate for " + subject + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /** A key-identifier-only AuthorityKeyIdentifier: the issuer's SubjectKeyIdentifier, or the SHA-1 of its key. */
+    private static AuthorityKeyIdentifier authorityKeyIdentifier(JcaX509ExtensionUtils utils, PublicKey issuerKey,
+            X509Certificate issuerCert) {
+        byte[] ski = issuerCert == null ? null : issuerCert.getExtensionValue(Extension.subjectKeyIdentifier.getId());
+        if (ski != null) {
+            return new AuthorityKeyIdentifier(SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(ski)
+                    .getOctets()).getKeyIdentifier());
+        }
+        return new AuthorityKeyIdentifier(utils.createSubjectKeyIdentifier(issuerKey).getKeyIdentifier());
     }
 
     private static CRLDistPoint crlDistPoint(String uri) {
@@ -691,7 +767,8 @@ public final class X509Authority {
      * (DCAP verifiers reject CRLs without them). Not thread-safe; use once.
      */
     public static final class CrlBuilder {
-        private record Revoked(BigInteger serial, Instant when, Integer reason) {
+        /** certIssuer null: issued by the CRL's issuer. */
+        private record Revoked(BigInteger serial, Instant when, Integer reason, X500Principal certIssuer) {
         }
 
         private final X509Authority issuer;
@@ -756,7 +833,7 @@ public final class X509Authority {
          */
         public CrlBuilder revoke(BigInteger serial, Instant when) {
             revoked.add(new Revoked(Objects.requireNonNull(serial, "serial"), Objects.requireNonNull(when, "when"),
-                    null));
+                    null, null));
             return this;
         }
 
@@ -770,7 +847,35 @@ public final class X509Authority {
          */
         public CrlBuilder revoke(BigInteger serial, Instant when, int reason) {
             revoked.add(new Revoked(Objects.requireNonNull(serial, "serial"), Objects.requireNonNull(when, "when"),
-                    reason));
+                    reason, null));
+            return this;
+        }
+
+        /**
+         * Revokes a certificate. If another CA issued it (a subordinate of this authority, as an ASK is of the ARK),
+         * the entry names that issuer in a certificateIssuer entry extension and the CRL becomes an indirect CRL
+         * (RFC 5280 5.2.5, 5.3.3), so verifiers match the entry by issuer and serial.
+         *
+         * @param certificate the certificate to revoke
+         * @param when the revocation date
+         * @return this builder
+         */
+        public CrlBuilder revoke(X509Certificate certificate, Instant when) {
+            return revoke(certificate, when, null);
+        }
+
+        /**
+         * Revokes a certificate with a reason code; see {@link #revoke(X509Certificate, Instant)}.
+         *
+         * @param certificate the certificate to revoke
+         * @param when the revocation date
+         * @param reason an RFC 5280 CRLReason value, or null for none
+         * @return this builder
+         */
+        public CrlBuilder revoke(X509Certificate certificate, Instant when, Integer reason) {
+            X500Principal by = certificate.getIssuerX500Principal();
+            revoked.add(new Revoked(certificate.getSerialNumber(), Objects.requireNonNull(when, "when"), reason,
+                    by.equals(issuer.certificate.getSubjectX500Principal()) ? null : by));
             return this;
         }
 
@@ -800,12 +905,27 @@ public final class X509Authority {
                 X500Name issuerName = X500Name.getInstance(issuer.certificate.getSubjectX500Principal().getEncoded());
                 X509v2CRLBuilder b = new X509v2CRLBuilder(issuerName, date(from));
                 b.setNextUpdate(date(next));
+                X500Principal self = issuer.certificate.getSubjectX500Principal();
+                X500Principal current = self;
+                boolean indirect = false;
                 for (Revoked r : revoked) {
-                    if (r.reason() == null) {
-                        b.addCRLEntry(r.serial(), date(r.when()), null);
-                    } else {
-                        b.addCRLEntry(r.serial(), date(r.when()), r.reason());
+                    X500Principal certIssuer = r.certIssuer() == null ? self : r.certIssuer();
+                    ExtensionsGenerator entry = new ExtensionsGenerator();
+                    if (r.reason() != null) {
+                        entry.addExtension(Extension.reasonCode, false, CRLReason.lookup(r.reason()));
                     }
+                    // an entry's issuer carries over to the following entries, so name it whenever it changes
+                    if (!certIssuer.equals(current)) {
+                        entry.addExtension(Extension.certificateIssuer, true, new GeneralNames(new GeneralName(
+                                X500Name.getInstance(certIssuer.getEncoded()))));
+                        current = certIssuer;
+                        indirect = true;
+                    }
+                    b.addCRLEntry(r.serial(), date(r.when()), entry.isEmpty() ? null : entry.generate());
+                }
+                if (indirect) {
+                    b.addExtension(Extension.issuingDistributionPoint, true, new IssuingDistributionPoint(null, false,
+                            false, null, true, false));
                 }
                 b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
                 b.addExtension(Extension.authorityKeyIdentifier, false,

@@ -1,8 +1,9 @@
 /**
- * X.509 certificate and CRL authority on Bouncy Castle, for emulated vendor key hierarchies.
+ * X.509 certificate and CRL authority on Bouncy Castle, for emulated vendor key hierarchies, and one certificate-chain
+ * validator (validity of every certificate, signatures, CA rules, CRLs, at an injected time) for the verifiers.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.teebox.kit.x509;
 
 import org.osgi.annotation.bundle.Export;

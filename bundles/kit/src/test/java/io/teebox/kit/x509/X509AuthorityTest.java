@@ -4,6 +4,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -278,10 +279,70 @@ public class X509AuthorityTest {
                 () -> ark.issue().subject("CN=x").publicKey(vcekKeys.getPublic()).build());
         assertThrows(IllegalStateException.class, () -> X509Authority.builder().keyPair(vcekKeys).selfSigned());
         assertThrows(IllegalArgumentException.class, () -> X509Authority.builder().validity(TO, FROM));
-        assertThrows(IllegalArgumentException.class, () -> X509Authority.builder().serial(BigInteger.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> X509Authority.builder().serial(BigInteger.ONE.negate()));
         assertThrows(IllegalArgumentException.class,
                 () -> X509Authority.builder().subject("CN=x").keyPair(vcekKeys).signatureAlgorithm("SHA384withRSAandMGF1")
                         .selfSigned());
+    }
+
+    @Test
+    public void extensionsComeInTheOrderAskedAndSerialZeroIsAllowed() throws Exception {
+        // the ASK order AMD uses: SKI, AKI, BasicConstraints, KeyUsage, CRL distribution point
+        X509Certificate c = ark.issue().subject(AMD_DN + "SEV-Genoa").publicKey(vcekKeys.getPublic())
+                .serial(BigInteger.ZERO).validity(FROM, TO).subjectKeyId().authorityKeyId().ca(0)
+                .keyUsage(KeyUsageBit.KEY_CERT_SIGN).crlDistributionPoint("https://kdsintf.amd.com/vcek/v1/Genoa/crl")
+                .extension("1.3.6.1.4.1.3704.1.1", false, der(new ASN1Integer(0))).buildCertificate();
+        assertEquals(BigInteger.ZERO, c.getSerialNumber());
+        assertEquals(List.of("2.5.29.14", "2.5.29.35", "2.5.29.19", "2.5.29.15", "2.5.29.31", "1.3.6.1.4.1.3704.1.1"),
+                oids(c));
+        // and the ARK order: KeyUsage, SKI, BasicConstraints, CRL distribution point; asking twice keeps the place
+        X509Certificate r = X509Authority.builder().subject(AMD_DN + "ARK-Genoa").keyPair(vcekKeys)
+                .validity(FROM, TO).keyUsage(KeyUsageBit.KEY_CERT_SIGN).subjectKeyId().ca()
+                .crlDistributionPoint("https://kdsintf.amd.com/vcek/v1/Genoa/crl")
+                .keyUsage(KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN).selfSigned().certificate();
+        assertEquals(List.of("2.5.29.15", "2.5.29.14", "2.5.29.19", "2.5.29.31"), oids(r));
+        assertTrue(r.getKeyUsage()[6]);
+    }
+
+    private static List<String> oids(X509Certificate c) throws Exception {
+        return java.util.Arrays.stream(new org.bouncycastle.cert.X509CertificateHolder(c.getEncoded()).getExtensions()
+                .getExtensionOIDs()).map(Object::toString).toList();
+    }
+
+    @Test
+    public void explicitPssParametersAreWrittenAsAmdsKdsWritesThem() throws Exception {
+        // AlgorithmIdentifier parameters of every genuine AMD ARK/ASK/VCEK: hash, MGF1, salt 48 and trailer 1 all
+        // written out, although trailer 1 is the DEFAULT that DER would omit
+        String amd = "3039a00f300d06096086480165030402020500a11c301a06092a864886f70d010108300d0609608648016503040202"
+                + "0500a203020130a303020101";
+        X509Certificate c = ark.issue().subject(AMD_DN + "SEV-VCEK").publicKey(vcekKeys.getPublic())
+                .validity(FROM, TO).signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT).buildCertificate();
+        assertEquals("1.2.840.113549.1.1.10", c.getSigAlgOID());
+        assertEquals(amd, io.teebox.kit.hex.Hex.encode(c.getSigAlgParams()));
+        c.verify(ark.publicKey());
+        c.verify(ark.publicKey(), BouncyCastle.provider());
+        assertTrue(Signatures.rsaPssVerify(ark.publicKey(), c.getTBSCertificate(), c.getSignature()));
+        // the default form leaves the trailer out
+        assertFalse(io.teebox.kit.hex.Hex.encode(vcek.getSigAlgParams()).endsWith("a303020101"));
+        X509CRL crl = ark.crl().validity(FROM, TO).signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT).build();
+        assertEquals(amd, io.teebox.kit.hex.Hex.encode(crl.getSigAlgParams()));
+        crl.verify(ark.publicKey());
+    }
+
+    @Test
+    public void aCaRevokesACertificateItsSubordinateIssuedThroughAnIndirectEntry() throws Exception {
+        X509CRL crl = ark.crl().validity(FROM, TO).revoke(vcek, FROM.plusSeconds(60)).build();
+        assertTrue("the entry names the VCEK's issuer, the ASK", crl.isRevoked(vcek));
+        assertEquals(ask.certificate().getSubjectX500Principal(),
+                crl.getRevokedCertificate(vcek).getCertificateIssuer());
+        assertFalse(crl.isRevoked(ask.certificate()));
+        X509CRL sameSerial = ark.crl().validity(FROM, TO).revoke(vcek.getSerialNumber(), FROM).build();
+        assertFalse("a direct entry with the VCEK's serial names the ARK as issuer, not the ASK",
+                sameSerial.isRevoked(vcek));
+        X509CRL direct = ark.crl().validity(FROM, TO).revoke(ask.certificate(), FROM).build();
+        assertTrue(direct.isRevoked(ask.certificate()));
+        assertNull(direct.getRevokedCertificate(ask.certificate()).getCertificateIssuer());
+        assertFalse(direct.isRevoked(vcek));
     }
 
     private static String run(File dir, String... cmd) throws Exception {

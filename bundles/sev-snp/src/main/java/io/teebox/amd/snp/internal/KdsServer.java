@@ -114,9 +114,17 @@ public final class KdsServer {
         }
     }
 
-    private java.security.cert.X509CRL arkCrl(AmdKeyHierarchy keys) {
+    /**
+     * The CRL the KDS serves for a product: signed by the ARK (RSASSA-PSS with AMD's parameters), revoking nothing.
+     * The SNP backend attaches the same CRL to its evidence.
+     *
+     * @param keys the product's key hierarchy
+     * @return the CRL
+     */
+    static java.security.cert.X509CRL arkCrl(AmdKeyHierarchy keys) {
         return keys.arkAuthority().crl().crlNumber(BigInteger.ONE).validity(Instant.parse("2025-01-01T00:00:00Z"),
-                Instant.parse("2045-01-01T00:00:00Z")).build();
+                Instant.parse("2045-01-01T00:00:00Z")).signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT)
+                .build();
     }
 
     private void vcek(HttpExchange ex, AmdKeyHierarchy keys, String hwid, Map<String, String> q)

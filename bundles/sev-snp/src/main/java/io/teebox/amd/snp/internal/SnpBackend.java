@@ -280,8 +280,10 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
                 chain.get(0));
         table.put(io.teebox.amd.abi.SnpCertTable.ASK, chain.get(1));
         table.put(io.teebox.amd.abi.SnpCertTable.ARK, chain.get(2));
+        // like an attester that bundles the KDS's CRL, so verifiers can check revocation offline
         return new Evidence(FORMAT, report, chain, Map.of("certificate-table",
-                io.teebox.amd.abi.SnpCertTable.build(table)));
+                io.teebox.amd.abi.SnpCertTable.build(table), SnpReportVerifier.ATTACHMENT_CRL,
+                io.teebox.kit.x509.X509Authority.toDer(KdsServer.arkCrl(sp.keys()))));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.teebox.amd.snp.internal;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -73,6 +74,29 @@ public class KdsServerTest {
         HttpResponse<byte[]> crl = get("/vcek/v1/Milan/crl");
         assertEquals(200, crl.statusCode());
         X509Authority.crlFromDer(crl.body()).verify(sp.keys().ark().getPublicKey());
+    }
+
+    @Test
+    public void servesTheCertificatesTheEvidenceCarriesInAmdsShape() throws Exception {
+        TcbVersion tcb = sp.snpTcb();
+        Map<String, Integer> c = tcb.components();
+        String q = String.format("?blSPL=%d&teeSPL=%d&snpSPL=%d&ucodeSPL=%d", c.get("BOOT_LOADER"), c.get("TEE"),
+                c.get("SNP"), c.get("MICROCODE"));
+        byte[] served = get("/vcek/v1/Milan/" + Hex.encode(sp.keys().chipId()) + q).body();
+        assertArrayEquals("the KDS serves the VCEK it issued, byte for byte", sp.keys().vcek(tcb).getEncoded(),
+                served);
+        var vcek = X509Authority.certificateFromDer(served);
+        assertEquals(java.math.BigInteger.ZERO, vcek.getSerialNumber());
+        assertEquals(-1, vcek.getBasicConstraints());
+        assertArrayEquals("the hwID is the raw CHIP_ID", sp.keys().chipId(), org.bouncycastle.asn1.ASN1OctetString
+                .getInstance(vcek.getExtensionValue("1.3.6.1.4.1.3704.1.4")).getOctets());
+        var crl = X509Authority.crlFromDer(get("/vcek/v1/Milan/crl").body());
+        assertEquals("1.2.840.113549.1.1.10", crl.getSigAlgOID());
+        var chain = X509Authority.certificatesFromPem(new String(get("/vcek/v1/Milan/cert_chain").body()));
+        var valid = io.teebox.kit.x509.CertificateChainValidator.builder().trustAnchors(List.of(chain.get(1)))
+                .crls(List.of(crl)).build().validate(List.of(vcek, chain.get(0), chain.get(1)));
+        assertTrue(valid.problems().toString(), valid.valid());
+        assertTrue(valid.revocationCheckedBy(chain.get(1)));
     }
 
     @Test

@@ -257,6 +257,31 @@ public class SnpBackendTest {
     }
 
     @Test
+    public void reportCpuidAgreesWithTheVcekProductOfEachLine() throws Exception {
+        // product line -> {family, model, stepping, VCEK productName}: KDS names stepping-1 Milan parts Milan-B0 and
+        // gives Genoa VCEKs no stepping
+        Map<String, Object[]> expected = Map.of("Milan", new Object[] {0x19, 0x01, 1, "Milan-B0"},
+                "Genoa", new Object[] {0x19, 0x11, 1, "Genoa"}, "Turin", new Object[] {0x1A, 0x02, 0, "Turin-B0"});
+        for (var x : expected.entrySet()) {
+            AmdSecureProcessorImpl p = x.getKey().equals("Milan") ? sp
+                    : processor(Map.of("chipSeed", "fms-chip", "productLine", x.getKey()));
+            SnpBackend b = new SnpBackend(p);
+            Evidence e = b.attest(launch(b, new MapGuestMemory(1), 1, 0x800F12, null).handle(), null, new byte[0]);
+            byte[] r = e.report();
+            Object[] want = x.getValue();
+            assertEquals(x.getKey(), List.of(want[0], want[1], want[2]), List.of(r[0x188] & 0xFF, r[0x189] & 0xFF,
+                    r[0x18A] & 0xFF));
+            java.security.cert.X509Certificate vcek = io.teebox.kit.x509.X509Authority.certificateFromDer(
+                    e.certificates().get(0));
+            byte[] name = org.bouncycastle.asn1.ASN1OctetString.getInstance(vcek.getExtensionValue(
+                    io.teebox.amd.abi.AmdKeyHierarchy.OID + "2")).getOctets();
+            assertEquals(want[3], org.bouncycastle.asn1.DERIA5String.getInstance(name).getString());
+            Verdict v = new SnpReportVerifier().verify(e, trustingArk(p, Map.of(), Map.of("require_crl", "true")));
+            assertTrue(x.getKey() + " " + v.failures(), v.accepted());
+        }
+    }
+
+    @Test
     public void hostWritesFaultAndBadPoliciesAreRefused() {
         assertEquals(HostAccessOutcome.Effect.HOST_FAULT, snp.hostAccess(HostAccess.WRITE).effect());
         assertEquals("INVALID_PARAM", assertThrows(TeeException.class,
