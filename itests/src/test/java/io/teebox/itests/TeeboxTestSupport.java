@@ -6,7 +6,9 @@ import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.systemPackage;
+import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.workingDirectory;
@@ -75,6 +77,8 @@ public abstract class TeeboxTestSupport {
         "org.apache.felix.gogo.runtime",
         // libraries
         "gson", "bcprov-jdk18on", "bcutil-jdk18on", "bcpkix-jdk18on",
+        // the platform's HTTP server
+        "org.apache.felix.http.servlet-api", "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12",
         // teebox
         "api", "kit", "platform", "amd-sp", "sev", "sev-es", "sev-snp", "owner", "tdx", "hypervisor", "shell",
     };
@@ -97,8 +101,15 @@ public abstract class TeeboxTestSupport {
                 workingDirectory("target/paxexam"),
                 cleanCaches(true),
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                // the emulated AMD KDS and Intel PCS are JDK HTTP servers on loopback
+                // the emulated Intel PCS is a JDK HTTP server on loopback
                 systemPackage("com.sun.net.httpserver"),
+                // SLF4J 2 from the class path, as the distribution's launcher exports it
+                systemPackages("org.slf4j;version=2.0.17", "org.slf4j.spi;version=2.0.17",
+                        "org.slf4j.event;version=2.0.17", "org.slf4j.helpers;version=2.0.17"),
+                // the platform's HTTP server on a free loopback port
+                frameworkProperty("org.osgi.service.http.port").value("0"),
+                frameworkProperty("org.apache.felix.http.host").value("127.0.0.1"),
+                frameworkProperty("org.apache.felix.http.timeout").value("2000"),
                 junitBundles(),
                 composite(Stream.of(BUNDLES).map(name -> bundle(bundleFile(dir, name))).toArray(Option[]::new)));
     }

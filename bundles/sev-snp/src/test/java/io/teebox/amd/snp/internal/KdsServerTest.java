@@ -4,7 +4,6 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.lang.annotation.Annotation;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,25 +27,19 @@ public class KdsServerTest {
     private static KdsServer kds;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    private static io.teebox.api.testing.ServletHost host;
+
     @BeforeClass
     public static void start() throws Exception {
         sp = SnpBackendTest.processor(Map.of("chipSeed", "kds-chip"));
-        kds = new KdsServer(sp, new KdsServer.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return KdsServer.Config.class;
-            }
-
-            @Override
-            public int port() {
-                return 0;
-            }
-        });
+        host = new io.teebox.api.testing.ServletHost();
+        kds = new KdsServer(sp, host);
+        host.serve("/vcek/v1/*", kds).start();
     }
 
     @AfterClass
-    public static void stop() {
-        kds.stop();
+    public static void stop() throws Exception {
+        host.close();
     }
 
     private static HttpResponse<byte[]> get(String path) throws Exception {
