@@ -600,6 +600,22 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 return;
             }
             claims.put("event_log_events", Integer.toString(events.size()));
+            for (int i = 0; i < events.size(); i++) {
+                EventLog.Event e = events.get(i);
+                List<byte[]> defined;
+                try {
+                    defined = EventLog.definedDigests(e);
+                } catch (IllegalArgumentException ex) {
+                    fail("event_log", "event " + i + ": " + ex.getMessage());
+                    continue;
+                }
+                if (!defined.isEmpty() && defined.stream().noneMatch(d -> MessageDigest.isEqual(d, e.digest()))) {
+                    fail("event_log", String.format("event %d (RTMR%d, type 0x%X) carries digest %s, but its type "
+                            + "defines the digest over its data, whose SHA-384 is %s: the data is not what was "
+                            + "measured", i, e.rtmr(), e.eventType(), Hex.encode(e.digest()),
+                            Hex.encode(defined.get(0))));
+                }
+            }
             byte[][] replayed = EventLog.replay(events);
             for (int i = 0; i < 4; i++) {
                 if (!Arrays.equals(replayed[i], body.bytes("RTMR" + i))) {

@@ -265,4 +265,20 @@ public class GenuineTdxEvidenceTest {
         assertEquals("00806f050000", v.claims().get("fmspc"));
         assertEquals("3065", v.claims().get("trailing_bytes"));
     }
+
+    @Test
+    public void aGenuineEventWithItsDataChangedIsRejectedNamingTheEvent() {
+        byte[] raw = vector("ccel/cos-113-tdx-quote.dat");
+        byte[] log = vector("ccel/ccel_data.dat");
+        List<EventLog.Event> events = EventLog.parse(log);
+        List<EventLog.Event> edited = new java.util.ArrayList<>(events);
+        EventLog.Event cmdline = events.get(40);
+        byte[] data = cmdline.text().replace("console=ttyS0", "console=ttyS1").getBytes(StandardCharsets.ISO_8859_1);
+        assertFalse(Arrays.equals(data, cmdline.data()));
+        edited.set(40, new EventLog.Event(cmdline.mrIndex(), cmdline.eventType(), cmdline.digest(), data));
+        Verdict v = verify(raw, Map.of(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(edited)),
+                Instant.parse("2025-01-01T00:00:00Z"));
+        assertEquals(v.failures().toString(), "collateral,event_log", checks(v));
+        assertTrue(v.failures().get(1).reason(), v.failures().get(1).reason().startsWith("event 40 (RTMR2, type 0xD)"));
+    }
 }

@@ -227,6 +227,28 @@ public class TdxQuoteVerifierTest {
     }
 
     @Test
+    public void anEventWhoseDataWasChangedIsRejectedThoughTheLogStillReplays() {
+        Evidence e = good();
+        List<EventLog.Event> events = EventLog.parse(e.attachments().get(Tdx.ATTACHMENT_EVENT_LOG));
+        EventLog.Event kernel = events.get(0);
+        assertEquals(EventLog.EV_ACTION, kernel.eventType()); // td() extended SHA-384("kernel") with text "kernel"
+        List<EventLog.Event> forged = List.of(new EventLog.Event(kernel.mrIndex(), kernel.eventType(), kernel.digest(),
+                "kernal".getBytes(StandardCharsets.US_ASCII)));
+        Map<String, byte[]> att = new LinkedHashMap<>(e.attachments());
+        att.put(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(forged));
+        Verdict v = verify(new Evidence(e.format(), e.report(), List.of(), att));
+        assertFailure(v, "event_log", "the data is not what was measured");
+        assertEquals(v.failures().toString(), 1, v.failures().size());
+        // an extend of a digest of something else is an EV_IPL the text only describes: nothing to check
+        long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
+        backend.rtmrExtend(td, 3, new byte[48], "container image sha384:00..");
+        List<EventLog.Event> logged = EventLog.parse(backend.eventLog(td));
+        assertEquals(EventLog.EV_IPL, logged.get(1).eventType());
+        assertTrue(verify(evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc())))
+                .accepted());
+    }
+
+    @Test
     public void outOfDatePlatformTcbIsRejectedUnlessAllowed() {
         TdxBackend old = TdxTesting.backendWithTcb(pcs, "03010200000000000000000000000000");
         long td = td(old, TdAttributes.SEPT_VE_DISABLE);
