@@ -637,7 +637,12 @@ final class TdxModule {
         boolean needsAug;
         synchronized (td) {
             running(td, cmd);
-            if ((gpa & (PAGE - 1)) != 0 || gpa < 0 || isShared(td, gpa)) {
+            int gpaw = (td.params == null ? 47 : td.params.sharedBit()) + 1;
+            if (gpa < 0 || gpa >>> gpaw != 0) {
+                throw refuse(td, cmd, TdxStatus.TDX_OPERAND_INVALID, String.format("GPA 0x%X is beyond the TD's "
+                        + "%d-bit guest physical address width (GPAs below 0x%X)", gpa, gpaw, 1L << gpaw));
+            }
+            if ((gpa & (PAGE - 1)) != 0 || isShared(td, gpa)) {
                 throw refuse(td, cmd, TdxStatus.TDX_OPERAND_INVALID, String.format("GPA 0x%X is not a 4 KiB aligned "
                         + "private address", gpa));
             }
