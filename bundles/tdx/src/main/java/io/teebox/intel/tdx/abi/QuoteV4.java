@@ -43,8 +43,9 @@ public record QuoteV4(Struct header, Struct body, byte[] signature, byte[] attes
         0x4C, (byte) 0xA9, (byte) 0x94, 0x0A, 0x0D, (byte) 0xB3, (byte) 0x95, 0x7F, 0x06, 0x07};
 
     /**
-     * The header. Bytes 8..11 are reserved in the DCAP v4 header but read as QE_SVN and PCE_SVN by DCAP-QVL and
-     * go-tdx-guest (the sources disagree); teebox writes zeros there and does not check them.
+     * The header. Bytes 8..11 are one reserved u32 in DCAP's {@code sgx_quote4_header_t}; DCAP-QVL reads them as
+     * QE_SVN then PCE_SVN (the SGX Quote v3 order, the names used here), go-tdx-guest as PCE_SVN then QE_SVN. The
+     * sources disagree and the genuine quotes carry zeros; teebox writes zeros there and does not check them.
      */
     public static final Layout HEADER = Layout.define("QUOTE_HEADER", 48)
             .u16("VERSION", 0x00)
