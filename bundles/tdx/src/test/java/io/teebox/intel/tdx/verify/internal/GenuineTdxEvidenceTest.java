@@ -281,4 +281,22 @@ public class GenuineTdxEvidenceTest {
         assertEquals(v.failures().toString(), "collateral,event_log", checks(v));
         assertTrue(v.failures().get(1).reason(), v.failures().get(1).reason().startsWith("event 40 (RTMR2, type 0xD)"));
     }
+
+    @Test
+    public void genuinePckCertificatesCarryTheSgxExtensionGoTdxGuestReads() {
+        PckExtensions e = PckExtensions.of(X509Authority.certificatesFromPem(text(
+                "pck_chain_from_tdx_prod_quote_SPR_E4.pem")).get(0));
+        // go-tdx-guest verify_test.go TestPckCertificateExtensions
+        assertEquals("089ddfdb9c0359c82a3bc7719239574e", Hex.encode(e.ppid()));
+        assertEquals("50806f000000", Hex.encode(e.fmspc()));
+        assertEquals("0000", Hex.encode(e.pceId()));
+        assertEquals(1, e.sgxType()); // scalable
+        assertEquals(11, e.pceSvn());
+        assertEquals("03030202020100020000000000000000", Hex.encode(e.cpuSvn()));
+        assertArrayEquals(new int[] {3, 3, 2, 2, 2, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0}, e.tcbComponents());
+        assertEquals("90c06f000000", Hex.encode(PckExtensions.of(X509Authority.certificatesFromPem(text(
+                "pck_chain_from_quote_v5_sample.pem")).get(0)).fmspc()));
+        assertEquals("00806f050000", Hex.encode(PckExtensions.of(X509Authority.certificatesFromPem(text(
+                "ccel/pck_chain_from_cos-113-tdx-quote.pem")).get(0)).fmspc()));
+    }
 }
