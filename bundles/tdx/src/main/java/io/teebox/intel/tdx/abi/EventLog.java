@@ -207,16 +207,16 @@ public final class EventLog {
         while (pos < log.length) {
             int n = out.size();
             if (log.length - pos < 4) {
-                throw bad("PCRIndex", String.format("event %d at 0x%X: %d bytes left, too few for its MR index", n,
-                        pos, log.length - pos));
+                throw bad("PCRIndex", String.format("event log truncated: event %d at 0x%X has %d bytes left, too "
+                        + "few for its MR index", n, pos, log.length - pos));
             }
             long mr = LittleEndian.u32(log, pos);
             if (mr == 0xFFFF_FFFFL) {
                 break;
             }
             if (log.length - pos < EVENT2_FIXED) {
-                throw bad("EventSize", String.format("event %d at 0x%X: %d bytes left, an SHA-384 event needs at "
-                        + "least %d", n, pos, log.length - pos, EVENT2_FIXED));
+                throw bad("EventSize", String.format("event log truncated: event %d at 0x%X has %d bytes left, an "
+                        + "SHA-384 event needs at least %d", n, pos, log.length - pos, EVENT2_FIXED));
             }
             if (mr > 4) {
                 throw bad("PCRIndex", String.format("event %d at 0x%X names MR index %d, expected 0..4", n, pos, mr));

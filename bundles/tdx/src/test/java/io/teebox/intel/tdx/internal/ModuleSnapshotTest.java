@@ -85,7 +85,8 @@ public class ModuleSnapshotTest {
         s.finish();
         byte[] snap = ModuleSnapshot.write(a.module().all(), 2);
         // the TD's vCPU count follows its TD_PARAMS (handle, HKID, lifecycle, launched, fatal, TD_PARAMS)
-        int at = 4 + 4 + 2 + ModuleSnapshot.jvmRun().length() + 8 + 4 + 8 + 4 + 2 + a.module().all().get(0).lifecycle.name().length() + 1 + 2
+        int at = 4 + 4 + 2 + ModuleSnapshot.jvmRun().length() + 8 + 4 + 8 + 4 + 2
+                + a.module().all().get(0).lifecycle.name().length() + 1 + 2
                 + io.teebox.intel.tdx.abi.TdParams.SIZE;
         assertEquals(1, java.nio.ByteBuffer.wrap(snap, at, 4).getInt());
         for (int bad : new int[] {-1, -255, Integer.MIN_VALUE, 1 << 30}) {

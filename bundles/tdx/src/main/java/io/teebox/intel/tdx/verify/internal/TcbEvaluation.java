@@ -121,8 +121,9 @@ final class TcbEvaluation {
             String path = "tcb_info.tcbLevels[" + i + "]";
             JsonObject lo = Json.element(levels, i, "tcb_info.tcbLevels");
             JsonObject t = Json.object(lo, "tcb", path);
-            if (!atLeast(pck.tcbComponents(), Json.array(t, "sgxtcbcomponents", path + ".tcb"), 0,
-                    path + ".tcb.sgxtcbcomponents") || pck.pceSvn() < Json.integer(t, "pcesvn", path + ".tcb", 0xFFFF)) {
+            boolean sgx = atLeast(pck.tcbComponents(), Json.array(t, "sgxtcbcomponents", path + ".tcb"), 0,
+                    path + ".tcb.sgxtcbcomponents");
+            if (!sgx || pck.pceSvn() < Json.integer(t, "pcesvn", path + ".tcb", 0xFFFF)) {
                 continue;
             }
             if (sgxStatus == null) {

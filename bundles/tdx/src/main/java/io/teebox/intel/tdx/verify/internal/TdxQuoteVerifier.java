@@ -43,10 +43,12 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Appraises TDX quote evidence (Quote v4, or Quote v5 with a TDX 1.0 or TDX 1.5 body) with the DCAP checks (spec 4.7; go-tdx-guest {@code verify.go}): the PCK chain up
- * to a trusted Intel root, the CRLs, the signatures of TCB info and QE identity and their chains, the QE report's
- * signature by the PCK key and its binding of the attestation key, the quote signature, FMSPC and PCE-ID, the TDX
- * module identity, the TCB status (with the TD relaunch check for TDX 1.5 bodies), then the TD's attributes, reference values and the replay of its event log.
+ * Appraises TDX quote evidence (Quote v4, or Quote v5 with a TDX 1.0 or TDX 1.5 body) with the DCAP checks (spec
+ * 4.7; go-tdx-guest {@code verify.go}; Intel QVL for the TCB status): the PCK chain up to a trusted Intel root, the
+ * CRLs, the signatures of TCB info and QE identity and their chains, the QE report's signature by the PCK key and
+ * its binding of the attestation key, the quote signature, FMSPC and PCE-ID, the TDX module identity, the TCB status
+ * (with the TD relaunch check for TDX 1.5 bodies), then the TD's attributes, reference values and its event log:
+ * digests replayed to the RTMRs, and data checked where the event type defines the digest over it.
  *
  * <p>Reference values (hex): {@code mrtd}, {@code rtmr0}..{@code rtmr3}, {@code mrconfigid}, {@code mrowner},
  * {@code mrownerconfig}, {@code report_data} (zero-padded to 64 bytes). Policy: {@code allow_debug} (default

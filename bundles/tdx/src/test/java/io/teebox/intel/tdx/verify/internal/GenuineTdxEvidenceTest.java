@@ -198,6 +198,13 @@ public class GenuineTdxEvidenceTest {
         byte[] qeReport = raw.clone();
         qeReport[702 + 4 + 0x86 + 0x100] ^= 1; // QE report ISVPRODID
         assertEquals("qe_report_signature,collateral", checks(verify(qeReport, Map.of(), V5_NOW)));
+        // the chain ends in the NUL DCAP's QE writes; anything else after the PEM certificates is refused
+        byte[] nul = raw.clone();
+        assertEquals(0, nul[raw.length - 1]);
+        nul[raw.length - 1] = '1';
+        Verdict trailer = verify(nul, Map.of(), V5_NOW);
+        assertEquals("pck_chain,collateral", checks(trailer));
+        assertTrue(trailer.failures().get(0).reason().contains("other than a terminating NUL"));
     }
 
     @Test
@@ -227,7 +234,8 @@ public class GenuineTdxEvidenceTest {
         String tcbResponse = text("sample_tcbinfo_response_v5");
         String tcbInfo = Collateral.rawMember(tcbResponse, "tcbInfo");
         byte[] sig = Hex.decode(JsonParser.parseString(tcbResponse).getAsJsonObject().get("signature").getAsString());
-        X509Certificate signer = X509Authority.certificatesFromPem(text("tcb_signing_chain_from_test_cases.pem")).get(0);
+        X509Certificate signer = X509Authority.certificatesFromPem(text("tcb_signing_chain_from_test_cases.pem"))
+                .get(0);
         assertTrue(Signatures.ecdsaVerify(signer.getPublicKey(), "SHA-256", tcbInfo.getBytes(StandardCharsets.UTF_8),
                 Signatures.fromRaw(sig)[0], Signatures.fromRaw(sig)[1]));
         Quote q = Quote.parse(vector("quote_v5_sample.dat"));

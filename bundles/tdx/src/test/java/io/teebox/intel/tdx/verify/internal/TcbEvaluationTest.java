@@ -57,7 +57,7 @@ public class TcbEvaluationTest {
         return l;
     }
 
-    /** TCB info with a latest level (TDX 5,0,3 / SGX of {@link #PCK}) of {@code latest}, then an older OutOfDate one. */
+    /** TCB info: a latest level (TDX 5,0,3, the SGX SVNs of {@link #PCK}) of {@code latest}, then OutOfDate. */
     private static JsonObject tcbInfo(String latest, String latestModule) {
         JsonObject o = new JsonObject();
         o.addProperty("id", "TDX");
