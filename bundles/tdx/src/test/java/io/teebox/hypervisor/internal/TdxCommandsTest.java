@@ -165,7 +165,8 @@ public class TdxCommandsTest {
             io.teebox.kit.codec.LittleEndian.put32(bad, 65 + 62, size); // the first event's EventSize
             Files.write(cut, bad);
             String r = cmd.verify("", "", cut.toString(), "", "", quote.toString());
-            assertTrue(r, r.contains("FAILED event_log: event 0 at 0x41 says its data is " + size + " bytes"));
+            assertTrue(r, r.contains("FAILED event_log: the event log (-e) " + cut + ": event 0 at 0x41 says its "
+                    + "data is " + size + " bytes"));
         }
         // a file larger than any event log (sparse, so nothing is written): it was read whole, OutOfMemoryError
         Path huge = tmp.getRoot().toPath().resolve("huge.log");
@@ -178,6 +179,11 @@ public class TdxCommandsTest {
                 + "more than"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "zz", "", "",
                 quote.toString())).getMessage().contains("event log (-e) zz"));
+        // an -e file that is not an event log (here the text "zz") is a rejected verdict naming -e and the file
+        Path zz = tmp.getRoot().toPath().resolve("zz");
+        Files.writeString(zz, "zz");
+        String notALog = cmd.verify("", "", zz.toString(), "", "", quote.toString());
+        assertTrue(notALog, notALog.contains("FAILED event_log: the event log (-e) " + zz + ": event log is 2 bytes"));
     }
 
     @Test

@@ -283,7 +283,14 @@ public final class TdxCommands {
         StringBuilder b = new StringBuilder(v.accepted() ? "ACCEPTED" : "REJECTED (" + v.failures().size()
                 + " failed checks)");
         b.append('\n');
-        v.failures().forEach(f -> b.append("  FAILED ").append(f).append('\n'));
+        String logSource = !att.containsKey(Tdx.ATTACHMENT_EVENT_LOG) ? null
+                : eventLog.isEmpty() ? "the event log " + log + ": " : "the event log (-e) " + log + ": ";
+        for (Verdict.Failure f : v.failures()) {
+            // a failure of the event log names the file it came from, so a wrong -e is seen as such
+            b.append("  FAILED ").append(f.check()).append(": ")
+                    .append("event_log".equals(f.check()) && logSource != null ? logSource : "").append(f.reason())
+                    .append('\n');
+        }
         v.claims().forEach((k, val) -> b.append(String.format("  %-16s %s%n", k, val)));
         return b.toString().stripTrailing();
     }
