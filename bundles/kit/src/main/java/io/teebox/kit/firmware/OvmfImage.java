@@ -488,6 +488,11 @@ public final class OvmfImage {
                         "%s (%s) has 0x%X bytes of raw data, more than its 0x%X bytes of memory", field, t,
                         rawSize, memSize));
             }
+            if ((attributes & TdxMetadataSection.ATTR_PAGE_AUG) == 0 && memSize >= FOUR_GIB) {
+                throw new MalformedFirmwareException(field + " MemoryDataSize", String.format(
+                        "%s (%s) MemoryDataSize 0x%X is 4 GiB or more: a section added when the TD is built (no "
+                                + "PAGE.AUG attribute) must be smaller", field, t, memSize));
+            }
             out.add(new TdxMetadataSection(dataOffset, rawSize, address, memSize, t, attributes));
         }
         return List.copyOf(out);

@@ -15,7 +15,8 @@ public interface TdxGuest {
 
     /**
      * TDG.MR.RTMR.EXTEND: {@code RTMR[index] = SHA-384(RTMR[index] || data48)}, and the event is appended to the
-     * TD's event log so a verifier can replay it.
+     * TD's event log so a verifier can replay it: as EV_ACTION when {@code data48} is the SHA-384 of the UTF-8
+     * description (the digest is defined over the event data, and verifiers check it), as EV_IPL otherwise.
      *
      * @param handle the TD
      * @param index the RTMR, 0..3

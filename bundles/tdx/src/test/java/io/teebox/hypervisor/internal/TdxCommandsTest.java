@@ -127,4 +127,99 @@ public class TdxCommandsTest {
                 .startsWith("gpa '0xZZ' is not a number"));
         assertEquals(io.teebox.api.hypervisor.GuestState.RUNNING, hv.guest("td1").state());
     }
+
+    @Test
+    public void anRtmrIndexBeyondAnIntIsRefusedNamingMinusIAndNothingIsExtended() {
+        byte[] before = io.teebox.intel.tdx.abi.TdReport.parse(tdx.tdReport(hv.guest("td1").handle(), new byte[64]))
+                .rtmr(3);
+        // 4294967299 = 2^32 + 3: cut to an int it was 3 and extended RTMR3
+        io.teebox.api.tee.TeeException e = assertThrows(io.teebox.api.tee.TeeException.class,
+                () -> cmd.extend("4294967299", "", "td1", "t"));
+        assertEquals("TDX_OPERAND_INVALID", e.status().name());
+        assertTrue(e.getMessage(), e.getMessage().contains("RTMR index (-i) 4294967299 is not 0..3"));
+        assertArrayEquals(before, io.teebox.intel.tdx.abi.TdReport.parse(tdx.tdReport(hv.guest("td1").handle(),
+                new byte[64])).rtmr(3));
+        // 99999999999 cut to an int named index 1215752191
+        assertTrue(assertThrows(io.teebox.api.tee.TeeException.class, () -> cmd.extend("99999999999", "", "td1",
+                "t")).getMessage().contains("RTMR index (-i) 99999999999 is not 0..3"));
+        assertTrue(assertThrows(io.teebox.api.tee.TeeException.class, () -> cmd.extend("-1", "", "td1", "t"))
+                .getMessage().contains("RTMR index (-i) -1 is not 0..3"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.extend("2", "00", "td1", "t"))
+                .getMessage().startsWith("--digest is 1 bytes, expected 48"));
+    }
+
+    @Test
+    public void aMalformedOrHugeEventLogFileIsAVerdictOrAnErrorNamingMinusENeverAnEscapedError() throws Exception {
+        cmd.extend("2", "", "td1", "kernel");
+        Path quote = tmp.getRoot().toPath().resolve("td1.quote");
+        cmd.quote("", quote.toString(), "td1");
+        // a Spec ID event that says it is 21 bytes long: the parser read its algorithm count past the log's end
+        Path cut = tmp.getRoot().toPath().resolve("cut.log");
+        Files.write(cut, Hex.decode("0000000003000000000000000000000000000000000000000000000015000000"
+                + "53706563204944204576656e74303300000000000002000201"));
+        String v = cmd.verify("", "", cut.toString(), "", "", quote.toString());
+        assertTrue(v, v.startsWith("REJECTED") && v.contains("FAILED event_log: "));
+        byte[] log = Files.readAllBytes(Path.of(quote + ".eventlog"));
+        for (long size : new long[] {0xFFFF_FFFFL, 0x7FFF_FFF0L, 0x8000_0000L}) {
+            byte[] bad = log.clone();
+            io.teebox.kit.codec.LittleEndian.put32(bad, 65 + 62, size); // the first event's EventSize
+            Files.write(cut, bad);
+            String r = cmd.verify("", "", cut.toString(), "", "", quote.toString());
+            assertTrue(r, r.contains("FAILED event_log: the event log (-e) " + cut + ": event 0 at 0x41 says its "
+                    + "data is " + size + " bytes"));
+        }
+        // a file larger than any event log (sparse, so nothing is written): it was read whole, OutOfMemoryError
+        Path huge = tmp.getRoot().toPath().resolve("huge.log");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(3L << 30);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "",
+                huge.toString(), "", "", quote.toString()));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("the event log (-e) " + huge + " is 3221225472 bytes, "
+                + "more than"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "zz", "", "",
+                quote.toString())).getMessage().contains("event log (-e) zz"));
+        // an -e file that is not an event log (here the text "zz") is a rejected verdict naming -e and the file
+        Path zz = tmp.getRoot().toPath().resolve("zz");
+        Files.writeString(zz, "zz");
+        String notALog = cmd.verify("", "", zz.toString(), "", "", quote.toString());
+        assertTrue(notALog, notALog.contains("FAILED event_log: the event log (-e) " + zz + ": event log is 2 bytes"));
+    }
+
+    @Test
+    public void everyArgumentErrorNamesItsArgument() throws Exception {
+        Path quote = tmp.getRoot().toPath().resolve("td1.quote");
+        cmd.quote("", quote.toString(), "td1");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.report("00".repeat(65), "td1"))
+                .getMessage().startsWith("report data (-d) is 65 bytes, at most 64"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "", "mrtd", "",
+                quote.toString())).getMessage().contains("-x"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "", "", "allow_debug",
+                quote.toString())).getMessage().contains("-p"));
+        Path notPem = tmp.getRoot().toPath().resolve("root.pem");
+        Files.writeString(notPem, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", notPem.toString(), "", "", "",
+                quote.toString())).getMessage().startsWith("root certificate (-r) " + notPem));
+        Path dir = tmp.newFolder("out").toPath();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.quote("", dir.toString(), "td1"))
+                .getMessage().startsWith("cannot write the quote file (-o) " + dir));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.eventlog(dir.toString(), "td1"))
+                .getMessage().startsWith("cannot write the event log (-o) " + dir));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.collateral("zz", tmp.getRoot().toPath()
+                .resolve("c.json").toString())).getMessage().startsWith("FMSPC (-f) 'zz'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.collateral("", dir.toString()))
+                .getMessage().startsWith("cannot write the collateral file " + dir));
+    }
+
+    @Test
+    public void anUnsigned64BitGpaIsARangeErrorNamingTheGpa() {
+        io.teebox.api.tee.TeeException e = assertThrows(io.teebox.api.tee.TeeException.class,
+                () -> cmd.accept("td1", "0xFFFFFFFFFFFFF000"));
+        assertEquals("TDX_OPERAND_INVALID", e.status().name());
+        assertTrue(e.getMessage(), e.getMessage().contains("GPA 0xFFFFFFFFFFFFF000"));
+        assertTrue(e.getMessage(), e.getMessage().contains("guest physical address width"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.accept("td1", "0x1FFFFFFFFFFFFFFFF"))
+                .getMessage().startsWith("gpa '0x1FFFFFFFFFFFFFFFF' is not a 64-bit number"));
+        assertEquals(io.teebox.api.hypervisor.GuestState.RUNNING, hv.guest("td1").state());
+    }
 }

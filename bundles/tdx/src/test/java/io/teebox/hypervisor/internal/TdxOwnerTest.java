@@ -84,4 +84,53 @@ public class TdxOwnerTest {
                 null, null, null, -1)));
         assertThrows(IllegalArgumentException.class, () -> owner.prepare(policy(1L << 40, null, null)));
     }
+
+    /** The default firmware with TDX metadata section {@code index}'s MemoryDataSize set to {@code size}. */
+    private static byte[] withSectionSize(int index, long size) {
+        byte[] fw = io.teebox.kit.firmware.DefaultFirmware.image();
+        byte[] entry = io.teebox.kit.firmware.OvmfImage.parse(fw).footerEntries()
+                .get(io.teebox.kit.firmware.OvmfImage.TDX_METADATA_OFFSET_GUID);
+        int descriptor = (int) (fw.length - io.teebox.kit.codec.LittleEndian.u32(entry, 0));
+        io.teebox.kit.codec.LittleEndian.put64(fw, descriptor + 16 + 32 * index + 16, size);
+        return fw;
+    }
+
+    @Test
+    public void aTdvfSectionOfFourGibOrMoreIsRefusedNamingTheFieldBeforeTheTdIsBuilt() {
+        // section 2 is a TEMP_MEM section the TDX module adds unmeasured; 4 GiB of it overflowed an int in the
+        // owner's MRTD computation (ArithmeticException) and the TD was TERMINATED
+        byte[] fw = withSectionSize(2, 1L << 32);
+        hv.create(new GuestConfig("td", "tdx", 1, "SPR", 16 << 20));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> hv.launch("td",
+                new LaunchPlan(fw, null, null, null), owner.prepare(policy(TdAttributes.SEPT_VE_DISABLE, fw, null))));
+        assertTrue(e.getMessage(), e.getMessage().contains("TDX metadata section 2 (TEMP_MEM) MemoryDataSize "
+                + "0x100000000"));
+        assertEquals(GuestState.CREATED, hv.guest("td").state());
+        assertEquals(0, tdx.limits().inUse());
+    }
+
+    @Test
+    public void theOwnersMrtdOfASectionOfTwoGibOrMoreIsComputedPageByPage() {
+        // 2 GiB .. 4 GiB was past Math.toIntExact; the owner's MRTD is the module's sequence of PAGE.ADDs
+        byte[] fw = withSectionSize(2, 0x8000_0000L);
+        io.teebox.intel.tdx.abi.TdMeasurement m = new io.teebox.intel.tdx.abi.TdMeasurement();
+        for (io.teebox.kit.firmware.TdxMetadataSection s : io.teebox.kit.firmware.OvmfImage.parse(fw).tdxMetadata()) {
+            if (s.pageAug()) {
+                continue;
+            }
+            for (long p = 0; p < s.memoryDataSize(); p += 4096) {
+                if (s.extendMr()) {
+                    byte[] page = new byte[4096];
+                    if (p < s.rawDataSize()) {
+                        System.arraycopy(fw, (int) (s.dataOffset() + p), page, 0, (int) Math.min(4096,
+                                s.rawDataSize() - p));
+                    }
+                    m.addAndExtend(s.memoryAddress() + p, page);
+                } else {
+                    m.pageAdd(s.memoryAddress() + p);
+                }
+            }
+        }
+        assertArrayEquals(m.finish(), owner.expectedDigest(policy(0, fw, null), 1, "SPR"));
+    }
 }

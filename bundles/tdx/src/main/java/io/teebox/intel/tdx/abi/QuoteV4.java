@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param pckChainPem the PEM certificate chain of certification data type 5
  */
 public record QuoteV4(Struct header, Struct body, byte[] signature, byte[] attestationKey, Struct qeReport,
-        byte[] qeReportSignature, byte[] qeAuthData, byte[] pckChainPem) {
+        byte[] qeReportSignature, byte[] qeAuthData, byte[] pckChainPem) implements Quote {
 
     /** Quote version. */
     public static final int VERSION = 4;
@@ -43,8 +43,9 @@ public record QuoteV4(Struct header, Struct body, byte[] signature, byte[] attes
         0x4C, (byte) 0xA9, (byte) 0x94, 0x0A, 0x0D, (byte) 0xB3, (byte) 0x95, 0x7F, 0x06, 0x07};
 
     /**
-     * The header. Bytes 8..11 are reserved in the DCAP v4 header but read as QE_SVN and PCE_SVN by DCAP-QVL and
-     * go-tdx-guest (the sources disagree); teebox writes zeros there and does not check them.
+     * The header. Bytes 8..11 are one reserved u32 in DCAP's {@code sgx_quote4_header_t}; DCAP-QVL reads them as
+     * QE_SVN then PCE_SVN (the SGX Quote v3 order, the names used here), go-tdx-guest as PCE_SVN then QE_SVN. The
+     * sources disagree and the genuine quotes carry zeros; teebox writes zeros there and does not check them.
      */
     public static final Layout HEADER = Layout.define("QUOTE_HEADER", 48)
             .u16("VERSION", 0x00)
@@ -119,7 +120,8 @@ public record QuoteV4(Struct header, Struct body, byte[] signature, byte[] attes
 
     /**
      * Parses a quote, checking version 4, ECDSA P-256, TEE type 0x81, certification data types 6 and 5 and that
-     * every length field agrees with the bytes present.
+     * every length field agrees with the bytes present. Bytes after the signature data are allowed (quote buffers
+     * are padded; go-tdx-guest keeps them as {@code ExtraBytes}) and are not part of the result.
      *
      * @param quote the quote bytes
      * @return the quote
@@ -127,15 +129,25 @@ public record QuoteV4(Struct header, Struct body, byte[] signature, byte[] attes
      */
     public static QuoteV4 parse(byte[] quote) {
         Objects.requireNonNull(quote, "quote");
-        int min = SIGNATURE_DATA_OFFSET + 0x86 + EnclaveReport.SIZE + 64 + 2 + 6;
+        int min = SIGNATURE_DATA_OFFSET + QuoteSignatureData.MIN_SIZE;
         if (quote.length < min) {
             throw new MalformedStructureException("QUOTE", null, "quote is " + quote.length
                     + " bytes, a Quote v4 has at least " + min);
         }
+        Struct header = parseHeader(quote, VERSION);
+        Struct body = BODY.parse(quote, BODY_OFFSET);
+        long sigLen = LittleEndian.u32(quote, SIGNATURE_DATA_LENGTH_OFFSET);
+        QuoteSignatureData sd = QuoteSignatureData.parse(quote, SIGNATURE_DATA_OFFSET, sigLen);
+        return new QuoteV4(header, body, sd.signature, sd.attestationKey, sd.qeReport, sd.qeReportSignature,
+                sd.qeAuthData, sd.pckChainPem);
+    }
+
+    /** Parses the 48-byte header and checks VERSION, ATT_KEY_TYPE and TEE_TYPE. */
+    static Struct parseHeader(byte[] quote, int version) {
         Struct header = HEADER.parse(quote, 0);
-        if (header.u16("VERSION") != VERSION) {
+        if (header.u16("VERSION") != version) {
             throw new MalformedStructureException("QUOTE_HEADER", "VERSION", "quote VERSION is "
-                    + header.u16("VERSION") + ", expected 4");
+                    + header.u16("VERSION") + ", expected " + version);
         }
         if (header.u16("ATT_KEY_TYPE") != ATT_KEY_TYPE_ECDSA_P256) {
             throw new MalformedStructureException("QUOTE_HEADER", "ATT_KEY_TYPE", "ATT_KEY_TYPE is "
@@ -145,80 +157,35 @@ public record QuoteV4(Struct header, Struct body, byte[] signature, byte[] attes
             throw new MalformedStructureException("QUOTE_HEADER", "TEE_TYPE", String.format(
                     "TEE_TYPE is 0x%08X, expected 0x00000081 (TDX)", header.u32("TEE_TYPE")));
         }
-        Struct body = BODY.parse(quote, BODY_OFFSET);
-        long sigLen = LittleEndian.u32(quote, SIGNATURE_DATA_LENGTH_OFFSET);
-        long present = quote.length - SIGNATURE_DATA_OFFSET;
-        if (sigLen != present) {
-            throw new MalformedStructureException("QUOTE", "SIGNATURE_DATA_LEN", "signature data length says "
-                    + sigLen + " bytes, " + present + " follow it");
-        }
-        int p = SIGNATURE_DATA_OFFSET;
-        byte[] sig = Arrays.copyOfRange(quote, p, p + 64);
-        byte[] key = Arrays.copyOfRange(quote, p + 64, p + 128);
-        int certType = LittleEndian.u16(quote, p + 0x80);
-        if (certType != CERT_TYPE_QE_REPORT) {
-            throw new MalformedStructureException("QUOTE", "CERT_DATA_TYPE", "certification data type is "
-                    + certType + ", expected 6 (QE report certification data)");
-        }
-        long certSize = LittleEndian.u32(quote, p + 0x82);
-        int q = p + QE_REPORT_IN_SIGNATURE_DATA;
-        if (certSize != quote.length - q) {
-            throw new MalformedStructureException("QUOTE", "CERT_DATA_SIZE", "certification data size says "
-                    + certSize + " bytes, " + (quote.length - q) + " follow it");
-        }
-        Struct qeReport = EnclaveReport.LAYOUT.parse(quote, q);
-        q += EnclaveReport.SIZE;
-        byte[] qeSig = Arrays.copyOfRange(quote, q, q + 64);
-        q += 64;
-        int authLen = LittleEndian.u16(quote, q);
-        q += 2;
-        if (q + authLen + 6 > quote.length) {
-            throw new MalformedStructureException("QUOTE", "QE_AUTH_DATA_SIZE", "QE authentication data size "
-                    + authLen + " runs past the end of the quote (" + (quote.length - q) + " bytes left)");
-        }
-        byte[] auth = Arrays.copyOfRange(quote, q, q + authLen);
-        q += authLen;
-        int innerType = LittleEndian.u16(quote, q);
-        if (innerType != CERT_TYPE_PCK_CHAIN) {
-            throw new MalformedStructureException("QUOTE", "QE_CERT_DATA_TYPE", "QE certification data type is "
-                    + innerType + ", expected 5 (PCK certificate chain)");
-        }
-        long innerSize = LittleEndian.u32(quote, q + 2);
-        q += 6;
-        if (innerSize != quote.length - q) {
-            throw new MalformedStructureException("QUOTE", "QE_CERT_DATA_SIZE", "PCK chain size says " + innerSize
-                    + " bytes, " + (quote.length - q) + " follow it");
-        }
-        byte[] chain = Arrays.copyOfRange(quote, q, quote.length);
-        return new QuoteV4(header, body, sig, key, qeReport, qeSig, auth, chain);
+        return header;
     }
 
     /** @return the quote bytes */
+    @Override
     public byte[] toBytes() {
-        ByteArrayOutputStream inner = new ByteArrayOutputStream();
-        inner.writeBytes(qeReport.toBytes());
-        inner.writeBytes(qeReportSignature);
-        inner.writeBytes(u16(qeAuthData.length));
-        inner.writeBytes(qeAuthData);
-        inner.writeBytes(u16(CERT_TYPE_PCK_CHAIN));
-        inner.writeBytes(u32(pckChainPem.length));
-        inner.writeBytes(pckChainPem);
-        byte[] certData = inner.toByteArray();
-        ByteArrayOutputStream sigData = new ByteArrayOutputStream();
-        sigData.writeBytes(signature);
-        sigData.writeBytes(attestationKey);
-        sigData.writeBytes(u16(CERT_TYPE_QE_REPORT));
-        sigData.writeBytes(u32(certData.length));
-        sigData.writeBytes(certData);
-        byte[] sd = sigData.toByteArray();
+        byte[] sd = QuoteSignatureData.write(signature, attestationKey, qeReport, qeReportSignature, qeAuthData,
+                pckChainPem);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(signedBytes());
-        out.writeBytes(u32(sd.length));
+        out.writeBytes(QuoteSignatureData.u32(sd.length));
         out.writeBytes(sd);
         return out.toByteArray();
     }
 
+    /** @return 4 */
+    @Override
+    public int version() {
+        return VERSION;
+    }
+
+    /** @return {@link Quote#BODY_TYPE_TDX10}: a Quote v4 always carries the TDX 1.0 body */
+    @Override
+    public int bodyType() {
+        return BODY_TYPE_TDX10;
+    }
+
     /** @return header || body: the 632 bytes the attestation key signs */
+    @Override
     public byte[] signedBytes() {
         byte[] out = new byte[SIGNATURE_DATA_LENGTH_OFFSET];
         System.arraycopy(header.toBytes(), 0, out, 0, 48);
@@ -275,20 +242,9 @@ public record QuoteV4(Struct header, Struct body, byte[] signature, byte[] attes
     }
 
     /** @return the PEM chain as text */
+    @Override
     public String pckChainText() {
         return new String(pckChainPem, StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] u16(int v) {
-        byte[] b = new byte[2];
-        LittleEndian.put16(b, 0, v);
-        return b;
-    }
-
-    private static byte[] u32(long v) {
-        byte[] b = new byte[4];
-        LittleEndian.put32(b, 0, v);
-        return b;
     }
 
     @Override

@@ -128,12 +128,14 @@ public final class TdMeasurement {
             if (s.pageAug()) {
                 continue;
             }
-            byte[] mem = new byte[Math.toIntExact(s.memoryDataSize())];
-            System.arraycopy(file, (int) s.dataOffset(), mem, 0, (int) s.rawDataSize());
-            for (int p = 0; p < mem.length; p += PAGE_SIZE) {
+            // page by page: a section's memory may be larger than any array (raw data is zero-padded to it)
+            for (long p = 0; p < s.memoryDataSize(); p += PAGE_SIZE) {
                 if (s.extendMr()) {
                     byte[] page = new byte[PAGE_SIZE];
-                    System.arraycopy(mem, p, page, 0, PAGE_SIZE);
+                    if (p < s.rawDataSize()) {
+                        System.arraycopy(file, Math.toIntExact(s.dataOffset() + p), page, 0,
+                                (int) Math.min(PAGE_SIZE, s.rawDataSize() - p));
+                    }
                     m.addAndExtend(s.memoryAddress() + p, page);
                 } else {
                     m.pageAdd(s.memoryAddress() + p);

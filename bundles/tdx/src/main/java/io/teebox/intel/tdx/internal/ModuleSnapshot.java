@@ -143,7 +143,7 @@ final class ModuleSnapshot {
             }
             return new Restored(out, next);
         } catch (IOException e) {
-            throw new IllegalArgumentException("TDX module snapshot is truncated: " + e.getMessage(), e);
+            throw new IllegalArgumentException("TDX module snapshot is truncated or corrupt: " + e.getMessage(), e);
         }
     }
 
@@ -156,6 +156,10 @@ final class ModuleSnapshot {
         td.fatal = fatal.isEmpty() ? null : fatal;
         td.params = TdParams.parse(in.readNBytes(TdParams.SIZE));
         td.vcpus = in.readInt();
+        if (td.vcpus < 1 || td.vcpus > td.params.maxVcpus()) {
+            throw new IOException("vCPU count " + td.vcpus + " of TD " + td.handle + " is not 1..TD_PARAMS.MAX_VCPUS "
+                    + td.params.maxVcpus());
+        }
         td.vcpuInitialized = new boolean[td.vcpus];
         for (int i = 0; i < td.vcpus; i++) {
             td.vcpuInitialized[i] = in.readBoolean();

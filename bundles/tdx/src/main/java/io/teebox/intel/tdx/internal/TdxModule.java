@@ -554,8 +554,12 @@ final class TdxModule {
                         + (data48 == null ? "missing" : data48.length + " bytes") + ", expected 48");
             }
             String text = description == null ? "" : description;
+            byte[] data = text.getBytes(StandardCharsets.UTF_8);
+            // the guest's event: when it extended the hash of its description the digest is defined over the event
+            // data (EV_ACTION) and a verifier checks it; a digest of something else is an EV_IPL the data describes
+            long type = MessageDigest.isEqual(Digests.sha384(data), data48) ? EventLog.EV_ACTION : EventLog.EV_IPL;
             td.rtmr[index] = TdMeasurement.extendRtmr(td.rtmr[index], data48);
-            td.events.add(new EventLog.Event(index + 1, EventLog.EV_IPL, data48, text.getBytes(StandardCharsets.UTF_8)));
+            td.events.add(new EventLog.Event(index + 1, type, data48, data));
             td.log(cmd, TdxStatus.TDX_SUCCESS, String.format("RTMR%d <- %s (%s); now %s", index, Hex.encode(data48),
                     text, Hex.encode(td.rtmr[index])));
             return td.rtmr[index].clone();
@@ -633,7 +637,12 @@ final class TdxModule {
         boolean needsAug;
         synchronized (td) {
             running(td, cmd);
-            if ((gpa & (PAGE - 1)) != 0 || gpa < 0 || isShared(td, gpa)) {
+            int gpaw = (td.params == null ? 47 : td.params.sharedBit()) + 1;
+            if (gpa < 0 || gpa >>> gpaw != 0) {
+                throw refuse(td, cmd, TdxStatus.TDX_OPERAND_INVALID, String.format("GPA 0x%X is beyond the TD's "
+                        + "%d-bit guest physical address width (GPAs below 0x%X)", gpa, gpaw, 1L << gpaw));
+            }
+            if ((gpa & (PAGE - 1)) != 0 || isShared(td, gpa)) {
                 throw refuse(td, cmd, TdxStatus.TDX_OPERAND_INVALID, String.format("GPA 0x%X is not a 4 KiB aligned "
                         + "private address", gpa));
             }

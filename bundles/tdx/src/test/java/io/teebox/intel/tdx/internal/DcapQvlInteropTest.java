@@ -27,7 +27,8 @@ import org.junit.Test;
 /**
  * An independent DCAP verifier, Phala's @phala/dcap-qvl (pure JavaScript, installed here with npm), accepts a quote
  * and collateral exported by teebox when given teebox's Intel root, fetches the collateral from teebox's PCS by
- * itself, and rejects the quote with one MRTD byte flipped.
+ * itself, and rejects the quote with one MRTD byte flipped; on the genuine Quote v5 of go-tdx-guest it reads the
+ * fields teebox's v5 parser reads.
  */
 public class DcapQvlInteropTest {
 
@@ -137,5 +138,24 @@ public class DcapQvlInteropTest {
         JsonObject r = node("fetch", run.resolve("quote.bin"), pcs.baseUrl().toString());
         assertTrue(r.toString(), r.get("ok").getAsBoolean());
         assertEquals("UpToDate", r.get("status").getAsString());
+    }
+
+    @Test
+    public void dcapQvlParsesTheGenuineQuoteV5AsTeeboxDoes() throws Exception {
+        byte[] raw = TdxTesting.resource("/vectors/intel-tdx/quote_v5_sample.dat");
+        Path file = run.resolve("quote_v5_sample.dat");
+        Files.write(file, raw);
+        JsonObject r = node("parse", file, "-");
+        io.teebox.intel.tdx.abi.Quote q = io.teebox.intel.tdx.abi.Quote.parse(raw);
+        assertTrue(r.toString(), r.get("ok").getAsBoolean());
+        assertEquals(5, r.get("version").getAsInt());
+        assertEquals("td15", r.get("type").getAsString());
+        assertEquals(q.signedBytes().length, r.get("signedLength").getAsInt());
+        assertEquals(Hex.encode(q.body().bytes("MRTD")), r.get("mrtd").getAsString());
+        assertEquals(Hex.encode(q.body().bytes("RTMR3")), r.get("rtmr3").getAsString());
+        assertEquals(Hex.encode(q.body().bytes("REPORTDATA")), r.get("reportData").getAsString());
+        assertEquals(Hex.encode(q.body().bytes("TEE_TCB_SVN2")), r.get("teeTcbSvn2").getAsString());
+        assertEquals(Hex.encode(q.body().bytes("MRSERVICETD")), r.get("mrServiceTd").getAsString());
+        assertEquals(q.pckChainPem().length, r.get("certChainLength").getAsInt());
     }
 }

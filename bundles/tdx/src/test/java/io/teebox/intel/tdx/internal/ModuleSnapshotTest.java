@@ -2,6 +2,7 @@ package io.teebox.intel.tdx.internal;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import io.teebox.api.launch.LaunchSession;
@@ -73,5 +74,39 @@ public class ModuleSnapshotTest {
         snap[10] ^= 1; // the first byte of the run id (after magic, version and the UTF length)
         assertEquals(id[0], (byte) (snap[10] ^ 1));
         assertEquals(List.of(), ModuleSnapshot.read(snap).tds());
+    }
+
+    @Test
+    public void aCorruptedSnapshotIsAnIllegalArgumentNeverANegativeArraySize() {
+        TdxBackend a = TdxTesting.backend(pcs);
+        LaunchSession s = TdxTesting.build(a, DefaultFirmware.image(), TdAttributes.SEPT_VE_DISABLE, 1,
+                new MapGuestMemory(1), Map.of());
+        s.measure();
+        s.finish();
+        byte[] snap = ModuleSnapshot.write(a.module().all(), 2);
+        // the TD's vCPU count follows its TD_PARAMS (handle, HKID, lifecycle, launched, fatal, TD_PARAMS)
+        int at = 4 + 4 + 2 + ModuleSnapshot.jvmRun().length() + 8 + 4 + 8 + 4 + 2
+                + a.module().all().get(0).lifecycle.name().length() + 1 + 2
+                + io.teebox.intel.tdx.abi.TdParams.SIZE;
+        assertEquals(1, java.nio.ByteBuffer.wrap(snap, at, 4).getInt());
+        for (int bad : new int[] {-1, -255, Integer.MIN_VALUE, 1 << 30}) {
+            byte[] b = snap.clone();
+            java.nio.ByteBuffer.wrap(b, at, 4).putInt(bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModuleSnapshot.read(b));
+            assertTrue(e.getMessage(), e.getMessage().contains("vCPU count " + bad));
+        }
+        java.util.Random r = new java.util.Random(11);
+        for (int i = 0; i < 5000; i++) {
+            byte[] b = snap.clone();
+            int pos = r.nextInt(b.length);
+            for (int j = 0; j < 4 && pos + j < b.length; j++) {
+                b[pos + j] = (byte) r.nextInt();
+            }
+            try {
+                ModuleSnapshot.read(b);
+            } catch (IllegalArgumentException expected) {
+                // the only way a snapshot may fail
+            }
+        }
     }
 }

@@ -163,4 +163,22 @@ public final class TdxTesting {
         }
         return s;
     }
+
+    /**
+     * Replaces one signed document of a collateral JSON and signs it with the PCS's Intel SGX TCB Signing key, so a
+     * test can hand the verifier collateral of the wrong shape that still verifies.
+     *
+     * @param pcs the PCS whose key signs
+     * @param collateral collateral JSON from that PCS
+     * @param member {@code tcb_info} or {@code qe_identity}
+     * @param json the new document
+     * @return the collateral JSON with the document and its signature replaced
+     */
+    public static String resigned(PcsServer pcs, String collateral, String member, String json) {
+        JsonObject c = JsonParser.parseString(collateral).getAsJsonObject();
+        c.addProperty(member, json);
+        c.addProperty(member + "_signature", io.teebox.kit.hex.Hex.encode(pcs.authority().signCollateral(
+                json.getBytes(StandardCharsets.UTF_8))));
+        return c.toString();
+    }
 }

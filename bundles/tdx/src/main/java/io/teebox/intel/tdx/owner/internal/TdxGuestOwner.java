@@ -49,13 +49,16 @@ public final class TdxGuestOwner implements GuestOwnerService {
         if (policy.expectedDigest() != null && policy.expectedDigest().length != TdMeasurement.DIGEST_SIZE) {
             throw new IllegalArgumentException("expected MRTD must be 48 bytes, got " + policy.expectedDigest().length);
         }
+        // the expected firmware is parsed (and its MRTD computed) now, so a malformed one is refused before a TD
+        // exists rather than tearing down a TD half built
+        byte[] mrtd = expectedDigest(policy, 1, null);
         return new LaunchOwner() {
             private byte[] expected;
 
             @Override
             public LaunchRequest start(BackendDescriptor backend, Map<String, byte[]> certificates,
                     GuestConfig config) {
-                expected = expectedDigest(policy, config.vcpus(), config.vcpuType());
+                expected = mrtd.clone(); // MRTD does not depend on the vCPUs: TDH.VP.INIT is not measured
                 TdParams params = TdParams.defaults(attributes, config.vcpus());
                 return new LaunchRequest(attributes, Map.of(Tdx.OWNER_TD_PARAMS, params.toBytes()), config.vcpus(),
                         config.vcpuType());

@@ -13,8 +13,10 @@ import io.teebox.intel.tdx.TdxGuest;
 import io.teebox.intel.tdx.TdxHost;
 import io.teebox.intel.tdx.abi.EventLog;
 import io.teebox.intel.tdx.abi.TdReport;
+import io.teebox.intel.tdx.abi.TdxStatus;
 import io.teebox.kit.crypto.Digests;
 import io.teebox.kit.hex.Hex;
+import io.teebox.kit.x509.X509Authority;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,29 +91,71 @@ public final class TdxCommands {
         }
     }
 
-    /** A number of a named argument (decimal or 0x hex); the error names the argument. */
+    /**
+     * A 64-bit number of a named argument: decimal, or hex after 0x, read as unsigned (a GPA or a register value
+     * is a u64; {@code -1} is taken as signed decimal); the error names the argument.
+     */
     private static long number(String argument, String text) {
+        String t = text.trim();
         try {
-            return Long.decode(text.trim());
+            if (t.startsWith("0x") || t.startsWith("0X")) {
+                return Long.parseUnsignedLong(t.substring(2), 16);
+            }
+            return t.startsWith("-") ? Long.parseLong(t) : Long.parseUnsignedLong(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(argument + " '" + text + "' is not a number (decimal or 0x hex)", e);
+            String why = t.matches("-?(0[xX][0-9a-fA-F]+|[0-9]+)") ? "is not a 64-bit number" : "is not a number";
+            throw new IllegalArgumentException(argument + " '" + text + "' " + why + " (decimal or 0x hex)", e);
         }
     }
 
-    /** Reads a file an argument names; a missing or unreadable file is an error naming the argument. */
+    /** Most bytes a file argument may hold: an evidence file or its collateral, not a disk image. */
+    static final long MAX_FILE = 16L << 20;
+
+    /**
+     * Reads a file an argument names, at most {@link #MAX_FILE} bytes; a missing, unreadable or oversized file is an
+     * error naming the argument.
+     */
     private static byte[] read(String argument, String file) {
+        Path path;
         try {
-            return Files.readAllBytes(Path.of(file));
-        } catch (IOException | java.nio.file.InvalidPathException e) {
+            path = Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("cannot read the " + argument + " " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            if (Files.isRegularFile(path) && Files.size(path) > MAX_FILE) {
+                throw new IllegalArgumentException("the " + argument + " " + file + " is " + Files.size(path)
+                        + " bytes, more than the " + MAX_FILE + " a TDX evidence file may have");
+            }
+            try (java.io.InputStream in = Files.newInputStream(path)) {
+                byte[] b = in.readNBytes((int) MAX_FILE + 1);
+                if (b.length > MAX_FILE) {
+                    throw new IllegalArgumentException("the " + argument + " " + file + " holds more than the "
+                            + MAX_FILE + " bytes a TDX evidence file may have");
+                }
+                return b;
+            }
+        } catch (IOException e) {
             throw new IllegalArgumentException("cannot read the " + argument + " " + file + ": "
                     + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
+        }
+    }
+
+    /** Writes a file an argument names; failure is an error naming the argument. */
+    private static void write(String argument, String file, byte[] data) {
+        try {
+            Files.write(Path.of(file), data);
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("cannot write the " + argument + " " + file + ": "
+                    + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                            : e.getMessage()), e);
         }
     }
 
     private static byte[] reportData(String hex) {
         byte[] d = hex.isEmpty() ? new byte[0] : hex("report data (-d)", hex);
         if (d.length > 64) {
-            throw new IllegalArgumentException("report data is " + d.length + " bytes, at most 64");
+            throw new IllegalArgumentException("report data (-d) is " + d.length + " bytes, at most 64");
         }
         return Arrays.copyOf(d, 64);
     }
@@ -129,7 +173,6 @@ public final class TdxCommands {
 
     /**
      * @return the quote's fields as the verifier reads them, and where it was written
-     * @throws IOException if the file cannot be written
      */
     @Descriptor("TDG.MR.REPORT and TDG.VP.VMCALL<GetQuote>: a DCAP Quote v4 of the TD, decoded; optionally written "
             + "to a file with its event log beside it (FILE.eventlog)")
@@ -138,7 +181,7 @@ public final class TdxCommands {
             @Parameter(names = {"-d", "--data"}, absentValue = "") String data,
             @Descriptor("write the quote to this file")
             @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
-            @Descriptor("TD (guest id or name)") String td) throws IOException {
+            @Descriptor("TD (guest id or name)") String td) {
         long h = handle(td);
         byte[] quote = guest.getQuote(h, reportData(data));
         StringBuilder b = new StringBuilder();
@@ -147,11 +190,9 @@ public final class TdxCommands {
         b.append(String.format("Quote v4, %d bytes%n", quote.length));
         v.claims().forEach((k, val) -> b.append(String.format("  %-16s %s%n", k, val)));
         if (!out.isEmpty()) {
-            Path file = Path.of(out);
-            Files.write(file, quote);
-            Path log = Path.of(out + ".eventlog");
-            Files.write(log, guest.eventLog(h));
-            b.append("wrote ").append(file).append(" and ").append(log).append('\n');
+            write("quote file (-o)", out, quote);
+            write("event log file", out + ".eventlog", guest.eventLog(h));
+            b.append("wrote ").append(out).append(" and ").append(out).append(".eventlog").append('\n');
         }
         return b.toString().stripTrailing();
     }
@@ -168,21 +209,28 @@ public final class TdxCommands {
             @Parameter(names = {"--digest"}, absentValue = "") String digest,
             @Descriptor("TD (guest id or name)") String td,
             @Descriptor("what is measured: the event's description") String text) {
-        int i = (int) number("RTMR index (-i)", index);
+        long i = number("RTMR index (-i)", index);
+        long h = handle(td);
+        if (i < 0 || i > 3) {
+            // what TDG.MR.RTMR.EXTEND answers for an RDX other than 0..3; checked here, before the index is narrowed
+            throw TdxStatus.TDX_OPERAND_INVALID.error("RTMR index (-i) " + index.trim() + " is not 0..3");
+        }
         byte[] d = digest.isEmpty() ? Digests.sha384(text.getBytes(StandardCharsets.UTF_8)) : hex("--digest", digest);
-        byte[] now = guest.rtmrExtend(handle(td), i, d, text);
+        if (d.length != 48) {
+            throw new IllegalArgumentException("--digest is " + d.length + " bytes, expected 48 (a SHA-384 digest)");
+        }
+        byte[] now = guest.rtmrExtend(h, (int) i, d, text);
         return "RTMR" + i + " = " + Hex.encode(now);
     }
 
     /**
      * @return the events and the RTMRs they replay to
-     * @throws IOException if the file cannot be written
      */
     @Descriptor("The TD's event log (CCEL format): its events and the RTMRs they replay to")
     public String eventlog(
             @Descriptor("write the raw log to this file")
             @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
-            @Descriptor("TD (guest id or name)") String td) throws IOException {
+            @Descriptor("TD (guest id or name)") String td) {
         byte[] raw = guest.eventLog(handle(td));
         List<EventLog.Event> events = EventLog.parse(raw);
         StringBuilder b = new StringBuilder(String.format("%d events, %d bytes%n", events.size(), raw.length));
@@ -195,7 +243,7 @@ public final class TdxCommands {
             b.append(String.format("replayed RTMR%d %s%n", i, Hex.encode(replay[i])));
         }
         if (!out.isEmpty()) {
-            Files.write(Path.of(out), raw);
+            write("event log (-o)", out, raw);
             b.append("wrote ").append(out).append('\n');
         }
         return b.toString().stripTrailing();
@@ -203,7 +251,6 @@ public final class TdxCommands {
 
     /**
      * @return the verdict: every failed check with its reason, then the claims
-     * @throws IOException if a file cannot be read
      */
     @Descriptor("Verify a quote file with the DCAP checks against the Intel root, collateral and reference values")
     public String verify(
@@ -219,7 +266,7 @@ public final class TdxCommands {
             @Descriptor("policy, name=value, comma-separated: allow_debug, min_tee_tcb_svn, allowed_tcb_status "
                     + "(separate several statuses with '+')")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
-            @Descriptor("quote file") String quoteFile) throws IOException {
+            @Descriptor("quote file") String quoteFile) {
         byte[] quote = read("quote file", quoteFile);
         Map<String, byte[]> att = new LinkedHashMap<>();
         if (!collateral.isEmpty()) {
@@ -229,27 +276,44 @@ public final class TdxCommands {
         if (!eventLog.isEmpty() || Files.isRegularFile(Path.of(log))) {
             att.put(Tdx.ATTACHMENT_EVENT_LOG, read("event log (-e)", log));
         }
-        byte[] rootCert = root.isEmpty() ? pcs.rootCaCertificate() : der(read("root certificate (-r)", root));
+        byte[] rootCert = root.isEmpty() ? pcs.rootCaCertificate() : der(root, read("root certificate (-r)", root));
         Verdict v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), att),
-                new VerificationOptions(Clock.systemUTC(), List.of(rootCert), pairs(expect), pairs(policy)));
+                new VerificationOptions(Clock.systemUTC(), List.of(rootCert), pairs("-x", expect),
+                        pairs("-p", policy)));
         StringBuilder b = new StringBuilder(v.accepted() ? "ACCEPTED" : "REJECTED (" + v.failures().size()
                 + " failed checks)");
         b.append('\n');
-        v.failures().forEach(f -> b.append("  FAILED ").append(f).append('\n'));
+        String logSource = !att.containsKey(Tdx.ATTACHMENT_EVENT_LOG) ? null
+                : eventLog.isEmpty() ? "the event log " + log + ": " : "the event log (-e) " + log + ": ";
+        for (Verdict.Failure f : v.failures()) {
+            // a failure of the event log names the file it came from, so a wrong -e is seen as such
+            b.append("  FAILED ").append(f.check()).append(": ")
+                    .append("event_log".equals(f.check()) && logSource != null ? logSource : "").append(f.reason())
+                    .append('\n');
+        }
         v.claims().forEach((k, val) -> b.append(String.format("  %-16s %s%n", k, val)));
         return b.toString().stripTrailing();
     }
 
-    private static byte[] der(byte[] file) {
-        String text = new String(file, StandardCharsets.US_ASCII);
-        if (text.contains("-----BEGIN CERTIFICATE-----")) {
-            return io.teebox.kit.x509.X509Authority.toDer(io.teebox.kit.x509.X509Authority.certificatesFromPem(text)
-                    .get(0));
+    /** The root certificate file as DER: the first certificate of a PEM file, or the DER file itself. */
+    private static byte[] der(String file, byte[] content) {
+        String text = new String(content, StandardCharsets.US_ASCII);
+        try {
+            if (text.contains("-----BEGIN CERTIFICATE-----")) {
+                List<java.security.cert.X509Certificate> certs = X509Authority.certificatesFromPem(text);
+                if (certs.isEmpty()) {
+                    throw new IllegalArgumentException("its PEM block holds no certificate");
+                }
+                return X509Authority.toDer(certs.get(0));
+            }
+            return X509Authority.toDer(X509Authority.certificateFromDer(content));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("root certificate (-r) " + file + " is neither a PEM nor a DER "
+                    + "certificate: " + e.getMessage(), e);
         }
-        return file;
     }
 
-    private static Map<String, String> pairs(String text) {
+    private static Map<String, String> pairs(String option, String text) {
         Map<String, String> out = new LinkedHashMap<>();
         if (text.isBlank()) {
             return out;
@@ -257,7 +321,7 @@ public final class TdxCommands {
         for (String p : text.split(",")) {
             int eq = p.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("'" + p + "' in '" + text + "' is not name=value");
+                throw new IllegalArgumentException("'" + p + "' in " + option + " '" + text + "' is not name=value");
             }
             out.put(p.substring(0, eq).trim().toLowerCase(Locale.ROOT), p.substring(eq + 1).trim().replace('+', ','));
         }
@@ -266,18 +330,20 @@ public final class TdxCommands {
 
     /**
      * @return where the collateral and root were written
-     * @throws IOException if a file cannot be written
      */
     @Descriptor("Export DCAP collateral (JSON, DCAP-QVL's field names) and the Intel root certificate (FILE.root.der)")
     public String collateral(
             @Descriptor("FMSPC in hex (default: this platform's)")
             @Parameter(names = {"-f", "--fmspc"}, absentValue = "") String fmspc,
-            @Descriptor("output file") String out) throws IOException {
+            @Descriptor("output file") String out) {
+        if (!fmspc.isEmpty() && !fmspc.trim().matches("[0-9a-fA-F]{12}")) {
+            throw new IllegalArgumentException("FMSPC (-f) '" + fmspc + "' is not 6 bytes of hex (12 hex digits)");
+        }
         String f = fmspc.isEmpty() ? hypervisor.backends().stream().filter(d -> d.teeType().equals(Tdx.TEE_TYPE))
                 .map(d -> d.properties().get("FMSPC")).findFirst().orElseThrow(() -> new IllegalStateException(
-                        "no tdx backend is present to name the FMSPC; give --fmspc")) : fmspc;
-        Files.writeString(Path.of(out), pcs.collateral(f));
-        Files.write(Path.of(out + ".root.der"), pcs.rootCaCertificate());
+                        "no tdx backend is present to name the FMSPC; give --fmspc")) : fmspc.trim();
+        write("collateral file", out, pcs.collateral(f).getBytes(StandardCharsets.UTF_8));
+        write("root certificate file", out + ".root.der", pcs.rootCaCertificate());
         return "wrote " + out + " (collateral for FMSPC " + f + ") and " + out + ".root.der (Intel SGX Root CA)";
     }
 

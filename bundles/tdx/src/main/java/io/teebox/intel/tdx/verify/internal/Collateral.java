@@ -108,15 +108,31 @@ record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckCrl, Str
         HttpResponse<byte[]> tcb = get(http, base, "/tdx/certification/v4/tcb?fmspc=" + fmspc);
         HttpResponse<byte[]> qe = get(http, base, "/tdx/certification/v4/qe/identity");
         HttpResponse<byte[]> root = get(http, base, "/sgx/certification/v4/rootcacrl");
-        JsonObject tcbJson = JsonParser.parseString(new String(tcb.body(), StandardCharsets.UTF_8)).getAsJsonObject();
-        JsonObject qeJson = JsonParser.parseString(new String(qe.body(), StandardCharsets.UTF_8)).getAsJsonObject();
-        String tcbInfo = rawMember(new String(tcb.body(), StandardCharsets.UTF_8), "tcbInfo");
-        String qeIdentity = rawMember(new String(qe.body(), StandardCharsets.UTF_8), "enclaveIdentity");
-        return new Collateral(header(pckCrl, "SGX-PCK-CRL-Issuer-Chain"),
-                Hex.decode(new String(root.body(), StandardCharsets.US_ASCII).trim()), pckCrl.body(),
-                header(tcb, "TCB-Info-Issuer-Chain"), tcbInfo, Hex.decode(tcbJson.get("signature").getAsString()),
+        String tcbText = new String(tcb.body(), StandardCharsets.UTF_8);
+        String qeText = new String(qe.body(), StandardCharsets.UTF_8);
+        JsonObject tcbJson = Json.parseObject(tcbText, "the PCS TCB info response of " + tcb.uri());
+        JsonObject qeJson = Json.parseObject(qeText, "the PCS QE identity response of " + qe.uri());
+        String tcbInfo = rawMember(tcbText, "tcbInfo");
+        String qeIdentity = rawMember(qeText, "enclaveIdentity");
+        byte[] rootCrl;
+        try {
+            rootCrl = Hex.decode(new String(root.body(), StandardCharsets.US_ASCII).trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the PCS root CA CRL of " + root.uri() + " is not hex: "
+                    + e.getMessage(), e);
+        }
+        return new Collateral(header(pckCrl, "SGX-PCK-CRL-Issuer-Chain"), rootCrl, pckCrl.body(),
+                header(tcb, "TCB-Info-Issuer-Chain"), tcbInfo, signature(tcbJson, "the PCS TCB info response"),
                 header(qe, "SGX-Enclave-Identity-Issuer-Chain"), qeIdentity,
-                Hex.decode(qeJson.get("signature").getAsString()));
+                signature(qeJson, "the PCS QE identity response"));
+    }
+
+    private static byte[] signature(JsonObject response, String what) {
+        try {
+            return Json.hex(response, "signature", what, 64);
+        } catch (Json.FormatException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** The exact text of a top-level object member: the signature covers these bytes, not a re-serialization. */
@@ -127,8 +143,11 @@ record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckCrl, Str
             throw new IllegalArgumentException("PCS response has no member '" + name + "'");
         }
         int i = start + key.length();
-        while (Character.isWhitespace(json.charAt(i))) {
+        while (i < json.length() && Character.isWhitespace(json.charAt(i))) {
             i++;
+        }
+        if (i == json.length() || json.charAt(i) != '{') {
+            throw new IllegalArgumentException("PCS response member '" + name + "' is not an object");
         }
         int depth = 0;
         boolean inString = false;

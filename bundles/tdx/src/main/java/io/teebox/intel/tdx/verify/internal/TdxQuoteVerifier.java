@@ -1,9 +1,7 @@
 package io.teebox.intel.tdx.verify.internal;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.api.attestation.Verdict;
@@ -13,7 +11,7 @@ import io.teebox.intel.tdx.IntelPcs;
 import io.teebox.intel.tdx.Tdx;
 import io.teebox.intel.tdx.abi.EnclaveReport;
 import io.teebox.intel.tdx.abi.EventLog;
-import io.teebox.intel.tdx.abi.QuoteV4;
+import io.teebox.intel.tdx.abi.Quote;
 import io.teebox.intel.tdx.abi.TdAttributes;
 import io.teebox.kit.codec.LittleEndian;
 import io.teebox.kit.codec.MalformedStructureException;
@@ -45,10 +43,12 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Appraises TDX Quote v4 evidence with the DCAP checks (spec 4.7; go-tdx-guest {@code verify.go}): the PCK chain up
- * to a trusted Intel root, the CRLs, the signatures of TCB info and QE identity and their chains, the QE report's
- * signature by the PCK key and its binding of the attestation key, the quote signature, FMSPC and PCE-ID, the TDX
- * module identity, the TCB status, then the TD's attributes, reference values and the replay of its event log.
+ * Appraises TDX quote evidence (Quote v4, or Quote v5 with a TDX 1.0 or TDX 1.5 body) with the DCAP checks (spec
+ * 4.7; go-tdx-guest {@code verify.go}; Intel QVL for the TCB status): the PCK chain up to a trusted Intel root, the
+ * CRLs, the signatures of TCB info and QE identity and their chains, the QE report's signature by the PCK key and
+ * its binding of the attestation key, the quote signature, FMSPC and PCE-ID, the TDX module identity, the TCB status
+ * (with the TD relaunch check for TDX 1.5 bodies), then the TD's attributes, reference values and its event log:
+ * digests replayed to the RTMRs, and data checked where the event type defines the digest over it.
  *
  * <p>Reference values (hex): {@code mrtd}, {@code rtmr0}..{@code rtmr3}, {@code mrconfigid}, {@code mrowner},
  * {@code mrownerconfig}, {@code report_data} (zero-padded to 64 bytes). Policy: {@code allow_debug} (default
@@ -63,8 +63,6 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
     static final Set<String> REFERENCE_VALUES = Set.of("mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrconfigid",
             "mrowner", "mrownerconfig", "report_data");
     static final Set<String> POLICIES = Set.of("allow_debug", "min_tee_tcb_svn", "allowed_tcb_status");
-    static final List<String> STATUS_ORDER = List.of("UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
-            "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded", "Revoked");
     static final String ROOT_CN = "Intel SGX Root CA";
     static final String TCB_SIGNING_CN = "Intel SGX TCB Signing";
     static final String PCK_CN = "Intel SGX PCK Certificate";
@@ -117,14 +115,19 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 fail("format", "evidence format is '" + evidence.format() + "', expected " + Tdx.EVIDENCE_FORMAT);
                 return;
             }
-            QuoteV4 q;
+            Quote q;
             try {
-                q = QuoteV4.parse(evidence.report());
+                q = Quote.parse(evidence.report());
             } catch (MalformedStructureException e) {
                 fail("quote", e.getMessage());
                 return;
             }
             describe(q);
+            int trailing = evidence.report().length - q.toBytes().length;
+            if (trailing > 0) {
+                // unsigned bytes after the signature data (a padded quote buffer): reported, not appraised
+                claims.put("trailing_bytes", Integer.toString(trailing));
+            }
             checkOptions();
             for (byte[] der : options.trustedRoots()) {
                 try {
@@ -163,16 +166,17 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
             Collateral c = collateral(pck);
             if (c != null) {
-                appraise(c, chain, pck, q, body, qe);
+                appraise(c, chain, pck, body, qe);
             }
             checkTd(body);
             checkEventLog(body);
         }
 
-        private void describe(QuoteV4 q) {
+        private void describe(Quote q) {
             Struct h = q.header();
             Struct b = q.body();
             claims.put("version", Integer.toString(h.u16("VERSION")));
+            claims.put("body_type", q.bodyType() == Quote.BODY_TYPE_TDX15 ? "3 (TDX 1.5)" : "2 (TDX 1.0)");
             claims.put("tee_type", String.format("0x%08X", h.u32("TEE_TYPE")));
             claims.put("qe_vendor_id", Hex.encode(h.bytes("QE_VENDOR_ID")));
             claims.put("tee_tcb_svn", Hex.encode(b.bytes("TEE_TCB_SVN")));
@@ -187,6 +191,10 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 claims.put(f.toLowerCase(Locale.ROOT), Hex.encode(b.bytes(f)));
             }
             claims.put("report_data", Hex.encode(b.bytes("REPORTDATA")));
+            if (b.layout().hasField("TEE_TCB_SVN2")) {
+                claims.put("tee_tcb_svn2", Hex.encode(b.bytes("TEE_TCB_SVN2")));
+                claims.put("mrservicetd", Hex.encode(b.bytes("MRSERVICETD")));
+            }
             Struct qe = q.qeReport();
             claims.put("qe_mrsigner", Hex.encode(qe.bytes("MRSIGNER")));
             claims.put("qe_isvprodid", Integer.toString(qe.u16("ISVPRODID")));
@@ -206,7 +214,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
         }
 
-        private void checkQuoteSignature(QuoteV4 q) {
+        private void checkQuoteSignature(Quote q) {
             byte[] ak = q.attestationKey();
             PublicKey key;
             try {
@@ -223,7 +231,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
         }
 
-        private void checkBinding(QuoteV4 q, Struct qe) {
+        private void checkBinding(Quote q, Struct qe) {
             byte[] expected = Arrays.copyOf(Digests.sha256(q.attestationKey(), q.qeAuthData()), 64);
             if (!MessageDigest.isEqual(expected, qe.bytes("REPORTDATA"))) {
                 fail("qe_report_binding", "QE report REPORTDATA is " + Hex.encode(qe.bytes("REPORTDATA"))
@@ -231,10 +239,19 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
         }
 
-        private List<X509Certificate> pckChain(QuoteV4 q) {
+        private List<X509Certificate> pckChain(Quote q) {
+            String text = q.pckChainText();
+            String residue = text.replaceAll("(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", "")
+                    .replaceAll("\\u0000+$", "").strip();
+            if (!residue.isEmpty()) {
+                // DCAP's QE ends the PEM chain with a NUL (go-tdx-guest accepts that and nothing else)
+                fail("pck_chain", "the PCK chain carries " + residue.length() + " characters outside its PEM "
+                        + "certificates other than a terminating NUL");
+                return null;
+            }
             List<X509Certificate> chain;
             try {
-                chain = X509Authority.certificatesFromPem(q.pckChainText());
+                chain = X509Authority.certificatesFromPem(text);
             } catch (IllegalArgumentException e) {
                 fail("pck_chain", "the quote's PCK chain is not PEM: " + e.getMessage());
                 return null;
@@ -317,8 +334,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
         }
 
-        private void appraise(Collateral c, List<X509Certificate> chain, PckExtensions pck, QuoteV4 q, Struct body,
-                Struct qe) {
+        private void appraise(Collateral c, List<X509Certificate> chain, PckExtensions pck, Struct body, Struct qe) {
             X509CRL rootCrl;
             X509CRL pckCrl;
             try {
@@ -334,15 +350,37 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             if (chain != null) {
                 checkCrls(chain, rootCrl, pckCrl);
             }
-            String status = null;
+            String qeStatus = null;
             List<String> advisories = new ArrayList<>();
-            if (tcb != null && pck != null) {
-                status = platformStatus(tcb, pck, body, advisories);
-            }
             if (qeId != null) {
-                String qeStatus = qeIdentity(qeId, qe, advisories);
-                status = status == null ? null : worse(status, qeStatus);
+                try {
+                    qeStatus = qeIdentity(qeId, qe, advisories);
+                } catch (Json.FormatException e) {
+                    fail("qe_identity", "QE identity is not the expected JSON: " + e.getMessage());
+                }
             }
+            if (tcb == null || pck == null) {
+                return;
+            }
+            TcbEvaluation.Result r;
+            try {
+                r = new TcbEvaluation(tcb, pck, body.bytes("TEE_TCB_SVN"), body.layout().hasField("TEE_TCB_SVN2")
+                        ? body.bytes("TEE_TCB_SVN2") : null, body.bytes("MRSIGNERSEAM"), body.u64("SEAMATTRIBUTES"))
+                        .evaluate(qeStatus);
+            } catch (Json.FormatException e) {
+                fail("tcb_info", "TCB info is not the expected JSON: " + e.getMessage());
+                return;
+            }
+            r.failures().forEach(f -> fail(f.check(), f.reason()));
+            if (r.tcbDate() != null) {
+                claims.put("tcb_date", r.tcbDate());
+            }
+            for (String a : r.advisories()) {
+                if (!advisories.contains(a)) {
+                    advisories.add(a);
+                }
+            }
+            String status = r.status();
             if (status != null) {
                 claims.put("tcb_status", status);
                 claims.put("advisory_ids", String.join(",", advisories));
@@ -385,17 +423,26 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
             JsonObject o;
             try {
-                o = JsonParser.parseString(json).getAsJsonObject();
-                Instant issue = Instant.parse(o.get("issueDate").getAsString());
-                Instant next = Instant.parse(o.get("nextUpdate").getAsString());
+                o = Json.parseObject(json, check);
+                Instant issue = instant(o, "issueDate", check);
+                Instant next = instant(o, "nextUpdate", check);
                 if (now.isBefore(issue) || now.isAfter(next)) {
                     fail(check, check + " is valid " + issue + " .. " + next + ", not at " + now);
                 }
-            } catch (RuntimeException e) {
+            } catch (Json.FormatException e) {
                 fail(check, check + " is not the expected JSON: " + e.getMessage());
                 return null;
             }
             return o;
+        }
+
+        private Instant instant(JsonObject o, String name, String path) {
+            String text = Json.text(o, name, path);
+            try {
+                return Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new Json.FormatException(path + "." + name + " '" + text + "' is not an ISO-8601 instant");
+            }
         }
 
         private void checkCrls(List<X509Certificate> chain, X509CRL rootCrl, X509CRL pckCrl) {
@@ -429,134 +476,57 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
         }
 
-        private String platformStatus(JsonObject tcb, PckExtensions pck, Struct body, List<String> advisories) {
-            if (!"TDX".equals(str(tcb, "id")) || tcb.get("version").getAsInt() != 3) {
-                fail("tcb_info", "TCB info is id '" + str(tcb, "id") + "' version " + tcb.get("version")
-                        + ", expected TDX version 3");
-                return null;
-            }
-            if (!str(tcb, "fmspc").equalsIgnoreCase(Hex.encode(pck.fmspc()))) {
-                fail("fmspc", "TCB info is for FMSPC " + str(tcb, "fmspc") + ", the PCK certificate's is "
-                        + Hex.encode(pck.fmspc()));
-            }
-            if (!str(tcb, "pceId").equalsIgnoreCase(Hex.encode(pck.pceId()))) {
-                fail("fmspc", "TCB info is for PCE-ID " + str(tcb, "pceId") + ", the PCK certificate's is "
-                        + Hex.encode(pck.pceId()));
-            }
-            byte[] svn = body.bytes("TEE_TCB_SVN");
-            JsonObject module = tcb.getAsJsonObject("tdxModule");
-            if (module != null) {
-                checkModule(module, body, "tdxModule");
-            }
-            String moduleStatus = null;
-            if ((svn[1] & 0xFF) > 0) {
-                String id = String.format("TDX_%02X", svn[1] & 0xFF);
-                JsonObject identity = null;
-                JsonArray ids = tcb.getAsJsonArray("tdxModuleIdentities");
-                for (int i = 0; ids != null && i < ids.size(); i++) {
-                    if (id.equals(str(ids.get(i).getAsJsonObject(), "id"))) {
-                        identity = ids.get(i).getAsJsonObject();
-                    }
-                }
-                if (identity == null) {
-                    fail("tdx_module", "TCB info has no TDX module identity " + id + " for TEE_TCB_SVN "
-                            + Hex.encode(svn));
-                    return null;
-                }
-                checkModule(identity, body, id);
-                for (JsonElement l : identity.getAsJsonArray("tcbLevels")) {
-                    JsonObject lo = l.getAsJsonObject();
-                    if (lo.getAsJsonObject("tcb").get("isvsvn").getAsInt() <= (svn[0] & 0xFF)) {
-                        moduleStatus = str(lo, "tcbStatus");
-                        addAdvisories(lo, advisories);
-                        break;
-                    }
-                }
-                if (moduleStatus == null) {
-                    fail("tcb_status", "TDX module SVN " + (svn[0] & 0xFF) + " is below every level of " + id);
-                    return null;
-                }
-            }
-            int from = (svn[1] & 0xFF) > 0 ? 2 : 0;
-            for (JsonElement l : tcb.getAsJsonArray("tcbLevels")) {
-                JsonObject lo = l.getAsJsonObject();
-                JsonObject t = lo.getAsJsonObject("tcb");
-                if (!atLeast(pck.tcbComponents(), t.getAsJsonArray("sgxtcbcomponents"), 0)
-                        || pck.pceSvn() < t.get("pcesvn").getAsInt()) {
-                    continue;
-                }
-                int[] tee = new int[16];
-                for (int i = 0; i < 16; i++) {
-                    tee[i] = svn[i] & 0xFF;
-                }
-                if (!atLeast(tee, t.getAsJsonArray("tdxtcbcomponents"), from)) {
-                    continue;
-                }
-                String status = str(lo, "tcbStatus");
-                addAdvisories(lo, advisories);
-                claims.put("tcb_date", str(lo, "tcbDate"));
-                return moduleStatus == null ? status : worse(status, moduleStatus);
-            }
-            fail("tcb_status", "no TCB level of FMSPC " + Hex.encode(pck.fmspc()) + " matches CPUSVN components "
-                    + Arrays.toString(pck.tcbComponents()) + ", PCE SVN " + pck.pceSvn() + " and TEE_TCB_SVN "
-                    + Hex.encode(svn));
-            return null;
-        }
-
-        private void checkModule(JsonObject m, Struct body, String what) {
-            byte[] signer = Hex.decode(str(m, "mrsigner"));
-            if (!Arrays.equals(signer, body.bytes("MRSIGNERSEAM"))) {
-                fail("tdx_module", "MRSIGNERSEAM " + Hex.encode(body.bytes("MRSIGNERSEAM")) + " is not " + what
-                        + ".mrsigner " + Hex.encode(signer));
-            }
-            long attrs = LittleEndian.u64(Hex.decode(str(m, "attributes")), 0);
-            long mask = LittleEndian.u64(Hex.decode(str(m, "attributesMask")), 0);
-            if ((body.u64("SEAMATTRIBUTES") & mask) != attrs) {
-                fail("tdx_module", String.format("SEAMATTRIBUTES 0x%X masked with 0x%X is not %s.attributes 0x%X",
-                        body.u64("SEAMATTRIBUTES"), mask, what, attrs));
-            }
-        }
-
         private String qeIdentity(JsonObject id, Struct qe, List<String> advisories) {
-            if (!"TD_QE".equals(str(id, "id")) || id.get("version").getAsInt() != 2) {
-                fail("qe_identity", "QE identity is '" + str(id, "id") + "' version " + id.get("version")
-                        + ", expected TD_QE version 2");
+            String p = "qe_identity";
+            String name = Json.text(id, "id", p);
+            int version = Json.integer(id, "version", p, Integer.MAX_VALUE);
+            if (!"TD_QE".equals(name) || version != 2) {
+                fail("qe_identity", "QE identity is '" + name + "' version " + version + ", expected TD_QE version 2");
                 return "Revoked";
             }
-            if (!Arrays.equals(Hex.decode(str(id, "mrsigner")), qe.bytes("MRSIGNER"))) {
+            byte[] signer = Json.hex(id, "mrsigner", p, 32);
+            if (!Arrays.equals(signer, qe.bytes("MRSIGNER"))) {
                 fail("qe_identity", "QE MRSIGNER " + Hex.encode(qe.bytes("MRSIGNER")) + " is not the identity's "
-                        + str(id, "mrsigner"));
+                        + Hex.encode(signer));
             }
-            if (qe.u16("ISVPRODID") != id.get("isvprodid").getAsInt()) {
-                fail("qe_identity", "QE ISVPRODID " + qe.u16("ISVPRODID") + " is not the identity's "
-                        + id.get("isvprodid"));
+            int prodId = Json.integer(id, "isvprodid", p, 0xFFFF);
+            if (qe.u16("ISVPRODID") != prodId) {
+                fail("qe_identity", "QE ISVPRODID " + qe.u16("ISVPRODID") + " is not the identity's " + prodId);
             }
-            long misc = LittleEndian.u32(Hex.decode(str(id, "miscselect")), 0);
-            long miscMask = LittleEndian.u32(Hex.decode(str(id, "miscselectMask")), 0);
+            long misc = LittleEndian.u32(Json.hex(id, "miscselect", p, 4), 0);
+            long miscMask = LittleEndian.u32(Json.hex(id, "miscselectMask", p, 4), 0);
             if ((qe.u32("MISCSELECT") & miscMask) != (misc & miscMask)) {
                 fail("qe_identity", String.format("QE MISCSELECT 0x%08X does not match 0x%08X under mask 0x%08X",
                         qe.u32("MISCSELECT"), misc, miscMask));
             }
-            byte[] attrs = Hex.decode(str(id, "attributes"));
-            byte[] mask = Hex.decode(str(id, "attributesMask"));
+            byte[] attrs = Json.hex(id, "attributes", p, 16);
+            byte[] mask = Json.hex(id, "attributesMask", p, 16);
             byte[] actual = Arrays.copyOfRange(qe.toBytes(), EnclaveReport.ATTRIBUTES_OFFSET,
                     EnclaveReport.ATTRIBUTES_OFFSET + 16);
             for (int i = 0; i < 16; i++) {
                 if ((actual[i] & mask[i]) != (attrs[i] & mask[i])) {
-                    fail("qe_identity", "QE ATTRIBUTES " + Hex.encode(actual) + " do not match " + str(id, "attributes")
-                            + " under mask " + str(id, "attributesMask"));
+                    fail("qe_identity", "QE ATTRIBUTES " + Hex.encode(actual) + " do not match " + Hex.encode(attrs)
+                            + " under mask " + Hex.encode(mask));
                     break;
                 }
             }
             if ((qe.u64("ATTRIBUTES.FLAGS") & EnclaveReport.FLAG_DEBUG) != 0) {
                 fail("qe_identity", "the quoting enclave is a debug enclave");
             }
-            for (JsonElement l : id.getAsJsonArray("tcbLevels")) {
-                JsonObject lo = l.getAsJsonObject();
-                if (lo.getAsJsonObject("tcb").get("isvsvn").getAsInt() <= qe.u16("ISVSVN")) {
-                    addAdvisories(lo, advisories);
-                    claims.put("qe_tcb_status", str(lo, "tcbStatus"));
-                    return str(lo, "tcbStatus");
+            JsonArray levels = Json.array(id, "tcbLevels", p);
+            for (int i = 0; i < levels.size(); i++) {
+                JsonObject lo = Json.element(levels, i, p + ".tcbLevels");
+                String lp = p + ".tcbLevels[" + i + "]";
+                if (Json.integer(Json.object(lo, "tcb", lp), "isvsvn", lp + ".tcb", 0xFFFF) <= qe.u16("ISVSVN")) {
+                    JsonArray a = Json.optionalArray(lo, "advisoryIDs", lp);
+                    for (int j = 0; a != null && j < a.size(); j++) {
+                        if (!advisories.contains(a.get(j).getAsString())) {
+                            advisories.add(a.get(j).getAsString());
+                        }
+                    }
+                    String status = Json.text(lo, "tcbStatus", lp);
+                    claims.put("qe_tcb_status", status);
+                    return status;
                 }
             }
             fail("qe_identity", "QE ISVSVN " + qe.u16("ISVSVN") + " is below every level of the QE identity");
@@ -632,6 +602,22 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 return;
             }
             claims.put("event_log_events", Integer.toString(events.size()));
+            for (int i = 0; i < events.size(); i++) {
+                EventLog.Event e = events.get(i);
+                List<byte[]> defined;
+                try {
+                    defined = EventLog.definedDigests(e);
+                } catch (IllegalArgumentException ex) {
+                    fail("event_log", "event " + i + ": " + ex.getMessage());
+                    continue;
+                }
+                if (!defined.isEmpty() && defined.stream().noneMatch(d -> MessageDigest.isEqual(d, e.digest()))) {
+                    fail("event_log", String.format("event %d (RTMR%d, type 0x%X) carries digest %s, but its type "
+                            + "defines the digest over its data, whose SHA-384 is %s: the data is not what was "
+                            + "measured", i, e.rtmr(), e.eventType(), Hex.encode(e.digest()),
+                            Hex.encode(defined.get(0))));
+                }
+            }
             byte[][] replayed = EventLog.replay(events);
             for (int i = 0; i < 4; i++) {
                 if (!Arrays.equals(replayed[i], body.bytes("RTMR" + i))) {
@@ -640,38 +626,6 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 }
             }
         }
-    }
-
-    static String worse(String a, String b) {
-        return severity(a) >= severity(b) ? a : b;
-    }
-
-    private static int severity(String status) {
-        int i = STATUS_ORDER.indexOf(status);
-        return i < 0 ? STATUS_ORDER.size() : i;
-    }
-
-    private static void addAdvisories(JsonObject level, List<String> out) {
-        JsonArray a = level.getAsJsonArray("advisoryIDs");
-        for (int i = 0; a != null && i < a.size(); i++) {
-            if (!out.contains(a.get(i).getAsString())) {
-                out.add(a.get(i).getAsString());
-            }
-        }
-    }
-
-    private static boolean atLeast(int[] actual, JsonArray components, int from) {
-        for (int i = from; i < components.size() && i < actual.length; i++) {
-            if (actual[i] < components.get(i).getAsJsonObject().get("svn").getAsInt()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String str(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        return e == null || e.isJsonNull() ? "" : e.getAsString();
     }
 
     static String commonName(X509Certificate c) {

@@ -227,6 +227,28 @@ public class TdxQuoteVerifierTest {
     }
 
     @Test
+    public void anEventWhoseDataWasChangedIsRejectedThoughTheLogStillReplays() {
+        Evidence e = good();
+        List<EventLog.Event> events = EventLog.parse(e.attachments().get(Tdx.ATTACHMENT_EVENT_LOG));
+        EventLog.Event kernel = events.get(0);
+        assertEquals(EventLog.EV_ACTION, kernel.eventType()); // td() extended SHA-384("kernel") with text "kernel"
+        List<EventLog.Event> forged = List.of(new EventLog.Event(kernel.mrIndex(), kernel.eventType(), kernel.digest(),
+                "kernal".getBytes(StandardCharsets.US_ASCII)));
+        Map<String, byte[]> att = new LinkedHashMap<>(e.attachments());
+        att.put(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(forged));
+        Verdict v = verify(new Evidence(e.format(), e.report(), List.of(), att));
+        assertFailure(v, "event_log", "the data is not what was measured");
+        assertEquals(v.failures().toString(), 1, v.failures().size());
+        // an extend of a digest of something else is an EV_IPL the text only describes: nothing to check
+        long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
+        backend.rtmrExtend(td, 3, new byte[48], "container image sha384:00..");
+        List<EventLog.Event> logged = EventLog.parse(backend.eventLog(td));
+        assertEquals(EventLog.EV_IPL, logged.get(1).eventType());
+        assertTrue(verify(evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc())))
+                .accepted());
+    }
+
+    @Test
     public void outOfDatePlatformTcbIsRejectedUnlessAllowed() {
         TdxBackend old = TdxTesting.backendWithTcb(pcs, "03010200000000000000000000000000");
         long td = td(old, TdAttributes.SEPT_VE_DISABLE);
@@ -269,5 +291,114 @@ public class TdxQuoteVerifierTest {
         att.put(Tdx.ATTACHMENT_COLLATERAL, "{\"pck_crl\":\"00\"}".getBytes(StandardCharsets.UTF_8));
         assertFailure(verify(new Evidence(e.format(), e.report(), List.of(), att)), "collateral",
                 "no field 'pck_crl_issuer_chain'");
+    }
+
+    /** The verdict on the good evidence with one signed collateral document edited (and re-signed). */
+    private Verdict withSigned(String member, java.util.function.UnaryOperator<JsonObject> edit) {
+        Evidence e = good();
+        String collateral = pcs.collateral(TdxTesting.fmspc());
+        JsonObject doc = JsonParser.parseString(JsonParser.parseString(collateral).getAsJsonObject().get(member)
+                .getAsString()).getAsJsonObject();
+        String edited = TdxTesting.resigned(pcs, collateral, member, edit.apply(doc).toString());
+        Map<String, byte[]> att = new LinkedHashMap<>(e.attachments());
+        att.put(Tdx.ATTACHMENT_COLLATERAL, edited.getBytes(StandardCharsets.UTF_8));
+        return verify(new Evidence(e.format(), e.report(), List.of(), att));
+    }
+
+    private static JsonObject firstLevel(JsonObject tcbInfo) {
+        return tcbInfo.getAsJsonArray("tcbLevels").get(0).getAsJsonObject().getAsJsonObject("tcb");
+    }
+
+    @Test
+    public void signedCollateralOfTheWrongShapeIsAFailureNamingTheFieldNeverAnEscapedException() {
+        assertTrue(withSigned("tcb_info", o -> o).failures().toString(), withSigned("tcb_info", o -> o).accepted());
+        assertFailure(withSigned("tcb_info", o -> {
+            o.addProperty("version", "3");
+            return o;
+        }), "tcb_info", "tcb_info.version is the string \"3\", expected an integer");
+        assertFailure(withSigned("tcb_info", o -> {
+            o.add("tcbLevels", new JsonObject());
+            return o;
+        }), "tcb_info", "tcb_info.tcbLevels is an object, expected an array");
+        assertFailure(withSigned("tcb_info", o -> {
+            firstLevel(o).remove("pcesvn");
+            return o;
+        }), "tcb_info", "tcb_info.tcbLevels[0].tcb.pcesvn is missing");
+        assertFailure(withSigned("tcb_info", o -> {
+            firstLevel(o).getAsJsonArray("sgxtcbcomponents").remove(0);
+            return o;
+        }), "tcb_info", "tcb_info.tcbLevels[0].tcb.sgxtcbcomponents has 15 entries, expected 16");
+        assertFailure(withSigned("tcb_info", o -> {
+            firstLevel(o).getAsJsonArray("sgxtcbcomponents").get(0).getAsJsonObject().addProperty("svn", 300);
+            return o;
+        }), "tcb_info", "sgxtcbcomponents[0].svn is 300, expected 0..255");
+        assertFailure(withSigned("tcb_info", o -> {
+            o.getAsJsonArray("tdxModuleIdentities").get(0).getAsJsonObject().addProperty("mrsigner", "00");
+            return o;
+        }), "tcb_info", "tcb_info.tdxModuleIdentities[TDX_01].mrsigner is 1 bytes, expected 48");
+        assertFailure(withSigned("tcb_info", o -> {
+            o.addProperty("nextUpdate", "tomorrow");
+            return o;
+        }), "tcb_info", "tcb_info.nextUpdate 'tomorrow' is not an ISO-8601 instant");
+        assertFailure(withSigned("qe_identity", o -> {
+            o.addProperty("attributesMask", "FBFF");
+            return o;
+        }), "qe_identity", "qe_identity.attributesMask is 2 bytes, expected 16");
+        assertFailure(withSigned("qe_identity", o -> {
+            o.remove("isvprodid");
+            return o;
+        }), "qe_identity", "qe_identity.isvprodid is missing");
+        assertFailure(withSigned("qe_identity", o -> {
+            o.add("tcbLevels", new com.google.gson.JsonPrimitive(1));
+            return o;
+        }), "qe_identity", "qe_identity.tcbLevels is the number 1, expected an array");
+    }
+
+    @Test
+    public void aPcsAnsweringGarbageIsACollateralFailureNotAnEscapedException() throws Exception {
+        com.sun.net.httpserver.HttpServer fake = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/", x -> {
+            byte[] body = (x.getRequestURI().getPath().endsWith("/tcb") ? "{\"tcbInfo\":" : "<html>")
+                    .getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("TCB-Info-Issuer-Chain", "x");
+            x.getResponseHeaders().add("SGX-PCK-CRL-Issuer-Chain", "x");
+            x.getResponseHeaders().add("SGX-Enclave-Identity-Issuer-Chain", "x");
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        fake.start();
+        try {
+            java.net.URI base = java.net.URI.create("http://127.0.0.1:" + fake.getAddress().getPort());
+            io.teebox.intel.tdx.IntelPcs garbage = new io.teebox.intel.tdx.IntelPcs() {
+                @Override
+                public java.net.URI baseUrl() {
+                    return base;
+                }
+
+                @Override
+                public byte[] rootCaCertificate() {
+                    return pcs.rootCaCertificate();
+                }
+
+                @Override
+                public List<byte[]> certifyPck(byte[] ppid, byte[] cpuSvn, int pceSvn, byte[] pceId, byte[] fmspc,
+                        java.security.PublicKey pckKey) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public String collateral(String fmspc) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+            long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
+            Verdict v = new TdxQuoteVerifier(garbage).verify(evidence(backend, td, backend.getQuote(td, reportData()),
+                    null), options(Map.of(), Map.of()));
+            assertFailure(v, "collateral", "is not JSON");
+        } finally {
+            fake.stop(0);
+        }
     }
 }
