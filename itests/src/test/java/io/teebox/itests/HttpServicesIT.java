@@ -47,6 +47,9 @@ public class HttpServicesIT extends TeeboxTestSupport {
         URI uri = URI.create(base);
         String chain = base + "/vcek/v1/Milan/cert_chain";
         assertEquals(200, get(chain).statusCode());
+        HttpResponse<String> qe = get(base + "/tdx/certification/v4/qe/identity");
+        assertEquals("the Intel PCS on the same server", 200, qe.statusCode());
+        assertTrue(qe.headers().firstValue("SGX-Enclave-Identity-Issuer-Chain").isPresent());
 
         List<Socket> halfOpen = new ArrayList<>();
         try {

@@ -107,7 +107,8 @@ public class LauncherIT {
     public void aPlatformKeepsItsIdentityAcrossRestartsUntilReprovisioned() throws Exception {
         Path state = Files.createTempDirectory("teebox-state");
         Path dir = Files.createTempDirectory("teebox-identity");
-        Run export = teeboxIn(state, "-c", "tee:certificates -o " + dir.resolve("first") + " sev-snp");
+        Run export = teeboxIn(state, "-c", "tee:certificates -o " + dir.resolve("first") + " sev-snp; tdx:collateral "
+                + dir.resolve("coll.json"));
         assertEquals(export.err(), 0, export.exit());
         Path ark = dir.resolve("first/ark.der");
         assertTrue(Files.isRegularFile(ark));
@@ -120,11 +121,21 @@ public class LauncherIT {
         assertEquals("a report of the next run verifies with the ARK exported before: " + next.out() + next.err(), 0,
                 next.exit());
 
+        String quoteAndVerify = "guest:create -t tdx td; guest:launch td; tdx:quote -d 00112233 -o " + dir.resolve("q")
+                + " td; tdx:verify -r " + dir.resolve("coll.json.root.der") + " " + dir.resolve("q");
+        Run td = teeboxIn(state, "-c", quoteAndVerify);
+        assertEquals("a quote of the next run verifies with the Intel root exported before: " + td.out() + td.err(),
+                0, td.exit());
+
         Run re = teeboxIn(state, "reprovision", "amd");
         assertEquals(re.err(), 0, re.exit());
         assertTrue(re.out(), re.out().contains("removed the amd platform identity"));
         Run after = teeboxIn(state, "-c", attestAndVerify);
         assertEquals("after re-provisioning the old ARK no longer verifies: " + after.out() + after.err(), 2,
                 after.exit());
+        assertEquals(0, teeboxIn(state, "reprovision", "intel").exit());
+        Run tdAfter = teeboxIn(state, "-c", quoteAndVerify);
+        assertEquals("after re-provisioning Intel the old root no longer verifies: " + tdAfter.out() + tdAfter.err(),
+                2, tdAfter.exit());
     }
 }

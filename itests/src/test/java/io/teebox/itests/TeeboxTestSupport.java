@@ -7,7 +7,6 @@ import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.systemPackage;
 import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
@@ -101,8 +100,6 @@ public abstract class TeeboxTestSupport {
                 workingDirectory("target/paxexam"),
                 cleanCaches(true),
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
-                // the emulated Intel PCS is a JDK HTTP server on loopback
-                systemPackage("com.sun.net.httpserver"),
                 // SLF4J 2 from the class path, as the distribution's launcher exports it
                 systemPackages("org.slf4j;version=2.0.17", "org.slf4j.spi;version=2.0.17",
                         "org.slf4j.event;version=2.0.17", "org.slf4j.helpers;version=2.0.17"),

@@ -46,10 +46,11 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
 
     /** The part that survives a backend restart. */
     static final class Firmware {
-        final Map<Integer, PageCipher> keys = new HashMap<>();
-        final Map<Long, Integer> contexts = new HashMap<>();
-        long nextHandle = 1;
-        int nextSlot = 1;
+        // concurrent: guests launch and are destroyed from several threads, like the real firmware's callers
+        final Map<Integer, PageCipher> keys = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<Long, Integer> contexts = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicLong nextHandle = new java.util.concurrent.atomic.AtomicLong(1);
+        final java.util.concurrent.atomic.AtomicInteger nextSlot = new java.util.concurrent.atomic.AtomicInteger(1);
     }
 
     final Firmware fw;
@@ -123,8 +124,8 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
 
     @Override
     public LaunchSession begin(LaunchRequest request, GuestMemory memory) {
-        long handle = fw.nextHandle++;
-        int slot = fw.nextSlot++;
+        long handle = fw.nextHandle.getAndIncrement();
+        int slot = fw.nextSlot.getAndIncrement();
         byte[] k = Digests.sha256(new byte[] {(byte) slot});
         fw.keys.put(slot, PageCipher.xts(java.util.Arrays.copyOf(k, 16), java.util.Arrays.copyOfRange(k, 16, 32)));
         fw.contexts.put(handle, slot);

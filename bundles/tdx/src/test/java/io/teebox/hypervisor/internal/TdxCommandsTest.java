@@ -29,6 +29,18 @@ import org.junit.rules.TemporaryFolder;
 /** The tdx: shell commands on a launched TD: report, extend, event log, quote to a file, collateral, verify. */
 public class TdxCommandsTest {
 
+    /** A Gogo session as the shell hands commands one: its variables in a map. */
+    static final java.util.Map<String, Object> VARIABLES = new java.util.concurrent.ConcurrentHashMap<>();
+    static final org.apache.felix.service.command.CommandSession SESSION =
+            (org.apache.felix.service.command.CommandSession) java.lang.reflect.Proxy.newProxyInstance(
+                    TdxCommandsTest.class.getClassLoader(),
+                    new Class<?>[] {org.apache.felix.service.command.CommandSession.class}, (proxy, m, args) ->
+                            switch (m.getName()) {
+                                case "put" -> VARIABLES.put((String) args[0], args[1]);
+                                case "get" -> VARIABLES.get((String) args[0]);
+                                default -> null;
+                            });
+
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
@@ -80,11 +92,11 @@ public class TdxCommandsTest {
         assertArrayEquals(pcs.rootCaCertificate(), Files.readAllBytes(Path.of(coll + ".root.der")));
 
         String mrtd = Hex.encode(q.body().bytes("MRTD"));
-        String ok = cmd.verify(coll.toString(), coll + ".root.der", "", "mrtd=" + mrtd + ",report_data=cafe", "",
+        String ok = cmd.verify(SESSION, coll.toString(), coll + ".root.der", "", "mrtd=" + mrtd + ",report_data=cafe", "",
                 quote.toString());
         assertTrue(ok, ok.startsWith("ACCEPTED"));
         assertTrue(ok, ok.contains("event_log_events") && ok.contains("attached"));
-        String fetched = cmd.verify("", "", "", "", "", quote.toString());
+        String fetched = cmd.verify(SESSION, "", "", "", "", "", quote.toString());
         assertTrue(fetched, fetched.startsWith("ACCEPTED"));
 
         byte[] bad = Files.readAllBytes(quote);
@@ -92,7 +104,10 @@ public class TdxCommandsTest {
         Path badFile = tmp.getRoot().toPath().resolve("bad.quote");
         Files.write(badFile, bad);
         Files.copy(Path.of(quote + ".eventlog"), Path.of(badFile + ".eventlog"));
-        String rejected = cmd.verify(coll.toString(), "", "", "", "", badFile.toString());
+        VARIABLES.clear();
+        String rejected = cmd.verify(SESSION, coll.toString(), "", "", "", "", badFile.toString());
+        assertTrue("a rejected verdict marks the session for the batch modes' exit code 2",
+                String.valueOf(VARIABLES.get("teebox.rejected")).startsWith("tdx quote " + badFile));
         assertTrue(rejected, rejected.startsWith("REJECTED") && rejected.contains("FAILED quote_signature")
                 && rejected.contains("FAILED event_log"));
     }
@@ -121,7 +136,7 @@ public class TdxCommandsTest {
         assertEquals("TDX_OPERAND_INVALID", badIndex.status().name());
         String missing = tmp.getRoot().toPath().resolve("missing.quote").toString();
         assertEquals("cannot read the quote file " + missing + ": no such file",
-                assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "", "", "", missing))
+                assertThrows(IllegalArgumentException.class, () -> cmd.verify(SESSION, "", "", "", "", "", missing))
                         .getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.accept("td1", "0xZZ")).getMessage()
                 .startsWith("gpa '0xZZ' is not a number"));
@@ -157,14 +172,14 @@ public class TdxCommandsTest {
         Path cut = tmp.getRoot().toPath().resolve("cut.log");
         Files.write(cut, Hex.decode("0000000003000000000000000000000000000000000000000000000015000000"
                 + "53706563204944204576656e74303300000000000002000201"));
-        String v = cmd.verify("", "", cut.toString(), "", "", quote.toString());
+        String v = cmd.verify(SESSION, "", "", cut.toString(), "", "", quote.toString());
         assertTrue(v, v.startsWith("REJECTED") && v.contains("FAILED event_log: "));
         byte[] log = Files.readAllBytes(Path.of(quote + ".eventlog"));
         for (long size : new long[] {0xFFFF_FFFFL, 0x7FFF_FFF0L, 0x8000_0000L}) {
             byte[] bad = log.clone();
             io.teebox.kit.codec.LittleEndian.put32(bad, 65 + 62, size); // the first event's EventSize
             Files.write(cut, bad);
-            String r = cmd.verify("", "", cut.toString(), "", "", quote.toString());
+            String r = cmd.verify(SESSION, "", "", cut.toString(), "", "", quote.toString());
             assertTrue(r, r.contains("FAILED event_log: the event log (-e) " + cut + ": event 0 at 0x41 says its "
                     + "data is " + size + " bytes"));
         }
@@ -173,16 +188,16 @@ public class TdxCommandsTest {
         try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
             f.setLength(3L << 30);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "",
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cmd.verify(SESSION, "", "",
                 huge.toString(), "", "", quote.toString()));
         assertTrue(e.getMessage(), e.getMessage().startsWith("the event log (-e) " + huge + " is 3221225472 bytes, "
                 + "more than"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "zz", "", "",
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify(SESSION, "", "", "zz", "", "",
                 quote.toString())).getMessage().contains("event log (-e) zz"));
         // an -e file that is not an event log (here the text "zz") is a rejected verdict naming -e and the file
         Path zz = tmp.getRoot().toPath().resolve("zz");
         Files.writeString(zz, "zz");
-        String notALog = cmd.verify("", "", zz.toString(), "", "", quote.toString());
+        String notALog = cmd.verify(SESSION, "", "", zz.toString(), "", "", quote.toString());
         assertTrue(notALog, notALog.contains("FAILED event_log: the event log (-e) " + zz + ": event log is 2 bytes"));
     }
 
@@ -192,13 +207,13 @@ public class TdxCommandsTest {
         cmd.quote("", quote.toString(), "td1");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.report("00".repeat(65), "td1"))
                 .getMessage().startsWith("report data (-d) is 65 bytes, at most 64"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "", "mrtd", "",
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify(SESSION, "", "", "", "mrtd", "",
                 quote.toString())).getMessage().contains("-x"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", "", "", "", "allow_debug",
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify(SESSION, "", "", "", "", "allow_debug",
                 quote.toString())).getMessage().contains("-p"));
         Path notPem = tmp.getRoot().toPath().resolve("root.pem");
         Files.writeString(notPem, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify("", notPem.toString(), "", "", "",
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.verify(SESSION, "", notPem.toString(), "", "", "",
                 quote.toString())).getMessage().startsWith("root certificate (-r) " + notPem));
         Path dir = tmp.newFolder("out").toPath();
         assertTrue(assertThrows(IllegalArgumentException.class, () -> cmd.quote("", dir.toString(), "td1"))

@@ -1,14 +1,11 @@
 package io.teebox.intel.tdx.internal;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.teebox.api.platform.HttpEndpoint;
+import io.teebox.api.platform.PlatformState;
 import io.teebox.intel.tdx.IntelPcs;
 import io.teebox.kit.hex.Hex;
 import io.teebox.kit.x509.X509Authority;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -21,16 +18,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.logging.Logger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * The emulated Intel PCS: Intel's key hierarchy and an HTTP server on loopback at the PCS v4 paths.
+ * The emulated Intel PCS: Intel's key hierarchy, and a servlet on the platform's HTTP server (Felix HTTP on Jetty,
+ * loopback by default) at the PCS v4 paths.
  * <ul>
  * <li>{@code GET /sgx/certification/v4/pckcrl?ca=platform&encoding=der} the PCK CRL (DER, or PEM without
  * {@code encoding=der}), issuer chain in {@code SGX-PCK-CRL-Issuer-Chain}; {@code ca=processor} gives the (empty)
@@ -43,31 +39,34 @@ import org.osgi.service.metatype.annotations.Designate;
  * </ul>
  * Issuer chains are URL-encoded PEM (spaces as %20). Collateral is valid from the start of the previous UTC day.
  */
-@Component(service = IntelPcs.class, immediate = true, configurationPid = "io.teebox.intel.pcs")
+@Component(service = {IntelPcs.class, jakarta.servlet.Servlet.class}, immediate = true,
+        configurationPid = "io.teebox.intel.pcs")
 @Designate(ocd = PcsConfig.class)
-public final class PcsServer implements IntelPcs {
+@org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern({"/sgx/certification/v4/*",
+    "/tdx/certification/v4/*", "/IntelSGXRootCA.der"})
+@org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName("teebox Intel PCS")
+public final class PcsServer extends jakarta.servlet.http.HttpServlet implements IntelPcs {
 
+    private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(PcsServer.class.getName());
 
-    private final IntelAuthority authority;
-    private final IntelCollateral collateral;
-    private final Clock clock;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final URI baseUrl;
+    private final transient IntelAuthority authority;
+    private final transient IntelCollateral collateral;
+    private final transient Clock clock;
+    private final transient HttpEndpoint endpoint;
 
     /**
      * @param config the configuration
+     * @param state the machine's state: Intel's seed is made there on first start and kept, unless configured
+     * @param endpoint where the platform's HTTP server listens
      */
     @Activate
-    public PcsServer(PcsConfig config) {
-        this(config.seed(), config.host(), config.port(), Arrays.asList(config.revokedPpids()), Clock.systemUTC());
+    public PcsServer(PcsConfig config, @Reference PlatformState state, @Reference HttpEndpoint endpoint) {
+        this(config.seed().isEmpty() ? Hex.encode(state.secret("intel", "pcs-seed", 32)) : config.seed(),
+                Arrays.asList(config.revokedPpids()), Clock.systemUTC(), endpoint);
     }
 
-    PcsServer(String seed, String host, int port, List<String> revokedPpids, Clock clock) {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("io.teebox.intel.pcs: port must be 0..65535, got " + port);
-        }
+    PcsServer(String seed, List<String> revokedPpids, Clock clock, HttpEndpoint endpoint) {
         if (seed == null || seed.isBlank()) {
             throw new IllegalArgumentException("io.teebox.intel.pcs: seed must not be blank");
         }
@@ -80,38 +79,12 @@ public final class PcsServer implements IntelPcs {
         this.authority = new IntelAuthority(seed, revokedPpids);
         this.collateral = new IntelCollateral(authority);
         this.clock = clock;
-        try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        } catch (IOException e) {
-            throw new UncheckedIOException("io.teebox.intel.pcs: cannot listen on " + host + ":" + port + ": "
-                    + e.getMessage(), e);
-        }
-        executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "teebox-intel-pcs");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        baseUrl = URI.create("http://" + hostLiteral(server.getAddress().getAddress().getHostAddress()) + ":"
-                + server.getAddress().getPort());
-        LOG.fine("emulated Intel PCS listening at " + baseUrl);
-    }
-
-    private static String hostLiteral(String address) {
-        return address.contains(":") ? "[" + address + "]" : address;
-    }
-
-    @Deactivate
-    void stop() {
-        server.stop(0);
-        executor.shutdownNow();
+        this.endpoint = endpoint;
     }
 
     @Override
     public URI baseUrl() {
-        return baseUrl;
+        return URI.create(endpoint.baseUrl());
     }
 
     @Override
@@ -143,14 +116,12 @@ public final class PcsServer implements IntelPcs {
         return fmspc.toLowerCase(Locale.ROOT);
     }
 
-    private void handle(HttpExchange x) throws IOException {
-        try (x) {
-            if (!"GET".equals(x.getRequestMethod())) {
-                send(x, 405, "text/plain", "only GET", Map.of());
-                return;
-            }
-            String path = x.getRequestURI().getPath();
-            Map<String, String> q = query(x.getRequestURI().getRawQuery());
+    @Override
+    protected void doGet(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse x)
+            throws IOException {
+        try {
+            String path = req.getRequestURI();
+            Map<String, String> q = query(req.getQueryString());
             var now = clock.instant();
             switch (path) {
                 case "/sgx/certification/v4/pckcrl" -> {
@@ -187,7 +158,8 @@ public final class PcsServer implements IntelPcs {
                 default -> send(x, 404, "text/plain", "no such PCS path: " + path, Map.of());
             }
         } catch (RuntimeException e) {
-            LOG.warning("PCS request " + x.getRequestURI() + " failed: " + e);
+            LOG.warning("PCS request " + req.getRequestURI() + " failed: " + e);
+            send(x, 500, "text/plain", "the PCS request failed: " + e.getMessage(), Map.of());
         }
     }
 
@@ -209,18 +181,17 @@ public final class PcsServer implements IntelPcs {
         return out;
     }
 
-    private static void send(HttpExchange x, int status, String type, String body, Map<String, String> headers)
-            throws IOException {
+    private static void send(jakarta.servlet.http.HttpServletResponse x, int status, String type, String body,
+            Map<String, String> headers) throws IOException {
         send(x, status, type, body.getBytes(StandardCharsets.UTF_8), headers);
     }
 
-    private static void send(HttpExchange x, int status, String type, byte[] body, Map<String, String> headers)
-            throws IOException {
-        x.getResponseHeaders().set("Content-Type", type);
-        headers.forEach((k, v) -> x.getResponseHeaders().set(k, v));
-        x.sendResponseHeaders(status, body.length);
-        try (OutputStream out = x.getResponseBody()) {
-            out.write(body);
-        }
+    private static void send(jakarta.servlet.http.HttpServletResponse x, int status, String type, byte[] body,
+            Map<String, String> headers) throws IOException {
+        x.setStatus(status);
+        x.setContentType(type);
+        headers.forEach(x::setHeader);
+        x.setContentLength(body.length);
+        x.getOutputStream().write(body);
     }
 }

@@ -63,10 +63,12 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
      * @param context the bundle context (persistent storage for the module's state)
      * @param config the platform configuration
      * @param pcs the emulated Intel PCS, which certifies the platform's PCK key
+     * @param state the machine's state: the platform seed is made there on first start and kept, unless configured
      */
     @Activate
-    public TdxBackend(BundleContext context, TdxConfig config, @Reference IntelPcs pcs) {
-        this(platform(config), pcs, new BundleStore(context));
+    public TdxBackend(BundleContext context, TdxConfig config, @Reference IntelPcs pcs,
+            @Reference io.teebox.api.platform.PlatformState state) {
+        this(platform(config, state), pcs, new BundleStore(context));
     }
 
     TdxBackend(TdxPlatform platform, IntelPcs pcs, ModuleStore store) {
@@ -95,14 +97,20 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
         }
     }
 
-    static TdxPlatform platform(TdxConfig c) {
+    static TdxPlatform platform(TdxConfig c, io.teebox.api.platform.PlatformState state) {
+        String seed = c.platformSeed().isEmpty() ? Hex.encode(state.secret("intel", "platform-seed", 32))
+                : c.platformSeed();
+        return platform(c, seed);
+    }
+
+    static TdxPlatform platform(TdxConfig c, String seed) {
         if (c.hkidCount() < 1 || c.firstHkid() < 1 || c.firstHkid() + c.hkidCount() - 1 > 1023) {
             throw new IllegalArgumentException("io.teebox.intel.tdx: private HKIDs " + c.firstHkid() + " + "
                     + c.hkidCount() + " must lie in 1..1023");
         }
         return new TdxPlatform(c.moduleVersion(), hex(c.teeTcbSvn(), 16, "teeTcbSvn"), hex(c.cpuSvn(), 16, "cpuSvn"),
                 c.pceSvn(), hex(c.fmspc(), 6, "fmspc"), c.firstHkid(), c.firstHkid() + c.hkidCount() - 1, c.qeSvn(),
-                c.platformSeed());
+                seed);
     }
 
     private static byte[] hex(String text, int n, String what) {

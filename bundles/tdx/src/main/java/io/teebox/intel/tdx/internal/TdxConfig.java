@@ -10,8 +10,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface TdxConfig {
 
     @AttributeDefinition(name = "Platform seed", description = "Seed of the platform's secrets: the CPU's report MAC "
-            + "key, the PPID, the PCK key and the quoting enclave's attestation key")
-    String platformSeed() default "teebox-intel-platform-0";
+            + "key, the PPID, the PCK key and the quoting enclave's attestation key. Empty (the default): a random "
+            + "seed made on first start and kept in the state directory (io.teebox.platform)")
+    String platformSeed() default "";
 
     @AttributeDefinition(name = "TDX module version", description = "major.minor.build, for example 1.5.06")
     String moduleVersion() default "1.5.06";

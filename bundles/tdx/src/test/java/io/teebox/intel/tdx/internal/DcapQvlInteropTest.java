@@ -76,7 +76,7 @@ public class DcapQvlInteropTest {
     @AfterClass
     public static void stop() {
         if (pcs != null) {
-            pcs.stop();
+            TdxTesting.stop(pcs);
         }
     }
 

@@ -30,7 +30,7 @@ public class ModuleSnapshotTest {
 
     @After
     public void stop() {
-        pcs.stop();
+        TdxTesting.stop(pcs);
     }
 
     @Test

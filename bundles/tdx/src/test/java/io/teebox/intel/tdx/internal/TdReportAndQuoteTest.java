@@ -49,7 +49,7 @@ public class TdReportAndQuoteTest {
 
     @After
     public void stop() {
-        pcs.stop();
+        TdxTesting.stop(pcs);
     }
 
     private static byte[] data(int seed) {

@@ -46,7 +46,7 @@ public class TdxLaunchTest {
 
     @After
     public void stop() {
-        pcs.stop();
+        TdxTesting.stop(pcs);
     }
 
     private static void assertStatus(TdxStatus expected, Runnable r) {
@@ -217,7 +217,7 @@ public class TdxLaunchTest {
             assertEquals(60, small.begin(new LaunchRequest(0, Map.of(), 1, "SPR"), new MapGuestMemory(1)).keySlot()
                     .id());
         } finally {
-            p.stop();
+            TdxTesting.stop(p);
         }
     }
 }

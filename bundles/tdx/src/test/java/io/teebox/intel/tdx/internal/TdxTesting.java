@@ -27,9 +27,12 @@ public final class TdxTesting {
     private TdxTesting() {
     }
 
-    /** @return a PCS on an ephemeral loopback port; stop it with {@link #stop(IntelPcs)} */
+    private static final java.util.Map<PcsServer, io.teebox.api.testing.ServletHost> HOSTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** @return a PCS served by a real HTTP server on an ephemeral loopback port; stop it with {@link #stop} */
     public static PcsServer pcs() {
-        return new PcsServer(INTEL_SEED, "127.0.0.1", 0, List.of(), Clock.systemUTC());
+        return pcs(INTEL_SEED, List.of());
     }
 
     /**
@@ -38,12 +41,28 @@ public final class TdxTesting {
      * @return a PCS
      */
     public static PcsServer pcs(String seed, List<String> revokedPpids) {
-        return new PcsServer(seed, "127.0.0.1", 0, revokedPpids, Clock.systemUTC());
+        io.teebox.api.testing.ServletHost host = new io.teebox.api.testing.ServletHost();
+        PcsServer pcs = new PcsServer(seed, revokedPpids, Clock.systemUTC(), host);
+        try {
+            host.serve("/sgx/certification/v4/*", pcs).serve("/tdx/certification/v4/*", pcs)
+                    .serve("/IntelSGXRootCA.der", pcs).start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the test PCS cannot start: " + e, e);
+        }
+        HOSTS.put(pcs, host);
+        return pcs;
     }
 
     /** @param pcs a PCS from this class */
     public static void stop(IntelPcs pcs) {
-        ((PcsServer) pcs).stop();
+        io.teebox.api.testing.ServletHost host = HOSTS.remove(pcs);
+        if (host != null) {
+            try {
+                host.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** @return a TDX backend with the default platform, its state kept in memory */

@@ -253,7 +253,7 @@ public final class TdxCommands {
      * @return the verdict: every failed check with its reason, then the claims
      */
     @Descriptor("Verify a quote file with the DCAP checks against the Intel root, collateral and reference values")
-    public String verify(
+    public String verify(org.apache.felix.service.command.CommandSession session,
             @Descriptor("collateral JSON file (default: fetched from the emulated Intel PCS)")
             @Parameter(names = {"-c", "--collateral"}, absentValue = "") String collateral,
             @Descriptor("trusted root certificate, DER or PEM (default: the emulated Intel root)")
@@ -280,6 +280,10 @@ public final class TdxCommands {
         Verdict v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), att),
                 new VerificationOptions(Clock.systemUTC(), List.of(rootCert), pairs("-x", expect),
                         pairs("-p", policy)));
+        if (!v.accepted()) {
+            // the batch modes exit 2 for a rejected verdict (see the shell's batch runner)
+            session.put("teebox.rejected", "tdx quote " + quoteFile + ": " + v.failures());
+        }
         StringBuilder b = new StringBuilder(v.accepted() ? "ACCEPTED" : "REJECTED (" + v.failures().size()
                 + " failed checks)");
         b.append('\n');
