@@ -1,0 +1,103 @@
+package io.teebox.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import io.teebox.api.hypervisor.GuestState;
+
+/**
+ * Commands as Gogo parses and binds them in the running platform: bad arguments are refused with one clear line
+ * naming the argument, and good ones given the way users type them work.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ShellArgumentsIT extends TeeboxTestSupport {
+
+    private Object run(String commands) throws Exception {
+        CommandProcessor processor = service(CommandProcessor.class, null);
+        // the command scopes are registered by DS; wait for them as the batch runner does
+        await("the tee: and guest: commands", () -> {
+            try {
+                return context.getServiceReferences((String) null, "(osgi.command.scope=tee)") != null
+                        && context.getServiceReferences((String) null, "(osgi.command.scope=guest)") != null;
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+            return s.execute(commands);
+        }
+    }
+
+    private String fails(String commands) throws Exception {
+        try {
+            run(commands);
+        } catch (Exception e) {
+            Throwable t = e;
+            while (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t.getMessage();
+        }
+        fail(commands + " was accepted");
+        return null;
+    }
+
+    @Test
+    public void firmwareTakesItsFileAsAPositionalArgument() throws Exception {
+        Path fw = Files.createTempFile("fw", ".fd");
+        Files.write(fw, io.teebox.kit.firmware.DefaultFirmware.image());
+        String shown = String.valueOf(run("tee:firmware " + fw));
+        assertTrue(shown, shown.contains("load address"));
+        assertTrue(String.valueOf(run("tee:firmware -f " + fw)).contains("load address"));
+        assertTrue(fails("tee:firmware " + fw + " " + fw).contains("one image"));
+    }
+
+    @Test
+    public void certificatesCreateTheirOutputDirectory() throws Exception {
+        Path dir = Files.createTempDirectory("certs").resolve("new/sub");
+        run("tee:certificates -o " + dir + " sev-snp");
+        assertTrue(Files.isRegularFile(dir.resolve("ark.der")));
+        Path file = Files.createTempFile("not", "dir");
+        String e = fails("tee:certificates -o " + file.resolve("x") + " sev-snp");
+        assertTrue(e, e.startsWith("out '") && e.contains("cannot be created as a directory"));
+    }
+
+    @Test
+    public void launchArgumentsAreCheckedNamingTheOption() throws Exception {
+        run("guest:create args-sev");
+        String gpa = fails("guest:launch --secret hunter2 --secret-gpa 0x8000000000000000 args-sev");
+        assertTrue(gpa, gpa.contains("secret-gpa 0x8000000000000000 is beyond the 52-bit"));
+        String hex = fails("guest:launch -e zz args-sev");
+        assertTrue(hex, hex.startsWith("expect 'zz' is not hex"));
+        assertEquals("nothing was launched", GuestState.CREATED, hypervisor().guest("args-sev").state());
+        hypervisor().destroy("args-sev");
+    }
+
+    @Test
+    public void aVcpuModelOfTheOtherVendorIsRefusedAtCreate() throws Exception {
+        String intel = fails("guest:create -t tdx --cpu EPYC-Milan args-td");
+        assertTrue(intel, intel.contains("'EPYC-Milan' is not one the tdx backend runs")
+                && intel.contains("SapphireRapids"));
+        String amd = fails("guest:create -t sev --cpu SapphireRapids args-amd");
+        assertTrue(amd, amd.contains("'SapphireRapids' is not one the sev backend runs") && amd.contains("EPYC-v4"));
+    }
+}
