@@ -23,21 +23,21 @@ public class BackendSwapIT extends TeeboxTestSupport {
         launchSevGuest("swap");
         long area = launchSecretAddress();
         long page = area & ~0xFFFL;
-        byte[] before = hypervisor().guestRead("swap", page, 4096);
+        byte[] before = hypervisor().context("swap").read(page, 4096);
         assertTrue("the secret is in guest memory before the swap", indexOf(before, SECRET) >= 0);
 
         Bundle sev = installedBundle("io.teebox.sev");
         sev.stop();
         await("guest PAUSED after stopping io.teebox.sev",
                 () -> hypervisor().guest("swap").state() == GuestState.PAUSED);
-        assertThrows("a paused guest cannot read its memory", IllegalStateException.class,
-                () -> hypervisor().guestRead("swap", page, 16));
+        assertThrows("a paused guest cannot read its memory", io.teebox.api.tee.TeeException.class,
+                () -> hypervisor().context("swap").read(page, 16));
 
         sev.start();
         await("guest RUNNING after starting io.teebox.sev",
                 () -> hypervisor().guest("swap").state() == GuestState.RUNNING);
 
-        byte[] after = hypervisor().guestRead("swap", page, 4096);
+        byte[] after = hypervisor().context("swap").read(page, 4096);
         assertEquals("the secret's offset in the page after the swap", indexOf(before, SECRET),
                 indexOf(after, SECRET));
         assertTrue("guest memory is unchanged by the swap", java.util.Arrays.equals(before, after));

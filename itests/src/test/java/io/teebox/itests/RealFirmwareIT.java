@@ -59,7 +59,7 @@ public class RealFirmwareIT extends TeeboxTestSupport {
         assertEquals(GuestState.RUNNING, launch("sev", "real-sev", 0x1, fw, null).guest().state());
         assertEquals(GuestState.RUNNING, launch("sev-es", "real-es", 0x5, fw, null).guest().state());
         assertEquals(GuestState.RUNNING, launch("sev-snp", "real-snp", 0x30000, fw, null).guest().state());
-        byte[] report = hypervisor().attest("real-snp", new byte[64]).report();
+        byte[] report = hypervisor().context("real-snp").evidence(io.teebox.api.tee.Bytes.of(new byte[64])).report();
         assertEquals("the SNP report's MEASUREMENT", SNP_2_EPYC_V4,
                 Hex.encode(java.util.Arrays.copyOfRange(report, 0x90, 0xC0)));
         assertArrayEquals("no ID block was given, so the report carries no ID key digest", new byte[48],

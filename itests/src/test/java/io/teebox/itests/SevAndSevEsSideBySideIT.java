@@ -32,7 +32,7 @@ public class SevAndSevEsSideBySideIT extends TeeboxTestSupport {
         OwnerPolicy esPolicy = new OwnerPolicy(0x5, null, null, null, null, null, SECRET, -1);
         hv.launch("es", LaunchPlan.DEFAULT, guestOwner("sev-es").prepare(esPolicy));
         long area = launchSecretAddress();
-        byte[] esMemory = hv.guestRead("es", area & ~0xFFFL, 4096);
+        byte[] esMemory = hv.context("es").read(area & ~0xFFFL, 4096);
         assertTrue(indexOf(esMemory, SECRET) >= 0);
         VcpuView vcpu = hv.hostVcpu("es", 1);
         assertTrue("SEV-ES save areas are ciphertext to the host", vcpu.encrypted());
@@ -43,11 +43,11 @@ public class SevAndSevEsSideBySideIT extends TeeboxTestSupport {
         sevEs.stop();
         await("SEV-ES guest PAUSED", () -> hv.guest("es").state() == GuestState.PAUSED);
         assertEquals(GuestState.RUNNING, hv.guest("plain").state());
-        assertTrue(indexOf(hv.guestRead("plain", area & ~0xFFFL, 4096), SECRET) >= 0);
+        assertTrue(indexOf(hv.context("plain").read(area & ~0xFFFL, 4096), SECRET) >= 0);
 
         sevEs.start();
         await("SEV-ES guest RUNNING", () -> hv.guest("es").state() == GuestState.RUNNING);
-        assertArrayEquals(esMemory, hv.guestRead("es", area & ~0xFFFL, 4096));
+        assertArrayEquals(esMemory, hv.context("es").read(area & ~0xFFFL, 4096));
         assertArrayEquals(vcpu.saveArea(), hv.hostVcpu("es", 1).saveArea());
     }
 }

@@ -36,7 +36,7 @@ public class SevLaunchIT extends TeeboxTestSupport {
 
         long area = launchSecretAddress();
         long page = area & ~0xFFFL;
-        byte[] guestView = hv.guestRead("sev-launch", page, 4096);
+        byte[] guestView = hv.context("sev-launch").read(page, 4096);
         assertTrue("the guest finds the secret in its launch-secret area at 0x" + Long.toHexString(area),
                 indexOf(guestView, SECRET) >= (int) (area - page));
 
@@ -66,7 +66,7 @@ public class SevLaunchIT extends TeeboxTestSupport {
     public void attestationOfARunningGuestVerifiesWithThePlatformsCek() {
         launchSevGuest("sev-attest");
         byte[] mnonce = "verifier nonce 1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        io.teebox.api.attestation.Evidence e = hypervisor().attest("sev-attest", mnonce);
+        io.teebox.api.attestation.Evidence e = hypervisor().context("sev-attest").evidence(io.teebox.api.tee.Bytes.of(mnonce));
         assertEquals("sev-attestation", e.format());
         io.teebox.api.attestation.EvidenceVerifier v = service(io.teebox.api.attestation.EvidenceVerifier.class,
                 "(evidence.format=sev-attestation)");

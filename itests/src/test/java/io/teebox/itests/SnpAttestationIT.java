@@ -42,7 +42,7 @@ public class SnpAttestationIT extends TeeboxTestSupport {
         String expected = Hex.encode(guestOwner("sev-snp").expectedDigest(policy, 2, "EPYC-Milan"));
 
         byte[] nonce = Hex.decode("00112233445566778899aabbccddeeff");
-        Evidence e = hv.attest("snp", nonce);
+        Evidence e = hv.context("snp").evidence(io.teebox.api.tee.Bytes.of(nonce));
         assertEquals("sev-snp-report", e.format());
         byte[] ark = backend("sev-snp").platformCertificates().get("ark");
         EvidenceVerifier verifier = service(EvidenceVerifier.class, "(evidence.format=sev-snp-report)");
@@ -51,13 +51,13 @@ public class SnpAttestationIT extends TeeboxTestSupport {
         assertTrue(v.failures().toString(), v.accepted());
 
         byte[] secret = "snp private: 4f2a9c".getBytes();
-        TeeException unvalidated = assertThrows(TeeException.class, () -> hv.guestWrite("snp", 0x1000, secret));
+        TeeException unvalidated = assertThrows(TeeException.class, () -> hv.context("snp").write(0x1000, secret));
         assertEquals("#VC", unvalidated.status().name());
-        assertEquals(0, hv.acceptPage("snp", 0x1000, true));
-        assertEquals("already validated: PVALIDATE changes nothing", 255, hv.acceptPage("snp", 0x1000, true));
+        assertEquals(0, hv.context("snp").accept(0x1000, true));
+        assertEquals("already validated: PVALIDATE changes nothing", 255, hv.context("snp").accept(0x1000, true));
         byte[] before = hv.hostRead("snp", 0x1000, 4096);
-        hv.guestWrite("snp", 0x1000, secret);
-        assertTrue(java.util.Arrays.equals(secret, hv.guestRead("snp", 0x1000, secret.length)));
+        hv.context("snp").write(0x1000, secret);
+        assertTrue(java.util.Arrays.equals(secret, hv.context("snp").read(0x1000, secret.length)));
         byte[] ct = hv.hostRead("snp", 0x1000, 4096);
         assertEquals(HostAccessOutcome.Effect.HOST_FAULT, hv.hostWrite("snp", 0x1000, new byte[16]).effect());
         assertTrue("a faulted host write changes nothing", java.util.Arrays.equals(ct, hv.hostRead("snp", 0x1000,
@@ -68,23 +68,23 @@ public class SnpAttestationIT extends TeeboxTestSupport {
                     secret));
         }
 
-        assertEquals(0, hv.acceptPage("snp", 0x2000, true));
-        hv.guestWrite("snp", 0x2000, "second page".getBytes());
+        assertEquals(0, hv.context("snp").accept(0x2000, true));
+        hv.context("snp").write(0x2000, "second page".getBytes());
         assertEquals(HostAccessOutcome.Effect.GUEST_EXCEPTION, hv.hostRemap("snp", 0x1000, 0x2000).effect());
-        TeeException remapped = assertThrows(TeeException.class, () -> hv.guestRead("snp", 0x1000, 16));
+        TeeException remapped = assertThrows(TeeException.class, () -> hv.context("snp").read(0x1000, 16));
         assertEquals("#VC", remapped.status().name());
         assertTrue(remapped.getMessage(), remapped.getMessage().contains("remapped"));
         hv.hostRemap("snp", 0x1000, 0x2000);
-        assertTrue(java.util.Arrays.equals(secret, hv.guestRead("snp", 0x1000, secret.length)));
+        assertTrue(java.util.Arrays.equals(secret, hv.context("snp").read(0x1000, secret.length)));
 
         // page state change through the GHCB MSR protocol: 0x3000 becomes shared, the host may write it
-        assertEquals(0x015L, hv.ghcbMsr("snp", 0, 0x014 | 2L << 52 | 0x3000));
+        assertEquals(0x015L, hv.context("snp").extension(io.teebox.amd.guest.GhcbGuest.class).orElseThrow().msr(0, 0x014 | 2L << 52 | 0x3000));
         assertEquals(HostAccessOutcome.Effect.UNDETECTED, hv.hostWrite("snp", 0x3000, "to guest".getBytes())
                 .effect());
-        assertEquals("to guest", new String(hv.guestRead("snp", 0x3000, 8)));
-        assertEquals(0x015L, hv.ghcbMsr("snp", 0, 0x014 | 1L << 52 | 0x3000));
-        assertEquals("#VC", assertThrows(TeeException.class, () -> hv.guestRead("snp", 0x3000, 8)).status().name());
-        assertEquals(0, hv.acceptPage("snp", 0x3000, true));
-        assertEquals(0x015L | 1L << 32, hv.ghcbMsr("snp", 0, 0x014 | 7L << 52 | 0x3000));
+        assertEquals("to guest", new String(hv.context("snp").read(0x3000, 8)));
+        assertEquals(0x015L, hv.context("snp").extension(io.teebox.amd.guest.GhcbGuest.class).orElseThrow().msr(0, 0x014 | 1L << 52 | 0x3000));
+        assertEquals("#VC", assertThrows(TeeException.class, () -> hv.context("snp").read(0x3000, 8)).status().name());
+        assertEquals(0, hv.context("snp").accept(0x3000, true));
+        assertEquals(0x015L | 1L << 32, hv.context("snp").extension(io.teebox.amd.guest.GhcbGuest.class).orElseThrow().msr(0, 0x014 | 7L << 52 | 0x3000));
     }
 }

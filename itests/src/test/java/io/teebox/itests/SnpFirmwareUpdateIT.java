@@ -42,9 +42,9 @@ public class SnpFirmwareUpdateIT extends TeeboxTestSupport {
         hv.create(new GuestConfig("upd", "sev-snp", 1, "EPYC-Milan", GUEST_MEMORY));
         hv.launch("upd", LaunchPlan.DEFAULT, guestOwner("sev-snp").prepare(new OwnerPolicy(0x30000, null, null, null,
                 null, null, null, -1)));
-        assertEquals(0, hv.acceptPage("upd", 0x1000, true));
-        hv.guestWrite("upd", 0x1000, "kept across the update".getBytes());
-        Evidence before = hv.attest("upd", new byte[] {1});
+        assertEquals(0, hv.context("upd").accept(0x1000, true));
+        hv.context("upd").write(0x1000, "kept across the update".getBytes());
+        Evidence before = hv.context("upd").evidence(io.teebox.api.tee.Bytes.of(new byte[] {1}));
         int oldSpl = before.report()[SNP_SPL_OFFSET];
 
         configure("io.teebox.amd.sp", Map.of("snpSpl", oldSpl + 1));
@@ -54,8 +54,8 @@ public class SnpFirmwareUpdateIT extends TeeboxTestSupport {
                 d -> d.teeType().equals("sev-snp") && d.tcb().components().get("SNP") == oldSpl + 1));
         await("guest RUNNING after the update", () -> hv.guest("upd").state() == GuestState.RUNNING);
 
-        assertEquals("kept across the update", new String(hv.guestRead("upd", 0x1000, 22)));
-        Evidence after = hv.attest("upd", new byte[] {2});
+        assertEquals("kept across the update", new String(hv.context("upd").read(0x1000, 22)));
+        Evidence after = hv.context("upd").evidence(io.teebox.api.tee.Bytes.of(new byte[] {2}));
         assertEquals(oldSpl + 1, after.report()[SNP_SPL_OFFSET]);
         assertFalse("a new TCB gives a new VCEK", Arrays.equals(before.certificates().get(0),
                 after.certificates().get(0)));

@@ -73,12 +73,12 @@ public class TdxIT extends TeeboxTestSupport {
         assertEquals("tdx-mrtd", r.measurement().format());
         byte[] mrtd = r.measurement().value();
 
-        TdxGuest guest = service(TdxGuest.class, "(tee.type=tdx)");
+        TdxGuest guest = hv.context("td").extension(TdxGuest.class).orElseThrow();
         byte[] event = MessageDigest.getInstance("SHA-384").digest("app v1".getBytes(StandardCharsets.US_ASCII));
-        byte[] rtmr3 = guest.rtmrExtend(hv.guest("td").handle(), 3, event, "app v1");
+        byte[] rtmr3 = guest.rtmrExtend(3, event, "app v1");
 
         byte[] nonce = "verifier's nonce".getBytes(StandardCharsets.US_ASCII);
-        Evidence quote = hv.attest("td", nonce);
+        Evidence quote = hv.context("td").evidence(io.teebox.api.tee.Bytes.of(nonce));
         assertEquals("tdx-quote-v4", quote.format());
         HexFormat hex = HexFormat.of();
         Verdict v = verify(quote, Map.of("mrtd", hex.formatHex(mrtd), "rtmr3", hex.formatHex(rtmr3)), Map.of());
@@ -99,16 +99,16 @@ public class TdxIT extends TeeboxTestSupport {
         launchTd("victim");
         launchTd("bystander");
         launchSevGuest("amd");
-        hv.guestWrite("victim", TD_DATA_GPA, TD_DATA);
-        hv.guestWrite("bystander", TD_DATA_GPA, TD_DATA);
+        hv.context("victim").write(TD_DATA_GPA, TD_DATA);
+        hv.context("bystander").write(TD_DATA_GPA, TD_DATA);
         byte[] stored = hv.hostRead("victim", TD_DATA_GPA, TD_DATA.length);
         assertNoRunOf(TD_DATA, 4, stored, "the host view of the TD's page");
 
         hv.hostWrite("victim", TD_DATA_GPA, new byte[] {0});
-        TeeException fatal = assertThrows(TeeException.class, () -> hv.guestRead("victim", TD_DATA_GPA, 16));
+        TeeException fatal = assertThrows(TeeException.class, () -> hv.context("victim").read(TD_DATA_GPA, 16));
         assertEquals("TDX_TD_FATAL", fatal.status().name());
-        assertArrayEquals(TD_DATA, hv.guestRead("bystander", TD_DATA_GPA, TD_DATA.length));
-        assertTrue(indexOf(hv.guestRead("amd", launchSecretAddress() & ~0xFFFL, 4096), SECRET) >= 0);
+        assertArrayEquals(TD_DATA, hv.context("bystander").read(TD_DATA_GPA, TD_DATA.length));
+        assertTrue(indexOf(hv.context("amd").read(launchSecretAddress() & ~0xFFFL, 4096), SECRET) >= 0);
         hv.destroy("victim");
         launchTd("after");
         assertEquals(GuestState.RUNNING, hv.guest("after").state());
@@ -119,29 +119,29 @@ public class TdxIT extends TeeboxTestSupport {
         Hypervisor hv = hypervisor();
         launchSevGuest("amd");
         launchTd("td");
-        hv.guestWrite("td", TD_DATA_GPA, TD_DATA);
+        hv.context("td").write(TD_DATA_GPA, TD_DATA);
         long amdPage = launchSecretAddress() & ~0xFFFL;
-        byte[] amdMemory = hv.guestRead("amd", amdPage, 4096);
+        byte[] amdMemory = hv.context("amd").read(amdPage, 4096);
 
         Bundle tdx = installedBundle("io.teebox.tdx");
         tdx.stop();
         await("TD PAUSED", () -> hv.guest("td").state() == GuestState.PAUSED);
         assertEquals(GuestState.RUNNING, hv.guest("amd").state());
-        assertArrayEquals(amdMemory, hv.guestRead("amd", amdPage, 4096));
+        assertArrayEquals(amdMemory, hv.context("amd").read(amdPage, 4096));
         tdx.start();
         await("TD RUNNING", () -> hv.guest("td").state() == GuestState.RUNNING);
-        assertArrayEquals(TD_DATA, hv.guestRead("td", TD_DATA_GPA, TD_DATA.length));
+        assertArrayEquals(TD_DATA, hv.context("td").read(TD_DATA_GPA, TD_DATA.length));
 
         Bundle sev = installedBundle("io.teebox.sev");
         sev.stop();
         await("SEV guest PAUSED", () -> hv.guest("amd").state() == GuestState.PAUSED);
         assertEquals(GuestState.RUNNING, hv.guest("td").state());
-        assertArrayEquals(TD_DATA, hv.guestRead("td", TD_DATA_GPA, TD_DATA.length));
+        assertArrayEquals(TD_DATA, hv.context("td").read(TD_DATA_GPA, TD_DATA.length));
         sev.start();
         await("SEV guest RUNNING", () -> hv.guest("amd").state() == GuestState.RUNNING);
-        assertArrayEquals(amdMemory, hv.guestRead("amd", amdPage, 4096));
+        assertArrayEquals(amdMemory, hv.context("amd").read(amdPage, 4096));
 
-        Verdict v = verify(hv.attest("td", new byte[64]), Map.of(), Map.of());
+        Verdict v = verify(hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64])), Map.of(), Map.of());
         assertTrue(v.failures().toString(), v.accepted());
     }
 
@@ -153,8 +153,8 @@ public class TdxIT extends TeeboxTestSupport {
                 .anyMatch(d -> d.teeType().equals("tdx")
                         && "03010200000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
         launchTd("td");
-        hv.guestWrite("td", TD_DATA_GPA, TD_DATA);
-        Evidence before = hv.attest("td", new byte[64]);
+        hv.context("td").write(TD_DATA_GPA, TD_DATA);
+        Evidence before = hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64]));
         assertEquals(3, before.report()[TEE_TCB_SVN]);
         Verdict old = verify(before, Map.of(), Map.of());
         assertFalse("an out-of-date module is refused by default", old.accepted());
@@ -167,8 +167,8 @@ public class TdxIT extends TeeboxTestSupport {
                         && "05010300000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
         await("TD RUNNING after the update", () -> hv.guest("td").state() == GuestState.RUNNING);
         assertEquals(handle, hv.guest("td").handle());
-        assertArrayEquals(TD_DATA, hv.guestRead("td", TD_DATA_GPA, TD_DATA.length));
-        Evidence after = hv.attest("td", new byte[64]);
+        assertArrayEquals(TD_DATA, hv.context("td").read(TD_DATA_GPA, TD_DATA.length));
+        Evidence after = hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64]));
         assertEquals(5, after.report()[TEE_TCB_SVN]);
         assertNotEquals(before.report()[TEE_TCB_SVN], after.report()[TEE_TCB_SVN]);
         Verdict v = verify(after, Map.of(), Map.of());

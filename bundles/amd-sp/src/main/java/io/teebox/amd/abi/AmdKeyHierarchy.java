@@ -189,7 +189,7 @@ public final class AmdKeyHierarchy {
      */
     public byte[] derivationRoot(TcbVersion tcb) {
         byte[] t = new byte[8];
-        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.raw());
+        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.asLong());
         return io.teebox.kit.crypto.Digests.sha384(label("vcek-derivation-root"), t);
     }
 
@@ -210,7 +210,7 @@ public final class AmdKeyHierarchy {
      */
     public KeyPair vcekKeys(TcbVersion tcb) {
         byte[] t = new byte[8];
-        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.raw());
+        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.asLong());
         byte[] l = label("vcek");
         byte[] s = Arrays.copyOf(l, l.length + 8);
         System.arraycopy(t, 0, s, l.length, 8);
@@ -225,7 +225,7 @@ public final class AmdKeyHierarchy {
      * @return the VCEK certificate for that TCB
      */
     public X509Certificate vcek(TcbVersion tcb) {
-        return vceks.computeIfAbsent(tcb.raw(), raw -> {
+        return vceks.computeIfAbsent(tcb.asLong(), raw -> {
             byte[] hwid = "Turin".equals(product) ? Arrays.copyOf(chipId(), 8) : chipId();
             return leaf(ask, "SEV-VCEK", vcekKeys(tcb).getPublic(), tcb, product.equals("Milan") ? "Milan-B0"
                     : product.equals("Turin") ? "Turin-B0" : product, "4", hwid);
@@ -241,7 +241,7 @@ public final class AmdKeyHierarchy {
                     .serial(BigInteger.ZERO).validity(now, years(now, LEAF_YEARS))
                     .signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT);
             boolean turin = "Turin".equals(product);
-            long raw = tcb.raw();
+            long raw = tcb.asLong();
             b.extension(OID + "1", false, new ASN1Integer(turin ? 1 : 0).getEncoded())
                     .extension(OID + "2", false, new DERIA5String(productName).getEncoded())
                     .extension(OID + "3.1", false, spl(tcb, "BOOT_LOADER"))
@@ -291,7 +291,7 @@ public final class AmdKeyHierarchy {
      */
     public KeyPair vlekKeys(TcbVersion tcb, String cspId) {
         byte[] t = new byte[8];
-        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.raw());
+        io.teebox.kit.codec.LittleEndian.put64(t, 0, tcb.asLong());
         return EcKeys.fromSeed("P-384", io.teebox.kit.crypto.Digests.sha384(label("vlek|" + cspId), t));
     }
 
@@ -304,7 +304,7 @@ public final class AmdKeyHierarchy {
      * @return the VLEK certificate signed by the ASVK
      */
     public X509Certificate vlek(TcbVersion tcb, String cspId) {
-        return vleks.computeIfAbsent(tcb.raw() + "|" + cspId, k -> {
+        return vleks.computeIfAbsent(tcb.asLong() + "|" + cspId, k -> {
             try {
                 return leaf(asvk(), "SEV-VLEK", vlekKeys(tcb, cspId).getPublic(), tcb, product, "5",
                         new DERIA5String(cspId).getEncoded());

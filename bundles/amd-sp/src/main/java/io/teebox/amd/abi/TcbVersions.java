@@ -38,7 +38,7 @@ public final class TcbVersions {
             throw new IllegalArgumentException(String.format("%s TCB_VERSION 0x%016X sets reserved bytes (0x%016X)",
                     productLine, raw, reserved));
         }
-        return new TcbVersion(raw, c);
+        return TcbVersion.ofLong(raw, c);
     }
 
     /**

@@ -94,7 +94,7 @@ public class AmdKeyHierarchyTest {
                 "vcek.pem"));
 
         SnpReport r = SnpReport.create(3);
-        r.fields().set("POLICY", 0x30000).set("SIGNATURE_ALGO", 1).set("REPORTED_TCB", TCB.raw())
+        r.fields().set("POLICY", 0x30000).set("SIGNATURE_ALGO", 1).set("REPORTED_TCB", TCB.asLong())
                 .set("CHIP_ID", milan.chipId());
         KeyPair keys = milan.vcekKeys(TCB);
         BigInteger[] rs = Signatures.ecdsaSign(keys.getPrivate(), "SHA-384", r.signedBytes());

@@ -100,11 +100,11 @@ public class SnpStructuresTest {
     @Test
     public void tcbVersionLayoutsOfMilanAndTurin() {
         TcbVersion milan = TcbVersions.encode("Milan", 0, 3, 0, 8, 115);
-        assertEquals(0x7308000000000003L, milan.raw());
+        assertEquals(0x7308000000000003L, milan.asLong());
         assertEquals(Map.of("BOOT_LOADER", 3, "TEE", 0, "SNP", 8, "MICROCODE", 115), milan.components());
         TcbVersion turin = TcbVersions.encode("Turin", 1, 2, 3, 4, 5);
-        assertEquals(0x0500000004030201L, turin.raw());
-        assertEquals(turin, TcbVersions.decode("Turin", turin.raw()));
+        assertEquals(0x0500000004030201L, turin.asLong());
+        assertEquals(turin, TcbVersions.decode("Turin", turin.asLong()));
         assertThrows(IllegalArgumentException.class, () -> TcbVersions.decode("Milan", 0x0000_0100_0000_0000L));
         assertThrows(IllegalArgumentException.class, () -> TcbVersions.encode("Genoa", 1, 0, 0, 0, 0));
     }

@@ -33,4 +33,27 @@ public record Evidence(String format, byte[] report, List<byte[]> certificates, 
     public byte[] report() {
         return report.clone();
     }
+
+    /** @return copies of the certificates, leaf first */
+    @Override
+    public List<byte[]> certificates() {
+        return certificates.stream().map(byte[]::clone).toList();
+    }
+
+    /** @return copies of the attachments, in order */
+    @Override
+    public Map<String, byte[]> attachments() {
+        Map<String, byte[]> copy = new LinkedHashMap<>();
+        attachments.forEach((k, v) -> copy.put(k, v.clone()));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * @param name an attachment's name
+     * @return a copy of it, or null
+     */
+    public byte[] attachment(String name) {
+        byte[] a = attachments.get(name);
+        return a == null ? null : a.clone();
+    }
 }

@@ -27,6 +27,12 @@ public record VerificationOptions(Clock clock, List<byte[]> trustedRoots, Map<St
         policy = Collections.unmodifiableMap(new LinkedHashMap<>(policy));
     }
 
+    /** @return copies of the trusted roots */
+    @Override
+    public List<byte[]> trustedRoots() {
+        return trustedRoots.stream().map(byte[]::clone).toList();
+    }
+
     /**
      * @param roots trusted roots
      * @return options at the current time with no reference values and no policy

@@ -3,9 +3,8 @@ package io.teebox.api.hypervisor;
 import java.util.Objects;
 
 /**
- * An instruction the guest executes that the hypervisor intercepts. Under SEV it exits automatically and the host
- * reads the operands from the plaintext save area; under SEV-ES it raises #VC in the guest, whose handler copies
- * only the operands the exit needs into the shared GHCB page and executes VMGEXIT.
+ * An instruction the guest executes that the hypervisor intercepts. How it reaches the host, and how much of the
+ * guest's state the host sees on the way, is the exit protocol of the guest's TEE.
  *
  * @param kind the instruction
  * @param operand CPUID leaf, I/O port, MSR index or MMIO guest physical address

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
 
-import io.teebox.api.attestation.Evidence;
+import io.teebox.api.guest.GuestContext;
 import io.teebox.api.launch.GuestStatus;
 import io.teebox.api.launch.LaunchLogEntry;
 import io.teebox.api.launch.Measurement;
@@ -78,47 +78,26 @@ public interface Hypervisor {
     void destroy(String guest);
 
     /**
-     * Reads guest memory as the guest does, through its key.
+     * The guest's side: how the guest acts (its memory, page acceptance and sharing, intercepted instructions,
+     * runtime measurements, evidence, vendor guest calls). Every call on the returned context checks that the guest
+     * runs.
      *
-     * @param guest id or name of a running guest
-     * @param guestPhysicalAddress start address
-     * @param length bytes, at most 1 MiB
-     * @return the plaintext
+     * @param guest id or name
+     * @return the guest's context
+     * @throws IllegalArgumentException if there is no such guest
      */
-    byte[] guestRead(String guest, long guestPhysicalAddress, int length);
+    GuestContext context(String guest);
 
     /**
-     * Writes guest memory as the guest does, through its key.
+     * A vendor host interface for a launched guest (host-side commands no vendor-neutral call covers, such as TDX's
+     * TDH.MEM.PAGE.AUG), callable while the guest is launched, not terminated and its backend present.
      *
-     * @param guest id or name of a running guest
-     * @param guestPhysicalAddress start address
-     * @param data bytes, at most 1 MiB
+     * @param guest id or name
+     * @param type the vendor's interface
+     * @param <T> the interface
+     * @return the interface, or empty if the guest's backend offers none of that type
      */
-    void guestWrite(String guest, long guestPhysicalAddress, byte[] data);
-
-    /**
-     * Converts a guest page between private (encrypted under the guest key) and shared (plaintext the host may read
-     * and write, as for a GHCB or an I/O bounce buffer), as the guest does by changing its page tables (the C-bit on
-     * AMD, the shared GPA bit on TDX). The stored bytes are not changed: a page made shared shows the guest its old
-     * ciphertext, a page made private decrypts whatever the host left there, so a guest clears a page after
-     * converting it.
-     *
-     * @param guest id or name of a running guest
-     * @param guestPhysicalAddress a page-aligned address
-     * @param shared true to share the page with the host, false to make it private again
-     */
-    void setPageShared(String guest, long guestPhysicalAddress, boolean shared);
-
-    /**
-     * The guest validates (accepts) or rescinds a private page: SNP PVALIDATE, TDX TDG.MEM.PAGE.ACCEPT. A page the
-     * guest has never used is first handed to it by the host (SNP RMPUPDATE).
-     *
-     * @param guest id or name of a running guest
-     * @param guestPhysicalAddress a page-aligned address
-     * @param accept true to validate, false to rescind
-     * @return the instruction's return code (0 success)
-     */
-    int acceptPage(String guest, long guestPhysicalAddress, boolean accept);
+    <T> Optional<T> hostExtension(String guest, Class<T> type);
 
     /**
      * The host swaps the host pages (and their contents) behind two guest pages, as a malicious hypervisor would
@@ -159,41 +138,6 @@ public interface Hypervisor {
     VcpuView hostVcpu(String guest, int vcpu);
 
     /**
-     * The guest executes an instruction the hypervisor intercepts (CPUID, IN/OUT, RDMSR/WRMSR, MMIO). On a TEE
-     * without register encryption the exit is automatic and the host reads the whole save area; with register
-     * encryption the guest takes #VC and hands the host only what the exit needs through its GHCB, registering a
-     * GHCB page with the GHCB MSR protocol first if it has none.
-     *
-     * @param guest id or name of a running guest
-     * @param vcpu the vCPU index
-     * @param instruction the instruction
-     * @return the trace of the exit: what the host saw, what the guest got
-     * @throws IllegalArgumentException for a malformed instruction (unknown size, bad port)
-     */
-    ExitTrace execute(String guest, int vcpu, GuestInstruction instruction);
-
-    /**
-     * The guest writes the GHCB MSR (0xC001_0130) and executes VMGEXIT: the GHCB MSR protocol (SEV information,
-     * CPUID, GHCB GPA registration, hypervisor features, termination).
-     *
-     * @param guest id or name of a running guest with register encryption
-     * @param vcpu the vCPU index
-     * @param request the value written to the MSR
-     * @return the value the hypervisor leaves in the MSR
-     */
-    long ghcbMsr(String guest, int vcpu, long request);
-
-    /**
-     * The guest executes VMGEXIT with whatever its registered GHCB page holds, as a #VC handler does after filling
-     * it. A malformed GHCB is answered with an error in SW_EXITINFO1/2 and the guest keeps running.
-     *
-     * @param guest id or name of a running guest with register encryption
-     * @param vcpu the vCPU index
-     * @return the trace of the exit
-     */
-    ExitTrace vmgexit(String guest, int vcpu);
-
-    /**
      * @param guest id or name
      * @return the intercepted exits of the guest, oldest first (at most the last 1000)
      */
@@ -210,14 +154,4 @@ public interface Hypervisor {
      * @return the launch measurement, once measured
      */
     Optional<Measurement> measurement(String guest);
-
-    /**
-     * Asks the guest's TEE for evidence with the given report data.
-     *
-     * @param guest id or name of a running guest
-     * @param reportData the data to bind
-     * @return the evidence
-     * @throws TeeException if the backend has no attestation or refuses
-     */
-    Evidence attest(String guest, byte[] reportData);
 }

@@ -3,7 +3,7 @@ package io.teebox.api.hypervisor;
 /**
  * What the hypervisor loads into a guest at launch.
  *
- * @param firmware an OVMF-format firmware image loaded to end at 4 GiB, or null for the built-in default
+ * @param firmware a firmware image in the format the guest's TEE loads, or null for its loader's built-in default
  * @param kernel a kernel for direct boot, or null; with it, the kernel-hashes table is measured
  * @param initrd an initrd, or null
  * @param cmdline a kernel command line, or null

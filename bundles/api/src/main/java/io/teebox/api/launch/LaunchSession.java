@@ -34,8 +34,7 @@ public interface LaunchSession {
     void addPages(long guestPhysicalAddress, long length, PageType type);
 
     /**
-     * Encrypts and measures a vCPU's initial register state (SEV-ES LAUNCH_UPDATE_VMSA, SNP VMSA page, TDX
-     * TDH.VP.INIT).
+     * Encrypts and measures a vCPU's initial register state, as the TEE's firmware command for it does.
      *
      * @param vcpu the vCPU index
      * @throws TeeException with {@code UNSUPPORTED} if the TEE does not protect register state, or

@@ -2,7 +2,7 @@
  * Memory encryption: key slots (ASID, KeyID) per guest, page encryption bound to the host physical address, and what a host access to a guest page yields.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.teebox.api.memory;
 
 import org.osgi.annotation.bundle.Export;

@@ -3,7 +3,7 @@
  * (fused keys, chip identities) across restarts.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.teebox.api.platform;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,70 +5,48 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a TEE backend is and can do.
+ * What a TEE backend is and can do, as of now (firmware and TCB change at runtime).
  *
  * @param teeType the backend's type id, equal to its {@code tee.type} service property, for example {@code "sev"}
  * @param vendor the vendor, for example {@code "AMD"}
- * @param kind CPU or device
+ * @param kind CPU (whole VMs) or DEVICE (an accelerator attached to a VM)
+ * @param architecture the instruction set or bus it belongs to, for example {@code "x86_64"}, {@code "aarch64"},
+ *            {@code "pcie"}
  * @param product the emulated product, for example {@code "EPYC 7003 (Milan)"}
  * @param capabilities what the backend can do
  * @param firmware the running firmware version
  * @param tcb the reported TCB version
- * @param keySlots the key slots this backend can allocate for guests
- * @param properties further vendor facts for display (ordered)
+ * @param keySlots the memory-encryption key slots the backend hands out, or null if it has none
+ * @param defaults launch defaults and vCPU models
+ * @param properties further vendor facts for display, in order
  */
-public record BackendDescriptor(String teeType, String vendor, TeeKind kind, String product,
+public record BackendDescriptor(String teeType, String vendor, TeeKind kind, String architecture, String product,
         Set<Capability> capabilities, FirmwareVersion firmware, TcbVersion tcb, KeySlotLimits keySlots,
-        Map<String, String> properties) {
-
-    /**
-     * Property naming how the hypervisor loads a firmware image for this backend: {@value #LAYOUT_OVMF_SEV} (the
-     * default: the whole image is measured as one region, then the optional kernel-hashes table),
-     * {@value #LAYOUT_OVMF_SNP} (the image, then its SEV metadata sections by page type), {@value #LAYOUT_TDVF}
-     * (the sections of the image's TDX metadata, each added and, if its attribute says so,
-     * extended into the measurement).
-     */
-    public static final String FIRMWARE_LAYOUT = "firmware.layout";
-    /** Firmware layout of the SEV family. */
-    public static final String LAYOUT_OVMF_SEV = "ovmf-sev";
-    /**
-     * Firmware layout of SEV-SNP: the whole image as NORMAL pages, then the image's SEV metadata sections by type
-     * (zero, secrets, CPUID, kernel hashes), then one VMSA per vCPU.
-     */
-    public static final String LAYOUT_OVMF_SNP = "ovmf-snp";
-    /** Firmware layout of Intel TDX (TDVF metadata). */
-    public static final String LAYOUT_TDVF = "tdvf";
-
-    /**
-     * Property listing the vCPU models a guest of this backend may be created with, comma-separated in the
-     * vendor's spelling (QEMU's model names), the default first; absent means any model.
-     */
-    public static final String VCPU_MODELS = "vcpu.models";
+        LaunchDefaults defaults, Map<String, String> properties) {
 
     /** Creates a descriptor; collections are copied. */
     public BackendDescriptor {
         Objects.requireNonNull(teeType, "teeType");
         Objects.requireNonNull(vendor, "vendor");
         Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(product, "product");
         Objects.requireNonNull(firmware, "firmware");
+        Objects.requireNonNull(tcb, "tcb");
+        Objects.requireNonNull(defaults, "defaults");
         capabilities = capabilities.isEmpty()
                 ? Collections.unmodifiableSet(EnumSet.noneOf(Capability.class))
                 : Collections.unmodifiableSet(EnumSet.copyOf(capabilities));
         properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
     }
 
-    /** @return the firmware layout property, {@value #LAYOUT_OVMF_SEV} if absent */
-    public String firmwareLayout() {
-        return properties.getOrDefault(FIRMWARE_LAYOUT, LAYOUT_OVMF_SEV);
-    }
-
-    /** @return the vCPU models guests of this backend may use, the default first; empty if any model will do */
-    public java.util.List<String> vcpuModels() {
-        String list = properties.getOrDefault(VCPU_MODELS, "").trim();
-        return list.isEmpty() ? java.util.List.of() : java.util.List.of(list.split("\\s*,\\s*"));
+    /** @return the key slots, if the backend has any */
+    public Optional<KeySlotLimits> slots() {
+        return Optional.ofNullable(keySlots);
     }
 
     /** @return true if the backend has the capability */

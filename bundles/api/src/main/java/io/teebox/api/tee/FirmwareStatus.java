@@ -16,6 +16,14 @@ public record FirmwareStatus(String vendor, String name, long code) {
     public static final long SUCCESS_CODE = 0;
 
     /**
+     * The refusal of anything a guest, or a vendor command acting as the guest, does while the guest does not run
+     * (created, launching, paused, terminated), whatever its TEE: the state check happens in the hypervisor before
+     * any firmware sees the request.
+     */
+    public static final FirmwareStatus INVALID_GUEST_STATE = new FirmwareStatus("hypervisor", "INVALID_GUEST_STATE",
+            0x2);
+
+    /**
      * Creates a status.
      *
      * @throws NullPointerException if the vendor or the name is null

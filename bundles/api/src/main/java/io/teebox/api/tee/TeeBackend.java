@@ -24,4 +24,17 @@ public interface TeeBackend {
      * @return certificates by name, in a stable order; empty if the backend needs none
      */
     Map<String, byte[]> platformCertificates();
+
+    /**
+     * Names a return code of one of this TEE's guest instructions or firmware commands, as its specification does,
+     * so that generic tools can show it without a vendor table: for example SNP's PVALIDATE 1 is {@code FAIL_INPUT},
+     * TDX's TDG.MEM.PAGE.ACCEPT 0xC0000B0A00000000 is {@code TDX_PAGE_ALREADY_ACCEPTED}.
+     *
+     * @param operation the operation, for example {@code "accept"}
+     * @param code the code it returned
+     * @return the name, or an empty string if the backend gives this code no name
+     */
+    default String returnCodeName(String operation, long code) {
+        return code == 0 ? "success" : "";
+    }
 }

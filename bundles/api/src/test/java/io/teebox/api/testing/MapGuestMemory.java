@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Guest memory for firmware and module tests, standing in for the hypervisor: pages in a map, host physical
  * addresses handed out in order of first use, save areas in an array. Shared through the api test-jar; the fields are
- * open so tests can play the host (change a stored page, place a VMSA).
+ * open so tests can play the host (change a stored page, place a save area).
  */
 public final class MapGuestMemory implements GuestMemory {
 

@@ -28,8 +28,6 @@ final class Guest {
     long policy;
     Measurement measurement;
     List<LaunchLogEntry> log = List.of();
-    /** Per vCPU: the guest physical address of its registered GHCB, or 0. */
-    final long[] ghcbGpa;
     /** Host-emulated MSRs and MMIO registers. */
     final java.util.Map<Long, Long> msrs = new java.util.HashMap<>();
     final java.util.Map<Long, Long> mmio = new java.util.HashMap<>();
@@ -47,7 +45,6 @@ final class Guest {
             vcpus[i] = new Vcpu(i);
         }
         this.firmwareView = new GuestMemoryView(this);
-        this.ghcbGpa = new long[config.vcpus()];
     }
 
     synchronized GuestInfo info() {

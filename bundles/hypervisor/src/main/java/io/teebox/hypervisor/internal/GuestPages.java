@@ -7,7 +7,7 @@ import java.util.TreeMap;
 /**
  * A guest's physical memory as the host stores it: a sparse map from guest physical page to the host page backing
  * it and the raw bytes there. Private pages hold only the ciphertext the memory controller produced; shared pages
- * (GHCB, bounce buffers) hold plaintext.
+ * (protocol pages, bounce buffers) hold plaintext.
  */
 final class GuestPages {
 

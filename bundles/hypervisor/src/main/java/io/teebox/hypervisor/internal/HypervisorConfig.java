@@ -6,7 +6,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /** Configuration of the hypervisor (pid {@code io.teebox.hypervisor}). */
 @ObjectClassDefinition(name = "teebox hypervisor",
         description = "The untrusted host: how much host memory guests may use and how many guests may exist.")
-@interface HypervisorConfig {
+public @interface HypervisorConfig {
 
     @AttributeDefinition(name = "Host memory (MiB)",
             description = "Host physical memory available to back guest pages, in MiB (16..1048576). "

@@ -22,10 +22,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 import io.teebox.api.attestation.AttestationService;
-import io.teebox.api.attestation.Evidence;
+import io.teebox.api.guest.GuestContext;
 import io.teebox.api.hypervisor.ExitTrace;
 import io.teebox.api.hypervisor.GuestConfig;
-import io.teebox.api.hypervisor.GuestInstruction;
 import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.GuestState;
 import io.teebox.api.hypervisor.Hypervisor;
@@ -39,28 +38,24 @@ import io.teebox.api.launch.LaunchRequest;
 import io.teebox.api.launch.LaunchService;
 import io.teebox.api.launch.LaunchSession;
 import io.teebox.api.launch.Measurement;
-import io.teebox.api.launch.PageType;
 import io.teebox.api.launch.SecretPacket;
 import io.teebox.api.memory.HostAccess;
 import io.teebox.api.memory.HostAccessOutcome;
 import io.teebox.api.memory.MemoryEncryption;
 import io.teebox.api.tee.BackendDescriptor;
-import io.teebox.api.tee.Capability;
 import io.teebox.api.tee.TeeBackend;
-import io.teebox.api.tee.TeeException;
 import io.teebox.api.tee.TeeType;
-import io.teebox.kit.firmware.DefaultFirmware;
-import io.teebox.kit.firmware.FirmwareArea;
-import io.teebox.kit.firmware.KernelHashes;
-import io.teebox.kit.firmware.OvmfImage;
-import io.teebox.kit.firmware.SevMetadataSection;
-import io.teebox.kit.firmware.TdxMetadataSection;
-import io.teebox.kit.x86.CpuModels;
-import io.teebox.kit.x86.Vmsa;
+import io.teebox.spi.exits.ExitProtocol;
+import io.teebox.spi.guest.GuestServices;
+import io.teebox.spi.loader.GuestImage;
+import io.teebox.spi.loader.GuestImageLoader;
+import io.teebox.spi.loader.LaunchStaging;
 
 /**
  * The hypervisor: owns guests and binds every TEE backend present, dynamically. A backend that goes away pauses its
- * guests with their encrypted state kept; when a backend of the same type returns they resume.
+ * guests with their encrypted state kept; when a backend of the same type returns they resume. It knows no vendor:
+ * each backend supplies its image loader, exit protocol and guest services, and the guest acts only through its
+ * {@link GuestContext}.
  */
 @Component(service = Hypervisor.class, immediate = true, configurationPid = "io.teebox.hypervisor")
 @Designate(ocd = HypervisorConfig.class)
@@ -68,12 +63,9 @@ public final class HypervisorImpl implements Hypervisor {
 
     private static final Logger LOG = Logger.getLogger(HypervisorImpl.class.getName());
     /** Largest single memory access through the hypervisor API. */
-    static final int MAX_ACCESS = 1 << 20;
-    private static final long BSP_RESET_EIP = 0xFFFF_FFF0L;
+    static final int MAX_ACCESS = GuestSide.MAX_ACCESS;
     /** How long create waits for a backend that is still registering. */
     private static final long BACKEND_GRACE_NANOS = 3_000_000_000L;
-    /** Largest firmware section the hypervisor copies into a guest. */
-    private static final long MAX_SECTION = 64L << 20;
 
     private final Map<String, Backend> backends = new ConcurrentHashMap<>();
     private final Map<String, Guest> guests = new LinkedHashMap<>();
@@ -124,41 +116,71 @@ public final class HypervisorImpl implements Hypervisor {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindBackend(TeeBackend service, Map<String, Object> props) {
+    public void bindBackend(TeeBackend service, Map<String, Object> props) {
         bound(TeeBackend.class, service, props);
     }
 
-    void unbindBackend(TeeBackend service, Map<String, Object> props) {
+    public void unbindBackend(TeeBackend service, Map<String, Object> props) {
         unbound(TeeBackend.class, service, props);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindMemoryEncryption(MemoryEncryption service, Map<String, Object> props) {
+    public void bindMemoryEncryption(MemoryEncryption service, Map<String, Object> props) {
         bound(MemoryEncryption.class, service, props);
     }
 
-    void unbindMemoryEncryption(MemoryEncryption service, Map<String, Object> props) {
+    public void unbindMemoryEncryption(MemoryEncryption service, Map<String, Object> props) {
         unbound(MemoryEncryption.class, service, props);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindLaunchService(LaunchService service, Map<String, Object> props) {
+    public void bindLaunchService(LaunchService service, Map<String, Object> props) {
         bound(LaunchService.class, service, props);
     }
 
-    void unbindLaunchService(LaunchService service, Map<String, Object> props) {
+    public void unbindLaunchService(LaunchService service, Map<String, Object> props) {
         unbound(LaunchService.class, service, props);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindAttestationService(AttestationService service, Map<String, Object> props) {
+    public void bindImageLoader(GuestImageLoader service, Map<String, Object> props) {
+        bound(GuestImageLoader.class, service, props);
+    }
+
+    public void unbindImageLoader(GuestImageLoader service, Map<String, Object> props) {
+        unbound(GuestImageLoader.class, service, props);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindExitProtocol(ExitProtocol service, Map<String, Object> props) {
+        bound(ExitProtocol.class, service, props);
+    }
+
+    public void unbindExitProtocol(ExitProtocol service, Map<String, Object> props) {
+        unbound(ExitProtocol.class, service, props);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindGuestServices(GuestServices service, Map<String, Object> props) {
+        bound(GuestServices.class, service, props);
+    }
+
+    public void unbindGuestServices(GuestServices service, Map<String, Object> props) {
+        unbound(GuestServices.class, service, props);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindAttestationService(AttestationService service, Map<String, Object> props) {
         bound(AttestationService.class, service, props);
     }
 
-    void unbindAttestationService(AttestationService service, Map<String, Object> props) {
+    public void unbindAttestationService(AttestationService service, Map<String, Object> props) {
         unbound(AttestationService.class, service, props);
     }
 
@@ -176,8 +198,7 @@ public final class HypervisorImpl implements Hypervisor {
         if (type == null) {
             return;
         }
-        Backend now = backends.compute(type,
-                (t, b) -> (b == null ? new Backend(t, null, null, null, null) : b).with(kind, service));
+        Backend now = backends.compute(type, (t, b) -> (b == null ? Backend.empty(t) : b).with(kind, service));
         if (now.complete()) {
             decommissionOrphans(now);
             resumeAwaiting(now);
@@ -277,11 +298,11 @@ public final class HypervisorImpl implements Hypervisor {
         }
     }
 
-    private Backend backend(String type) {
+    Backend backend(String type) {
         Backend b = backends.get(type);
         if (b == null || !b.complete()) {
-            throw new IllegalStateException("no " + type + " backend is present (is its bundle started?); present: "
-                    + presentTypes());
+            throw new IllegalStateException("no " + type + " backend is present (is its bundle started?"
+                    + (b == null ? "" : " it lacks " + b.missing()) + "); present: " + presentTypes());
         }
         return b;
     }
@@ -351,13 +372,10 @@ public final class HypervisorImpl implements Hypervisor {
     public GuestInfo create(GuestConfig config) {
         awaitBackend(config.teeType());
         Backend b = backend(config.teeType());
-        List<String> models = b.tee().descriptor().vcpuModels();
-        // QEMU's versioned model names (SapphireRapids-v2) run where their base model does.
-        String base = config.vcpuType().replaceFirst("-v[0-9]+$", "");
-        if (!models.isEmpty() && models.stream().noneMatch(m -> m.equalsIgnoreCase(config.vcpuType())
-                || m.equalsIgnoreCase(base))) {
+        io.teebox.api.tee.LaunchDefaults defaults = b.tee().descriptor().defaults();
+        if (!defaults.allows(config.vcpuType())) {
             throw new IllegalArgumentException("vCPU model '" + config.vcpuType() + "' is not one the "
-                    + config.teeType() + " backend runs; it runs: " + String.join(", ", models));
+                    + config.teeType() + " backend runs; it runs: " + String.join(", ", defaults.vcpuModels()));
         }
         synchronized (this) {
             for (Guest g : guests.values()) {
@@ -399,39 +417,9 @@ public final class HypervisorImpl implements Hypervisor {
                         + "; only a CREATED guest can be launched");
             }
             Backend b = backend(g.config.teeType());
-            byte[] fw = plan.firmware() != null ? plan.firmware() : DefaultFirmware.image();
-            OvmfImage image = OvmfImage.parse(fw);
-            String layout = b.tee().descriptor().firmwareLayout();
-            if (BackendDescriptor.LAYOUT_TDVF.equals(layout)) {
-                if (!image.hasTdxMetadata() || image.tdxMetadata().isEmpty()) {
-                    throw new IllegalArgumentException("the firmware has no TDX metadata (TDVF descriptor), so a "
-                            + g.config.teeType() + " guest cannot be built from it");
-                }
-                if (plan.kernel() != null) {
-                    throw new IllegalArgumentException("direct kernel boot is not supported for " + layout
-                            + " firmware: TDVF measures a kernel into RTMRs at runtime; launch without --kernel");
-                }
-            } else if (BackendDescriptor.LAYOUT_OVMF_SNP.equals(layout)) {
-                if (image.sevMetadata().isEmpty()) {
-                    throw new IllegalArgumentException("the firmware has no SEV metadata (footer GUID "
-                            + OvmfImage.SEV_METADATA_GUID + "), so an SEV-SNP guest cannot be built from it");
-                }
-            } else if (!BackendDescriptor.LAYOUT_OVMF_SEV.equals(layout)) {
-                throw new IllegalStateException("backend " + g.config.teeType() + " asks for firmware layout '"
-                        + layout + "', which this hypervisor does not know");
-            }
-            if (plan.kernel() != null) {
-                // Refused before anything is loaded, as QEMU refuses -kernel with such a firmware: a kernel the
-                // firmware cannot measure must never run unmeasured.
-                if (BackendDescriptor.LAYOUT_OVMF_SNP.equals(layout)) {
-                    image.requireSnpKernelHashesSection();
-                } else {
-                    image.requireKernelHashesArea();
-                }
-            }
-            if (plan.kernel() == null && (plan.initrd() != null || plan.cmdline() != null)) {
-                throw new IllegalArgumentException("an initrd or command line needs a kernel");
-            }
+            GuestImage image = GuestImage.of(plan.firmware(), plan.kernel(), plan.initrd(), plan.cmdline());
+            // Refused before anything is created, as QEMU refuses an image the TEE cannot launch or measure.
+            b.loader().check(image, g.config);
             g.state = GuestState.LAUNCHING;
             g.note = "";
             LaunchSession session = null;
@@ -443,13 +431,7 @@ public final class HypervisorImpl implements Hypervisor {
                 g.slot = session.keySlot();
                 g.policy = request.policy();
 
-                if (BackendDescriptor.LAYOUT_TDVF.equals(descriptor.firmwareLayout())) {
-                    loadTdvf(g, image, session);
-                } else if (BackendDescriptor.LAYOUT_OVMF_SNP.equals(descriptor.firmwareLayout())) {
-                    loadOvmfSnp(g, image, plan, session);
-                } else {
-                    loadOvmf(g, image, plan, session, descriptor);
-                }
+                b.loader().load(image, session, staging(g));
                 Measurement m = session.measure();
                 g.measurement = m;
                 List<SecretPacket> secrets = owner.approve(m);
@@ -472,142 +454,37 @@ public final class HypervisorImpl implements Hypervisor {
         }
     }
 
-    /** SEV family: the whole image as one measured region, then the kernel-hashes table, then the VMSAs. */
-    private static void loadOvmf(Guest g, OvmfImage image, LaunchPlan plan, LaunchSession session,
-            BackendDescriptor descriptor) {
-        byte[] fw = image.bytes();
-        placePlaintext(g, image.loadAddress(), fw);
-        session.addPages(image.loadAddress(), fw.length, PageType.NORMAL);
-        if (plan.kernel() != null) {
-            FirmwareArea area = image.requireKernelHashesArea();
-            byte[] table = KernelHashes.table(plan.kernel(), plan.initrd(), plan.cmdline());
-            placePlaintext(g, area.gpa(), table);
-            session.addPages(area.gpa(), table.length, PageType.NORMAL);
-        }
-        if (descriptor.has(Capability.REGISTER_ENCRYPTION) && g.vcpus.length > 1 && image.sevEsResetEip().isEmpty()) {
-            throw new IllegalArgumentException("the firmware has no SEV-ES AP reset block (footer GUID "
-                    + OvmfImage.SEV_ES_RESET_BLOCK_GUID + "), so the APs of an encrypted-state guest cannot start");
-        }
-        resetVcpus(g, image, 0);
-        if (descriptor.has(Capability.REGISTER_ENCRYPTION)) {
-            for (int i = 0; i < g.vcpus.length; i++) {
-                session.addVcpuState(i);
+    /** The host's side of loading an image: plaintext into pages not yet encrypted, vCPU reset states. */
+    private static LaunchStaging staging(Guest g) {
+        return new LaunchStaging() {
+            @Override
+            public GuestConfig config() {
+                return g.config;
             }
-        }
-    }
 
-    /** SEV-SNP guest features in each VMSA's SEV_FEATURES: SNPActive. */
-    static final long SNP_FEATURES = 0x1;
-
-    /**
-     * SEV-SNP, as QEMU launches OVMF: the image as NORMAL pages, the SEV metadata sections by type (the CPUID page
-     * filled by the host for the firmware to check), the kernel-hashes page, then one VMSA per vCPU.
-     */
-    private static void loadOvmfSnp(Guest g, OvmfImage image, LaunchPlan plan, LaunchSession session) {
-        byte[] fw = image.bytes();
-        placePlaintext(g, image.loadAddress(), fw);
-        session.addPages(image.loadAddress(), fw.length, PageType.NORMAL);
-        for (SevMetadataSection s : image.sevMetadata()) {
-            switch (s.type()) {
-                case SNP_SEC_MEM, SVSM_CAA -> session.addPages(s.gpa(), s.size(), PageType.ZERO);
-                case SNP_SECRETS -> session.addPages(s.gpa(), s.size(), PageType.SECRETS);
-                case CPUID -> {
-                    placePlaintext(g, s.gpa(), cpuidPage(g));
-                    session.addPages(s.gpa(), s.size(), PageType.CPUID);
-                }
-                case SNP_KERNEL_HASHES -> {
-                    if (plan.kernel() == null) {
-                        session.addPages(s.gpa(), s.size(), PageType.ZERO);
-                    } else {
-                        long area = image.requireKernelHashesArea().gpa();
-                        byte[] page = KernelHashes.page(KernelHashes.table(plan.kernel(), plan.initrd(),
-                                plan.cmdline()), area);
-                        placePlaintext(g, s.gpa(), page);
-                        session.addPages(s.gpa(), page.length, PageType.NORMAL);
+            @Override
+            public void place(long gpa, byte[] data) {
+                g.memory.checkRange(gpa, data.length);
+                GuestSide.forEachPage(gpa, data.length, (pageGpa, inPage, off, n) -> {
+                    GuestPages.Page p = g.memory.page(pageGpa);
+                    if (p.priv) {
+                        throw new IllegalStateException(String.format("page 0x%X is already encrypted", pageGpa));
                     }
+                    System.arraycopy(data, off, p.raw, inPage, n);
+                });
+            }
+
+            @Override
+            public void resetVcpu(int vcpu, byte[] saveArea, boolean encrypted) {
+                if (vcpu < 0 || vcpu >= g.vcpus.length || saveArea.length != GuestPages.PAGE_SIZE) {
+                    throw new IllegalArgumentException("vCPU " + vcpu + " with a " + saveArea.length
+                            + "-byte save area: the guest has vCPUs 0.." + (g.vcpus.length - 1) + " and save areas of "
+                            + GuestPages.PAGE_SIZE + " bytes");
                 }
+                g.vcpus[vcpu].saveArea = saveArea.clone();
+                g.vcpus[vcpu].encrypted = encrypted;
             }
-        }
-        if (g.vcpus.length > 1 && image.sevEsResetEip().isEmpty()) {
-            throw new IllegalArgumentException("the firmware has no SEV-ES AP reset block (footer GUID "
-                    + OvmfImage.SEV_ES_RESET_BLOCK_GUID + "), so the APs of an SEV-SNP guest cannot start");
-        }
-        resetVcpus(g, image, SNP_FEATURES);
-        for (int i = 0; i < g.vcpus.length; i++) {
-            session.addVcpuState(i);
-        }
-    }
-
-    /** The CPUID page the host offers (count, then 48-byte entries): leaves 0 and 1 of the vCPU model. */
-    private static byte[] cpuidPage(Guest g) {
-        byte[] page = new byte[GuestPages.PAGE_SIZE];
-        long sig = CpuModels.signature(g.config.vcpuType());
-        long[][] entries = {{0, 0, 0x10, 0x68747541L, 0x444D4163L, 0x69746E65L}, {1, 0, sig, 0, 0, 0}};
-        io.teebox.kit.codec.LittleEndian.put32(page, 0, entries.length);
-        for (int i = 0; i < entries.length; i++) {
-            int off = 16 + 48 * i;
-            io.teebox.kit.codec.LittleEndian.put32(page, off, entries[i][0]);
-            io.teebox.kit.codec.LittleEndian.put32(page, off + 4, entries[i][1]);
-            for (int r = 0; r < 4; r++) {
-                io.teebox.kit.codec.LittleEndian.put32(page, off + 24 + 4 * r, entries[i][2 + r]);
-            }
-        }
-        return page;
-    }
-
-    /**
-     * TDX: each TDVF metadata section in order, added (and extended when its attribute says so) at its address;
-     * sections marked PAGE.AUG are left for the TD to accept at runtime. vCPU state lives in the TDX module.
-     */
-    private static void loadTdvf(Guest g, OvmfImage image, LaunchSession session) {
-        byte[] fw = image.bytes();
-        for (TdxMetadataSection s : image.tdxMetadata()) {
-            if ((s.attributes() & TdxMetadataSection.ATTR_PAGE_AUG) != 0) {
-                continue;
-            }
-            if (s.memoryDataSize() > MAX_SECTION) {
-                throw new IllegalArgumentException(String.format("TDX metadata section at 0x%X is %d bytes; at most "
-                        + "%d bytes are loaded", s.memoryAddress(), s.memoryDataSize(), MAX_SECTION));
-            }
-            byte[] content = new byte[(int) s.memoryDataSize()];
-            System.arraycopy(fw, (int) s.dataOffset(), content, 0, (int) Math.min(s.rawDataSize(), content.length));
-            placePlaintext(g, s.memoryAddress(), content);
-            session.addPages(s.memoryAddress(), content.length, s.extendMr() ? PageType.NORMAL : PageType.UNMEASURED);
-        }
-        for (Vcpu v : g.vcpus) {
-            v.saveArea = new byte[GuestPages.PAGE_SIZE];
-            v.encrypted = true;
-            session.addVcpuState(v.index);
-        }
-    }
-
-    /** The host copies plaintext into guest pages before the firmware encrypts them in place. */
-    private static void placePlaintext(Guest g, long gpa, byte[] data) {
-        g.memory.checkRange(gpa, data.length);
-        long pos = gpa;
-        int off = 0;
-        while (off < data.length) {
-            long pageGpa = GuestPages.pageOf(pos);
-            int inPage = (int) (pos - pageGpa);
-            int n = Math.min(GuestPages.PAGE_SIZE - inPage, data.length - off);
-            GuestPages.Page p = g.memory.page(pageGpa);
-            if (p.priv) {
-                throw new IllegalStateException(String.format("page 0x%X is already encrypted", pageGpa));
-            }
-            System.arraycopy(data, off, p.raw, inPage, n);
-            off += n;
-            pos += n;
-        }
-    }
-
-    /** QEMU's reset state for each vCPU: the BSP at the reset vector, the APs at the firmware's AP reset block. */
-    private static void resetVcpus(Guest g, OvmfImage image, long sevFeatures) {
-        long signature = CpuModels.signature(g.config.vcpuType());
-        long apEip = image.sevEsResetEip().orElse(BSP_RESET_EIP);
-        for (Vcpu v : g.vcpus) {
-            v.saveArea = Vmsa.qemuReset(v.index == 0 ? BSP_RESET_EIP : apEip, signature, sevFeatures);
-            v.encrypted = false;
-        }
+        };
     }
 
     private void teardown(Guest g, Backend b) {
@@ -700,87 +577,45 @@ public final class HypervisorImpl implements Hypervisor {
         }
     }
 
-    // ---- memory ----------------------------------------------------------------------------------------------
+    // ---- the guest's side ------------------------------------------------------------------------------------
 
-    private static void checkLength(int length) {
-        if (length < 0 || length > MAX_ACCESS) {
-            throw new IllegalArgumentException("length must be 0.." + MAX_ACCESS + " bytes, got " + length);
-        }
-    }
-
-    private Guest runningGuest(String ref, String action) {
-        Guest g = find(ref);
-        if (g.state != GuestState.RUNNING) {
-            throw new IllegalStateException("guest " + g.config.name() + " is " + g.state + "; it cannot " + action
-                    + " until it runs" + (g.note.isEmpty() ? "" : " (" + g.note + ")"));
-        }
-        return g;
+    @Override
+    public GuestContext context(String guestRef) {
+        return new GuestContextImpl(find(guestRef), this);
     }
 
     @Override
-    public byte[] guestRead(String guestRef, long gpa, int length) {
-        checkLength(length);
-        Guest g = runningGuest(guestRef, "read its memory");
-        synchronized (g) {
-            g.memory.checkRange(gpa, length);
-            Backend b = backend(g.config.teeType());
-            byte[] out = new byte[length];
-            forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
-                byte[] plain = plaintext(g, b, pageGpa);
-                System.arraycopy(plain, inPage, out, off, n);
-            });
-            return out;
+    public <T> Optional<T> hostExtension(String guestRef, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        Guest g = find(guestRef);
+        java.util.function.Function<GuestSide, Optional<T>> lookup = s -> s.b.services() == null ? Optional.empty()
+                : s.b.services().hostExtension(type, s);
+        if (asHost(g, "use " + type.getSimpleName(), lookup).isEmpty()) {
+            return Optional.empty();
         }
-    }
-
-    @Override
-    public void guestWrite(String guestRef, long gpa, byte[] data) {
-        checkLength(data.length);
-        Guest g = runningGuest(guestRef, "write its memory");
-        synchronized (g) {
-            g.memory.checkRange(gpa, data.length);
-            Backend b = backend(g.config.teeType());
-            forEachPage(gpa, data.length, (pageGpa, inPage, off, n) -> {
-                byte[] plain = plaintext(g, b, pageGpa);
-                System.arraycopy(data, off, plain, inPage, n);
-                GuestPages.Page p = g.memory.page(pageGpa);
-                if (p.priv || !p.shared) {
-                    if (!p.priv) {
-                        b.memory().assignPage(g.slot, pageGpa, p.hpa);
+        @SuppressWarnings("unchecked")
+        T proxy = (T) java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                (p, m, args) -> {
+                    if (m.getDeclaringClass() == Object.class) {
+                        return m.getName().equals("toString") ? type.getSimpleName() + " of guest " + g.config.name()
+                                : m.getName().equals("hashCode") ? System.identityHashCode(p) : p == args[0];
                     }
-                    p.raw = b.memory().guestEncrypt(g.slot, pageGpa, p.hpa, plain);
-                    p.priv = true;
-                } else {
-                    p.raw = plain;
-                }
-            });
-        }
+                    return asHost(g, "use " + type.getSimpleName(), s -> GuestContextImpl.invoke(lookup.apply(s)
+                            .orElseThrow(() -> new IllegalStateException("backend " + s.b.type()
+                                    + " no longer offers " + type.getName())), m, args));
+                });
+        return Optional.of(proxy);
     }
 
-    @Override
-    public void setPageShared(String guestRef, long gpa, boolean shared) {
-        Guest g = runningGuest(guestRef, "convert its pages");
+    /** Runs a host-side vendor action: the guest must be launched, not terminated, and its backend present. */
+    private <R> R asHost(Guest g, String action, java.util.function.Function<GuestSide, R> body) {
         synchronized (g) {
-            g.memory.checkPageAligned(gpa);
-            GuestPages.Page p = g.memory.page(gpa);
-            p.priv = !shared;
-            p.shared = shared;
-        }
-    }
-
-    @Override
-    public int acceptPage(String guestRef, long gpa, boolean accept) {
-        Guest g = runningGuest(guestRef, "validate pages");
-        synchronized (g) {
-            g.memory.checkPageAligned(gpa);
-            Backend b = backend(g.config.teeType());
-            GuestPages.Page p = g.memory.page(gpa);
-            if (!p.priv) {
-                b.memory().assignPage(g.slot, gpa, p.hpa);
-                p.priv = true;
-                p.shared = false;
+            if (g.handle == 0 || g.state == GuestState.TERMINATED || g.state == GuestState.LAUNCHING) {
+                throw new io.teebox.api.tee.TeeException(io.teebox.api.tee.FirmwareStatus.INVALID_GUEST_STATE,
+                        "guest " + g.config.name() + " is " + g.state + (g.handle == 0 ? " with no firmware context"
+                                : "") + "; the host cannot " + action + " on it");
             }
-            return b.memory().acceptPage(g.slot, gpa, p.hpa, accept);
+            return body.apply(new GuestSide(g, backend(g.config.teeType())));
         }
     }
 
@@ -804,39 +639,14 @@ public final class HypervisorImpl implements Hypervisor {
         }
     }
 
-    private byte[] plaintext(Guest g, Backend b, long pageGpa) {
-        GuestPages.Page p = g.memory.peek(pageGpa);
-        if (p == null) {
-            if (!b.tee().descriptor().capabilities().contains(Capability.MEMORY_INTEGRITY)) {
-                return new byte[GuestPages.PAGE_SIZE];
-            }
-            // On TEEs that track page ownership (SNP RMP, TDX Secure EPT) the guest's private access to a page it
-            // was never given is the backend's to answer: #VC, #VE.
-            p = g.memory.page(pageGpa);
-            return b.memory().guestDecrypt(g.slot, pageGpa, p.hpa, p.raw);
-        }
-        if (!p.priv) {
-            return p.raw.clone();
-        }
-        try {
-            return b.memory().guestDecrypt(g.slot, pageGpa, p.hpa, p.raw);
-        } catch (TeeException e) {
-            if (b.memory().hostAccess(HostAccess.WRITE).effect() == HostAccessOutcome.Effect.GUEST_TERMINATED) {
-                g.state = GuestState.TERMINATED;
-                g.note = String.format("terminated by the TEE on reading page 0x%X: %s", pageGpa, e.getMessage());
-            }
-            throw e;
-        }
-    }
-
     @Override
     public byte[] hostRead(String guestRef, long gpa, int length) {
-        checkLength(length);
+        GuestSide.checkLength(length);
         Guest g = find(guestRef);
         synchronized (g) {
             g.memory.checkRange(gpa, length);
             byte[] out = new byte[length];
-            forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
+            GuestSide.forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
                 GuestPages.Page p = g.memory.peek(pageGpa);
                 if (p != null) {
                     System.arraycopy(p.raw, inPage, out, off, n);
@@ -848,7 +658,7 @@ public final class HypervisorImpl implements Hypervisor {
 
     @Override
     public HostAccessOutcome hostWrite(String guestRef, long gpa, byte[] data) {
-        checkLength(data.length);
+        GuestSide.checkLength(data.length);
         Guest g = find(guestRef);
         synchronized (g) {
             g.memory.checkRange(gpa, data.length);
@@ -862,7 +672,7 @@ public final class HypervisorImpl implements Hypervisor {
                     return privateOutcome;
                 }
             }
-            forEachPage(gpa, data.length, (pageGpa, inPage, off, n) -> {
+            GuestSide.forEachPage(gpa, data.length, (pageGpa, inPage, off, n) -> {
                 GuestPages.Page p = g.memory.page(pageGpa);
                 System.arraycopy(data, off, p.raw, inPage, n);
             });
@@ -877,29 +687,11 @@ public final class HypervisorImpl implements Hypervisor {
 
     private static boolean touchesPrivate(Guest g, long gpa, int length) {
         boolean[] any = new boolean[1];
-        forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
+        GuestSide.forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
             GuestPages.Page p = g.memory.peek(pageGpa);
             any[0] |= p != null && p.priv;
         });
         return any[0];
-    }
-
-    @FunctionalInterface
-    private interface PageChunk {
-        void accept(long pageGpa, int inPage, int offset, int length);
-    }
-
-    private static void forEachPage(long gpa, int length, PageChunk chunk) {
-        long pos = gpa;
-        int off = 0;
-        while (off < length) {
-            long pageGpa = GuestPages.pageOf(pos);
-            int inPage = (int) (pos - pageGpa);
-            int n = Math.min(GuestPages.PAGE_SIZE - inPage, length - off);
-            chunk.accept(pageGpa, inPage, off, n);
-            off += n;
-            pos += n;
-        }
     }
 
     @Override
@@ -911,134 +703,20 @@ public final class HypervisorImpl implements Hypervisor {
                         + " has vCPUs 0.." + (g.vcpus.length - 1));
             }
             Vcpu v = g.vcpus[vcpu];
-            return new VcpuView(vcpu, v.encrypted, v.saveArea, Vmsa.registers(v.saveArea));
+            Backend b = backends.get(g.config.teeType());
+            Map<String, Long> registers = b == null || !b.complete() || g.handle == 0 && !hasSaveArea(v) ? Map.of()
+                    : b.exits().registers(v.saveArea.clone(), v.encrypted);
+            return new VcpuView(vcpu, v.encrypted, v.saveArea, registers);
         }
     }
 
-    // ---- intercepts and the GHCB ------------------------------------------------------------------------------
-
-    private Vcpu vcpu(Guest g, int vcpu) {
-        if (vcpu < 0 || vcpu >= g.vcpus.length) {
-            throw new IllegalArgumentException("vCPU " + vcpu + " does not exist; guest " + g.config.name()
-                    + " has vCPUs 0.." + (g.vcpus.length - 1));
+    private static boolean hasSaveArea(Vcpu v) {
+        for (byte x : v.saveArea) {
+            if (x != 0) {
+                return true;
+            }
         }
-        return g.vcpus[vcpu];
-    }
-
-    @Override
-    public ExitTrace execute(String guestRef, int vcpu, GuestInstruction instruction) {
-        Objects.requireNonNull(instruction, "instruction");
-        Intercepts.check(instruction);
-        Guest g = runningGuest(guestRef, "execute instructions");
-        synchronized (g) {
-            Vcpu v = vcpu(g, vcpu);
-            BackendDescriptor d = backend(g.config.teeType()).tee().descriptor();
-            if (!v.encrypted) {
-                return Intercepts.automatic(g, d, v, instruction);
-            }
-            if (g.ghcbGpa[vcpu] == 0) {
-                long gpa = g.config.memoryBytes() - (long) (vcpu + 1) * GuestPages.PAGE_SIZE;
-                ghcbMsr(guestRef, vcpu, 0x012 | gpa);
-            }
-            long gpa = g.ghcbGpa[vcpu];
-            GuestPages.Page page = g.memory.page(gpa);
-            page.raw = Intercepts.fill(instruction, gpa).page;
-            return vmgexit(guestRef, vcpu);
-        }
-    }
-
-    @Override
-    public long ghcbMsr(String guestRef, int vcpu, long request) {
-        Guest g = runningGuest(guestRef, "use the GHCB MSR protocol");
-        synchronized (g) {
-            Vcpu v = vcpu(g, vcpu);
-            if (!v.encrypted) {
-                throw new IllegalStateException("guest " + g.config.name() + " has a plaintext save area: its "
-                        + "intercepts exit automatically and it has no GHCB");
-            }
-            BackendDescriptor d = backend(g.config.teeType()).tee().descriptor();
-            int code = (int) (request & 0xFFF);
-            long response;
-            Map<String, Long> saw = new LinkedHashMap<>();
-            saw.put("ghcb_msr", request);
-            switch (code) {
-                case 0x002 -> response = 0x001 | 2L << 48 | 1L << 32 | Intercepts.C_BIT << 24;
-                case 0x004 -> {
-                    long fn = request >>> 32;
-                    int reg = (int) (request >>> 30) & 3;
-                    response = 0x005 | (Intercepts.cpuid(g, d, fn)[reg] & 0xFFFF_FFFFL) << 32;
-                }
-                case 0x012 -> {
-                    long gpa = request & ~0xFFFL;
-                    if (gpa + GuestPages.PAGE_SIZE > g.config.memoryBytes()) {
-                        response = 0x013 | 0xF_FFFF_FFFF_FFFFL << 12;
-                    } else {
-                        GuestPages.Page p = g.memory.page(gpa);
-                        p.priv = false;
-                        p.shared = true;
-                        g.ghcbGpa[vcpu] = gpa;
-                        response = 0x013 | gpa;
-                    }
-                }
-                case 0x014 -> {
-                    int op = (int) (request >>> 52) & 0xF;
-                    long gpa = ((request >>> 12) & ((1L << 40) - 1)) << 12;
-                    boolean inRam = gpa + GuestPages.PAGE_SIZE <= g.config.memoryBytes();
-                    if (!inRam || (op != 1 && op != 2)) {
-                        response = 0x015 | 1L << 32;
-                    } else {
-                        Backend b = backend(g.config.teeType());
-                        GuestPages.Page p = g.memory.page(gpa);
-                        if (op == 1) {
-                            b.memory().assignPage(g.slot, gpa, p.hpa);
-                            p.priv = true;
-                            p.shared = false;
-                        } else {
-                            b.memory().releasePage(g.slot, gpa, p.hpa);
-                            p.priv = false;
-                            p.shared = true;
-                        }
-                        response = 0x015;
-                    }
-                }
-                case 0x080 -> response = 0x081;
-                case 0x100 -> {
-                    g.state = GuestState.TERMINATED;
-                    g.note = String.format("the guest requested termination (reason set %d, code 0x%X)",
-                            (request >>> 12) & 0xF, (request >>> 16) & 0xFF);
-                    response = 0;
-                }
-                default -> throw new IllegalArgumentException(String.format("GHCB MSR request 0x%X has the unknown "
-                        + "GHCBInfo code 0x%03X; known: 0x002 SEV_INFO, 0x004 CPUID, 0x012 register GHCB, 0x014 "
-                        + "page state change, 0x080 hypervisor features, 0x100 terminate", request, code));
-            }
-            Map<String, Long> result = new LinkedHashMap<>();
-            result.put("ghcb_msr", response);
-            Intercepts.record(g, vcpu, null, Intercepts.MSR_PROTOCOL, 0, saw, result);
-            return response;
-        }
-    }
-
-    @Override
-    public ExitTrace vmgexit(String guestRef, int vcpu) {
-        Guest g = runningGuest(guestRef, "execute VMGEXIT");
-        synchronized (g) {
-            Vcpu v = vcpu(g, vcpu);
-            if (!v.encrypted || g.ghcbGpa[vcpu] == 0) {
-                throw new IllegalStateException("vCPU " + vcpu + " of guest " + g.config.name() + " has no GHCB "
-                        + "registered (GHCB MSR request 0x012 first)");
-            }
-            long gpa = g.ghcbGpa[vcpu];
-            GuestPages.Page page = g.memory.page(gpa);
-            if (!page.shared) {
-                throw new IllegalStateException(String.format("the GHCB page 0x%X is private again; the host "
-                        + "cannot read it", gpa));
-            }
-            Ghcb h = new Ghcb(page.raw.clone());
-            ExitTrace t = Intercepts.handle(g, backend(g.config.teeType()).tee().descriptor(), vcpu, h, gpa);
-            page.raw = h.page;
-            return t;
-        }
+        return false;
     }
 
     @Override
@@ -1065,21 +743,43 @@ public final class HypervisorImpl implements Hypervisor {
         }
     }
 
-    @Override
-    public Evidence attest(String guestRef, byte[] reportData) {
-        Guest g = runningGuest(guestRef, "request evidence");
-        synchronized (g) {
-            Backend b = backend(g.config.teeType());
-            AttestationService a = b.attestation();
-            if (a == null) {
-                throw new IllegalStateException("backend " + b.type() + " offers no attestation service");
+    /**
+     * Binds every backend service the object implements, as DS would, for tests and the contract test kit that run
+     * a backend without a framework.
+     *
+     * @param type the backend's tee.type
+     * @param services objects implementing backend service interfaces
+     */
+    public void bindAll(String type, Object... services) {
+        Map<String, Object> props = Map.of(TeeType.PROPERTY, type);
+        for (Object s : services) {
+            for (Class<?> kind : Backend.KINDS) {
+                if (kind.isInstance(s)) {
+                    bound(kind, s, props);
+                }
             }
-            return a.attest(g.handle, g.firmwareView, reportData);
+        }
+    }
+
+    /**
+     * Unbinds what {@link #bindAll} bound, in reverse order, as a bundle stop would.
+     *
+     * @param type the backend's tee.type
+     * @param services the objects
+     */
+    public void unbindAll(String type, Object... services) {
+        Map<String, Object> props = Map.of(TeeType.PROPERTY, type);
+        for (int i = services.length - 1; i >= 0; i--) {
+            for (Class<?> kind : Backend.KINDS) {
+                if (kind.isInstance(services[i])) {
+                    unbound(kind, services[i], props);
+                }
+            }
         }
     }
 
     /** For tests: host pages in use. */
-    long hostPagesInUse() {
+    public long hostPagesInUse() {
         return host.pagesInUse();
     }
 }

@@ -3,7 +3,7 @@ package io.teebox.hypervisor.internal;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +31,30 @@ import io.teebox.api.tee.TcbVersion;
 import io.teebox.api.tee.TeeBackend;
 import io.teebox.api.tee.TeeException;
 import io.teebox.api.tee.TeeKind;
+import io.teebox.api.hypervisor.ExitTrace;
+import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.hypervisor.GuestInstruction;
+import io.teebox.api.tee.Bytes;
+import io.teebox.api.tee.LaunchDefaults;
 import io.teebox.kit.crypto.Digests;
+import io.teebox.kit.firmware.DefaultFirmware;
+import io.teebox.spi.exits.ExitProtocol;
+import io.teebox.spi.guest.GuestAccess;
+import io.teebox.spi.guest.GuestServices;
+import io.teebox.spi.loader.GuestImage;
+import io.teebox.spi.loader.GuestImageLoader;
+import io.teebox.spi.loader.LaunchStaging;
 import io.teebox.kit.crypto.PageCipher;
 
 /**
  * A small TEE for testing the hypervisor alone: real XTS page encryption with one key per slot, a SHA-256 launch
- * digest over page contents, secrets written verbatim, and a configurable host-write rule. Its contexts live in a
+ * digest over page contents, secrets written verbatim, a configurable host-write rule, a loader that lays the whole
+ * firmware image below 4 GiB (its vCPU save areas a page of the vCPU index each), and exits that show the host the
+ * whole save area. Its contexts live in a
  * {@link Firmware} object that outlives the service instances, like a secure processor outlives a backend bundle.
  */
-final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
+final class TestTee implements TeeBackend, MemoryEncryption, LaunchService, GuestImageLoader, ExitProtocol,
+        GuestServices {
 
     static final FirmwareStatus OK = new FirmwareStatus("test", "SUCCESS", 0);
     static final FirmwareStatus BAD_STATE = new FirmwareStatus("test", "INVALID_GUEST_STATE", 2);
@@ -56,24 +71,17 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
     final Firmware fw;
     final String type;
     final HostAccessOutcome.Effect writeEffect;
-    final String layout;
-    /** Whether addVcpuState encrypts the save area (like SEV-ES). */
+    /** Whether addVcpuState encrypts the save area. */
     boolean encryptsRegisters;
-    /** Extra descriptor properties. */
-    final Map<String, String> properties = new HashMap<>();
+    /** The vCPU models guests may have; empty for any. */
+    List<String> models = io.teebox.kit.x86.CpuModels.known();
+    /** The exits recorded by this TEE's protocol, for the tests to inspect. */
+    static final String PATH = "test exit: the host reads the save area";
 
     TestTee(Firmware fw, String type, HostAccessOutcome.Effect writeEffect) {
-        this(fw, type, writeEffect, BackendDescriptor.LAYOUT_OVMF_SEV);
-    }
-
-    TestTee(Firmware fw, String type, HostAccessOutcome.Effect writeEffect, String layout) {
         this.fw = fw;
         this.type = type;
         this.writeEffect = writeEffect;
-        this.layout = layout;
-        // like the real backends, an x86 TEE names the vCPU models it runs
-        properties.put(BackendDescriptor.VCPU_MODELS, BackendDescriptor.LAYOUT_TDVF.equals(layout) ? "host"
-                : String.join(",", io.teebox.kit.x86.CpuModels.known()));
     }
 
     @Override
@@ -82,10 +90,74 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
         if (encryptsRegisters) {
             caps.add(Capability.REGISTER_ENCRYPTION);
         }
-        Map<String, String> props = new HashMap<>(properties);
-        props.put(BackendDescriptor.FIRMWARE_LAYOUT, layout);
-        return new BackendDescriptor(type, "test", TeeKind.CPU, "test TEE", caps,
-                new FirmwareVersion(1, 0, 0), new TcbVersion(0, Map.of()), limits(), props);
+        if (writeEffect != HostAccessOutcome.Effect.UNDETECTED) {
+            caps.add(Capability.MEMORY_INTEGRITY);
+        }
+        return new BackendDescriptor(type, "test", TeeKind.CPU, "test", "test TEE", caps, FirmwareVersion.of(1, 0, 0),
+                TcbVersion.ofLong(0, Map.of()), limits(), new LaunchDefaults(0x1, "policy", "test",
+                        models.isEmpty() ? "" : models.get(0), models), Map.of());
+    }
+
+    // ---- GuestImageLoader -------------------------------------------------------------------------------------
+
+    @Override
+    public void check(GuestImage image, GuestConfig config) {
+        byte[] fw = image.firmware().map(Bytes::value).orElseGet(DefaultFirmware::image);
+        if (fw.length == 0 || fw.length % 4096 != 0) {
+            throw new IllegalArgumentException("test firmware must be a positive multiple of 4096 bytes, got "
+                    + fw.length);
+        }
+        if (image.kernel().isPresent()) {
+            throw new IllegalArgumentException("the test TEE boots no kernel");
+        }
+    }
+
+    @Override
+    public void load(GuestImage image, LaunchSession session, LaunchStaging staging) {
+        byte[] fw = image.firmware().map(Bytes::value).orElseGet(DefaultFirmware::image);
+        long at = 0x1_0000_0000L - fw.length;
+        staging.place(at, fw);
+        session.addPages(at, fw.length, PageType.NORMAL);
+        for (int i = 0; i < staging.config().vcpus(); i++) {
+            staging.resetVcpu(i, io.teebox.kit.x86.Vmsa.qemuReset(i == 0 ? 0xFFFF_FFF0L : 0x8000_0000L + i, 0, 0),
+                    false);
+        }
+        if (encryptsRegisters) {
+            for (int i = 0; i < staging.config().vcpus(); i++) {
+                session.addVcpuState(i);
+            }
+        }
+    }
+
+    @Override
+    public Map<String, String> describe(byte[] firmware) {
+        return Map.of("test image", (firmware == null ? DefaultFirmware.image() : firmware).length + " bytes");
+    }
+
+    // ---- ExitProtocol -----------------------------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        return "test exits";
+    }
+
+    @Override
+    public ExitTrace execute(GuestAccess guest, int vcpu, GuestInstruction insn) {
+        Map<String, Long> saw = new LinkedHashMap<>();
+        saw.put("operand", insn.operand());
+        saw.put("sub", insn.subOperand());
+        saw.put("value", insn.value());
+        return guest.record(vcpu, insn, PATH, insn.kind().ordinal(), saw, guest.emulate(insn));
+    }
+
+    @Override
+    public long[] cpuid(GuestAccess guest, long leaf, long subleaf) {
+        return leaf == 0 ? new long[] {0x10, 0x74736554L, 0x20202020L, 0x20202020L} : new long[4];
+    }
+
+    @Override
+    public Map<String, Long> registers(byte[] saveArea, boolean encrypted) {
+        return encrypted ? Map.of() : io.teebox.kit.x86.Vmsa.registers(saveArea);
     }
 
     @Override
@@ -226,10 +298,7 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService {
                 log("LAUNCH_UPDATE_VMSA", OK, "vcpu " + vcpu);
                 return;
             }
-            if (!BackendDescriptor.LAYOUT_TDVF.equals(layout)) {
-                throw new TeeException(new FirmwareStatus("test", "UNSUPPORTED", 0x15), "no register protection");
-            }
-            log("VP.INIT", OK, "vcpu " + vcpu);
+            throw new TeeException(new FirmwareStatus("test", "UNSUPPORTED", 0x15), "no register protection");
         }
 
         @Override

@@ -18,6 +18,7 @@ import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestConfig;
+import io.teebox.api.tee.BackendDescriptor;
 import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.Hypervisor;
 import io.teebox.api.hypervisor.LaunchPlan;
@@ -41,8 +42,6 @@ public final class GuestCommands {
      * The policy a launch uses when none is given: what a production guest of each TEE type would run with (no
      * debugging; SEV-ES needs its ES bit, SNP its must-be-one bit 17, TDX TDs disable #VE on EPT violations).
      */
-    static final Map<String, Long> DEFAULT_POLICY = Map.of("sev", 0x1L, "sev-es", 0x5L, "sev-snp", 0x30000L,
-            "tdx", 0x10000000L);
 
     private final Hypervisor hypervisor;
     private final Map<String, GuestOwnerService> owners = new ConcurrentHashMap<>();
@@ -77,18 +76,22 @@ public final class GuestCommands {
      */
     @Descriptor("Create a guest (memory and vCPUs; nothing launched yet)")
     public GuestInfo create(
-            @Descriptor("TEE backend type (tee.type), default sev")
-            @Parameter(names = {"-t", "--tee"}, absentValue = "sev") String tee,
+            @Descriptor("TEE backend type (tee.type), default the first CPU backend present (see tee:backends)")
+            @Parameter(names = {"-t", "--tee"}, absentValue = "") String tee,
             @Descriptor("number of vCPUs, 1..64, default 1")
             @Parameter(names = {"-c", "--vcpus"}, absentValue = "1") String vcpus,
-            @Descriptor("vCPU model, for example EPYC-v4, EPYC-Milan, EPYC-Genoa, SapphireRapids; default EPYC-v4, "
-                    + "SapphireRapids for tdx")
+            @Descriptor("vCPU model in QEMU's spelling; default the backend's (tee:backend TYPE lists its models)")
             @Parameter(names = {"--cpu"}, absentValue = "") String cpu,
             @Descriptor("guest RAM, for example 64M or 1G; default 64M")
             @Parameter(names = {"-m", "--memory"}, absentValue = "64M") String memory,
             @Descriptor("guest name") String name) {
-        String model = Args.opt(cpu) != null ? cpu : tee.equals("tdx") ? "SapphireRapids" : "EPYC-v4";
-        return hypervisor.create(new GuestConfig(name, tee,
+        String type = Args.opt(tee) != null ? tee : hypervisor.backends().stream()
+                .filter(d -> d.kind() == io.teebox.api.tee.TeeKind.CPU).map(BackendDescriptor::teeType).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no CPU TEE backend is present; see tee:backends"));
+        BackendDescriptor backend = hypervisor.backends().stream().filter(d -> d.teeType().equals(type)).findFirst()
+                .orElse(null);
+        String model = Args.opt(cpu) != null ? cpu : backend != null ? backend.defaults().vcpuModel() : "";
+        return hypervisor.create(new GuestConfig(name, type,
                 Args.intIn("vcpus", vcpus, 1, GuestConfig.MAX_VCPUS), model, Args.size("memory", memory)));
     }
 
@@ -98,10 +101,10 @@ public final class GuestCommands {
     @Descriptor("Launch a created guest: the guest owner prepares the session, the firmware measures, the owner "
             + "checks the measurement and releases its secret")
     public LaunchResult launch(
-            @Descriptor("guest policy: SEV/SEV-ES policy bits (default 0x1 NODBG, 0x5 for SEV-ES), the 64-bit SNP "
-                    + "policy (default 0x30000: SMT allowed), TDX TD ATTRIBUTES (default 0x10000000 SEPT_VE_DISABLE)")
+            @Descriptor("launch policy word: the policy or TD ATTRIBUTES of the guest's TEE (default the backend's; "
+                    + "tee:backend TYPE shows it)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
-            @Descriptor("OVMF firmware image (default: the built-in firmware)")
+            @Descriptor("firmware image (default: the TEE's built-in firmware)")
             @Parameter(names = {"-f", "--firmware"}, absentValue = "") String firmware,
             @Descriptor("kernel for direct boot; its hashes table is measured")
             @Parameter(names = {"-k", "--kernel"}, absentValue = "") String kernel,
@@ -129,8 +132,9 @@ public final class GuestCommands {
         byte[] k = Args.file("kernel", Args.opt(kernel));
         byte[] rd = Args.file("initrd", Args.opt(initrd));
         String cl = Args.opt(cmdline);
-        long p = Args.opt(policy) == null ? DEFAULT_POLICY.getOrDefault(g.config().teeType(), 0L)
-                : Args.number("policy", policy);
+        long p = Args.opt(policy) == null ? hypervisor.backends().stream()
+                .filter(d -> d.teeType().equals(g.config().teeType())).findFirst().map(d -> d.defaults().policy())
+                .orElse(0L) : Args.number("policy", policy);
         OwnerPolicy op = new OwnerPolicy(p, fw, k, rd, cl,
                 Args.opt(expect) == null ? null : Args.hex("expect", expect),
                 Args.opt(secret) == null ? null : Args.data("secret", secret),
@@ -199,7 +203,8 @@ public final class GuestCommands {
             @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
             @Descriptor("report data in hex (SNP: up to 64 bytes)") String reportData,
             @Descriptor("guest id or name") String guest) throws java.io.IOException {
-        Evidence e = hypervisor.attest(guest, Args.hex("report data", reportData));
+        Evidence e = hypervisor.context(guest).evidence(io.teebox.api.tee.Bytes.of(Args.hex("report data",
+                reportData)));
         String written = Args.opt(out) == null ? null : Evidences.export(e, java.nio.file.Path.of(out));
         EvidenceVerifier v = verifiers.get(e.format());
         Map<String, String> claims = v == null ? Map.of()

@@ -24,13 +24,16 @@ public final class MemoryCommands {
     private static final int MAX = 1 << 20;
 
     private final Hypervisor hypervisor;
+    private final org.osgi.framework.BundleContext context;
 
     /**
      * @param hypervisor the hypervisor
+     * @param context this bundle's context, for the backends' names of return codes
      */
     @Activate
-    public MemoryCommands(@Reference Hypervisor hypervisor) {
+    public MemoryCommands(@Reference Hypervisor hypervisor, org.osgi.framework.BundleContext context) {
         this.hypervisor = hypervisor;
+        this.context = context;
     }
 
     /** @return the plaintext the guest reads */
@@ -41,7 +44,7 @@ public final class MemoryCommands {
         long address = Args.number("gpa", gpa);
         GuestInfo g = hypervisor.guest(guest);
         return new MemoryDump(g.config().name(), "guest", address,
-                hypervisor.guestRead(guest, address, Args.intIn("length", length, 1, MAX)));
+                hypervisor.context(guest).read(address, Args.intIn("length", length, 1, MAX)));
     }
 
     /** @return the plaintext now at the address */
@@ -51,7 +54,7 @@ public final class MemoryCommands {
             @Descriptor("data: text, or hex:00ff...") String data) {
         long address = Args.number("gpa", gpa);
         byte[] bytes = Args.data("data", data);
-        hypervisor.guestWrite(guest, address, bytes);
+        hypervisor.context(guest).write(address, bytes);
         return read(guest, gpa, Integer.toString(bytes.length));
     }
 
@@ -75,15 +78,14 @@ public final class MemoryCommands {
     }
 
     /** @return the page as the host sees it after the conversion */
-    @Descriptor("Convert a guest page to shared (plaintext to the host, like a GHCB or bounce buffer) or back to "
-            + "private")
+    @Descriptor("Convert a guest page to shared (plaintext to the host, like a bounce buffer) or back to private")
     public MemoryDump share(
             @Descriptor("make the page private again instead")
             @Parameter(names = {"--private"}, presentValue = "true", absentValue = "false") boolean makePrivate,
             @Descriptor("guest id or name") String guest,
             @Descriptor("page-aligned guest physical address") String gpa) {
         long address = Args.number("gpa", gpa);
-        hypervisor.setPageShared(guest, address, !makePrivate);
+        hypervisor.context(guest).share(address, !makePrivate);
         return peek(guest, gpa, "64");
     }
 
@@ -94,11 +96,9 @@ public final class MemoryCommands {
             @Parameter(names = {"--rescind"}, presentValue = "true", absentValue = "false") boolean rescind,
             @Descriptor("guest id or name") String guest,
             @Descriptor("page-aligned guest physical address") String gpa) {
-        int rc = hypervisor.acceptPage(guest, Args.number("gpa", gpa), !rescind);
-        String tee = hypervisor.guest(guest).config().teeType();
-        String meaning = rc == 0 ? "success"
-                : tee.equals("tdx") ? (rc == 0xB0A ? "TDX_PAGE_ALREADY_ACCEPTED" : "a TDX completion status")
-                : rc == 255 ? "no change" : rc == 1 ? "FAIL_INPUT" : rc == 6 ? "FAIL_SIZEMISMATCH" : "";
+        long rc = hypervisor.context(guest).accept(Args.number("gpa", gpa), !rescind);
+        String meaning = backend(hypervisor.guest(guest).config().teeType()).map(t -> t.returnCodeName("accept", rc))
+                .orElse("");
         return (rescind ? "rescinded" : "validated") + " " + gpa + String.format(": return code 0x%X", rc)
                 + (meaning.isEmpty() ? "" : " (" + meaning + ")");
     }
@@ -112,9 +112,23 @@ public final class MemoryCommands {
     }
 
     /** @return the save area as the host sees it */
-    @Descriptor("Show a vCPU's save area as the host sees it (registers readable under SEV, ciphertext under SEV-ES)")
+    @Descriptor("Show a vCPU's save area as the host sees it: the registers where the TEE leaves them readable, "
+            + "ciphertext or nothing where it does not")
     public VcpuView vcpu(@Descriptor("guest id or name") String guest,
             @Descriptor("vCPU index") String index) {
         return hypervisor.hostVcpu(guest, Args.intIn("vcpu", index, 0, 63));
+    }
+
+    /** The backend of a TEE type, for its names of return codes. */
+    private java.util.Optional<io.teebox.api.tee.TeeBackend> backend(String teeType) {
+        try {
+            for (org.osgi.framework.ServiceReference<io.teebox.api.tee.TeeBackend> ref : context.getServiceReferences(
+                    io.teebox.api.tee.TeeBackend.class, "(" + io.teebox.api.tee.TeeType.PROPERTY + "=" + teeType + ")")) {
+                return java.util.Optional.ofNullable(context.getService(ref));
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException("bad TEE type '" + teeType + "'", e);
+        }
+        return java.util.Optional.empty();
     }
 }

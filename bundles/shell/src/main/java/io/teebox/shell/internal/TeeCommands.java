@@ -25,8 +25,6 @@ import io.teebox.api.hypervisor.Hypervisor;
 import io.teebox.api.tee.TeeBackend;
 import io.teebox.api.tee.TeeType;
 import io.teebox.api.tee.BackendDescriptor;
-import io.teebox.kit.firmware.DefaultFirmware;
-import io.teebox.kit.firmware.OvmfImage;
 import io.teebox.kit.hex.Hex;
 
 /** Commands about the platform: which TEE backends are present, and what a firmware image carries. */
@@ -40,6 +38,8 @@ public final class TeeCommands {
     private final BundleContext context;
     private final org.osgi.service.component.runtime.ServiceComponentRuntime scr;
     private final Map<String, Long> stopped = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, io.teebox.spi.loader.GuestImageLoader> loaders =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, io.teebox.api.attestation.EvidenceVerifier> verifiers =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -219,39 +219,30 @@ public final class TeeCommands {
     }
 
     /**
-     * @param path an OVMF image, or empty for the built-in default
-     * @return what the image's footer table and metadata say
+     * @param option an image given with -f
+     * @param positional an image given as the argument
+     * @return what the image carries, as each backend's image loader reads it
      */
-    @Descriptor("Parse a firmware image (OVMF format) and show its footer table, SEV and TDX metadata")
+    @Descriptor("Parse a firmware image and show what it carries, as each backend's image loader reads it")
     public String firmware(
-            @Descriptor("path to an OVMF image (default: the built-in firmware)")
+            @Descriptor("path to a firmware image (default: the built-in firmware)")
             @Parameter(names = {"-f", "--file"}, absentValue = "") String option,
-            @Descriptor("path to an OVMF image, instead of -f") String... positional) {
+            @Descriptor("path to a firmware image, instead of -f") String... positional) {
         if (positional.length > 1 || (positional.length == 1 && Args.opt(option) != null)) {
             throw new IllegalArgumentException("tee:firmware takes one image: give it as -f FILE or as FILE");
         }
         String path = positional.length == 1 ? positional[0] : option;
-        byte[] bytes = Args.opt(path) == null ? DefaultFirmware.image() : Args.file("firmware", path);
-        OvmfImage image = OvmfImage.parse(bytes);
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put("image", (Args.opt(path) == null ? "built-in default" : path) + ", " + image.size() + " bytes");
-        out.put("load address", String.format("0x%X..0x100000000", image.loadAddress()));
-        for (Map.Entry<UUID, byte[]> e : image.footerEntries().entrySet()) {
-            out.put("footer " + e.getKey(), Hex.encode(e.getValue()));
+        byte[] bytes = Args.opt(path) == null ? null : Args.file("firmware", path);
+        if (loaders.isEmpty()) {
+            throw new IllegalStateException("no backend with an image loader is present; see tee:backends");
         }
-        image.sevEsResetEip().ifPresent(eip -> out.put("SEV-ES AP reset EIP", String.format("0x%X", eip)));
-        image.kernelHashesArea().ifPresent(a -> out.put("kernel hashes area",
-                String.format("0x%X+0x%X%s", a.gpa(), a.size(), usable(image::requireKernelHashesArea))));
-        image.launchSecretArea().ifPresent(a -> out.put("launch secret area",
-                String.format("0x%X+0x%X%s", a.gpa(), a.size(), usable(() -> image.requireLaunchSecretArea(1)))));
-        image.sevMetadata().forEach(s -> out.put(String.format("SEV metadata 0x%X", s.gpa()),
-                String.format("%s size 0x%X", s.type(), s.size())));
-        if (image.hasTdxMetadata()) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("image", Args.opt(path) == null ? "built-in default" : path);
+        for (Map.Entry<String, io.teebox.spi.loader.GuestImageLoader> e : new java.util.TreeMap<>(loaders).entrySet()) {
             try {
-                image.tdxMetadata().forEach(s -> out.put(String.format("TDX metadata 0x%X", s.memoryAddress()),
-                        s.toString()));
-            } catch (io.teebox.kit.firmware.MalformedFirmwareException e) {
-                out.put("TDX metadata", "unusable for a TD (SEV guests ignore it): " + e.getMessage());
+                e.getValue().describe(bytes).forEach(out::putIfAbsent);
+            } catch (IllegalArgumentException ex) {
+                out.put(e.getKey(), "cannot load it: " + ex.getMessage());
             }
         }
         StringBuilder b = new StringBuilder();
@@ -259,12 +250,13 @@ public final class TeeCommands {
         return b.toString().stripTrailing();
     }
 
-    private static String usable(Runnable check) {
-        try {
-            check.run();
-            return "";
-        } catch (IllegalArgumentException e) {
-            return " (unusable: address or size 0)";
-        }
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoader(io.teebox.spi.loader.GuestImageLoader loader, Map<String, Object> props) {
+        loaders.put(String.valueOf(props.get(TeeType.PROPERTY)), loader);
+    }
+
+    void unbindLoader(io.teebox.spi.loader.GuestImageLoader loader, Map<String, Object> props) {
+        loaders.remove(String.valueOf(props.get(TeeType.PROPERTY)), loader);
     }
 }

@@ -93,7 +93,7 @@ final class Text {
             return b.toString().stripTrailing();
         }
         if (o instanceof VcpuView v) {
-            StringBuilder b = new StringBuilder(String.format("vCPU %d save area (VMSA layout), %s%n", v.index(),
+            StringBuilder b = new StringBuilder(String.format("vCPU %d save area, %s%n", v.index(),
                     v.encrypted() ? "ENCRYPTED under the guest key: the host sees ciphertext"
                             : "PLAINTEXT: the host can read (and change) the guest's registers"));
             v.registers().forEach((k, val) -> b.append(String.format("  %-13s 0x%016X%n", k, val)));

@@ -15,12 +15,12 @@ import io.teebox.api.hypervisor.GuestInstruction;
 import io.teebox.api.hypervisor.Hypervisor;
 
 /**
- * What crosses from a vCPU to the host: intercepted instructions (automatic exits under SEV, #VC and the GHCB
- * under SEV-ES), the GHCB MSR protocol, and the log of exits.
+ * What crosses from a vCPU to the host: intercepted instructions, carried by the exit protocol of the guest's TEE,
+ * and the log of exits. Backends add their protocol's own commands to this scope.
  */
 @Component(service = VcpuCommands.class, immediate = true)
-@GogoCommand(scope = "vcpu", function = {"exec", "exits", "msr", "vmgexit"})
-@Descriptor("vCPU exits: intercepted instructions, the GHCB and its MSR protocol")
+@GogoCommand(scope = "vcpu", function = {"exec", "exits"})
+@Descriptor("vCPU exits: intercepted instructions and how the TEE's exit protocol carried them to the host")
 public final class VcpuCommands {
 
     private final Hypervisor hypervisor;
@@ -53,7 +53,7 @@ public final class VcpuCommands {
         long extra = rest.length > 0 ? Args.number("value", rest[0]) : 0;
         long sub = k == GuestInstruction.Kind.CPUID ? extra : Args.number("size", size);
         long value = k == GuestInstruction.Kind.CPUID ? 0 : extra;
-        return hypervisor.execute(guest, Args.intIn("vcpu", vcpu, 0, 63),
+        return hypervisor.context(guest).execute(Args.intIn("vcpu", vcpu, 0, 63),
                 new GuestInstruction(k, Args.number("operand", operand), sub, value));
     }
 
@@ -61,24 +61,5 @@ public final class VcpuCommands {
     @Descriptor("Show a guest's vCPU exits: what the host saw of each and what it answered")
     public List<ExitTrace> exits(@Descriptor("guest id or name") String guest) {
         return hypervisor.exits(guest);
-    }
-
-    /** @return the MSR value the hypervisor answered */
-    @Descriptor("Write the GHCB MSR and VMGEXIT (GHCB MSR protocol: 0x002 SEV info, 0x004 CPUID, 0x012 register GHCB, "
-            + "0x080 features, 0x100 terminate)")
-    public String msr(
-            @Descriptor("vCPU index, default 0") @Parameter(names = {"-v", "--vcpu"}, absentValue = "0") String vcpu,
-            @Descriptor("guest id or name") String guest,
-            @Descriptor("the value written to MSR 0xC0010130") String value) {
-        return String.format("0x%016X", hypervisor.ghcbMsr(guest, Args.intIn("vcpu", vcpu, 0, 63),
-                Args.number("value", value)));
-    }
-
-    /** @return the exit */
-    @Descriptor("VMGEXIT with whatever the vCPU's GHCB page holds now (fill it with mem:write)")
-    public ExitTrace vmgexit(
-            @Descriptor("vCPU index, default 0") @Parameter(names = {"-v", "--vcpu"}, absentValue = "0") String vcpu,
-            @Descriptor("guest id or name") String guest) {
-        return hypervisor.vmgexit(guest, Args.intIn("vcpu", vcpu, 0, 63));
     }
 }

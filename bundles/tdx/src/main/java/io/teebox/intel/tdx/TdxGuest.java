@@ -6,9 +6,9 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * What a running TD asks of the TDX module with TDCALL, and its own loads and stores to private memory as the CPU
- * and the module execute them. Registered by the TDX backend with {@code tee.type=tdx}. Every call is recorded with
- * its completion status (see {@link TdxHost#calls(long)}). TDs are named by the module's handle, which the
- * hypervisor shows as the guest's handle.
+ * and the module execute them. Obtained through the TD's guest context
+ * ({@code context.extension(TdxGuest.class)}): bound to that TD and refused unless it runs. Every call is recorded
+ * with its completion status (see {@link TdxHost#calls()}).
  */
 @ProviderType
 public interface TdxGuest {
@@ -18,7 +18,6 @@ public interface TdxGuest {
      * TD's event log so a verifier can replay it: as EV_ACTION when {@code data48} is the SHA-384 of the UTF-8
      * description (the digest is defined over the event data, and verifiers check it), as EV_IPL otherwise.
      *
-     * @param handle the TD
      * @param index the RTMR, 0..3
      * @param data48 the 48 bytes to extend (normally the SHA-384 of what is measured)
      * @param eventDescription what was measured; the event data in the log
@@ -26,52 +25,47 @@ public interface TdxGuest {
      * @throws TeeException with TDX_OPERAND_INVALID for a bad index or length, TDX_OP_STATE_INCORRECT before the TD
      *             runs, TDX_TD_FATAL for a dead TD
      */
-    byte[] rtmrExtend(long handle, int index, byte[] data48, String eventDescription);
+    byte[] rtmrExtend(int index, byte[] data48, String eventDescription);
 
     /**
      * TDG.MR.REPORT: a TDREPORT_STRUCT binding the given report data, MACed by the CPU.
      *
-     * @param handle the TD
      * @param reportData64 64 bytes of REPORTDATA
      * @return the 1024-byte TDREPORT_STRUCT
      * @throws TeeException with TDX_OPERAND_INVALID for report data that is not 64 bytes
      */
-    byte[] tdReport(long handle, byte[] reportData64);
+    byte[] tdReport(byte[] reportData64);
 
     /**
      * TDG.MEM.PAGE.ACCEPT: accepts a private page the host added with TDH.MEM.PAGE.AUG, which the module then
      * zeroes. If the host has not added it, the TD exits with an EPT violation, the host adds it and the TD
      * retries; both calls are recorded.
      *
-     * @param handle the TD
      * @param gpa a 4 KiB aligned private GPA
      * @return TDX_SUCCESS, or TDX_PAGE_ALREADY_ACCEPTED (informational, bit 63 clear) for a page accepted before
      * @throws TeeException with TDX_OPERAND_INVALID for an unaligned or shared GPA
      */
-    TdxStatus acceptPage(long handle, long gpa);
+    TdxStatus acceptPage(long gpa);
 
     /**
      * TDG.MR.REPORT, then TDG.VP.VMCALL&lt;GetQuote&gt;: the host hands the TDREPORT to the quoting enclave, which checks
      * its MAC and signs a Quote v4 with its attestation key.
      *
-     * @param handle the TD
      * @param reportData64 64 bytes of REPORTDATA
      * @return the quote
      * @throws TeeException if the report cannot be made or the quoting enclave refuses it
      */
-    byte[] getQuote(long handle, byte[] reportData64);
+    byte[] getQuote(byte[] reportData64);
 
     /**
-     * @param handle the TD
      * @return the TD's event log in the CCEL format (see {@link io.teebox.intel.tdx.abi.EventLog})
      */
-    byte[] eventLog(long handle);
+    byte[] eventLog();
 
     /**
      * A TD load from private memory: the Secure EPT is walked, the line's MAC checked and the page decrypted with
      * the TD's key.
      *
-     * @param handle the TD
      * @param gpa a private GPA (the shared bit clear)
      * @param length bytes, at most 1 MiB
      * @return the plaintext
@@ -79,15 +73,14 @@ public interface TdxGuest {
      * @throws TeeException with TDX_TD_FATAL if a line's MAC fails: the line is poisoned, the TD consumes it and is
      *             terminated
      */
-    byte[] read(long handle, long gpa, int length);
+    byte[] read(long gpa, int length);
 
     /**
      * A TD store to private memory.
      *
-     * @param handle the TD
      * @param gpa a private GPA
      * @param data bytes, at most 1 MiB
      * @throws VirtualizationException (#VE) if a page is not mapped or not accepted
      */
-    void write(long handle, long gpa, byte[] data);
+    void write(long gpa, byte[] data);
 }

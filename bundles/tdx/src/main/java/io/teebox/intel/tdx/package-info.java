@@ -3,7 +3,7 @@
  * emulated Intel PCS, and the names TDX evidence and launches use.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.teebox.intel.tdx;
 
 import org.osgi.annotation.bundle.Export;

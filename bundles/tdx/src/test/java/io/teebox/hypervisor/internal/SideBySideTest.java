@@ -58,18 +58,14 @@ public class SideBySideTest {
                         : method.getDefaultValue());
     }
 
+    private io.teebox.amd.sev.internal.SevGuestInterface sevInterface;
+
     private void bindSev(SevBackend b) {
-        Map<String, Object> p = Map.of(TeeType.PROPERTY, "sev");
-        hv.bindBackend(b, p);
-        hv.bindMemoryEncryption(b, p);
-        hv.bindLaunchService(b, p);
+        hv.bindAll("sev", b, sevInterface);
     }
 
     private void unbindSev(SevBackend b) {
-        Map<String, Object> p = Map.of(TeeType.PROPERTY, "sev");
-        hv.unbindLaunchService(b, p);
-        hv.unbindMemoryEncryption(b, p);
-        hv.unbindBackend(b, p);
+        hv.unbindAll("sev", b, sevInterface);
     }
 
     @Before
@@ -78,7 +74,9 @@ public class SideBySideTest {
         pcs = TdxTesting.pcs();
         tdx = TdxTesting.backend(pcs);
         TdxHypervisorTest.bindTdx(hv, tdx);
-        sev = new SevBackend(new AmdSecureProcessorImpl(amdDefaults()));
+        AmdSecureProcessorImpl sp = new AmdSecureProcessorImpl(amdDefaults());
+        sev = new SevBackend(sp);
+        sevInterface = new io.teebox.amd.sev.internal.SevGuestInterface(sp);
         bindSev(sev);
         hv.create(new GuestConfig("amd", "sev", 1, "EPYC-v4", 16 << 20));
         LaunchResult r = hv.launch("amd", LaunchPlan.DEFAULT, new SevGuestOwner().prepare(new OwnerPolicy(0x1, null,
@@ -93,10 +91,10 @@ public class SideBySideTest {
     }
 
     private void bothWork() {
-        hv.guestWrite("amd", 0x300000, SEV_DATA);
-        assertArrayEquals(SEV_DATA, hv.guestRead("amd", 0x300000, SEV_DATA.length));
-        hv.guestWrite("intel", TEMP_MEM + 0x1000, TD_DATA);
-        assertArrayEquals(TD_DATA, hv.guestRead("intel", TEMP_MEM + 0x1000, TD_DATA.length));
+        hv.context("amd").write(0x300000, SEV_DATA);
+        assertArrayEquals(SEV_DATA, hv.context("amd").read(0x300000, SEV_DATA.length));
+        hv.context("intel").write(TEMP_MEM + 0x1000, TD_DATA);
+        assertArrayEquals(TD_DATA, hv.context("intel").read(TEMP_MEM + 0x1000, TD_DATA.length));
     }
 
     @Test
@@ -106,35 +104,35 @@ public class SideBySideTest {
         assertEquals(GuestState.RUNNING, hv.guest("intel").state());
         assertEquals("ASID", hv.guest("amd").keySlot().kind());
         assertEquals("HKID", hv.guest("intel").keySlot().kind());
-        assertArrayEquals(SEV_SECRET, hv.guestRead("amd", 0x200000, SEV_SECRET.length));
+        assertArrayEquals(SEV_SECRET, hv.context("amd").read(0x200000, SEV_SECRET.length));
         bothWork();
-        assertEquals("tdx-quote-v4", hv.attest("intel", new byte[64]).format());
+        assertEquals("tdx-quote-v4", hv.context("intel").evidence(io.teebox.api.tee.Bytes.of(new byte[64])).format());
     }
 
     @Test
     public void updatingTheTdxBackendKeepsItsTdsAndLeavesSevGuestsAlone() {
         long handle = hv.guest("intel").handle();
-        hv.guestWrite("intel", TEMP_MEM, TD_DATA);
+        hv.context("intel").write(TEMP_MEM, TD_DATA);
         byte[] rtmr = tdx.rtmrExtend(handle, 2, Digests.sha384(TD_DATA), "before the update");
 
         TdxBackend next = TdxTesting.update(tdx, pcs);
         TdxHypervisorTest.unbindTdx(hv, tdx);
         assertEquals(GuestState.PAUSED, hv.guest("intel").state());
         assertEquals(GuestState.RUNNING, hv.guest("amd").state());
-        hv.guestWrite("amd", 0x300000, SEV_DATA);
-        assertArrayEquals(SEV_DATA, hv.guestRead("amd", 0x300000, SEV_DATA.length));
+        hv.context("amd").write(0x300000, SEV_DATA);
+        assertArrayEquals(SEV_DATA, hv.context("amd").read(0x300000, SEV_DATA.length));
 
         TdxHypervisorTest.bindTdx(hv, next);
         assertEquals(GuestState.RUNNING, hv.guest("intel").state());
         assertTrue(hv.guest("intel").note(), hv.guest("intel").note().startsWith("resumed on tdx"));
-        assertArrayEquals(TD_DATA, hv.guestRead("intel", TEMP_MEM, TD_DATA.length));
+        assertArrayEquals(TD_DATA, hv.context("intel").read(TEMP_MEM, TD_DATA.length));
         TdReport report = TdReport.parse(next.tdReport(handle, new byte[64]));
         assertArrayEquals(rtmr, report.rtmr(2));
         assertEquals(TdxStatus.TDX_SUCCESS, next.acceptPage(handle, 0x814000));
         assertEquals(1, next.limits().inUse());
         assertTrue(next.calls(handle).stream().anyMatch(c -> c.command().equals("TDH.MNG.CREATE")));
 
-        Evidence e = hv.attest("intel", new byte[64]);
+        Evidence e = hv.context("intel").evidence(io.teebox.api.tee.Bytes.of(new byte[64]));
         Verdict v = new TdxQuoteVerifier(pcs).verify(e, VerificationOptions.trusting(List.of(pcs.rootCaCertificate())));
         assertTrue(v.failures().toString(), v.accepted());
         bothWork();
@@ -145,8 +143,8 @@ public class SideBySideTest {
         unbindSev(sev);
         assertEquals(GuestState.PAUSED, hv.guest("amd").state());
         assertEquals(GuestState.RUNNING, hv.guest("intel").state());
-        hv.guestWrite("intel", TEMP_MEM, TD_DATA);
-        assertArrayEquals(TD_DATA, hv.guestRead("intel", TEMP_MEM, TD_DATA.length));
+        hv.context("intel").write(TEMP_MEM, TD_DATA);
+        assertArrayEquals(TD_DATA, hv.context("intel").read(TEMP_MEM, TD_DATA.length));
         bindSev(sev);
         assertEquals(GuestState.RUNNING, hv.guest("amd").state());
         bothWork();

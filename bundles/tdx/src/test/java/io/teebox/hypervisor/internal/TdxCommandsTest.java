@@ -56,7 +56,7 @@ public class TdxCommandsTest {
         tdx = TdxTesting.backend(pcs);
         TdxHypervisorTest.bindTdx(hv, tdx);
         TdxHypervisorTest.launchTd(hv, "td1", TdAttributes.SEPT_VE_DISABLE, null);
-        cmd = new TdxCommands(hv, tdx, tdx, pcs, new TdxQuoteVerifier(pcs));
+        cmd = new TdxCommands(hv, pcs, new TdxQuoteVerifier(pcs));
     }
 
     @After

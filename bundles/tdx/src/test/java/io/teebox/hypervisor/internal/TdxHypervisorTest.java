@@ -67,20 +67,15 @@ public class TdxHypervisorTest {
         };
     }
 
+    private static final Map<TdxBackend, io.teebox.intel.tdx.internal.TdxGuestInterface> INTERFACES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     static void bindTdx(HypervisorImpl hv, TdxBackend b) {
-        Map<String, Object> p = Map.of(TeeType.PROPERTY, "tdx");
-        hv.bindBackend(b, p);
-        hv.bindMemoryEncryption(b, p);
-        hv.bindLaunchService(b, p);
-        hv.bindAttestationService(b, p);
+        hv.bindAll("tdx", b, INTERFACES.computeIfAbsent(b, io.teebox.intel.tdx.internal.TdxGuestInterface::new));
     }
 
     static void unbindTdx(HypervisorImpl hv, TdxBackend b) {
-        Map<String, Object> p = Map.of(TeeType.PROPERTY, "tdx");
-        hv.unbindAttestationService(b, p);
-        hv.unbindLaunchService(b, p);
-        hv.unbindMemoryEncryption(b, p);
-        hv.unbindBackend(b, p);
+        hv.unbindAll("tdx", b, INTERFACES.get(b));
     }
 
     @Before
@@ -121,16 +116,16 @@ public class TdxHypervisorTest {
     public void hostWriteToPrivateMemoryTerminatesTheTdOnItsNextReadAndOthersKeepRunning() {
         launchTd(hv, "victim", TdAttributes.SEPT_VE_DISABLE, null);
         launchTd(hv, "bystander", TdAttributes.SEPT_VE_DISABLE, null);
-        hv.guestWrite("victim", TEMP_MEM, SECRET);
-        hv.guestWrite("bystander", TEMP_MEM, SECRET);
-        assertArrayEquals(SECRET, hv.guestRead("victim", TEMP_MEM, SECRET.length));
+        hv.context("victim").write(TEMP_MEM, SECRET);
+        hv.context("bystander").write(TEMP_MEM, SECRET);
+        assertArrayEquals(SECRET, hv.context("victim").read(TEMP_MEM, SECRET.length));
         byte[] host = hv.hostRead("victim", TEMP_MEM, 4096);
         assertFalse(new String(host, StandardCharsets.ISO_8859_1).contains("private data"));
         assertEquals(HostAccessOutcome.Effect.FIXED_DATA, tdx.hostAccess(HostAccess.READ).effect());
 
         HostAccessOutcome o = hv.hostWrite("victim", TEMP_MEM + 0x40, new byte[] {1, 2, 3});
         assertEquals(HostAccessOutcome.Effect.GUEST_TERMINATED, o.effect());
-        TeeException e = assertThrows(TeeException.class, () -> hv.guestRead("victim", TEMP_MEM, 16));
+        TeeException e = assertThrows(TeeException.class, () -> hv.context("victim").read(TEMP_MEM, 16));
         assertEquals(TdxStatus.TDX_TD_FATAL.status(), e.status());
         assertTrue(e.getMessage(), e.getMessage().contains("cache line 1"));
         assertEquals(GuestState.TERMINATED, hv.guest("victim").state());
@@ -139,29 +134,29 @@ public class TdxHypervisorTest {
         assertEquals(TdxStatus.TDX_TD_FATAL.status(), report.status());
 
         assertEquals(GuestState.RUNNING, hv.guest("bystander").state());
-        assertArrayEquals(SECRET, hv.guestRead("bystander", TEMP_MEM, SECRET.length));
-        hv.guestWrite("bystander", TEMP_MEM + 4096, SECRET);
-        assertArrayEquals(SECRET, hv.guestRead("bystander", TEMP_MEM + 4096, SECRET.length));
+        assertArrayEquals(SECRET, hv.context("bystander").read(TEMP_MEM, SECRET.length));
+        hv.context("bystander").write(TEMP_MEM + 4096, SECRET);
+        assertArrayEquals(SECRET, hv.context("bystander").read(TEMP_MEM + 4096, SECRET.length));
     }
 
     @Test
     public void movedOrReplayedCiphertextIsDetected() {
         launchTd(hv, "moved", TdAttributes.SEPT_VE_DISABLE, null);
-        hv.guestWrite("moved", TEMP_MEM, SECRET);
-        hv.guestWrite("moved", TEMP_MEM + 4096, new byte[16]);
+        hv.context("moved").write(TEMP_MEM, SECRET);
+        hv.context("moved").write(TEMP_MEM + 4096, new byte[16]);
         byte[] page = hv.hostRead("moved", TEMP_MEM, 4096);
         hv.hostWrite("moved", TEMP_MEM + 4096, page);
-        assertArrayEquals(SECRET, Arrays.copyOf(hv.guestRead("moved", TEMP_MEM, 4096), SECRET.length));
-        assertThrows(TeeException.class, () -> hv.guestRead("moved", TEMP_MEM + 4096, 16));
+        assertArrayEquals(SECRET, Arrays.copyOf(hv.context("moved").read(TEMP_MEM, 4096), SECRET.length));
+        assertThrows(TeeException.class, () -> hv.context("moved").read(TEMP_MEM + 4096, 16));
         assertEquals(GuestState.TERMINATED, hv.guest("moved").state());
 
         launchTd(hv, "replayed", TdAttributes.SEPT_VE_DISABLE, null);
-        hv.guestWrite("replayed", TEMP_MEM, SECRET);
+        hv.context("replayed").write(TEMP_MEM, SECRET);
         byte[] old = hv.hostRead("replayed", TEMP_MEM, 4096);
-        hv.guestWrite("replayed", TEMP_MEM, "new contents".getBytes(StandardCharsets.UTF_8));
+        hv.context("replayed").write(TEMP_MEM, "new contents".getBytes(StandardCharsets.UTF_8));
         assertEquals(HostAccessOutcome.Effect.GUEST_TERMINATED, tdx.hostAccess(HostAccess.REPLAY).effect());
         hv.hostWrite("replayed", TEMP_MEM, old);
-        assertThrows(TeeException.class, () -> hv.guestRead("replayed", TEMP_MEM, 16));
+        assertThrows(TeeException.class, () -> hv.context("replayed").read(TEMP_MEM, 16));
         assertEquals(GuestState.TERMINATED, hv.guest("replayed").state());
     }
 
@@ -174,35 +169,35 @@ public class TdxHypervisorTest {
                 () -> tdx.read(td, 0x814000, 8));
         assertTrue(unmapped.delivered());
         assertEquals(0x814000, unmapped.gpa());
-        assertThrows(VirtualizationException.class, () -> hv.guestWrite("ve", 0x900000, SECRET));
+        assertThrows(VirtualizationException.class, () -> hv.context("ve").write(0x900000, SECRET));
         assertEquals(GuestState.RUNNING, hv.guest("ve").state());
 
         tdx.augPage(td, 0x901000);
         assertEquals("PENDING", tdx.pageState(td, 0x901000));
         VirtualizationException pending = assertThrows(VirtualizationException.class,
-                () -> hv.guestRead("ve", 0x901000, 8));
+                () -> hv.context("ve").read(0x901000, 8));
         assertTrue(pending.getMessage(), pending.getMessage().contains("PENDING"));
         assertEquals(TdxStatus.TDX_SUCCESS, tdx.acceptPage(td, 0x901000));
-        assertArrayEquals(new byte[8], hv.guestRead("ve", 0x901000, 8));
+        assertArrayEquals(new byte[8], hv.context("ve").read(0x901000, 8));
         assertEquals(TdxStatus.TDX_PAGE_ALREADY_ACCEPTED, tdx.acceptPage(td, 0x901000));
 
         assertEquals(TdxStatus.TDX_SUCCESS, tdx.acceptPage(td, 0x814000));
         tdx.write(td, 0x814000, SECRET);
         assertArrayEquals(SECRET, tdx.read(td, 0x814000, SECRET.length));
-        assertArrayEquals(SECRET, hv.guestRead("ve", 0x814000, SECRET.length));
+        assertArrayEquals(SECRET, hv.context("ve").read(0x814000, SECRET.length));
         assertTrue(tdx.calls(td).stream().anyMatch(c -> c.command().equals("TDH.MEM.PAGE.AUG")
                 && c.detail().contains("0x814000")));
         assertEquals(GuestState.RUNNING, hv.guest("ve").state());
 
         // through the hypervisor: a page the TD never had, then TDG.MEM.PAGE.ACCEPT as mem:accept issues it
         VirtualizationException never = assertThrows(VirtualizationException.class,
-                () -> hv.guestRead("ve", 0xA00000, 8));
+                () -> hv.context("ve").read(0xA00000, 8));
         assertTrue(never.getMessage(), never.getMessage().contains("not mapped"));
-        assertEquals(0, hv.acceptPage("ve", 0xA00000, true));
+        assertEquals(0, hv.context("ve").accept(0xA00000, true));
         assertEquals("MAPPED", tdx.pageState(td, 0xA00000));
-        assertArrayEquals(new byte[8], hv.guestRead("ve", 0xA00000, 8));
-        assertEquals(0xB0A, hv.acceptPage("ve", 0xA00000, true));
-        TeeException rescind = assertThrows(TeeException.class, () -> hv.acceptPage("ve", 0xA00000, false));
+        assertArrayEquals(new byte[8], hv.context("ve").read(0xA00000, 8));
+        assertEquals(0xB0A, hv.context("ve").accept(0xA00000, true));
+        TeeException rescind = assertThrows(TeeException.class, () -> hv.context("ve").accept(0xA00000, false));
         assertEquals(TdxStatus.TDX_OPERAND_INVALID.status(), rescind.status());
         assertEquals(GuestState.RUNNING, hv.guest("ve").state());
 
@@ -216,27 +211,27 @@ public class TdxHypervisorTest {
     public void theHostCannotRemapOrRemoveALivePrivatePage() {
         launchTd(hv, "sept", TdAttributes.SEPT_VE_DISABLE, null);
         long td = handle("sept");
-        hv.guestWrite("sept", TEMP_MEM, SECRET);
+        hv.context("sept").write(TEMP_MEM, SECRET);
         assertEquals(HostAccessOutcome.Effect.HOST_FAULT, tdx.hostAccess(HostAccess.REMAP).effect());
         TeeException remap = assertThrows(TeeException.class, () -> tdx.augPage(td, TEMP_MEM));
         assertEquals(TdxStatus.TDX_EPT_ENTRY_NOT_FREE.status(), remap.status());
         TeeException live = assertThrows(TeeException.class, () -> tdx.removePage(td, TEMP_MEM));
         assertEquals(TdxStatus.TDX_GPA_RANGE_NOT_BLOCKED.status(), live.status());
-        assertArrayEquals(SECRET, hv.guestRead("sept", TEMP_MEM, SECRET.length));
+        assertArrayEquals(SECRET, hv.context("sept").read(TEMP_MEM, SECRET.length));
         // the hypervisor's remap of two private pages is refused: the TD keeps reading its own pages
-        hv.guestWrite("sept", TEMP_MEM + 4096, OTHER);
+        hv.context("sept").write(TEMP_MEM + 4096, OTHER);
         assertEquals(HostAccessOutcome.Effect.HOST_FAULT, hv.hostRemap("sept", TEMP_MEM, TEMP_MEM + 4096).effect());
-        assertArrayEquals(SECRET, hv.guestRead("sept", TEMP_MEM, SECRET.length));
-        assertArrayEquals(OTHER, hv.guestRead("sept", TEMP_MEM + 4096, OTHER.length));
+        assertArrayEquals(SECRET, hv.context("sept").read(TEMP_MEM, SECRET.length));
+        assertArrayEquals(OTHER, hv.context("sept").read(TEMP_MEM + 4096, OTHER.length));
 
         tdx.blockRange(td, TEMP_MEM);
         TeeException untracked = assertThrows(TeeException.class, () -> tdx.removePage(td, TEMP_MEM));
         assertEquals(TdxStatus.TDX_TLB_TRACKING_NOT_DONE.status(), untracked.status());
-        assertFalse(assertThrows(VirtualizationException.class, () -> hv.guestRead("sept", TEMP_MEM, 8)).delivered());
+        assertFalse(assertThrows(VirtualizationException.class, () -> hv.context("sept").read(TEMP_MEM, 8)).delivered());
         tdx.track(td);
         tdx.removePage(td, TEMP_MEM);
         assertEquals("FREE", tdx.pageState(td, TEMP_MEM));
-        assertThrows(VirtualizationException.class, () -> hv.guestRead("sept", TEMP_MEM, 8));
+        assertThrows(VirtualizationException.class, () -> hv.context("sept").read(TEMP_MEM, 8));
         assertEquals(GuestState.RUNNING, hv.guest("sept").state());
     }
 

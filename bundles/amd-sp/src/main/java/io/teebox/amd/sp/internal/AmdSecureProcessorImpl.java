@@ -221,7 +221,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     @Override
     public FirmwareVersion firmwareVersion() {
         AmdSpConfig c = config;
-        return new FirmwareVersion(c.apiMajor(), c.apiMinor(), c.build());
+        return FirmwareVersion.of(c.apiMajor(), c.apiMinor(), c.build());
     }
 
     @Override
@@ -233,7 +233,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
         parts.put("SNP", c.apiMinor() & 0x7F);
         parts.put("MICROCODE", 0xD1);
         long raw = 3L | (long) (c.apiMinor() & 0x7F) << 48 | 0xD1L << 56;
-        return new TcbVersion(raw, parts);
+        return TcbVersion.ofLong(raw, parts);
     }
 
     @Override

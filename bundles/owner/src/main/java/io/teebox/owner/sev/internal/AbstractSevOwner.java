@@ -164,7 +164,7 @@ public abstract class AbstractSevOwner implements GuestOwnerService {
             byte[] measure = Arrays.copyOf(value, 32);
             byte[] mnonce = Arrays.copyOfRange(value, 32, 48);
             SevPolicy p = new SevPolicy(policy.policy());
-            byte[] expected = SevCrypto.measure(tik, firmware.major(), firmware.minor(), firmware.build(), p, digest,
+            byte[] expected = SevCrypto.measure(tik, firmware.major(), firmware.minor(), firmware.part(2), p, digest,
                     mnonce);
             if (!SevCrypto.macEquals(expected, measure)) {
                 throw new LaunchRejectedException("launch measurement " + Hex.encode(measure)

@@ -49,10 +49,9 @@ import io.teebox.kit.crypto.Signatures;
  * {@code io.teebox.amd.sp}) keeps running guests, and their next report carries the new TCB.
  */
 @Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class, AttestationService.class,
-    io.teebox.amd.snp.SnpGuest.class}, immediate = true)
+    SnpBackend.class}, immediate = true)
 @TeeType("sev-snp")
-public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchService, AttestationService,
-        io.teebox.amd.snp.SnpGuest {
+public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchService, AttestationService {
 
     static final String FORMAT = "sev-snp-report";
     /** Report version: 3 (5 for Turin). */
@@ -97,13 +96,20 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         if (k != null) {
             props.put("kds", k.baseUrl() + "/vcek/v1/" + sp.productLine() + "/cert_chain");
         }
-        props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_OVMF_SNP);
-        props.put(BackendDescriptor.VCPU_MODELS, String.join(",", io.teebox.kit.x86.CpuModels.known()));
-        props.putAll(sp.cpuidAsidProperties());
-        return new BackendDescriptor("sev-snp", "AMD", TeeKind.CPU, "EPYC (" + sp.productLine() + ") SEV-SNP",
-                EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.REGISTER_ENCRYPTION, Capability.MEMORY_INTEGRITY,
-                        Capability.LAUNCH_MEASUREMENT, Capability.RUNTIME_ATTESTATION),
-                sp.firmwareVersion(), sp.snpTcb(), limits(), props);
+        return new BackendDescriptor("sev-snp", "AMD", TeeKind.CPU, "x86_64", "EPYC (" + sp.productLine()
+                + ") SEV-SNP", EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.REGISTER_ENCRYPTION,
+                        Capability.MEMORY_INTEGRITY, Capability.LAUNCH_MEASUREMENT, Capability.RUNTIME_ATTESTATION,
+                        Capability.KEY_DERIVATION),
+                sp.firmwareVersion(), sp.snpTcb(), limits(), new io.teebox.api.tee.LaunchDefaults(0x30000, "policy",
+                        "SMT allowed, no debugging, no migration agent", "EPYC-v4",
+                        io.teebox.kit.x86.CpuModels.known()), props);
+    }
+
+    @Override
+    public String returnCodeName(String operation, long code) {
+        // PVALIDATE and RMPADJUST return codes (AMD APM vol. 3)
+        return code == 0 ? "success" : code == 1 ? "FAIL_INPUT" : code == 2 ? "FAIL_PERMISSION"
+                : code == 6 ? "FAIL_SIZEMISMATCH" : code == 255 ? "no change (FAIL_UNCHANGED)" : "";
     }
 
     int reportVersion() {
@@ -379,9 +385,9 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         TcbVersion committed = sp.snpTcb();
         long tcb = req.u64("TCB_VERSION");
         for (int b = 0; b < 8; b++) {
-            if (((tcb >>> (8 * b)) & 0xFF) > ((committed.raw() >>> (8 * b)) & 0xFF)) {
+            if (((tcb >>> (8 * b)) & 0xFF) > ((committed.asLong() >>> (8 * b)) & 0xFF)) {
                 throw SevStatus.INVALID_PARAM.error(String.format("TCB_VERSION 0x%016X is above the committed TCB "
-                        + "0x%016X", tcb, committed.raw()));
+                        + "0x%016X", tcb, committed.asLong()));
             }
         }
         java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
@@ -399,21 +405,42 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         }
         TcbVersion at;
         try {
-            at = TcbVersions.decode(sp.productLine(), tcb == 0 ? committed.raw() : tcb);
+            at = TcbVersions.decode(sp.productLine(), tcb == 0 ? committed.asLong() : tcb);
         } catch (IllegalArgumentException e) {
             throw SevStatus.INVALID_PARAM.error(e.getMessage());
         }
         return io.teebox.kit.crypto.Hmac.sha256(sp.keys().derivationRoot(at), m.toByteArray());
     }
 
-    @Override
-    public int rmpadjust(long handle, long gpa, int targetVmpl, int perms, boolean vmsa) {
+    /**
+     * @param handle a guest's firmware handle
+     * @return the guest's SNP interface, bound to it
+     */
+    io.teebox.amd.snp.SnpGuest guest(long handle) {
+        return new io.teebox.amd.snp.SnpGuest() {
+            @Override
+            public int rmpadjust(long gpa, int targetVmpl, int perms, boolean vmsa) {
+                return SnpBackend.this.rmpadjust(handle, gpa, targetVmpl, perms, vmsa);
+            }
+
+            @Override
+            public byte[] derivedKey(long fieldSelect, int guestSvn, long tcb) {
+                return SnpBackend.this.derivedKey(handle, fieldSelect, guestSvn, tcb);
+            }
+
+            @Override
+            public Map<Long, String> rmp() {
+                return SnpBackend.this.rmp(handle);
+            }
+        };
+    }
+
+    int rmpadjust(long handle, long gpa, int targetVmpl, int perms, boolean vmsa) {
         GuestContext c = sp.context(handle);
         return sp.rmp().rmpadjust(c.asid, gpa, targetVmpl, perms, vmsa);
     }
 
-    @Override
-    public byte[] derivedKey(long handle, long fieldSelect, int guestSvn, long tcb) {
+    byte[] derivedKey(long handle, long fieldSelect, int guestSvn, long tcb) {
         byte[] req = SnpGuestMessage.KEY_REQ_LAYOUT.create().set("GUEST_FIELD_SELECT", fieldSelect)
                 .set("GUEST_SVN", guestSvn & 0xFFFF_FFFFL).set("TCB_VERSION", tcb).toBytes();
         byte[] rsp = guestRoundTrip(handle, SnpGuestMessage.KEY_REQ, req);
@@ -457,8 +484,7 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         }
     }
 
-    @Override
-    public Map<Long, String> rmp(long handle) {
+    Map<Long, String> rmp(long handle) {
         GuestContext c = sp.context(handle);
         Map<Long, String> out = new LinkedHashMap<>();
         sp.rmp().entries(c.asid).forEach((hpa, e) -> out.put(hpa, String.format("GPA 0x%X %-13s%s VMPL1-3 perms "
@@ -477,14 +503,14 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
         r.fields().set("GUEST_SVN", c.guestSvn).set("POLICY", c.policy).set("VMPL", vmpl)
                 .set("FAMILY_ID", c.familyId).set("IMAGE_ID", c.imageId).set("ID_KEY_DIGEST", c.idKeyDigest)
                 .set("AUTHOR_KEY_DIGEST", c.authorKeyDigest)
-                .set("SIGNATURE_ALGO", SnpReport.ALGO_ECDSA_P384_SHA384).set("CURRENT_TCB", tcb.raw())
+                .set("SIGNATURE_ALGO", SnpReport.ALGO_ECDSA_P384_SHA384).set("CURRENT_TCB", tcb.asLong())
                 .set("PLATFORM_INFO", 0x1).set("KEY_INFO", (c.authorKeyEn ? 1 : 0) | (csp == null ? 0 : 1 << 2))
                 .set("REPORT_DATA", data)
                 .set("MEASUREMENT", c.snpDigest.digest()).set("HOST_DATA", c.hostData)
-                .set("REPORT_ID", c.reportId).set("REPORT_ID_MA", ma).set("REPORTED_TCB", tcb.raw())
-                .set("CHIP_ID", sp.keys().chipId()).set("COMMITTED_TCB", tcb.raw())
-                .set("CURRENT_BUILD", fw.build()).set("CURRENT_MINOR", fw.minor()).set("CURRENT_MAJOR", fw.major())
-                .set("COMMITTED_BUILD", fw.build()).set("COMMITTED_MINOR", fw.minor())
+                .set("REPORT_ID", c.reportId).set("REPORT_ID_MA", ma).set("REPORTED_TCB", tcb.asLong())
+                .set("CHIP_ID", sp.keys().chipId()).set("COMMITTED_TCB", tcb.asLong())
+                .set("CURRENT_BUILD", fw.part(2)).set("CURRENT_MINOR", fw.minor()).set("CURRENT_MAJOR", fw.major())
+                .set("COMMITTED_BUILD", fw.part(2)).set("COMMITTED_MINOR", fw.minor())
                 .set("COMMITTED_MAJOR", fw.major()).set("LAUNCH_TCB", c.launchTcb);
         int[] fms = switch (sp.productLine()) {
             case "Genoa" -> new int[] {0x19, 0x11, 0x1};

@@ -86,7 +86,7 @@ final class SnpLaunchSession implements LaunchSession {
             ctx.snpDigest = new SnpLaunchDigest();
             ctx.reportId = new byte[32];
             backend.random.nextBytes(ctx.reportId);
-            ctx.launchTcb = sp.snpTcb().raw();
+            ctx.launchTcb = sp.snpTcb().asLong();
             if (hostData != null) {
                 ctx.hostData = hostData;
             }

@@ -224,7 +224,7 @@ public class SnpBackendTest {
         SnpBackend updated = new SnpBackend(p);
         Evidence after = updated.attest(s.handle(), null, new byte[0]);
         Verdict v = new SnpReportVerifier().verify(after, trustingArk(p, Map.of(), Map.of("minimum_tcb",
-                String.format("%016X", p.snpTcb().raw()))));
+                String.format("%016X", p.snpTcb().asLong()))));
         assertTrue(v.failures().toString(), v.accepted());
         assertEquals(9, after.report()[0x180 + 6]);
         assertFalse(java.util.Arrays.equals(before.certificates().get(0), after.certificates().get(0)));

@@ -230,7 +230,7 @@ public class SnpReportVerifierTest {
 
     @Test
     public void aDowngradedTcbADebugPolicyAndAReplayedNonceAreRejected() {
-        Evidence downgraded = resigned(s -> s.set("REPORTED_TCB", sp.snpTcb().raw() - (1L << 48)));
+        Evidence downgraded = resigned(s -> s.set("REPORTED_TCB", sp.snpTcb().asLong() - (1L << 48)));
         Verdict d = verify(downgraded, Map.of(), Map.of());
         Failure t = only(d, "tcb");
         assertEquals(d.failures().toString(), 1, d.failures().size());

@@ -421,9 +421,16 @@ public class SevLaunchTest {
     }
 
     @Test
-    public void descriptorPublishesThePlatformsAsidLimitsForCpuid8000001f() {
-        assertEquals("15", sev.descriptor().properties().get("cpuid.8000001F.ecx"));
-        assertEquals("5", sev.descriptor().properties().get("cpuid.8000001F.edx"));
+    public void cpuid8000001fReportsThePlatformsAsidLimits() {
+        io.teebox.spi.guest.GuestAccess guest = (io.teebox.spi.guest.GuestAccess) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.teebox.spi.guest.GuestAccess.class},
+                        (p, m, args) -> m.getName().equals("config") ? new io.teebox.api.hypervisor.GuestConfig("g",
+                                "sev", 1, "EPYC-Milan", 1 << 20) : null);
+        long[] leaf = new SevGuestInterface(sp).cpuid(guest, 0x8000_001FL, 0);
+        assertEquals("ECX: the number of encrypted guests", 15, leaf[2]);
+        assertEquals("EDX: the first SEV-only ASID", 5, leaf[3]);
+        assertEquals("EAX: SME and SEV, not SEV-ES", 0b11, leaf[0]);
+        assertEquals("CPUID(1) is the model's signature", 0xA00F11L, new SevGuestInterface(sp).cpuid(guest, 1, 0)[0]);
         assertEquals(5, sev.limits().first());
     }
 }

@@ -47,11 +47,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * handed to the next revision through {@link BundleStore}.
  */
 @Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class, AttestationService.class,
-    TdxGuest.class, TdxHost.class}, immediate = true, configurationPid = "io.teebox.intel.tdx")
+    TdxBackend.class}, immediate = true, configurationPid = "io.teebox.intel.tdx")
 @Designate(ocd = TdxConfig.class)
 @TeeType(Tdx.TEE_TYPE)
-public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchService, AttestationService, TdxGuest,
-        TdxHost {
+public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchService, AttestationService {
 
     private static final Logger LOG = Logger.getLogger(TdxBackend.class.getName());
 
@@ -158,18 +157,27 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
     public BackendDescriptor descriptor() {
         TdxPlatform p = module.platform();
         Map<String, String> props = new LinkedHashMap<>();
-        props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_TDVF);
-        props.put(BackendDescriptor.VCPU_MODELS, String.join(",", TdxModule.VCPU_TYPES));
         props.put("memory cipher", "TME-MK AES-XTS-128 per private HKID, 28-bit MAC per 64-byte line");
         props.put("TEE_TCB_SVN", Hex.encode(p.teeTcbSvn()));
         props.put("MRSEAM", Hex.encode(p.mrSeam()));
         props.put("FMSPC", Hex.encode(p.fmspc()));
         props.put("PPID", Hex.encode(p.ppid()));
         props.put("evidence", Tdx.EVIDENCE_FORMAT);
-        return new BackendDescriptor(Tdx.TEE_TYPE, "Intel", TeeKind.CPU, "Xeon (Sapphire Rapids) with TDX module "
-                + p.moduleVersion(), EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.MEMORY_INTEGRITY,
+        return new BackendDescriptor(Tdx.TEE_TYPE, "Intel", TeeKind.CPU, "x86_64", "Xeon (Sapphire Rapids) with TDX "
+                + "module " + p.moduleVersion(), EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.MEMORY_INTEGRITY,
                         Capability.REGISTER_ENCRYPTION, Capability.LAUNCH_MEASUREMENT, Capability.RUNTIME_ATTESTATION),
-                p.firmware(), p.tcb(), limits(), props);
+                p.firmware(), p.tcb(), limits(), new io.teebox.api.tee.LaunchDefaults(0x10000000L, "TD ATTRIBUTES",
+                        "SEPT_VE_DISABLE, no debugging", "SapphireRapids", TdxModule.VCPU_TYPES), props);
+    }
+
+    @Override
+    public String returnCodeName(String operation, long code) {
+        for (TdxStatus s : TdxStatus.values()) {
+            if (s.code() == code) {
+                return s.name();
+            }
+        }
+        return code == 0 ? "TDX_SUCCESS" : "";
     }
 
     /** The PCK chain is what a TD owner needs to check quotes; there are no pre-launch certificates. */
@@ -309,24 +317,114 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
                 Map.of(Tdx.ATTACHMENT_EVENT_LOG, module.eventLog(handle)));
     }
 
-    // ---- TdxGuest ---------------------------------------------------------------------------------------------
+    // ---- TdxGuest and TdxHost, bound to one TD ---------------------------------------------------------------
 
-    @Override
+    /**
+     * @param handle a TD's handle
+     * @return the TD's guest interface (TDCALLs, its loads and stores), bound to it
+     */
+    TdxGuest guest(long handle) {
+        return new TdxGuest() {
+            @Override
+            public byte[] rtmrExtend(int index, byte[] data48, String eventDescription) {
+                return TdxBackend.this.rtmrExtend(handle, index, data48, eventDescription);
+            }
+
+            @Override
+            public byte[] tdReport(byte[] reportData64) {
+                return TdxBackend.this.tdReport(handle, reportData64);
+            }
+
+            @Override
+            public TdxStatus acceptPage(long gpa) {
+                return TdxBackend.this.acceptPage(handle, gpa);
+            }
+
+            @Override
+            public byte[] getQuote(byte[] reportData64) {
+                return TdxBackend.this.getQuote(handle, reportData64);
+            }
+
+            @Override
+            public byte[] eventLog() {
+                return TdxBackend.this.eventLog(handle);
+            }
+
+            @Override
+            public byte[] read(long gpa, int length) {
+                return TdxBackend.this.read(handle, gpa, length);
+            }
+
+            @Override
+            public void write(long gpa, byte[] data) {
+                TdxBackend.this.write(handle, gpa, data);
+            }
+        };
+    }
+
+    /**
+     * @param handle a TD's handle
+     * @return the host's SEAMCALLs on the TD's Secure EPT, bound to it
+     */
+    TdxHost host(long handle) {
+        return new TdxHost() {
+            @Override
+            public void augPage(long gpa) {
+                TdxBackend.this.augPage(handle, gpa);
+            }
+
+            @Override
+            public void blockRange(long gpa) {
+                TdxBackend.this.blockRange(handle, gpa);
+            }
+
+            @Override
+            public void track() {
+                TdxBackend.this.track(handle);
+            }
+
+            @Override
+            public void removePage(long gpa) {
+                TdxBackend.this.removePage(handle, gpa);
+            }
+
+            @Override
+            public String pageState(long gpa) {
+                return TdxBackend.this.pageState(handle, gpa);
+            }
+
+            @Override
+            public List<LaunchLogEntry> calls() {
+                return TdxBackend.this.calls(handle);
+            }
+        };
+    }
+
+    /** Records a TDCALL or TDG.VP.VMCALL of a TD in its call log. */
+    void logCall(long handle, String call, TdxStatus status, String detail) {
+        module.logCall(handle, call, status, detail);
+    }
+
+    /**
+     * @param handle a TD
+     * @return the module's view of the TD's four RTMRs
+     */
+    byte[][] rtmrs(long handle) {
+        return module.rtmrs(handle);
+    }
+
     public byte[] rtmrExtend(long handle, int index, byte[] data48, String eventDescription) {
         return module.rtmrExtend(handle, index, data48, eventDescription);
     }
 
-    @Override
     public byte[] tdReport(long handle, byte[] reportData64) {
         return module.tdReport(handle, reportData64);
     }
 
-    @Override
     public TdxStatus acceptPage(long handle, long gpa) {
         return module.acceptPage(handle, gpa);
     }
 
-    @Override
     public byte[] getQuote(long handle, byte[] reportData64) {
         byte[] report = module.tdReport(handle, reportData64);
         String cmd = "TDG.VP.VMCALL<GetQuote>";
@@ -344,49 +442,40 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
         return bytes;
     }
 
-    @Override
     public byte[] eventLog(long handle) {
         return module.eventLog(handle);
     }
 
-    @Override
     public byte[] read(long handle, long gpa, int length) {
         return module.read(handle, gpa, length);
     }
 
-    @Override
     public void write(long handle, long gpa, byte[] data) {
         module.write(handle, gpa, data);
     }
 
     // ---- TdxHost ----------------------------------------------------------------------------------------------
 
-    @Override
     public void augPage(long handle, long gpa) {
         module.augPage(handle, gpa);
     }
 
-    @Override
     public void blockRange(long handle, long gpa) {
         module.blockRange(handle, gpa);
     }
 
-    @Override
     public void track(long handle) {
         module.track(handle);
     }
 
-    @Override
     public void removePage(long handle, long gpa) {
         module.removePage(handle, gpa);
     }
 
-    @Override
     public String pageState(long handle, long gpa) {
         return module.pageState(handle, gpa);
     }
 
-    @Override
     public List<LaunchLogEntry> calls(long handle) {
         return module.calls(handle);
     }

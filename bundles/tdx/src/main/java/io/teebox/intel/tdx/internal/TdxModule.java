@@ -541,6 +541,18 @@ final class TdxModule {
         return m;
     }
 
+    /** @return the TD's four RTMRs */
+    byte[][] rtmrs(long handle) {
+        TdContext td = td(handle);
+        synchronized (td) {
+            byte[][] out = new byte[td.rtmr.length][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = td.rtmr[i].clone();
+            }
+            return out;
+        }
+    }
+
     byte[] rtmrExtend(long handle, int index, byte[] data48, String description) {
         TdContext td = td(handle);
         synchronized (td) {

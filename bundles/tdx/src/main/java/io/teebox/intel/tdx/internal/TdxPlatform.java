@@ -85,18 +85,14 @@ record TdxPlatform(String moduleVersion, byte[] teeTcbSvn, byte[] cpuSvn, int pc
         return FirmwareVersion.parse(moduleVersion);
     }
 
-    /** @return the TCB as the descriptor shows it: TEE_TCB_SVN bytes 0..7 as a little-endian long, and its parts */
+    /** @return the TCB as the descriptor shows it: the 16 bytes of TEE_TCB_SVN and its named parts */
     TcbVersion tcb() {
-        long raw = 0;
-        for (int i = 7; i >= 0; i--) {
-            raw = raw << 8 | (teeTcbSvn[i] & 0xFF);
-        }
         Map<String, Integer> parts = new LinkedHashMap<>();
         parts.put("TDX_MODULE_SVN", teeTcbSvn[0] & 0xFF);
         parts.put("TDX_MODULE_MAJOR", teeTcbSvn[1] & 0xFF);
         parts.put("TDX_LATE_MICROCODE", teeTcbSvn[2] & 0xFF);
         parts.put("PCE_SVN", pceSvn);
-        return new TcbVersion(raw, parts);
+        return new TcbVersion(io.teebox.api.tee.Bytes.of(teeTcbSvn), parts);
     }
 
     byte[] mrSeam() {

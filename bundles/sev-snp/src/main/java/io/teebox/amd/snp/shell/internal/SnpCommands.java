@@ -11,7 +11,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import io.teebox.amd.snp.SnpGuest;
-import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.Hypervisor;
 import io.teebox.kit.hex.Hex;
 
@@ -22,24 +21,19 @@ import io.teebox.kit.hex.Hex;
 public final class SnpCommands {
 
     private final Hypervisor hypervisor;
-    private final SnpGuest snp;
 
     /**
-     * @param hypervisor the hypervisor (guest names to firmware handles)
-     * @param snp the SNP firmware's guest interface
+     * @param hypervisor the hypervisor, through whose guest contexts the commands act
      */
     @Activate
-    public SnpCommands(@Reference Hypervisor hypervisor, @Reference SnpGuest snp) {
+    public SnpCommands(@Reference Hypervisor hypervisor) {
         this.hypervisor = hypervisor;
-        this.snp = snp;
     }
 
-    private long handle(String guest) {
-        GuestInfo g = hypervisor.guest(guest);
-        if (!g.config().teeType().equals("sev-snp") || g.handle() == 0) {
-            throw new IllegalArgumentException("guest " + guest + " is not a launched sev-snp guest");
-        }
-        return g.handle();
+    /** The guest's SNP interface, through its context: refused unless the guest runs. */
+    private SnpGuest snp(String guest) {
+        return hypervisor.context(guest).extension(SnpGuest.class).orElseThrow(() -> new IllegalArgumentException(
+                "guest " + guest + " is a " + hypervisor.guest(guest).config().teeType() + " guest, not sev-snp"));
     }
 
     private static long number(String name, String text) {
@@ -62,7 +56,7 @@ public final class SnpCommands {
     @Descriptor("Show a guest's RMP entries: host page, GPA, page state, VMPL permissions")
     public List<String> rmp(@Descriptor("guest id or name") String guest) {
         List<String> out = new ArrayList<>();
-        snp.rmp(handle(guest)).forEach((hpa, line) -> out.add(String.format("0x%012X  %s", hpa, line)));
+        snp(guest).rmp().forEach((hpa, line) -> out.add(String.format("0x%012X  %s", hpa, line)));
         return out;
     }
 
@@ -80,7 +74,7 @@ public final class SnpCommands {
             throw new IllegalArgumentException(String.format("gpa 0x%X is not 4 KiB aligned; RMPADJUST takes a page "
                     + "address", address));
         }
-        int rc = snp.rmpadjust(handle(guest), address, (int) numberIn("vmpl", vmpl, 1, 3),
+        int rc = snp(guest).rmpadjust(address, (int) numberIn("vmpl", vmpl, 1, 3),
                 (int) numberIn("perms", perms, 0, 0xF), vmsa);
         return "RMPADJUST returned " + rc + (rc == 0 ? " (success)" : rc == 1 ? " (FAIL_INPUT)" : " (FAIL_PERMISSION)");
     }
@@ -91,6 +85,6 @@ public final class SnpCommands {
             @Descriptor("GUEST_FIELD_SELECT: bit0 policy, 1 image id, 2 family id, 3 measurement, 4 SVN, 5 TCB")
             @Parameter(names = {"-f", "--fields"}, absentValue = "0x8") String fields,
             @Descriptor("guest id or name") String guest) {
-        return Hex.encode(snp.derivedKey(handle(guest), number("fields", fields), 0, 0));
+        return Hex.encode(snp(guest).derivedKey(number("fields", fields), 0, 0));
     }
 }

@@ -29,6 +29,7 @@ import io.teebox.api.memory.MemoryEncryption;
 import io.teebox.api.tee.BackendDescriptor;
 import io.teebox.api.tee.Capability;
 import io.teebox.api.tee.KeySlotLimits;
+import io.teebox.api.tee.LaunchDefaults;
 import io.teebox.api.tee.TeeBackend;
 import io.teebox.api.tee.FirmwareVersion;
 import io.teebox.api.tee.TeeKind;
@@ -86,17 +87,16 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
         props.put("platform state", ps.state() == 2 ? "WORKING" : Integer.toString(ps.state()));
         props.put("guests", Integer.toString(ps.guestCount()));
         props.put("memory cipher", "AES-128 (XTS with host-physical-address tweak), one key per ASID");
-        props.put(BackendDescriptor.FIRMWARE_LAYOUT, BackendDescriptor.LAYOUT_OVMF_SEV);
-        props.put(BackendDescriptor.VCPU_MODELS, String.join(",", io.teebox.kit.x86.CpuModels.known()));
-        props.putAll(sp.cpuidAsidProperties());
         EnumSet<Capability> caps = EnumSet.of(Capability.MEMORY_ENCRYPTION, Capability.LAUNCH_MEASUREMENT,
                 Capability.LAUNCH_SECRET, Capability.DEBUG_ACCESS);
         if (mode == Mode.SEV_ES) {
             caps.add(Capability.REGISTER_ENCRYPTION);
         }
-        return new BackendDescriptor(mode.type, "AMD", TeeKind.CPU, "EPYC (" + sp.productLine() + ") " + mode.label,
-                caps,
-                sp.firmwareVersion(), sp.tcb(), limits(), props);
+        LaunchDefaults defaults = mode == Mode.SEV_ES
+                ? new LaunchDefaults(0x5, "policy", "NODBG, ES", "EPYC-v4", io.teebox.kit.x86.CpuModels.known())
+                : new LaunchDefaults(0x1, "policy", "NODBG", "EPYC-v4", io.teebox.kit.x86.CpuModels.known());
+        return new BackendDescriptor(mode.type, "AMD", TeeKind.CPU, "x86_64", "EPYC (" + sp.productLine() + ") "
+                + mode.label, caps, sp.firmwareVersion(), sp.tcb(), limits(), defaults, props);
     }
 
     @Override

@@ -229,7 +229,7 @@ final class SevLaunchSession implements LaunchSession {
             backend.random.nextBytes(mnonce);
             FirmwareVersion fw = sp.firmwareVersion();
             SevPolicy policy = new SevPolicy(ctx.policy);
-            byte[] m = SevCrypto.measure(ctx.tik, fw.major(), fw.minor(), fw.build(), policy, ld, mnonce);
+            byte[] m = SevCrypto.measure(ctx.tik, fw.major(), fw.minor(), fw.part(2), policy, ld, mnonce);
             byte[] out = new byte[48];
             System.arraycopy(m, 0, out, 0, 32);
             System.arraycopy(mnonce, 0, out, 32, 16);
@@ -242,7 +242,7 @@ final class SevLaunchSession implements LaunchSession {
             fields.put("measure", Hex.encode(m));
             fields.put("mnonce", Hex.encode(mnonce));
             fields.put("api", fw.major() + "." + fw.minor());
-            fields.put("build", Integer.toString(fw.build()));
+            fields.put("build", Integer.toString(fw.part(2)));
             fields.put("policy", policy.toString());
             return new Measurement("sev-launch-measure", out, fields);
         }

@@ -47,39 +47,42 @@ import org.osgi.service.component.annotations.Reference;
 public final class TdxCommands {
 
     private final Hypervisor hypervisor;
-    private final TdxGuest guest;
-    private final TdxHost host;
     private final IntelPcs pcs;
     private final EvidenceVerifier verifier;
 
     /**
-     * @param hypervisor the hypervisor, to find TDs by name
-     * @param guest the TDX module's TDCALL interface
-     * @param host the TDX module's host interface
+     * @param hypervisor the hypervisor, through whose guest contexts the TD's calls go
      * @param pcs the emulated Intel PCS
      * @param verifier the TDX quote verifier
      */
     @Activate
-    public TdxCommands(@Reference Hypervisor hypervisor, @Reference TdxGuest guest, @Reference TdxHost host,
-            @Reference IntelPcs pcs,
+    public TdxCommands(@Reference Hypervisor hypervisor, @Reference IntelPcs pcs,
             @Reference(target = "(" + EvidenceVerifier.FORMAT_PROPERTY + "=" + Tdx.EVIDENCE_FORMAT + ")")
             EvidenceVerifier verifier) {
         this.hypervisor = hypervisor;
-        this.guest = guest;
-        this.host = host;
         this.pcs = pcs;
         this.verifier = verifier;
     }
 
-    private long handle(String name) {
+    private void checkTd(String name) {
         GuestInfo g = hypervisor.guest(name);
         if (!Tdx.TEE_TYPE.equals(g.config().teeType())) {
             throw new IllegalArgumentException("guest " + name + " runs on " + g.config().teeType() + ", not tdx");
         }
-        if (g.handle() == 0) {
-            throw new IllegalStateException("guest " + name + " has not been launched (guest:launch " + name + ")");
-        }
-        return g.handle();
+    }
+
+    /** The TD's TDCALL interface, through its guest context: refused unless the TD runs. */
+    private TdxGuest guest(String td) {
+        checkTd(td);
+        return hypervisor.context(td).extension(TdxGuest.class).orElseThrow(() -> new IllegalStateException(
+                "the tdx backend offers no TDCALL interface for " + td));
+    }
+
+    /** The host's SEAMCALLs on the TD: refused unless it is launched and not terminated. */
+    private TdxHost host(String td) {
+        checkTd(td);
+        return hypervisor.hostExtension(td, TdxHost.class).orElseThrow(() -> new IllegalStateException(
+                "the tdx backend offers no host interface for " + td));
     }
 
     /** Hex of a named argument; the error names the argument. */
@@ -168,7 +171,7 @@ public final class TdxCommands {
             @Descriptor("REPORTDATA in hex, up to 64 bytes (zero-padded)")
             @Parameter(names = {"-d", "--data"}, absentValue = "") String data,
             @Descriptor("TD (guest id or name)") String td) {
-        return TdReport.parse(guest.tdReport(handle(td), reportData(data))).describe().stripTrailing();
+        return TdReport.parse(guest(td).tdReport(reportData(data))).describe().stripTrailing();
     }
 
     /**
@@ -182,8 +185,8 @@ public final class TdxCommands {
             @Descriptor("write the quote to this file")
             @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
             @Descriptor("TD (guest id or name)") String td) {
-        long h = handle(td);
-        byte[] quote = guest.getQuote(h, reportData(data));
+        TdxGuest g = guest(td);
+        byte[] quote = g.getQuote(reportData(data));
         StringBuilder b = new StringBuilder();
         Verdict v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), Map.of()),
                 new VerificationOptions(Clock.systemUTC(), List.of(pcs.rootCaCertificate()), Map.of(), Map.of()));
@@ -191,7 +194,7 @@ public final class TdxCommands {
         v.claims().forEach((k, val) -> b.append(String.format("  %-16s %s%n", k, val)));
         if (!out.isEmpty()) {
             write("quote file (-o)", out, quote);
-            write("event log file", out + ".eventlog", guest.eventLog(h));
+            write("event log file", out + ".eventlog", g.eventLog());
             b.append("wrote ").append(out).append(" and ").append(out).append(".eventlog").append('\n');
         }
         return b.toString().stripTrailing();
@@ -210,7 +213,6 @@ public final class TdxCommands {
             @Descriptor("TD (guest id or name)") String td,
             @Descriptor("what is measured: the event's description") String text) {
         long i = number("RTMR index (-i)", index);
-        long h = handle(td);
         if (i < 0 || i > 3) {
             // what TDG.MR.RTMR.EXTEND answers for an RDX other than 0..3; checked here, before the index is narrowed
             throw TdxStatus.TDX_OPERAND_INVALID.error("RTMR index (-i) " + index.trim() + " is not 0..3");
@@ -219,7 +221,7 @@ public final class TdxCommands {
         if (d.length != 48) {
             throw new IllegalArgumentException("--digest is " + d.length + " bytes, expected 48 (a SHA-384 digest)");
         }
-        byte[] now = guest.rtmrExtend(h, (int) i, d, text);
+        byte[] now = guest(td).rtmrExtend((int) i, d, text);
         return "RTMR" + i + " = " + Hex.encode(now);
     }
 
@@ -231,7 +233,7 @@ public final class TdxCommands {
             @Descriptor("write the raw log to this file")
             @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
             @Descriptor("TD (guest id or name)") String td) {
-        byte[] raw = guest.eventLog(handle(td));
+        byte[] raw = guest(td).eventLog();
         List<EventLog.Event> events = EventLog.parse(raw);
         StringBuilder b = new StringBuilder(String.format("%d events, %d bytes%n", events.size(), raw.length));
         for (EventLog.Event e : events) {
@@ -366,13 +368,13 @@ public final class TdxCommands {
     /** @return the TD's SEAMCALLs and TDCALLs */
     @Descriptor("Every SEAMCALL and TDCALL of a TD with its completion status")
     public List<LaunchLogEntry> calls(@Descriptor("TD (guest id or name)") String td) {
-        return host.calls(handle(td));
+        return host(td).calls();
     }
 
     /** @return the completion status */
     @Descriptor("TDG.MEM.PAGE.ACCEPT from inside the TD (the host adds the page first if needed)")
     public String accept(@Descriptor("TD (guest id or name)") String td,
             @Descriptor("guest physical address, 4 KiB aligned (0x...)") String gpa) {
-        return guest.acceptPage(handle(td), number("gpa", gpa)).status().toString();
+        return guest(td).acceptPage(number("gpa", gpa)).status().toString();
     }
 }

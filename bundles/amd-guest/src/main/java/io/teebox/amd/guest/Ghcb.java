@@ -1,4 +1,4 @@
-package io.teebox.hypervisor.internal;
+package io.teebox.amd.guest;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,32 +10,32 @@ import io.teebox.kit.codec.LittleEndian;
  * operands of an intercepted instruction to the host. Only fields whose bit is set in VALID_BITMAP (bit = offset / 8)
  * are meant for the other side.
  */
-final class Ghcb {
+public final class Ghcb {
 
-    static final int RAX = 0x1F8;
-    static final int RCX = 0x308;
-    static final int RDX = 0x310;
-    static final int RBX = 0x318;
-    static final int SW_EXIT_CODE = 0x390;
-    static final int SW_EXIT_INFO_1 = 0x398;
-    static final int SW_EXIT_INFO_2 = 0x3A0;
-    static final int SW_SCRATCH = 0x3A8;
-    static final int XCR0 = 0x3E8;
-    static final int VALID_BITMAP = 0x3F0;
-    static final int SHARED_BUFFER = 0x800;
-    static final int PROTOCOL_VERSION = 0xFFA;
-    static final int USAGE = 0xFFC;
+    public static final int RAX = 0x1F8;
+    public static final int RCX = 0x308;
+    public static final int RDX = 0x310;
+    public static final int RBX = 0x318;
+    public static final int SW_EXIT_CODE = 0x390;
+    public static final int SW_EXIT_INFO_1 = 0x398;
+    public static final int SW_EXIT_INFO_2 = 0x3A0;
+    public static final int SW_SCRATCH = 0x3A8;
+    public static final int XCR0 = 0x3E8;
+    public static final int VALID_BITMAP = 0x3F0;
+    public static final int SHARED_BUFFER = 0x800;
+    public static final int PROTOCOL_VERSION = 0xFFA;
+    public static final int USAGE = 0xFFC;
 
-    static final long EXIT_CPUID = 0x72;
-    static final long EXIT_IOIO = 0x7B;
-    static final long EXIT_MSR = 0x7C;
-    static final long EXIT_MMIO_READ = 0x8000_0001L;
-    static final long EXIT_MMIO_WRITE = 0x8000_0002L;
+    public static final long EXIT_CPUID = 0x72;
+    public static final long EXIT_IOIO = 0x7B;
+    public static final long EXIT_MSR = 0x7C;
+    public static final long EXIT_MMIO_READ = 0x8000_0001L;
+    public static final long EXIT_MMIO_WRITE = 0x8000_0002L;
 
     /** SW_EXITINFO2 error codes when SW_EXITINFO1 = 2 (Linux GHCB_ERR_*). */
-    static final long ERR_MISSING_INPUT = 4;
-    static final long ERR_INVALID_INPUT = 5;
-    static final long ERR_INVALID_EVENT = 6;
+    public static final long ERR_MISSING_INPUT = 4;
+    public static final long ERR_INVALID_INPUT = 5;
+    public static final long ERR_INVALID_EVENT = 6;
 
     private static final Map<Integer, String> NAMES = new LinkedHashMap<>();
 
@@ -51,40 +51,47 @@ final class Ghcb {
         NAMES.put(XCR0, "xcr0");
     }
 
-    final byte[] page;
+    /** The page's bytes. */
+    public final byte[] page;
 
-    Ghcb(byte[] page) {
+    /** @param page a GHCB page */
+    public Ghcb(byte[] page) {
         this.page = page;
     }
 
-    static Ghcb fresh() {
-        Ghcb g = new Ghcb(new byte[GuestPages.PAGE_SIZE]);
+    /** @return an empty GHCB of protocol version 2 */
+    public static Ghcb fresh() {
+        Ghcb g = new Ghcb(new byte[4096]);
         LittleEndian.put16(g.page, PROTOCOL_VERSION, 2);
         return g;
     }
 
-    boolean valid(int offset) {
+    /** @return whether the field at the offset is marked valid */
+    public boolean valid(int offset) {
         int bit = offset / 8;
         return (page[VALID_BITMAP + bit / 8] & (1 << (bit % 8))) != 0;
     }
 
-    Ghcb set(int offset, long value) {
+    /** Sets a field and marks it valid. @return this */
+    public Ghcb set(int offset, long value) {
         LittleEndian.put64(page, offset, value);
         int bit = offset / 8;
         page[VALID_BITMAP + bit / 8] |= (byte) (1 << (bit % 8));
         return this;
     }
 
-    long get(int offset) {
+    /** @return the field at the offset */
+    public long get(int offset) {
         return LittleEndian.u64(page, offset);
     }
 
-    void clearValid() {
+    /** Clears VALID_BITMAP. */
+    public void clearValid() {
         java.util.Arrays.fill(page, VALID_BITMAP, VALID_BITMAP + 16, (byte) 0);
     }
 
     /** @return the fields the guest marked valid, by name: all the host may read */
-    Map<String, Long> visible() {
+    public Map<String, Long> visible() {
         Map<String, Long> out = new LinkedHashMap<>();
         NAMES.forEach((off, name) -> {
             if (valid(off)) {

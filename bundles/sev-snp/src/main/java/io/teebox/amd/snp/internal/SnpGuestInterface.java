@@ -1,0 +1,37 @@
+package io.teebox.amd.snp.internal;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import io.teebox.amd.guest.AmdCpuid;
+import io.teebox.amd.guest.AmdGuestInterface;
+import io.teebox.amd.guest.GhcbExits;
+import io.teebox.amd.guest.OvmfLoaders;
+import io.teebox.amd.snp.SnpGuest;
+import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.amd.sp.AsidPool;
+import io.teebox.api.tee.TeeType;
+import io.teebox.spi.exits.ExitProtocol;
+import io.teebox.spi.guest.GuestServices;
+import io.teebox.spi.loader.GuestImageLoader;
+
+/**
+ * How SEV-SNP guests are loaded (OVMF with its SEV metadata sections: zero, secrets, CPUID and kernel-hashes
+ * pages, then the VMSAs), exit (#VC and the GHCB) and what they may ask beyond the common API ({@link SnpGuest}).
+ */
+@Component(service = {GuestImageLoader.class, ExitProtocol.class, GuestServices.class}, immediate = true)
+@TeeType("sev-snp")
+public final class SnpGuestInterface extends AmdGuestInterface {
+
+    /**
+     * @param sp the secure processor (the ASID limits CPUID reports)
+     * @param snp the SNP firmware, for the guest's SNP interface
+     */
+    @Activate
+    public SnpGuestInterface(@Reference AmdSecureProcessor sp, @Reference SnpBackend snp) {
+        super(OvmfLoaders.snp(), new GhcbExits(new AmdCpuid(() -> new AmdCpuid.Platform(true, true,
+                sp.asidLimits(AsidPool.SEV).last(), sp.asidLimits(AsidPool.SEV).first()))));
+        extension(SnpGuest.class, guest -> snp.guest(guest.handle()));
+    }
+}
