@@ -113,6 +113,62 @@ public class TdxHypervisorTest {
     }
 
     @Test
+    public void aTdRunsCpuidThroughTdvmcallAndSeesGenuineIntel() {
+        launchTd(hv, "cpuid", TdAttributes.SEPT_VE_DISABLE, null);
+        io.teebox.api.hypervisor.ExitTrace t = hv.context("cpuid").execute(0, new io.teebox.api.hypervisor
+                .GuestInstruction(io.teebox.api.hypervisor.GuestInstruction.Kind.CPUID, 0, 0, 0));
+        assertTrue(t.path(), t.path().startsWith("#VE -> TDG.VP.VMCALL<Instruction.CPUID>"));
+        assertEquals("the GHCI sub-function is the VMX exit reason CPUID", 10, t.exitCode());
+        assertEquals("the host saw only the TDVMCALL registers", java.util.Set.of("r10", "r11", "r12", "r13"),
+                t.hostSaw().keySet());
+        String vendor = ascii(t.result().get("r13")) + ascii(t.result().get("r15")) + ascii(t.result().get("r14"));
+        assertEquals("GenuineIntel", vendor);
+        io.teebox.api.hypervisor.ExitTrace leaf1 = hv.context("cpuid").execute(0, new io.teebox.api.hypervisor
+                .GuestInstruction(io.teebox.api.hypervisor.GuestInstruction.Kind.CPUID, 1, 0, 0));
+        assertEquals("family 6 model 0x8F: Sapphire Rapids", 0x806F4L, (long) leaf1.result().get("r12"));
+        assertTrue("the host reads none of the TD's registers", hv.hostVcpu("cpuid", 0).registers().isEmpty());
+        assertTrue(tdx.calls(handle("cpuid")).stream().anyMatch(c -> c.command().equals(
+                "TDG.VP.VMCALL<Instruction.CPUID>")));
+    }
+
+    private static String ascii(long register) {
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            b[i] = (byte) (register >>> (8 * i));
+        }
+        return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    public void aPausedTdRefusesEveryGuestContextAndTdcallWithInvalidGuestState() {
+        launchTd(hv, "paused", TdAttributes.SEPT_VE_DISABLE, null);
+        io.teebox.intel.tdx.TdxGuest calls = hv.context("paused").extension(io.teebox.intel.tdx.TdxGuest.class)
+                .orElseThrow();
+        io.teebox.api.guest.RuntimeMeasurements rtmrs = hv.context("paused").measurements();
+        byte[] rtmr3 = rtmrs.read(3).value();
+        hv.pause("paused");
+        byte[] digest = new byte[48];
+        for (Runnable call : java.util.List.<Runnable>of(
+                () -> calls.rtmrExtend(3, digest, "after the pause"),
+                () -> calls.tdReport(new byte[64]),
+                () -> calls.getQuote(new byte[64]),
+                () -> calls.acceptPage(0x900000),
+                () -> calls.eventLog(),
+                () -> calls.read(TEMP_MEM, 16),
+                () -> rtmrs.extend(3, io.teebox.api.tee.Bytes.of(digest), null),
+                () -> hv.context("paused").evidence(io.teebox.api.tee.Bytes.of(new byte[64])),
+                () -> hv.context("paused").read(TEMP_MEM, 16))) {
+            io.teebox.api.tee.TeeException e = assertThrows(io.teebox.api.tee.TeeException.class, call::run);
+            assertEquals("INVALID_GUEST_STATE", e.status().name());
+        }
+        hv.resume("paused");
+        assertArrayEquals("nothing was extended while paused", rtmr3, rtmrs.read(3).value());
+        calls.rtmrExtend(3, digest, "after the resume");
+        assertEquals("RTMR", rtmrs.kind());
+        assertEquals(1, rtmrs.log().stream().filter(e -> e.description().equals("after the resume")).count());
+    }
+
+    @Test
     public void hostWriteToPrivateMemoryTerminatesTheTdOnItsNextReadAndOthersKeepRunning() {
         launchTd(hv, "victim", TdAttributes.SEPT_VE_DISABLE, null);
         launchTd(hv, "bystander", TdAttributes.SEPT_VE_DISABLE, null);
