@@ -76,10 +76,10 @@ public class SevLaunchIT extends TeeboxTestSupport {
                 io.teebox.kit.firmware.DefaultFirmware.image()));
         java.util.Map<String, String> refs = java.util.Map.of("report_data", java.util.HexFormat.of().formatHex(mnonce),
                 "measurement", digest);
-        io.teebox.api.attestation.Verdict ok = v.verify(e, new io.teebox.api.attestation.VerificationOptions(
+        io.teebox.api.appraisal.Appraisal ok = v.verify(e, new io.teebox.api.attestation.VerificationOptions(
                 java.time.Clock.systemUTC(), List.of(cek), refs, java.util.Map.of()));
         assertTrue(ok.failures().toString(), ok.accepted());
-        io.teebox.api.attestation.Verdict untrusted = v.verify(e,
+        io.teebox.api.appraisal.Appraisal untrusted = v.verify(e,
                 io.teebox.api.attestation.VerificationOptions.trusting(List.of()));
         assertEquals("chain", untrusted.failures().get(0).check());
     }

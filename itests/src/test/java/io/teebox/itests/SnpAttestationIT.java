@@ -18,7 +18,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.Hypervisor;
@@ -46,7 +46,7 @@ public class SnpAttestationIT extends TeeboxTestSupport {
         assertEquals("sev-snp-report", e.format());
         byte[] ark = backend("sev-snp").platformCertificates().get("ark");
         EvidenceVerifier verifier = service(EvidenceVerifier.class, "(evidence.format=sev-snp-report)");
-        Verdict v = verifier.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(ark),
+        Appraisal v = verifier.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(ark),
                 Map.of("measurement", expected, "report_data", Hex.encode(nonce)), Map.of()));
         assertTrue(v.failures().toString(), v.accepted());
 

@@ -18,7 +18,7 @@ import org.osgi.framework.Bundle;
 
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestState;
@@ -61,7 +61,7 @@ public class SnpFirmwareUpdateIT extends TeeboxTestSupport {
                 after.certificates().get(0)));
         byte[] ark = backend("sev-snp").platformCertificates().get("ark");
         EvidenceVerifier verifier = service(EvidenceVerifier.class, "(evidence.format=sev-snp-report)");
-        Verdict v = verifier.verify(after, new VerificationOptions(Clock.systemUTC(), List.of(ark), Map.of(),
+        Appraisal v = verifier.verify(after, new VerificationOptions(Clock.systemUTC(), List.of(ark), Map.of(),
                 Map.of("minimum_tcb", String.format("%016X", 0x7300000000000003L | (long) (oldSpl + 1) << 48))));
         assertTrue(v.failures().toString(), v.accepted());
         deleteConfiguration("io.teebox.amd.sp");

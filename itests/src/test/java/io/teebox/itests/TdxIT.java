@@ -9,7 +9,7 @@ import static org.junit.Assert.assertTrue;
 
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestState;
@@ -58,7 +58,7 @@ public class TdxIT extends TeeboxTestSupport {
                 null, null, null, null, null, -1)));
     }
 
-    private Verdict verify(Evidence quote, Map<String, String> reference, Map<String, String> policy) {
+    private Appraisal verify(Evidence quote, Map<String, String> reference, Map<String, String> policy) {
         EvidenceVerifier verifier = service(EvidenceVerifier.class, "(evidence.format=tdx-quote-v4)");
         byte[] root = service(IntelPcs.class, null).rootCaCertificate();
         return verifier.verify(quote, new VerificationOptions(Clock.systemUTC(), List.of(root), reference, policy));
@@ -81,14 +81,14 @@ public class TdxIT extends TeeboxTestSupport {
         Evidence quote = hv.context("td").evidence(io.teebox.api.tee.Bytes.of(nonce));
         assertEquals("tdx-quote-v4", quote.format());
         HexFormat hex = HexFormat.of();
-        Verdict v = verify(quote, Map.of("mrtd", hex.formatHex(mrtd), "rtmr3", hex.formatHex(rtmr3)), Map.of());
+        Appraisal v = verify(quote, Map.of("mrtd", hex.formatHex(mrtd), "rtmr3", hex.formatHex(rtmr3)), Map.of());
         assertTrue(v.failures().toString(), v.accepted());
-        assertEquals("UpToDate", v.claims().get("tcb_status"));
-        assertTrue(v.claims().toString(), v.claims().get("report_data").startsWith(hex.formatHex(nonce)));
+        assertEquals("UpToDate", v.claim("tcb_status"));
+        assertTrue(v.claims().toString(), v.claim("report_data").startsWith(hex.formatHex(nonce)));
 
         byte[] other = mrtd.clone();
         other[0] ^= 1;
-        Verdict wrong = verify(quote, Map.of("mrtd", hex.formatHex(other)), Map.of());
+        Appraisal wrong = verify(quote, Map.of("mrtd", hex.formatHex(other)), Map.of());
         assertFalse(wrong.accepted());
         assertTrue(wrong.failures().toString(), wrong.failures().stream().anyMatch(f -> f.check().equals("mrtd")));
     }
@@ -141,7 +141,7 @@ public class TdxIT extends TeeboxTestSupport {
         await("SEV guest RUNNING", () -> hv.guest("amd").state() == GuestState.RUNNING);
         assertArrayEquals(amdMemory, hv.context("amd").read(amdPage, 4096));
 
-        Verdict v = verify(hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64])), Map.of(), Map.of());
+        Appraisal v = verify(hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64])), Map.of(), Map.of());
         assertTrue(v.failures().toString(), v.accepted());
     }
 
@@ -156,9 +156,9 @@ public class TdxIT extends TeeboxTestSupport {
         hv.context("td").write(TD_DATA_GPA, TD_DATA);
         Evidence before = hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64]));
         assertEquals(3, before.report()[TEE_TCB_SVN]);
-        Verdict old = verify(before, Map.of(), Map.of());
+        Appraisal old = verify(before, Map.of(), Map.of());
         assertFalse("an out-of-date module is refused by default", old.accepted());
-        assertEquals("OutOfDate", old.claims().get("tcb_status"));
+        assertEquals("OutOfDate", old.claim("tcb_status"));
 
         long handle = hv.guest("td").handle();
         configure("io.teebox.intel.tdx", Map.of("teeTcbSvn", "05010300000000000000000000000000"));
@@ -171,9 +171,9 @@ public class TdxIT extends TeeboxTestSupport {
         Evidence after = hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64]));
         assertEquals(5, after.report()[TEE_TCB_SVN]);
         assertNotEquals(before.report()[TEE_TCB_SVN], after.report()[TEE_TCB_SVN]);
-        Verdict v = verify(after, Map.of(), Map.of());
+        Appraisal v = verify(after, Map.of(), Map.of());
         assertTrue(v.failures().toString(), v.accepted());
-        assertEquals("UpToDate", v.claims().get("tcb_status"));
+        assertEquals("UpToDate", v.claim("tcb_status"));
         deleteConfiguration("io.teebox.intel.tdx");
     }
 }

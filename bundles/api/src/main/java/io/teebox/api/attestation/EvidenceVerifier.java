@@ -17,12 +17,12 @@ public interface EvidenceVerifier {
     String format();
 
     /**
-     * Appraises evidence. Malformed evidence is not an exception: it gives a verdict with a failure naming the
-     * malformed field.
+     * Appraises evidence. Malformed evidence is not an exception: it gives an appraisal with a failed check naming
+     * the malformed field.
      *
      * @param evidence the evidence
      * @param options trusted roots, reference values, policy and time
-     * @return the claims and every failed check
+     * @return the appraisal: every check made with its outcome, the trustworthiness vector, the claims read
      */
-    Verdict verify(Evidence evidence, VerificationOptions options);
+    io.teebox.api.appraisal.Appraisal verify(Evidence evidence, VerificationOptions options);
 }

@@ -208,7 +208,7 @@ public final class GuestCommands {
         String written = Args.opt(out) == null ? null : Evidences.export(e, java.nio.file.Path.of(out));
         EvidenceVerifier v = verifiers.get(e.format());
         Map<String, String> claims = v == null ? Map.of()
-                : v.verify(e, VerificationOptions.trusting(java.util.List.of())).claims();
+                : v.verify(e, VerificationOptions.trusting(java.util.List.of())).claimTexts();
         return new EvidenceView(e, claims, written);
     }
 

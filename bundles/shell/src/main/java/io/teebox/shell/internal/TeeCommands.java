@@ -128,7 +128,7 @@ public final class TeeCommands {
      * @return the verdict
      */
     @Descriptor("Verify an exported evidence file against trusted roots and reference values")
-    public io.teebox.api.attestation.Verdict verify(org.apache.felix.service.command.CommandSession session,
+    public io.teebox.api.appraisal.Appraisal verify(org.apache.felix.service.command.CommandSession session,
             @Descriptor("trusted root certificate file (PEM or DER), e.g. the ARK")
             @Parameter(names = {"-r", "--root"}, absentValue = "") String root,
             @Descriptor("expected launch measurement, hex")
@@ -153,7 +153,7 @@ public final class TeeCommands {
         if (Args.opt(reportData) != null) {
             refs.put("report_data", reportData);
         }
-        io.teebox.api.attestation.Verdict verdict = v.verify(new io.teebox.api.attestation.Evidence(format, report,
+        io.teebox.api.appraisal.Appraisal verdict = v.verify(new io.teebox.api.attestation.Evidence(format, report,
                 chain, Map.of()), new io.teebox.api.attestation.VerificationOptions(java.time.Clock.systemUTC(), roots,
                         refs, Map.of()));
         if (!verdict.accepted()) {

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.teebox.api.attestation.Evidence;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.hypervisor.ExitTrace;
 import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.LaunchResult;
@@ -109,10 +109,13 @@ final class Text {
             b.append(HexDump.format(0, e.report()));
             return b.toString().stripTrailing();
         }
-        if (o instanceof Verdict v) {
-            StringBuilder b = new StringBuilder(v.accepted() ? "ACCEPTED\n" : "REJECTED\n");
-            v.failures().forEach(f -> b.append("  failed ").append(f).append('\n'));
-            v.claims().forEach((k, val) -> b.append(String.format("  %-20s %s%n", k, val)));
+        if (o instanceof Appraisal v) {
+            StringBuilder b = new StringBuilder((v.accepted() ? "ACCEPTED" : "REJECTED") + " (" + v.status()
+                    + ": " + v.passes().size() + " checks passed, " + v.failures().size() + " failed)\n");
+            v.failures().forEach(f -> b.append("  FAILED ").append(f).append('\n'));
+            v.passes().forEach(p -> b.append("  passed ").append(p.check()).append('\n'));
+            v.vector().forEach((claim, tier) -> b.append(String.format("  %-20s %s%n", claim.earName(), tier)));
+            v.claimTexts().forEach((k, val) -> b.append(String.format("  %-20s %s%n", k, val)));
             return b.toString().stripTrailing();
         }
         return null;

@@ -9,7 +9,7 @@ import io.teebox.amd.sev.internal.SevBackend;
 import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
 import io.teebox.amd.sp.internal.AmdSpConfig;
 import io.teebox.api.attestation.Evidence;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestState;
@@ -133,7 +133,7 @@ public class SideBySideTest {
         assertTrue(next.calls(handle).stream().anyMatch(c -> c.command().equals("TDH.MNG.CREATE")));
 
         Evidence e = hv.context("intel").evidence(io.teebox.api.tee.Bytes.of(new byte[64]));
-        Verdict v = new TdxQuoteVerifier(pcs).verify(e, VerificationOptions.trusting(List.of(pcs.rootCaCertificate())));
+        Appraisal v = new TdxQuoteVerifier(pcs).verify(e, VerificationOptions.trusting(List.of(pcs.rootCaCertificate())));
         assertTrue(v.failures().toString(), v.accepted());
         bothWork();
     }

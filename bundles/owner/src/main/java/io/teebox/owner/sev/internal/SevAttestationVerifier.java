@@ -5,8 +5,8 @@ import io.teebox.amd.abi.SevCertificate;
 import io.teebox.amd.abi.SevPolicy;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
-import io.teebox.api.attestation.Verdict;
-import io.teebox.api.attestation.Verdict.Failure;
+import io.teebox.api.appraisal.Appraisal;
+import io.teebox.api.appraisal.Check;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TeeException;
 import io.teebox.kit.codec.MalformedStructureException;
@@ -44,19 +44,19 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
     }
 
     @Override
-    public Verdict verify(Evidence evidence, VerificationOptions options) {
+    public Appraisal verify(Evidence evidence, VerificationOptions options) {
         Map<String, String> claims = new LinkedHashMap<>();
-        List<Failure> failures = new ArrayList<>();
+        List<Check> failures = new ArrayList<>();
         if (!FORMAT.equals(evidence.format())) {
-            failures.add(new Failure("format", "evidence format is '" + evidence.format() + "', expected " + FORMAT));
-            return new Verdict(claims, failures);
+            failures.add(new Check("format", "evidence format is '" + evidence.format() + "', expected " + FORMAT));
+            return appraisal(claims, failures, options);
         }
         SevAttestationReport report;
         try {
             report = SevAttestationReport.parse(evidence.report());
         } catch (MalformedStructureException e) {
-            failures.add(new Failure("format", e.getMessage()));
-            return new Verdict(claims, failures);
+            failures.add(new Check("format", e.getMessage()));
+            return appraisal(claims, failures, options);
         }
         claims.put("mnonce", Hex.encode(report.mnonce()));
         claims.put("launch_digest", Hex.encode(report.launchDigest()));
@@ -66,23 +66,38 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
             claims.put("policy", policy.toString());
         } catch (TeeException e) {
             claims.put("policy", String.format("0x%08X", report.policy()));
-            failures.add(new Failure("policy", e.getMessage()));
+            failures.add(new Check("policy", e.getMessage()));
         }
         SevCertificate pek = chain(evidence, options, claims, failures);
         if (pek != null && !report.verify(pek.publicKey())) {
-            failures.add(new Failure("signature", "the report's signature over bytes 0x00..0x33 does not verify "
+            failures.add(new Check("signature", "the report's signature over bytes 0x00..0x33 does not verify "
                     + "with the PEK"));
         }
         validate(report, policy, options, failures);
-        return new Verdict(claims, failures);
+        return appraisal(claims, failures, options);
+    }
+
+    /** The checks every appraisal of a well-formed report makes (reference values add theirs). */
+    static final List<String> CHECKS = List.of("chain", "signature", "policy", "debug");
+
+    private static Appraisal appraisal(Map<String, String> claims, List<Check> failures, VerificationOptions options) {
+        boolean malformed = failures.stream().anyMatch(f -> f.check().equals("format") || f.check().equals("options"));
+        List<String> made = new ArrayList<>();
+        if (!malformed) {
+            made.addAll(CHECKS);
+            made.addAll(options.referenceValues().keySet());
+        }
+        String nonce = claims.get("mnonce");
+        return Appraisal.of(FORMAT, io.teebox.kit.codec.Claims.typed(claims), made, failures,
+                nonce == null ? null : io.teebox.api.tee.Bytes.fromHex(nonce));
     }
 
     /** @return the PEK if its certificate parses and chains to a trusted CEK or OCA, else null */
     private static SevCertificate chain(Evidence evidence, VerificationOptions options, Map<String, String> claims,
-            List<Failure> failures) {
+            List<Check> failures) {
         List<byte[]> certs = evidence.certificates();
         if (certs.size() != 3) {
-            failures.add(new Failure("chain", "expected the PEK, OCA and CEK certificates, got " + certs.size()));
+            failures.add(new Check("chain", "expected the PEK, OCA and CEK certificates, got " + certs.size()));
             return null;
         }
         SevCertificate pek = cert(certs.get(0), "PEK", SevCertificate.USAGE_PEK, failures);
@@ -96,15 +111,15 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
         if (cekTrusted || ocaTrusted) {
             claims.put("trusted_by", cekTrusted && ocaTrusted ? "CEK and OCA" : cekTrusted ? "CEK" : "OCA");
         } else {
-            failures.add(new Failure("chain", "neither the CEK nor the OCA of the evidence is one of the "
+            failures.add(new Check("chain", "neither the CEK nor the OCA of the evidence is one of the "
                     + options.trustedRoots().size() + " trusted roots (give the platform's cek or oca certificate, "
                     + "SEV format, as a trusted root)"));
         }
         if (!pek.signedBy(cek)) {
-            failures.add(new Failure("chain", "the PEK certificate carries no valid signature by the CEK"));
+            failures.add(new Check("chain", "the PEK certificate carries no valid signature by the CEK"));
         }
         if (!pek.signedBy(oca)) {
-            failures.add(new Failure("chain", "the PEK certificate carries no valid signature by the OCA"));
+            failures.add(new Check("chain", "the PEK certificate carries no valid signature by the OCA"));
         }
         return pek;
     }
@@ -113,32 +128,32 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
         return options.trustedRoots().stream().anyMatch(r -> Arrays.equals(r, cert));
     }
 
-    private static SevCertificate cert(byte[] bytes, String name, int usage, List<Failure> failures) {
+    private static SevCertificate cert(byte[] bytes, String name, int usage, List<Check> failures) {
         try {
             SevCertificate c = SevCertificate.parse(bytes);
             if (c.usage() != usage) {
-                failures.add(new Failure("chain", String.format("the %s certificate has key usage 0x%X, expected "
+                failures.add(new Check("chain", String.format("the %s certificate has key usage 0x%X, expected "
                         + "0x%X", name, c.usage(), usage)));
                 return null;
             }
             return c;
         } catch (TeeException e) {
-            failures.add(new Failure("chain", "the " + name + " certificate is malformed: " + e.getMessage()));
+            failures.add(new Check("chain", "the " + name + " certificate is malformed: " + e.getMessage()));
             return null;
         }
     }
 
     private static void validate(SevAttestationReport report, SevPolicy policy, VerificationOptions options,
-            List<Failure> failures) {
+            List<Check> failures) {
         for (String k : options.referenceValues().keySet()) {
             if (!REFERENCE_VALUES.contains(k)) {
-                failures.add(new Failure("options", "unknown reference value '" + k + "'; known: "
+                failures.add(new Check("options", "unknown reference value '" + k + "'; known: "
                         + REFERENCE_VALUES));
             }
         }
         for (String k : options.policy().keySet()) {
             if (!POLICIES.contains(k)) {
-                failures.add(new Failure("options", "unknown policy '" + k + "'; known: " + POLICIES));
+                failures.add(new Check("options", "unknown policy '" + k + "'; known: " + POLICIES));
             }
         }
         compare("launch_digest", options.referenceValues().get("launch_digest"), report.launchDigest(), failures);
@@ -146,12 +161,12 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
         compare("report_data", options.referenceValues().get("report_data"), report.mnonce(), failures);
         boolean allowDebug = Boolean.parseBoolean(options.policy().getOrDefault("allow_debug", "false"));
         if (policy != null && !allowDebug && !policy.has(SevPolicy.NODBG)) {
-            failures.add(new Failure("debug", "the guest policy does not set NODBG: the host can decrypt its memory "
+            failures.add(new Check("debug", "the guest policy does not set NODBG: the host can decrypt its memory "
                     + "with DBG_DECRYPT; policy allow_debug is false"));
         }
     }
 
-    private static void compare(String name, String expectedHex, byte[] actual, List<Failure> failures) {
+    private static void compare(String name, String expectedHex, byte[] actual, List<Check> failures) {
         if (expectedHex == null) {
             return;
         }
@@ -159,17 +174,17 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
         try {
             want = Hex.decode(expectedHex.trim());
         } catch (IllegalArgumentException e) {
-            failures.add(new Failure("options", name + " is not hex: " + e.getMessage()));
+            failures.add(new Check("options", name + " is not hex: " + e.getMessage()));
             return;
         }
         if (want.length > actual.length) {
-            failures.add(new Failure("options", name + " is " + want.length + " bytes, the report holds "
+            failures.add(new Check("options", name + " is " + want.length + " bytes, the report holds "
                     + actual.length));
             return;
         }
         want = Arrays.copyOf(want, actual.length);
         if (!Arrays.equals(want, actual)) {
-            failures.add(new Failure(name, name + " is " + Hex.encode(actual) + ", expected " + Hex.encode(want)));
+            failures.add(new Check(name, name + " is " + Hex.encode(actual) + ", expected " + Hex.encode(want)));
         }
     }
 }

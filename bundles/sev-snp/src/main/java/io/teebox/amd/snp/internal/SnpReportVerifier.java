@@ -32,8 +32,8 @@ import io.teebox.amd.abi.SnpPolicy;
 import io.teebox.amd.abi.SnpReport;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
-import io.teebox.api.attestation.Verdict;
-import io.teebox.api.attestation.Verdict.Failure;
+import io.teebox.api.appraisal.Appraisal;
+import io.teebox.api.appraisal.Check;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TeeException;
 import io.teebox.api.tee.TeeType;
@@ -96,10 +96,31 @@ public final class SnpReportVerifier implements EvidenceVerifier {
     }
 
     @Override
-    public Verdict verify(Evidence evidence, VerificationOptions options) {
+    public Appraisal verify(Evidence evidence, VerificationOptions options) {
         Run run = new Run(evidence, options);
         run.run();
-        return new Verdict(run.claims, run.failures);
+        return appraisal(SnpBackend.FORMAT, run.claims, run.failures, options, CHECKS);
+    }
+
+    /** The checks every appraisal of a well-formed report makes (reference values add theirs). */
+    static final List<String> CHECKS = List.of("chain", "signature", "signing_key", "tcb", "cpuid", "chip", "vmpl",
+            "policy", "debug");
+
+    /**
+     * An appraisal of what a verifier found: the checks it makes pass unless they failed; nothing passes if the
+     * evidence or the options were malformed.
+     */
+    static io.teebox.api.appraisal.Appraisal appraisal(String format, Map<String, String> claims, List<Check> failures,
+            VerificationOptions options, List<String> checks) {
+        boolean malformed = failures.stream().anyMatch(f -> f.check().equals("format") || f.check().equals("options"));
+        List<String> made = new ArrayList<>();
+        if (!malformed) {
+            made.addAll(checks);
+            made.addAll(options.referenceValues().keySet());
+        }
+        String nonce = claims.get("report_data");
+        return io.teebox.api.appraisal.Appraisal.of(format, io.teebox.kit.codec.Claims.typed(claims), made, failures,
+                nonce == null || nonce.isEmpty() ? null : io.teebox.api.tee.Bytes.fromHex(nonce));
     }
 
     /** The AMD extensions of a VCEK or VLEK, read strictly. */
@@ -113,7 +134,7 @@ public final class SnpReportVerifier implements EvidenceVerifier {
         final VerificationOptions options;
         final Instant now;
         final Map<String, String> claims = new LinkedHashMap<>();
-        final List<Failure> failures = new ArrayList<>();
+        final List<Check> failures = new ArrayList<>();
         /** The product line the ARK's CN names, once the chain is read. */
         String arkLine;
         boolean requireCrl;
@@ -125,7 +146,7 @@ public final class SnpReportVerifier implements EvidenceVerifier {
         }
 
         void fail(String check, String reason) {
-            failures.add(new Failure(check, reason));
+            failures.add(new Check(check, reason));
         }
 
         void run() {

@@ -15,7 +15,7 @@ import org.junit.Test;
 
 import io.teebox.amd.testing.AmdVectors;
 import io.teebox.api.attestation.Evidence;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.kit.hex.Hex;
 import io.teebox.kit.x509.X509Authority;
@@ -42,34 +42,34 @@ public class GenuineSnpEvidenceTest {
 
     @Test
     public void genuineMilanEvidenceFailsOnlyForItsDebugPolicy() {
-        Verdict v = new SnpReportVerifier().verify(genuine(), options(Map.of(), Map.of()));
+        Appraisal v = new SnpReportVerifier().verify(genuine(), options(Map.of(), Map.of()));
         assertEquals(v.failures().toString(), 1, v.failures().size());
         assertEquals("debug", v.failures().get(0).check());
         assertTrue(v.failures().get(0).reason(), v.failures().get(0).reason().contains("0xB0000"));
-        assertEquals("Milan-B0", v.claims().get("product"));
-        assertEquals("VCEK", v.claims().get("signing_key"));
+        assertEquals("Milan-B0", v.claim("product"));
+        assertEquals("VCEK", v.claim("signing_key"));
     }
 
     @Test
     public void genuineMilanEvidenceVerifiesWhenDebugIsAllowed() {
         String measurement = "b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01";
-        Verdict v = new SnpReportVerifier().verify(genuine(), options(Map.of("measurement", measurement,
+        Appraisal v = new SnpReportVerifier().verify(genuine(), options(Map.of("measurement", measurement,
                 "report_data", Hex.encode(AmdVectors.GENUINE_REPORT_DATA), "vmpl", "0"), Map.of("allow_debug",
                 "true", "minimum_tcb", "0x4405000000000002")));
         assertTrue(v.failures().toString(), v.accepted());
-        assertEquals("0x4405000000000002", v.claims().get("reported_tcb"));
+        assertEquals("0x4405000000000002", v.claim("reported_tcb"));
     }
 
     @Test
     public void genuineEvidenceIsRejectedOutsideTheVcekValidityAndForAnotherNonce() {
-        Verdict early = new SnpReportVerifier().verify(genuine(), new VerificationOptions(Clock.fixed(
+        Appraisal early = new SnpReportVerifier().verify(genuine(), new VerificationOptions(Clock.fixed(
                 Instant.parse("2022-01-01T00:00:00Z"), ZoneOffset.UTC), List.of(genuineArk()), Map.of(),
                 Map.of("allow_debug", "true")));
         assertFalse(early.accepted());
         assertTrue(early.failures().toString(), early.failures().stream().allMatch(f -> f.check().equals("chain")
                 && f.reason().contains("SEV-VCEK") && f.reason().contains("not yet valid")));
-        Verdict replay = new SnpReportVerifier().verify(genuine(), options(Map.of("report_data", "0607"),
+        Appraisal replay = new SnpReportVerifier().verify(genuine(), options(Map.of("report_data", "0607"),
                 Map.of("allow_debug", "true")));
-        assertEquals(List.of("report_data"), replay.failures().stream().map(Verdict.Failure::check).toList());
+        assertEquals(List.of("report_data"), replay.failures().stream().map(io.teebox.api.appraisal.Check::check).toList());
     }
 }

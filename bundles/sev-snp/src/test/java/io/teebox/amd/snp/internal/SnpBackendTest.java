@@ -25,7 +25,7 @@ import io.teebox.amd.sp.GuestContext;
 import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
 import io.teebox.amd.sp.internal.AmdSpConfig;
 import io.teebox.api.attestation.Evidence;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.launch.LaunchRequest;
 import io.teebox.api.launch.LaunchSession;
@@ -137,26 +137,26 @@ public class SnpBackendTest {
         Evidence e = snp.attest(s.handle(), null, "nonce".getBytes(StandardCharsets.UTF_8));
         SnpReportVerifier v = new SnpReportVerifier();
         String measurement = EXPECTED.get("snp-1vcpu-epyc-v4");
-        Verdict ok = v.verify(e, trustingArk(sp, Map.of("measurement", measurement, "report_data",
+        Appraisal ok = v.verify(e, trustingArk(sp, Map.of("measurement", measurement, "report_data",
                 Hex.encode("nonce".getBytes(StandardCharsets.UTF_8))), Map.of()));
         assertTrue(ok.failures().toString(), ok.accepted());
-        assertEquals(measurement, ok.claims().get("measurement"));
+        assertEquals(measurement, ok.claim("measurement"));
 
         for (int off : new int[] {0x008, 0x050, 0x090, 0x180, 0x1A0, 0x29F}) {
             byte[] r = e.report();
             r[off] ^= 0x01;
-            Verdict bad = v.verify(new Evidence(e.format(), r, e.certificates(), Map.of()), trustingArk(sp, Map.of(),
+            Appraisal bad = v.verify(new Evidence(e.format(), r, e.certificates(), Map.of()), trustingArk(sp, Map.of(),
                     Map.of()));
             assertFalse("offset 0x" + Integer.toHexString(off), bad.accepted());
             assertTrue(bad.failures().toString(), bad.failures().stream().anyMatch(f -> f.check().equals("signature")
                     || f.check().equals("format") || f.check().equals("policy")));
         }
-        Verdict wrongMeasurement = v.verify(e, trustingArk(sp, Map.of("measurement", "00" + measurement.substring(2)),
+        Appraisal wrongMeasurement = v.verify(e, trustingArk(sp, Map.of("measurement", "00" + measurement.substring(2)),
                 Map.of()));
         assertEquals("measurement", wrongMeasurement.failures().get(0).check());
-        Verdict minimum = v.verify(e, trustingArk(sp, Map.of(), Map.of("minimum_tcb", "0xFF00000000000000")));
+        Appraisal minimum = v.verify(e, trustingArk(sp, Map.of(), Map.of("minimum_tcb", "0xFF00000000000000")));
         assertEquals("tcb", minimum.failures().get(0).check());
-        Verdict untrusted = v.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(), Map.of(), Map.of()));
+        Appraisal untrusted = v.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(), Map.of(), Map.of()));
         assertEquals("chain", untrusted.failures().get(0).check());
     }
 
@@ -203,14 +203,14 @@ public class SnpBackendTest {
         LaunchSession o = launch(otherSnp, new MapGuestMemory(1), 1, 0x800F12, null);
         Evidence theirs = otherSnp.attest(o.handle(), null, new byte[0]);
         Evidence mixed = new Evidence(mine.format(), mine.report(), theirs.certificates(), Map.of());
-        Verdict v = new SnpReportVerifier().verify(mixed, trustingArk(other, Map.of(), Map.of()));
+        Appraisal v = new SnpReportVerifier().verify(mixed, trustingArk(other, Map.of(), Map.of()));
         assertTrue(v.failures().toString(), v.failures().stream().anyMatch(f -> f.check().equals("chip")));
         assertTrue(v.failures().stream().anyMatch(f -> f.check().equals("signature")));
 
         LaunchSession dbg = snp.begin(new LaunchRequest(POLICY | 1L << 19, Map.of(), 1, "x"), new MapGuestMemory(1));
         dbg.addPages(0x1000, 4096, PageType.SECRETS);
         dbg.finish();
-        Verdict d = new SnpReportVerifier().verify(snp.attest(dbg.handle(), null, new byte[0]), trustingArk(sp,
+        Appraisal d = new SnpReportVerifier().verify(snp.attest(dbg.handle(), null, new byte[0]), trustingArk(sp,
                 Map.of(), Map.of()));
         assertEquals("debug", d.failures().get(0).check());
     }
@@ -223,12 +223,12 @@ public class SnpBackendTest {
         p.modifiedForTest(Map.of("chipSeed", "update-chip", "snpSpl", 9));
         SnpBackend updated = new SnpBackend(p);
         Evidence after = updated.attest(s.handle(), null, new byte[0]);
-        Verdict v = new SnpReportVerifier().verify(after, trustingArk(p, Map.of(), Map.of("minimum_tcb",
+        Appraisal v = new SnpReportVerifier().verify(after, trustingArk(p, Map.of(), Map.of("minimum_tcb",
                 String.format("%016X", p.snpTcb().asLong()))));
         assertTrue(v.failures().toString(), v.accepted());
         assertEquals(9, after.report()[0x180 + 6]);
         assertFalse(java.util.Arrays.equals(before.certificates().get(0), after.certificates().get(0)));
-        Verdict stale = new SnpReportVerifier().verify(new Evidence(after.format(), after.report(),
+        Appraisal stale = new SnpReportVerifier().verify(new Evidence(after.format(), after.report(),
                 before.certificates(), Map.of()), trustingArk(p, Map.of(), Map.of()));
         assertTrue(stale.failures().stream().anyMatch(f -> f.check().equals("tcb")));
     }
@@ -239,9 +239,9 @@ public class SnpBackendTest {
         SnpBackend b = new SnpBackend(vlek);
         Evidence e = b.attest(launch(b, new MapGuestMemory(1), 1, 0x800F12, null).handle(), null, new byte[0]);
         assertEquals(1, (e.report()[0x48] >> 2) & 7);
-        Verdict v = new SnpReportVerifier().verify(e, trustingArk(vlek, Map.of(), Map.of()));
+        Appraisal v = new SnpReportVerifier().verify(e, trustingArk(vlek, Map.of(), Map.of()));
         assertTrue(v.failures().toString(), v.accepted());
-        assertEquals("VLEK of teebox-cloud", v.claims().get("signing_key"));
+        assertEquals("VLEK of teebox-cloud", v.claim("signing_key"));
         assertTrue(e.attachments().containsKey("certificate-table"));
         assertTrue(io.teebox.amd.abi.SnpCertTable.parse(e.attachments().get("certificate-table"))
                 .containsKey(io.teebox.amd.abi.SnpCertTable.VLEK));
@@ -251,9 +251,9 @@ public class SnpBackendTest {
         Evidence te = t.attest(launch(t, new MapGuestMemory(1), 1, 0xB00F00, null).handle(), null, new byte[0]);
         assertEquals(5, te.report()[0]);
         assertEquals(0x1A, te.report()[0x188]);
-        Verdict tv = new SnpReportVerifier().verify(te, trustingArk(turin, Map.of(), Map.of()));
+        Appraisal tv = new SnpReportVerifier().verify(te, trustingArk(turin, Map.of(), Map.of()));
         assertTrue(tv.failures().toString(), tv.accepted());
-        assertEquals("Turin-B0", tv.claims().get("product"));
+        assertEquals("Turin-B0", tv.claim("product"));
     }
 
     @Test
@@ -276,7 +276,7 @@ public class SnpBackendTest {
             byte[] name = org.bouncycastle.asn1.ASN1OctetString.getInstance(vcek.getExtensionValue(
                     io.teebox.amd.abi.AmdKeyHierarchy.OID + "2")).getOctets();
             assertEquals(want[3], org.bouncycastle.asn1.DERIA5String.getInstance(name).getString());
-            Verdict v = new SnpReportVerifier().verify(e, trustingArk(p, Map.of(), Map.of("require_crl", "true")));
+            Appraisal v = new SnpReportVerifier().verify(e, trustingArk(p, Map.of(), Map.of("require_crl", "true")));
             assertTrue(x.getKey() + " " + v.failures(), v.accepted());
         }
     }
@@ -408,10 +408,10 @@ public class SnpBackendTest {
                 id.getPublic()))), Hex.encode(f.bytes("ID_KEY_DIGEST")));
         assertEquals(Hex.encode(c.authorKeyDigest), Hex.encode(f.bytes("AUTHOR_KEY_DIGEST")));
         try {
-            Verdict byIds = new SnpReportVerifier().verify(e, trustingArk(sp, Map.of("id_key_digest",
+            Appraisal byIds = new SnpReportVerifier().verify(e, trustingArk(sp, Map.of("id_key_digest",
                     Hex.encode(f.bytes("ID_KEY_DIGEST")), "vmpl", "0"), Map.of()));
             assertTrue(byIds.failures().toString(), byIds.accepted());
-            Verdict wrongId = new SnpReportVerifier().verify(e, trustingArk(sp, Map.of("author_key_digest",
+            Appraisal wrongId = new SnpReportVerifier().verify(e, trustingArk(sp, Map.of("author_key_digest",
                     "00".repeat(48), "vmpl", "1"), Map.of()));
             assertEquals(List.of("author_key_digest", "vmpl"), wrongId.failures().stream().map(x -> x.check())
                     .toList());

@@ -21,8 +21,8 @@ import org.junit.Test;
 import io.teebox.amd.abi.SnpReport;
 import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
 import io.teebox.api.attestation.Evidence;
-import io.teebox.api.attestation.Verdict;
-import io.teebox.api.attestation.Verdict.Failure;
+import io.teebox.api.appraisal.Appraisal;
+import io.teebox.api.appraisal.Check;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TcbVersion;
 import io.teebox.api.testing.MapGuestMemory;
@@ -51,22 +51,22 @@ public class SnpReportVerifierTest {
                 "nonce-1".getBytes());
     }
 
-    private static Verdict verify(Evidence e, Map<String, String> refs, Map<String, String> policy) {
+    private static Appraisal verify(Evidence e, Map<String, String> refs, Map<String, String> policy) {
         return new SnpReportVerifier().verify(e, new VerificationOptions(NOW, List.of(X509Authority.toDer(sp.keys().ark())),
                 refs, policy));
     }
 
-    private static Verdict verifyForged(ForgedChain c, Evidence e, Clock clock, Map<String, String> policy) {
+    private static Appraisal verifyForged(ForgedChain c, Evidence e, Clock clock, Map<String, String> policy) {
         return new SnpReportVerifier().verify(e, new VerificationOptions(clock, List.of(X509Authority.toDer(
                 c.ark().certificate())), Map.of(), policy));
     }
 
-    private static List<String> checks(Verdict v) {
-        return v.failures().stream().map(Failure::check).toList();
+    private static List<String> checks(Appraisal v) {
+        return v.failures().stream().map(Check::check).toList();
     }
 
-    private static Failure only(Verdict v, String check) {
-        List<Failure> f = v.failures().stream().filter(x -> x.check().equals(check)).toList();
+    private static Check only(Appraisal v, String check) {
+        List<Check> f = v.failures().stream().filter(x -> x.check().equals(check)).toList();
         assertEquals(v.failures().toString(), 1, f.size());
         return f.get(0);
     }
@@ -83,20 +83,20 @@ public class SnpReportVerifierTest {
 
     @Test
     public void teeboxEvidenceVerifiesWithItsCrl() {
-        Verdict v = verify(evidence, Map.of("report_data", Hex.encode("nonce-1".getBytes())), Map.of("require_crl",
+        Appraisal v = verify(evidence, Map.of("report_data", Hex.encode("nonce-1".getBytes())), Map.of("require_crl",
                 "true"));
         assertTrue(v.failures().toString(), v.accepted());
-        assertTrue(v.claims().get("revocation"), v.claims().get("revocation").contains("ARK-Milan"));
-        assertEquals("Milan-B0", v.claims().get("product"));
+        assertTrue(v.claim("revocation"), v.claim("revocation").contains("ARK-Milan"));
+        assertEquals("Milan-B0", v.claim("product"));
     }
 
     @Test
     public void anRsaLeafGivesAVerdictWithAReason() {
         ForgedChain c = new ForgedChain();
         c.leafKey = RsaKeys.generate(2048).getPublic();
-        Verdict v = verifyForged(c, c.evidence(), AT, Map.of());
+        Appraisal v = verifyForged(c, c.evidence(), AT, Map.of());
         assertFalse(v.accepted());
-        Failure f = v.failures().stream().filter(x -> x.reason().contains("RSA")).findFirst().orElseThrow(
+        Check f = v.failures().stream().filter(x -> x.reason().contains("RSA")).findFirst().orElseThrow(
                 () -> new AssertionError(v.failures().toString()));
         assertEquals("chain", f.check());
         assertTrue(f.reason(), f.reason().contains("P-384"));
@@ -104,29 +104,29 @@ public class SnpReportVerifierTest {
 
     @Test
     public void unknownReferenceValuesAndPoliciesAreRejectedByName() {
-        Verdict typo = verify(evidence, Map.of("mesurement", "00"), Map.of());
-        Failure f = only(typo, "options");
+        Appraisal typo = verify(evidence, Map.of("mesurement", "00"), Map.of());
+        Check f = only(typo, "options");
         assertTrue(f.reason(), f.reason().contains("'mesurement'") && f.reason().contains("measurement")
                 && f.reason().contains("report_data"));
-        Verdict policy = verify(evidence, Map.of(), Map.of("allow_debugging", "true"));
-        Failure p = only(policy, "options");
+        Appraisal policy = verify(evidence, Map.of(), Map.of("allow_debugging", "true"));
+        Check p = only(policy, "options");
         assertTrue(p.reason(), p.reason().contains("'allow_debugging'") && p.reason().contains("allow_debug"));
     }
 
     @Test
     public void badPolicyValuesAreFailuresNamingTheKeyAndTheAcceptedForms() {
-        Verdict tcb = verify(evidence, Map.of(), Map.of("minimum_tcb", "0xZZ"));
-        Failure t = only(tcb, "options");
+        Appraisal tcb = verify(evidence, Map.of(), Map.of("minimum_tcb", "0xZZ"));
+        Check t = only(tcb, "options");
         assertTrue(t.reason(), t.reason().contains("minimum_tcb") && t.reason().contains("16 hex digits"));
-        Verdict debug = verify(evidence, Map.of(), Map.of("allow_debug", "maybe"));
-        Failure d = only(debug, "options");
+        Appraisal debug = verify(evidence, Map.of(), Map.of("allow_debug", "maybe"));
+        Check d = only(debug, "options");
         assertTrue(d.reason(), d.reason().contains("allow_debug") && d.reason().contains("'maybe'")
                 && d.reason().contains("true or false"));
-        Verdict vmpl = verify(evidence, Map.of("vmpl", "zero"), Map.of());
+        Appraisal vmpl = verify(evidence, Map.of("vmpl", "zero"), Map.of());
         assertTrue(only(vmpl, "options").reason().contains("vmpl"));
-        Verdict notHex = verify(evidence, Map.of("measurement", "xyz"), Map.of());
+        Appraisal notHex = verify(evidence, Map.of("measurement", "xyz"), Map.of());
         assertTrue(only(notHex, "options").reason().contains("measurement"));
-        Verdict tooLong = verify(evidence, Map.of("host_data", "00".repeat(33)), Map.of());
+        Appraisal tooLong = verify(evidence, Map.of("host_data", "00".repeat(33)), Map.of());
         assertTrue(only(tooLong, "options").reason().contains("32"));
     }
 
@@ -134,16 +134,16 @@ public class SnpReportVerifierTest {
     public void everyCertificatesValidityCounts() {
         ForgedChain expiredAsk = new ForgedChain();
         expiredAsk.askTo = Instant.parse("2025-01-01T00:00:00Z");
-        Verdict v = verifyForged(expiredAsk, expiredAsk.evidence(), AT, Map.of());
-        Failure f = only(v, "chain");
+        Appraisal v = verifyForged(expiredAsk, expiredAsk.evidence(), AT, Map.of());
+        Check f = only(v, "chain");
         assertTrue(f.reason(), f.reason().contains("'SEV-Milan'") && f.reason().contains("expired"));
 
         ForgedChain early = new ForgedChain();
         early.leafFrom = Instant.parse("2027-01-01T00:00:00Z");
-        Failure e = only(verifyForged(early, early.evidence(), AT, Map.of()), "chain");
+        Check e = only(verifyForged(early, early.evidence(), AT, Map.of()), "chain");
         assertTrue(e.reason(), e.reason().contains("'SEV-VCEK'") && e.reason().contains("not yet valid"));
 
-        Verdict arkExpired = verifyForged(new ForgedChain(), new ForgedChain().evidence(), Clock.fixed(
+        Appraisal arkExpired = verifyForged(new ForgedChain(), new ForgedChain().evidence(), Clock.fixed(
                 Instant.parse("2050-01-01T00:00:00Z"), ZoneOffset.UTC), Map.of());
         assertEquals(arkExpired.failures().toString(), 3, arkExpired.failures().stream().filter(x -> x.reason()
                 .contains("expired")).count());
@@ -155,28 +155,28 @@ public class SnpReportVerifierTest {
         X509CRL askRevoked = c.ark().crl().validity(ForgedChain.FROM, ForgedChain.TO)
                 .signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT)
                 .revoke(c.ask().certificate(), Instant.parse("2025-01-01T00:00:00Z"), 1).build();
-        Verdict v = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
+        Appraisal v = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
                 X509Authority.toDer(askRevoked))), AT, Map.of());
-        Failure f = only(v, "revocation");
+        Check f = only(v, "revocation");
         assertTrue(f.reason(), f.reason().contains("'SEV-Milan'") && f.reason().contains("KEY_COMPROMISE"));
 
         X509CRL vcekRevoked = c.ark().crl().validity(ForgedChain.FROM, ForgedChain.TO).revoke(c.leaf(),
                 Instant.parse("2025-01-01T00:00:00Z")).build();
-        Verdict vv = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
+        Appraisal vv = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
                 X509Authority.toPem(vcekRevoked).getBytes())), AT, Map.of());
         assertTrue(only(vv, "revocation").reason().contains("'SEV-VCEK'"));
 
         X509CRL stale = c.ark().crl().validity(ForgedChain.FROM, ForgedChain.FROM.plusSeconds(86_400)).build();
-        Verdict old = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
+        Appraisal old = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
                 X509Authority.toDer(stale))), AT, Map.of());
         assertTrue(only(old, "crl").reason().contains("ARK-Milan"));
 
-        Verdict junk = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
+        Appraisal junk = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
                 new byte[] {1, 2, 3})), AT, Map.of());
         assertTrue(only(junk, "crl").reason().contains("crl"));
 
-        Verdict required = verifyForged(c, c.evidence(), AT, Map.of("require_crl", "true"));
-        Failure r = only(required, "crl");
+        Appraisal required = verifyForged(c, c.evidence(), AT, Map.of("require_crl", "true"));
+        Check r = only(required, "crl");
         assertTrue(r.reason(), r.reason().contains("require_crl") && r.reason().contains("ARK-Milan"));
         assertTrue(verifyForged(c, c.evidence(), AT, Map.of()).accepted());
     }
@@ -185,18 +185,18 @@ public class SnpReportVerifierTest {
     public void theHwIdIsReadRawAndAMalformedOneIsNamed() {
         ForgedChain wrapped = new ForgedChain();
         wrapped.extensions.put("4", ForgedChain.der(new DEROctetString(ForgedChain.CHIP_ID)));
-        Verdict w = verifyForged(wrapped, wrapped.evidence(), AT, Map.of());
+        Appraisal w = verifyForged(wrapped, wrapped.evidence(), AT, Map.of());
         assertTrue("an OCTET STRING-wrapped hwID of the right size is read too: " + w.failures(), w.accepted());
 
         ForgedChain shortId = new ForgedChain();
         shortId.extensions.put("4", new byte[10]);
-        Failure f = only(verifyForged(shortId, shortId.evidence(), AT, Map.of()), "chain");
+        Check f = only(verifyForged(shortId, shortId.evidence(), AT, Map.of()), "chain");
         assertTrue(f.reason(), f.reason().contains("hwID") && f.reason().contains("10 bytes")
                 && f.reason().contains("64"));
 
         ForgedChain missing = new ForgedChain();
         missing.extensions.remove("3.3");
-        Failure m = only(verifyForged(missing, missing.evidence(), AT, Map.of()), "chain");
+        Check m = only(verifyForged(missing, missing.evidence(), AT, Map.of()), "chain");
         assertTrue(m.reason(), m.reason().contains("1.3.6.1.4.1.3704.1.3.3") && m.reason().contains("snpSPL"));
 
         ForgedChain notInt = new ForgedChain();
@@ -209,7 +209,7 @@ public class SnpReportVerifierTest {
     public void aVcekWithExtensionsAmdNeverIssuesIsRefused() {
         ForgedChain c = new ForgedChain();
         c.extraExtensions.add(new String[] {"2.5.29.19", "3000"});
-        Failure f = only(verifyForged(c, c.evidence(), AT, Map.of()), "chain");
+        Check f = only(verifyForged(c, c.evidence(), AT, Map.of()), "chain");
         assertTrue(f.reason(), f.reason().contains("2.5.29.19"));
     }
 
@@ -220,7 +220,7 @@ public class SnpReportVerifierTest {
         byte[] genoaArk = X509Authority.toDer(genoa.keys().ark());
         Evidence swapped = new Evidence(evidence.format(), evidence.report(), List.of(evidence.certificates().get(0),
                 evidence.certificates().get(1), genoaArk), Map.of());
-        Verdict v = new SnpReportVerifier().verify(swapped, new VerificationOptions(NOW, List.of(genoaArk), Map.of(),
+        Appraisal v = new SnpReportVerifier().verify(swapped, new VerificationOptions(NOW, List.of(genoaArk), Map.of(),
                 Map.of()));
         assertFalse(v.accepted());
         assertTrue(v.failures().toString(), checks(v).stream().allMatch(c -> c.equals("chain")));
@@ -231,34 +231,34 @@ public class SnpReportVerifierTest {
     @Test
     public void aDowngradedTcbADebugPolicyAndAReplayedNonceAreRejected() {
         Evidence downgraded = resigned(s -> s.set("REPORTED_TCB", sp.snpTcb().asLong() - (1L << 48)));
-        Verdict d = verify(downgraded, Map.of(), Map.of());
-        Failure t = only(d, "tcb");
+        Appraisal d = verify(downgraded, Map.of(), Map.of());
+        Check t = only(d, "tcb");
         assertEquals(d.failures().toString(), 1, d.failures().size());
         assertTrue(t.reason(), t.reason().contains("SNP"));
 
         Evidence debug = resigned(s -> s.set("POLICY", 0x30000L | 1L << 19));
-        Verdict dbg = verify(debug, Map.of(), Map.of());
+        Appraisal dbg = verify(debug, Map.of(), Map.of());
         assertEquals(List.of("debug"), checks(dbg));
         assertTrue(verify(debug, Map.of(), Map.of("allow_debug", "TRUE")).accepted());
 
-        Verdict replay = verify(evidence, Map.of("report_data", Hex.encode("nonce-2".getBytes())), Map.of());
+        Appraisal replay = verify(evidence, Map.of("report_data", Hex.encode("nonce-2".getBytes())), Map.of());
         assertEquals(List.of("report_data"), checks(replay));
     }
 
     @Test
     public void theCpuidInTheReportMustBeTheVcekProducts() {
-        Verdict genoaModel = verify(resigned(s -> s.set("CPUID_MOD_ID", 0x11)), Map.of(), Map.of());
-        Failure f = only(genoaModel, "cpuid");
+        Appraisal genoaModel = verify(resigned(s -> s.set("CPUID_MOD_ID", 0x11)), Map.of(), Map.of());
+        Check f = only(genoaModel, "cpuid");
         assertTrue(f.reason(), f.reason().contains("Genoa") && f.reason().contains("Milan-B0"));
-        Verdict stepping = verify(resigned(s -> s.set("CPUID_STEP", 2)), Map.of(), Map.of());
+        Appraisal stepping = verify(resigned(s -> s.set("CPUID_STEP", 2)), Map.of(), Map.of());
         assertTrue(only(stepping, "cpuid").reason().contains("stepping 2"));
-        Verdict unknown = verify(resigned(s -> s.set("CPUID_FAM_ID", 0x17)), Map.of(), Map.of());
+        Appraisal unknown = verify(resigned(s -> s.set("CPUID_FAM_ID", 0x17)), Map.of(), Map.of());
         assertTrue(only(unknown, "cpuid").reason().contains("0x17"));
     }
 
     @Test
     public void aVcekForAnotherChipIsNamed() {
-        Verdict v = verify(resigned(s -> s.set("CHIP_ID", new byte[64])), Map.of(), Map.of());
+        Appraisal v = verify(resigned(s -> s.set("CHIP_ID", new byte[64])), Map.of(), Map.of());
         assertTrue("a masked (all-zero) CHIP_ID cannot be compared: " + v.failures(), v.accepted());
         byte[] other = new byte[64];
         other[0] = 1;

@@ -26,7 +26,7 @@ import com.google.gson.JsonParser;
 import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
 import io.teebox.amd.abi.SevAttestationReport;
 import io.teebox.api.attestation.Evidence;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.LaunchOwner;
@@ -334,7 +334,7 @@ public class SevLaunchTest {
         return new VerificationOptions(Clock.systemUTC(), root == null ? List.of() : List.of(root), reference, policy);
     }
 
-    private static String firstCheck(Verdict v) {
+    private static String firstCheck(Appraisal v) {
         assertFalse("expected a rejection", v.accepted());
         return v.failures().get(0).check();
     }
@@ -352,11 +352,11 @@ public class SevLaunchTest {
         assertEquals(1, r.policy());
         SevAttestationVerifier v = new SevAttestationVerifier();
         Map<String, byte[]> certs = sev.platformCertificates();
-        Verdict ok = v.verify(e, trusting(certs.get("cek"), Map.of("launch_digest", expected.get("sev"),
+        Appraisal ok = v.verify(e, trusting(certs.get("cek"), Map.of("launch_digest", expected.get("sev"),
                 "report_data", Hex.encode(MNONCE)), Map.of()));
         assertTrue(ok.failures().toString(), ok.accepted());
-        assertEquals(expected.get("sev"), ok.claims().get("launch_digest"));
-        assertEquals("CEK", ok.claims().get("trusted_by"));
+        assertEquals(expected.get("sev"), ok.claim("launch_digest"));
+        assertEquals("CEK", ok.claim("trusted_by"));
         assertTrue(v.verify(e, trusting(certs.get("oca"), Map.of(), Map.of())).accepted());
         // a shorter MNONCE is zero-padded, as the firmware's 16-byte field holds it
         Evidence shortNonce = sev.attest(s.handle(), mem, new byte[] {0x42});

@@ -2,7 +2,7 @@ package io.teebox.intel.tdx.shell.internal;
 
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.Hypervisor;
@@ -188,7 +188,7 @@ public final class TdxCommands {
         TdxGuest g = guest(td);
         byte[] quote = g.getQuote(reportData(data));
         StringBuilder b = new StringBuilder();
-        Verdict v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), Map.of()),
+        Appraisal v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), Map.of()),
                 new VerificationOptions(Clock.systemUTC(), List.of(pcs.rootCaCertificate()), Map.of(), Map.of()));
         b.append(String.format("Quote v4, %d bytes%n", quote.length));
         v.claims().forEach((k, val) -> b.append(String.format("  %-16s %s%n", k, val)));
@@ -279,7 +279,7 @@ public final class TdxCommands {
             att.put(Tdx.ATTACHMENT_EVENT_LOG, read("event log (-e)", log));
         }
         byte[] rootCert = root.isEmpty() ? pcs.rootCaCertificate() : der(root, read("root certificate (-r)", root));
-        Verdict v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), att),
+        Appraisal v = verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), att),
                 new VerificationOptions(Clock.systemUTC(), List.of(rootCert), pairs("-x", expect),
                         pairs("-p", policy)));
         if (!v.accepted()) {
@@ -291,7 +291,7 @@ public final class TdxCommands {
         b.append('\n');
         String logSource = !att.containsKey(Tdx.ATTACHMENT_EVENT_LOG) ? null
                 : eventLog.isEmpty() ? "the event log " + log + ": " : "the event log (-e) " + log + ": ";
-        for (Verdict.Failure f : v.failures()) {
+        for (io.teebox.api.appraisal.Check f : v.failures()) {
             // a failure of the event log names the file it came from, so a wrong -e is seen as such
             b.append("  FAILED ").append(f.check()).append(": ")
                     .append("event_log".equals(f.check()) && logSource != null ? logSource : "").append(f.reason())

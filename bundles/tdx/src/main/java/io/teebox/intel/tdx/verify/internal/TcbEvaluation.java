@@ -1,6 +1,7 @@
 package io.teebox.intel.tdx.verify.internal;
 
 import com.google.gson.JsonArray;
+import io.teebox.api.appraisal.Check;
 import com.google.gson.JsonObject;
 import io.teebox.kit.codec.LittleEndian;
 import io.teebox.kit.hex.Hex;
@@ -49,7 +50,7 @@ final class TcbEvaluation {
      * @param advisories the advisory IDs of every level that decided the status
      * @param failures what failed
      */
-    record Result(String status, String tcbDate, List<String> advisories, List<Failure> failures) {
+    record Result(String status, String tcbDate, List<String> advisories, List<Check> failures) {
     }
 
     private final JsonObject tcb;
@@ -59,7 +60,7 @@ final class TcbEvaluation {
     private final byte[] mrSignerSeam;
     private final long seamAttributes;
     private final List<String> advisories = new ArrayList<>();
-    private final List<Failure> failures = new ArrayList<>();
+    private final List<Check> failures = new ArrayList<>();
     private String tcbDate;
 
     /**
@@ -81,7 +82,7 @@ final class TcbEvaluation {
     }
 
     private void fail(String check, String reason) {
-        failures.add(new Failure(check, reason));
+        failures.add(new Check(check, reason));
     }
 
     /**

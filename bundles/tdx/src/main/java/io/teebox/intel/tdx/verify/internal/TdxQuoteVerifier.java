@@ -4,7 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TeeType;
 import io.teebox.intel.tdx.IntelPcs;
@@ -85,11 +85,28 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
     }
 
     @Override
-    public Verdict verify(Evidence evidence, VerificationOptions options) {
+    public Appraisal verify(Evidence evidence, VerificationOptions options) {
         Run run = new Run(evidence, options);
         run.run();
-        return new Verdict(run.claims, run.failures);
+        boolean malformed = run.failures.stream().anyMatch(f -> f.check().equals("quote")
+                || f.check().equals("format") || f.check().equals("options"));
+        List<String> made = new ArrayList<>();
+        if (!malformed) {
+            made.addAll(CHECKS);
+            made.addAll(options.referenceValues().keySet());
+            if (evidence.attachments().containsKey(Tdx.ATTACHMENT_EVENT_LOG)) {
+                made.add("event_log");
+            }
+        }
+        String nonce = run.claims.get("report_data");
+        return Appraisal.of(Tdx.EVIDENCE_FORMAT, io.teebox.kit.codec.Claims.typed(run.claims), made, run.failures,
+                nonce == null ? null : io.teebox.api.tee.Bytes.fromHex(nonce));
     }
+
+    /** The checks every appraisal of a well-formed quote makes (reference values and an event log add theirs). */
+    static final List<String> CHECKS = List.of("quote_signature", "qe_report_signature", "qe_report_binding",
+            "pck_chain", "pck_extensions", "crl", "revocation", "collateral", "tcb_info", "qe_identity", "tcb_status",
+            "td_attributes", "debug");
 
     /** One appraisal: claims and failures as they are found. */
     private final class Run {
@@ -97,7 +114,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
         final VerificationOptions options;
         final Instant now;
         final Map<String, String> claims = new LinkedHashMap<>();
-        final List<Verdict.Failure> failures = new ArrayList<>();
+        final List<io.teebox.api.appraisal.Check> failures = new ArrayList<>();
         final List<X509Certificate> roots = new ArrayList<>();
 
         Run(Evidence evidence, VerificationOptions options) {
@@ -107,7 +124,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
         }
 
         void fail(String check, String reason) {
-            failures.add(new Verdict.Failure(check, reason));
+            failures.add(new io.teebox.api.appraisal.Check(check, reason));
         }
 
         void run() {

@@ -8,7 +8,7 @@ import static org.junit.Assert.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.teebox.api.attestation.Evidence;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.intel.tdx.Tdx;
 import io.teebox.intel.tdx.abi.EventLog;
@@ -85,7 +85,7 @@ public class GenuineTdxEvidenceTest {
         return c.toString();
     }
 
-    private Verdict verify(byte[] quote, Map<String, byte[]> attachments, Instant now) {
+    private Appraisal verify(byte[] quote, Map<String, byte[]> attachments, Instant now) {
         return verifier.verify(new Evidence(Tdx.EVIDENCE_FORMAT, quote, List.of(), attachments),
                 new VerificationOptions(Clock.fixed(now, ZoneOffset.UTC), List.of(intelRoot()), Map.of(), Map.of()));
     }
@@ -94,8 +94,8 @@ public class GenuineTdxEvidenceTest {
         return Map.of(Tdx.ATTACHMENT_COLLATERAL, collateral.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String checks(Verdict v) {
-        return v.failures().stream().map(Verdict.Failure::check).collect(Collectors.joining(","));
+    private static String checks(Appraisal v) {
+        return v.failures().stream().map(io.teebox.api.appraisal.Check::check).collect(Collectors.joining(","));
     }
 
     @Test
@@ -156,7 +156,7 @@ public class GenuineTdxEvidenceTest {
     @Test
     public void sprE4VerifiesAtTheGoTdxGuestInstantAndFailsOnlyForItsGenuineTcbLevel() {
         byte[] raw = vector("tdx_prod_quote_SPR_E4.dat");
-        Verdict v = verify(raw, attach(collateral("sample_tcbInfo_response",
+        Appraisal v = verify(raw, attach(collateral("sample_tcbInfo_response",
                 "pck_chain_from_tdx_prod_quote_SPR_E4.pem")), GO_TDX_GUEST_NOW);
         // chain, CRLs, both collateral signatures and chains, QE report signature and binding, quote signature and
         // QE identity all hold; what does not is genuine: TEE_TCB_SVN 03.00.04 and the PCK's CPUSVN components
@@ -166,17 +166,17 @@ public class GenuineTdxEvidenceTest {
         assertTrue(v.failures().get(0).reason(), v.failures().get(0).reason().startsWith("no TCB level of FMSPC "
                 + "50806f000000 matches CPUSVN components [3, 3, 2, 2, 2, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0], PCE SVN 11 "
                 + "and TEE_TCB_SVN 03000400000000000000000000000000"));
-        assertEquals("50806f000000", v.claims().get("fmspc"));
-        assertEquals("UpToDate", v.claims().get("qe_tcb_status"));
-        assertEquals("39", v.claims().get("trailing_bytes"));
-        assertEquals("4", v.claims().get("version"));
+        assertEquals("50806f000000", v.claim("fmspc"));
+        assertEquals("UpToDate", v.claim("qe_tcb_status"));
+        assertEquals("39", v.claim("trailing_bytes"));
+        assertEquals("4", v.claim("version"));
 
         byte[] flipped = raw.clone();
         flipped[QuoteV4.BODY_OFFSET + 0x88] ^= 1; // MRTD
-        Verdict tampered = verify(flipped, attach(collateral("sample_tcbInfo_response",
+        Appraisal tampered = verify(flipped, attach(collateral("sample_tcbInfo_response",
                 "pck_chain_from_tdx_prod_quote_SPR_E4.pem")), GO_TDX_GUEST_NOW);
         assertEquals("quote_signature,tcb_status", checks(tampered));
-        Verdict crlExpired = verify(raw, attach(collateral("sample_tcbInfo_response",
+        Appraisal crlExpired = verify(raw, attach(collateral("sample_tcbInfo_response",
                 "pck_chain_from_tdx_prod_quote_SPR_E4.pem")), Instant.parse("2023-07-09T00:00:00Z"));
         assertTrue(crlExpired.failures().toString(), crlExpired.failures().stream().anyMatch(f -> f.check()
                 .equals("crl") && f.reason().contains("Intel SGX PCK Platform CA") && f.reason().contains("not at")));
@@ -185,13 +185,13 @@ public class GenuineTdxEvidenceTest {
     @Test
     public void quoteV5VerifiesItsSignaturesChainAndBindingAtItsInstant() {
         byte[] raw = vector("quote_v5_sample.dat");
-        Verdict v = verify(raw, Map.of(), V5_NOW);
+        Appraisal v = verify(raw, Map.of(), V5_NOW);
         // no collateral and no PCS: the one failure names that; the quote itself verifies
         assertEquals(v.failures().toString(), "collateral", checks(v));
-        assertEquals("5", v.claims().get("version"));
-        assertEquals("3 (TDX 1.5)", v.claims().get("body_type"));
-        assertEquals("0d010400000000000000000000000000", v.claims().get("tee_tcb_svn2"));
-        assertEquals("90c06f000000", v.claims().get("fmspc"));
+        assertEquals("5", v.claim("version"));
+        assertEquals("3 (TDX 1.5)", v.claim("body_type"));
+        assertEquals("0d010400000000000000000000000000", v.claim("tee_tcb_svn2"));
+        assertEquals("90c06f000000", v.claim("fmspc"));
         byte[] flipped = raw.clone();
         flipped[QuoteV5.BODY_OFFSET + 0x248] ^= 1; // TEE_TCB_SVN2: signed like the rest of the body
         assertEquals("quote_signature,collateral", checks(verify(flipped, Map.of(), V5_NOW)));
@@ -202,7 +202,7 @@ public class GenuineTdxEvidenceTest {
         byte[] nul = raw.clone();
         assertEquals(0, nul[raw.length - 1]);
         nul[raw.length - 1] = '1';
-        Verdict trailer = verify(nul, Map.of(), V5_NOW);
+        Appraisal trailer = verify(nul, Map.of(), V5_NOW);
         assertEquals("pck_chain,collateral", checks(trailer));
         assertTrue(trailer.failures().get(0).reason().contains("other than a terminating NUL"));
     }
@@ -211,7 +211,7 @@ public class GenuineTdxEvidenceTest {
     public void quoteV5CollateralCannotBeValidWithTheQuoteAndTheVerifierSaysWhy() {
         byte[] raw = vector("quote_v5_sample.dat");
         String c = collateral("sample_tcbinfo_response_v5", "pck_chain_from_quote_v5_sample.pem");
-        Verdict v = verify(raw, attach(c), V5_NOW);
+        Appraisal v = verify(raw, attach(c), V5_NOW);
         assertFalse(v.accepted());
         // the Intel SGX TCB Signing certificate of go-tdx-guest's issuer chain expired on 2025-05-21
         assertTrue(v.failures().toString(), v.failures().stream().anyMatch(f -> f.check().equals("tcb_info_chain")
@@ -222,7 +222,7 @@ public class GenuineTdxEvidenceTest {
         assertFalse(v.failures().toString(), v.failures().stream().anyMatch(f -> List.of("quote_signature",
                 "qe_report_signature", "qe_report_binding", "pck_chain", "quote").contains(f.check())));
         // before that date the PCK leaf (from 2026-01-27) is not yet valid
-        Verdict early = verify(raw, attach(c), Instant.parse("2025-05-01T00:00:00Z"));
+        Appraisal early = verify(raw, attach(c), Instant.parse("2025-05-01T00:00:00Z"));
         assertTrue(early.failures().toString(), early.failures().stream().anyMatch(f -> f.check().equals(
                 "pck_chain") && f.reason().contains("'Intel SGX PCK Certificate' is valid 2026-01-27")));
         assertTrue(early.failures().stream().anyMatch(f -> f.check().equals("tcb_info") && f.reason().contains(
@@ -267,11 +267,11 @@ public class GenuineTdxEvidenceTest {
 
         Map<String, byte[]> att = new LinkedHashMap<>();
         att.put(Tdx.ATTACHMENT_EVENT_LOG, log);
-        Verdict v = verify(raw, att, Instant.parse("2025-01-01T00:00:00Z"));
+        Appraisal v = verify(raw, att, Instant.parse("2025-01-01T00:00:00Z"));
         assertEquals(v.failures().toString(), "collateral", checks(v));
-        assertEquals("43", v.claims().get("event_log_events"));
-        assertEquals("00806f050000", v.claims().get("fmspc"));
-        assertEquals("3065", v.claims().get("trailing_bytes"));
+        assertEquals("43", v.claim("event_log_events"));
+        assertEquals("00806f050000", v.claim("fmspc"));
+        assertEquals("3065", v.claim("trailing_bytes"));
     }
 
     @Test
@@ -284,7 +284,7 @@ public class GenuineTdxEvidenceTest {
         byte[] data = cmdline.text().replace("console=ttyS0", "console=ttyS1").getBytes(StandardCharsets.ISO_8859_1);
         assertFalse(Arrays.equals(data, cmdline.data()));
         edited.set(40, new EventLog.Event(cmdline.mrIndex(), cmdline.eventType(), cmdline.digest(), data));
-        Verdict v = verify(raw, Map.of(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(edited)),
+        Appraisal v = verify(raw, Map.of(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(edited)),
                 Instant.parse("2025-01-01T00:00:00Z"));
         assertEquals(v.failures().toString(), "collateral,event_log", checks(v));
         assertTrue(v.failures().get(1).reason(), v.failures().get(1).reason().startsWith("event 40 (RTMR2, type 0xD)"));

@@ -7,7 +7,7 @@ import static org.junit.Assert.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.teebox.api.attestation.Evidence;
-import io.teebox.api.attestation.Verdict;
+import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.launch.LaunchSession;
 import io.teebox.api.testing.MapGuestMemory;
@@ -88,11 +88,11 @@ public class TdxQuoteVerifierTest {
         return new VerificationOptions(Clock.systemUTC(), List.of(pcs.rootCaCertificate()), refs, policy);
     }
 
-    private Verdict verify(Evidence e) {
+    private Appraisal verify(Evidence e) {
         return offline.verify(e, options(Map.of(), Map.of()));
     }
 
-    private static void assertFailure(Verdict v, String check, String text) {
+    private static void assertFailure(Appraisal v, String check, String text) {
         assertFalse("accepted: " + v.claims(), v.accepted());
         assertTrue(v.failures() + " has no " + check + " failure mentioning '" + text + "'", v.failures().stream()
                 .anyMatch(f -> f.check().equals(check) && f.reason().contains(text)));
@@ -108,24 +108,24 @@ public class TdxQuoteVerifierTest {
         Evidence e = good();
         Map<String, String> refs = Map.of("mrtd", Hex.encode(mrtd), "report_data", "abcd",
                 "rtmr0", Hex.encode(new byte[48]));
-        Verdict v = offline.verify(e, options(refs, Map.of("min_tee_tcb_svn", "0501")));
+        Appraisal v = offline.verify(e, options(refs, Map.of("min_tee_tcb_svn", "0501")));
         assertTrue(v.failures().toString(), v.accepted());
-        assertEquals(Hex.encode(mrtd), v.claims().get("mrtd"));
-        assertEquals("UpToDate", v.claims().get("tcb_status"));
-        assertEquals("UpToDate", v.claims().get("qe_tcb_status"));
-        assertEquals(TdxTesting.fmspc(), v.claims().get("fmspc"));
-        assertEquals(TdxTesting.ppid(), v.claims().get("ppid"));
-        assertEquals("1", v.claims().get("event_log_events"));
-        assertEquals("attached", v.claims().get("collateral"));
+        assertEquals(Hex.encode(mrtd), v.claim("mrtd"));
+        assertEquals("UpToDate", v.claim("tcb_status"));
+        assertEquals("UpToDate", v.claim("qe_tcb_status"));
+        assertEquals(TdxTesting.fmspc(), v.claim("fmspc"));
+        assertEquals(TdxTesting.ppid(), v.claim("ppid"));
+        assertEquals("1", v.claim("event_log_events"));
+        assertEquals("attached", v.claim("collateral"));
     }
 
     @Test
     public void fetchesCollateralFromTheIntelPcsWhenNoneIsAttached() {
         long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
         Evidence e = evidence(backend, td, backend.getQuote(td, reportData()), null);
-        Verdict v = new TdxQuoteVerifier(pcs).verify(e, options(Map.of(), Map.of()));
+        Appraisal v = new TdxQuoteVerifier(pcs).verify(e, options(Map.of(), Map.of()));
         assertTrue(v.failures().toString(), v.accepted());
-        assertEquals(pcs.baseUrl().toString(), v.claims().get("collateral"));
+        assertEquals(pcs.baseUrl().toString(), v.claim("collateral"));
         assertFailure(verify(e), "collateral", "no Intel PCS");
     }
 
@@ -139,12 +139,12 @@ public class TdxQuoteVerifierTest {
     public void flippedBitsInBodySignatureQeReportAndAuthDataEachFailWithTheirReason() {
         Evidence e = good();
         assertTrue(verify(e).accepted());
-        Verdict body = offline.verify(flipped(e, 0xB8), options(Map.of("mrtd", Hex.encode(mrtd)), Map.of()));
+        Appraisal body = offline.verify(flipped(e, 0xB8), options(Map.of("mrtd", Hex.encode(mrtd)), Map.of()));
         assertFailure(body, "quote_signature", "header and TD quote body");
         assertFailure(body, "mrtd", "expected " + Hex.encode(mrtd));
         assertFailure(verify(flipped(e, 0x27C + 5)), "quote_signature", "attestation key");
         assertFailure(verify(flipped(e, 0x302 + 0x40)), "qe_report_signature", "PCK");
-        Verdict auth = verify(flipped(e, 0x4C4));
+        Appraisal auth = verify(flipped(e, 0x4C4));
         assertFailure(auth, "qe_report_binding", "SHA-256(attestation key || QE auth data)");
         assertEquals(1, auth.failures().size());
     }
@@ -153,10 +153,10 @@ public class TdxQuoteVerifierTest {
     public void pckChainFromAnotherRootIsRejected() {
         TdxBackend foreign = TdxTesting.backend(other("another-intel", List.of()));
         long td = td(foreign, TdAttributes.SEPT_VE_DISABLE);
-        Verdict v = verify(evidence(foreign, td, foreign.getQuote(td, reportData()),
+        Appraisal v = verify(evidence(foreign, td, foreign.getQuote(td, reportData()),
                 pcs.collateral(TdxTesting.fmspc())));
         assertFailure(v, "pck_chain", "not one of the 1 trusted roots");
-        Verdict wrongRoot = offline.verify(good(), new VerificationOptions(Clock.systemUTC(),
+        Appraisal wrongRoot = offline.verify(good(), new VerificationOptions(Clock.systemUTC(),
                 List.of(other("third-intel", List.of()).rootCaCertificate()), Map.of(), Map.of()));
         assertFailure(wrongRoot, "pck_chain", "trusted roots");
         assertFailure(wrongRoot, "tcb_info_chain", "trusted roots");
@@ -166,7 +166,7 @@ public class TdxQuoteVerifierTest {
     public void revokedPckIsRejected() {
         Evidence e = good();
         String revoking = other(TdxTesting.INTEL_SEED, List.of(TdxTesting.ppid())).collateral(TdxTesting.fmspc());
-        Verdict v = verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
+        Appraisal v = verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
                 revoking.getBytes(StandardCharsets.UTF_8))));
         assertFailure(v, "revocation", "PCK certificate");
         assertEquals(1, v.failures().size());
@@ -180,7 +180,7 @@ public class TdxQuoteVerifierTest {
                 .getAsJsonObject();
         assertEquals(ours.get("tcb_info"), theirs.get("tcb_info"));
         ours.add("tcb_info_signature", theirs.get("tcb_info_signature"));
-        Verdict v = verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
+        Appraisal v = verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
                 ours.toString().getBytes(StandardCharsets.UTF_8))));
         assertFailure(v, "tcb_info_signature", "TCB Signing key");
         JsonObject edited = JsonParser.parseString(pcs.collateral(TdxTesting.fmspc())).getAsJsonObject();
@@ -203,7 +203,7 @@ public class TdxQuoteVerifierTest {
         Evidence e = good();
         byte[] wrong = mrtd.clone();
         wrong[47] ^= 1;
-        Verdict v = offline.verify(e, options(Map.of("mrtd", Hex.encode(wrong), "rtmr2", Hex.encode(new byte[48]),
+        Appraisal v = offline.verify(e, options(Map.of("mrtd", Hex.encode(wrong), "rtmr2", Hex.encode(new byte[48]),
                 "mrconfigid", "01", "report_data", "abce"), Map.of()));
         assertFailure(v, "mrtd", "MRTD is " + Hex.encode(mrtd));
         assertFailure(v, "rtmr2", "RTMR2 is");
@@ -236,7 +236,7 @@ public class TdxQuoteVerifierTest {
                 "kernal".getBytes(StandardCharsets.US_ASCII)));
         Map<String, byte[]> att = new LinkedHashMap<>(e.attachments());
         att.put(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(forged));
-        Verdict v = verify(new Evidence(e.format(), e.report(), List.of(), att));
+        Appraisal v = verify(new Evidence(e.format(), e.report(), List.of(), att));
         assertFailure(v, "event_log", "the data is not what was measured");
         assertEquals(v.failures().toString(), 1, v.failures().size());
         // an extend of a digest of something else is an EV_IPL the text only describes: nothing to check
@@ -253,10 +253,10 @@ public class TdxQuoteVerifierTest {
         TdxBackend old = TdxTesting.backendWithTcb(pcs, "03010200000000000000000000000000");
         long td = td(old, TdAttributes.SEPT_VE_DISABLE);
         Evidence e = evidence(old, td, old.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
-        Verdict v = verify(e);
+        Appraisal v = verify(e);
         assertFailure(v, "tcb_status", "OutOfDate");
-        assertTrue(v.claims().get("advisory_ids").contains("INTEL-SA-01036"));
-        Verdict allowed = offline.verify(e, options(Map.of(), Map.of("allowed_tcb_status", "UpToDate, OutOfDate")));
+        assertTrue(v.claim("advisory_ids").contains("INTEL-SA-01036"));
+        Appraisal allowed = offline.verify(e, options(Map.of(), Map.of("allowed_tcb_status", "UpToDate, OutOfDate")));
         assertTrue(allowed.failures().toString(), allowed.accepted());
         assertFailure(offline.verify(e, options(Map.of(), Map.of("allowed_tcb_status", "OutOfDate",
                 "min_tee_tcb_svn", "05"))), "min_tee_tcb_svn", "below the minimum 5");
@@ -266,7 +266,7 @@ public class TdxQuoteVerifierTest {
     public void expiredCollateralAndCertificatesAreRejected() {
         Evidence e = good();
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(40));
-        Verdict v = offline.verify(e, new VerificationOptions(later, List.of(pcs.rootCaCertificate()), Map.of(),
+        Appraisal v = offline.verify(e, new VerificationOptions(later, List.of(pcs.rootCaCertificate()), Map.of(),
                 Map.of()));
         assertFailure(v, "tcb_info", "not at");
         assertFailure(v, "qe_identity", "not at");
@@ -294,7 +294,7 @@ public class TdxQuoteVerifierTest {
     }
 
     /** The verdict on the good evidence with one signed collateral document edited (and re-signed). */
-    private Verdict withSigned(String member, java.util.function.UnaryOperator<JsonObject> edit) {
+    private Appraisal withSigned(String member, java.util.function.UnaryOperator<JsonObject> edit) {
         Evidence e = good();
         String collateral = pcs.collateral(TdxTesting.fmspc());
         JsonObject doc = JsonParser.parseString(JsonParser.parseString(collateral).getAsJsonObject().get(member)
@@ -394,7 +394,7 @@ public class TdxQuoteVerifierTest {
                 }
             };
             long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
-            Verdict v = new TdxQuoteVerifier(garbage).verify(evidence(backend, td, backend.getQuote(td, reportData()),
+            Appraisal v = new TdxQuoteVerifier(garbage).verify(evidence(backend, td, backend.getQuote(td, reportData()),
                     null), options(Map.of(), Map.of()));
             assertFailure(v, "collateral", "is not JSON");
         } finally {
