@@ -47,21 +47,6 @@ class OvmfImageFuzzTest {
         return img;
     }
 
-    /** Writes an image as {@link #image} reads it, keeping only the given ranges (offsets from the end). */
-    static byte[] chunks(byte[] img, int... fromEndAndLength) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        out.write(img.length / 4096);
-        out.write(img.length / 4096 >>> 8);
-        for (int i = 0; i < fromEndAndLength.length; i += 2) {
-            byte[] h = new byte[6];
-            LittleEndian.put32(h, 0, fromEndAndLength[i]);
-            LittleEndian.put16(h, 4, fromEndAndLength[i + 1]);
-            out.writeBytes(h);
-            out.write(img, img.length - fromEndAndLength[i], fromEndAndLength[i + 1]);
-        }
-        return out.toByteArray();
-    }
-
     @FuzzTest
     void imagesParseOrNameTheField(byte[] data) {
         byte[] img = image(data);
