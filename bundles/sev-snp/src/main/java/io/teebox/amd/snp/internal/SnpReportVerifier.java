@@ -367,7 +367,8 @@ public final class SnpReportVerifier implements EvidenceVerifier {
                 }
                 int version = integer(c, "1", "structVersion");
                 String name = ia5(c, "2", "productName");
-                String line = name.split("-")[0];
+                int dash = name.indexOf('-');
+                String line = dash < 0 ? name : name.substring(0, dash);
                 int expectedVersion = switch (line) {
                     case "Milan", "Genoa" -> 0;
                     case "Turin" -> 1;

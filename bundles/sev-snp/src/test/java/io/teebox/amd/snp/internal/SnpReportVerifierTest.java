@@ -280,4 +280,27 @@ public class SnpReportVerifierTest {
                 evidence.certificates().get(0)).getPublicKey()));
         assertTrue(new ASN1Integer(1).getValue().signum() > 0);
     }
+
+    @Test
+    public void aProductNameWithoutALineIsAChainFailureNotAnException() {
+        for (String name : new String[] {"-", "--", "", "-B0"}) {
+            ForgedChain c = new ForgedChain();
+            c.extensions.put("2", ForgedChain.der(new org.bouncycastle.asn1.DERIA5String(name)));
+            Verdict v = verifyForged(c, c.evidence(), AT, Map.of());
+            Failure f = only(v, "chain");
+            assertTrue(name + ": " + f.reason(), f.reason().contains("productName '" + name + "'"));
+        }
+    }
+
+    @Test
+    public void aCrlAttachmentThatIsNotBase64IsACrlFailureNotAnException() {
+        ForgedChain c = new ForgedChain();
+        for (String pem : new String[] {"-----BEGIN X509 CRL-----\n!!!!\n-----END X509 CRL-----\n",
+            "-----BEGIN X509 CRL-----\nMAMCAQA=\n-----END X509 CRL-----\n", "-----BEGIN X509 CRL-----\n"}) {
+            Verdict v = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
+                    pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))), AT, Map.of());
+            Failure f = only(v, "crl");
+            assertTrue(f.reason(), f.reason().contains("attachment 'crl'"));
+        }
+    }
 }
