@@ -79,6 +79,10 @@ final class Evidences {
                     throw new IllegalArgumentException(file + ": PEM block " + (out.size() + 1) + " is not base64: "
                             + e.getMessage(), e);
                 }
+                if (cert.length == 0) {
+                    throw new IllegalArgumentException(file + ": PEM block " + (out.size() + 1) + " ("
+                            + m.group(1) + ") is empty");
+                }
                 if (m.group(1).equals("CERTIFICATE") && x509(cert) == null) {
                     throw new IllegalArgumentException(file + ": PEM block " + (out.size() + 1)
                             + " is not an X.509 certificate");
