@@ -54,7 +54,7 @@ final class Args {
             t = t.substring(0, t.length() - 1);
         }
         long n = number(name, t);
-        if (n > Long.MAX_VALUE / unit) {
+        if (n < 0 || n > Long.MAX_VALUE / unit) {
             throw new IllegalArgumentException(name + " '" + shown(text) + "' is too large");
         }
         return n * unit;

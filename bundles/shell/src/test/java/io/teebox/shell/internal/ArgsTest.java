@@ -75,4 +75,15 @@ public class ArgsTest {
                     || e.getMessage().contains("\\r"));
         }
     }
+
+    @Test
+    public void sizesOf2To63AndAboveAreTooLargeNotNegative() {
+        for (String size : new String[] {"9223372036854775808", "18446744073709551615", "0xFFFFFFFFFFFFFFFF",
+            "9474262020783545456"}) {
+            IllegalArgumentException e = org.junit.Assert.assertThrows(size, IllegalArgumentException.class,
+                    () -> Args.size("memory", size));
+            org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("memory '" + size + "' is too large"));
+        }
+        org.junit.Assert.assertEquals(Long.MAX_VALUE, Args.size("memory", "9223372036854775807"));
+    }
 }

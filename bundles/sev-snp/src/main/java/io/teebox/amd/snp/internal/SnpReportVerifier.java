@@ -322,7 +322,16 @@ public final class SnpReportVerifier implements EvidenceVerifier {
                 return;
             }
             BigInteger[] rs = report.signature();
-            if (!Signatures.ecdsaVerify(leaf.getPublicKey(), "SHA-384", report.signedBytes(), rs[0], rs[1])) {
+            boolean valid;
+            try {
+                valid = Signatures.ecdsaVerify(leaf.getPublicKey(), "SHA-384", report.signedBytes(), rs[0], rs[1]);
+            } catch (IllegalArgumentException e) {
+                // the certificate decodes, but its key does not (a point off the curve, say)
+                fail("chain", "the " + cn(leaf) + "'s public key cannot verify a signature: " + e.getMessage()
+                        + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+                return;
+            }
+            if (!valid) {
                 fail("signature", "the report's signature over bytes 0x000..0x29F does not verify with the "
                         + cn(leaf) + "'s key");
             }

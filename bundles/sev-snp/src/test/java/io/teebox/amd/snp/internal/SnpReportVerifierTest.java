@@ -303,4 +303,20 @@ public class SnpReportVerifierTest {
             assertTrue(f.reason(), f.reason().contains("attachment 'crl'"));
         }
     }
+
+    @Test
+    public void aLeafKeyOffTheCurveIsAChainFailureNotAnException() throws Exception {
+        java.security.interfaces.ECPublicKey good = (java.security.interfaces.ECPublicKey) EcKeys.generate("P-384")
+                .getPublic();
+        java.security.spec.ECPoint w = good.getW();
+        ForgedChain c = new ForgedChain();
+        c.leafKey = java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.ECPublicKeySpec(
+                new java.security.spec.ECPoint(w.getAffineX(), w.getAffineY().add(BigInteger.ONE)), good.getParams()));
+        Verdict v = verifyForged(c, c.evidence(), AT, Map.of());
+        assertFalse(v.accepted());
+        Failure f = v.failures().stream().filter(x -> x.reason().contains("public key")).findFirst().orElseThrow(
+                () -> new AssertionError(v.failures().toString()));
+        assertEquals("chain", f.check());
+        assertTrue(f.reason(), f.reason().contains("SEV-VCEK"));
+    }
 }
