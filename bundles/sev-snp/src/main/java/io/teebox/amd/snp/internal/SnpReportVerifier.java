@@ -696,8 +696,14 @@ public final class SnpReportVerifier implements EvidenceVerifier {
     }
 
     private static String cn(X509Certificate c) {
-        RDN[] cns = X500Name.getInstance(c.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
-        return cns.length == 0 ? c.getSubjectX500Principal().getName()
-                : IETFUtils.valueToString(cns[0].getFirst().getValue());
+        try {
+            RDN[] cns = X500Name.getInstance(c.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
+            if (cns.length > 0) {
+                return IETFUtils.valueToString(cns[0].getFirst().getValue());
+            }
+        } catch (IllegalArgumentException e) {
+            // a name Bouncy Castle cannot decode (a UTF8String that is not UTF-8): the JDK's rendering of it
+        }
+        return c.getSubjectX500Principal().getName();
     }
 }

@@ -319,4 +319,24 @@ public class SnpReportVerifierTest {
         assertEquals("chain", f.check());
         assertTrue(f.reason(), f.reason().contains("SEV-VCEK"));
     }
+
+    @Test
+    public void aCommonNameThatIsNotUtf8IsAVerdictNotAnException() {
+        ForgedChain c = new ForgedChain();
+        Evidence e = c.evidence();
+        byte[] leaf = e.certificates().get(0);
+        byte[] name = "SEV-VCEK".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int at = -1;
+        for (int i = 0; i + name.length <= leaf.length && at < 0; i++) {
+            if (java.util.Arrays.equals(leaf, i, i + name.length, name, 0, name.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0);
+        leaf[at] = (byte) 0xFF;
+        Verdict v = verifyForged(c, new Evidence(e.format(), e.report(), List.of(leaf, e.certificates().get(1),
+                e.certificates().get(2)), Map.of()), AT, Map.of());
+        assertFalse(v.accepted());
+        assertTrue(v.failures().toString(), checks(v).contains("chain"));
+    }
 }
