@@ -77,7 +77,7 @@ public final class SevCertificate {
     /**
      * Creates an unsigned certificate for an EC key.
      *
-     * @param usage public key usage
+     * @param usage public key usage (all 32 bits: the u32 field as {@link #usage()} returns it)
      * @param algo public key algorithm
      * @param key a P-256 or P-384 public key
      * @param apiMajor firmware API major
@@ -86,7 +86,8 @@ public final class SevCertificate {
      */
     public static SevCertificate create(int usage, int algo, PublicKey key, int apiMajor, int apiMinor) {
         Struct s = LAYOUT.create().set("VERSION", 1).set("API_MAJOR", apiMajor).set("API_MINOR", apiMinor)
-                .set("PUB_KEY_USAGE", usage).set("PUB_KEY_ALGO", algo)
+                .set("PUB_KEY_USAGE", Integer.toUnsignedLong(usage))
+                .set("PUB_KEY_ALGO", Integer.toUnsignedLong(algo))
                 .set("SIG1_USAGE", USAGE_INVALID).set("SIG2_USAGE", USAGE_INVALID);
         byte[] pub = new byte[0x404];
         String curve = EcKeys.curveOf(key);
@@ -118,12 +119,12 @@ public final class SevCertificate {
         return new BigInteger(be);
     }
 
-    /** @return the public key usage */
+    /** @return the public key usage, the u32 field's 32 bits (values of 2^31 and above come back negative) */
     public int usage() {
         return (int) struct.u32("PUB_KEY_USAGE");
     }
 
-    /** @return the public key algorithm */
+    /** @return the public key algorithm, the u32 field's 32 bits */
     public int algorithm() {
         return (int) struct.u32("PUB_KEY_ALGO");
     }
@@ -160,7 +161,8 @@ public final class SevCertificate {
         byte[] sig = new byte[0x200];
         System.arraycopy(le(rs[0]), 0, sig, 0, INT);
         System.arraycopy(le(rs[1]), 0, sig, INT, INT);
-        struct.set("SIG" + slot + "_USAGE", signerUsage).set("SIG" + slot + "_ALGO", ALGO_ECDSA_SHA256)
+        struct.set("SIG" + slot + "_USAGE", Integer.toUnsignedLong(signerUsage))
+                .set("SIG" + slot + "_ALGO", ALGO_ECDSA_SHA256)
                 .set("SIG" + slot, sig);
         return this;
     }
@@ -171,7 +173,7 @@ public final class SevCertificate {
      */
     public boolean signedBy(SevCertificate signer) {
         for (int slot = 1; slot <= 2; slot++) {
-            if (struct.u32("SIG" + slot + "_USAGE") != signer.usage()
+            if (struct.u32("SIG" + slot + "_USAGE") != Integer.toUnsignedLong(signer.usage())
                     || struct.u32("SIG" + slot + "_ALGO") != ALGO_ECDSA_SHA256) {
                 continue;
             }

@@ -29,6 +29,10 @@ public final class SnpIdBlock {
             .u32("AUTH_KEY_ALGO", 0x004).reserved(0x008, 0x38).bytes("ID_BLOCK_SIG", 0x040, 0x200)
             .bytes("ID_KEY", 0x240, 0x404).reserved(0x644, 0x3C).bytes("ID_KEY_SIG", 0x680, 0x200)
             .bytes("AUTHOR_KEY", 0x880, 0x404).reserved(0xC84, 0x37C).build();
+    /** Size of a public key structure. */
+    static final int KEY_SIZE = 0x404;
+    /** Size of a signature structure. */
+    static final int SIG_SIZE = 0x200;
     /** Algorithm 1: ECDSA P-384 with SHA-384. */
     public static final int ECDSA_P384_SHA384 = 1;
 
@@ -45,8 +49,17 @@ public final class SnpIdBlock {
         return out;
     }
 
-    /** @return the key in a 0x404-byte structure; INVALID_PARAM if it is not a P-384 point */
+    /**
+     * @param key a 0x404-byte public key structure
+     * @return the key
+     * @throws io.teebox.api.tee.TeeException INVALID_LENGTH if the structure is not 0x404 bytes, INVALID_PARAM if
+     *             it is not a P-384 point
+     */
     public static PublicKey parseKey(byte[] key) {
+        if (key.length != KEY_SIZE) {
+            throw SevStatus.INVALID_LENGTH.error(String.format("ID key structure is %d bytes, expected 0x%X",
+                    key.length, KEY_SIZE));
+        }
         if (key[0] != 2 || key[1] != 0 || key[2] != 0 || key[3] != 0) {
             throw SevStatus.INVALID_PARAM.error("ID key curve is " + (key[0] & 0xFF) + ", expected 2 (P-384)");
         }
@@ -65,8 +78,11 @@ public final class SnpIdBlock {
         return sig;
     }
 
-    /** @return whether sig (0x200 bytes) is a signature by key over data */
+    /** @return whether sig (0x200 bytes; false for any other size) is a signature by key over data */
     public static boolean verify(PublicKey key, byte[] data, byte[] sig) {
+        if (sig.length != SIG_SIZE) {
+            return false;
+        }
         return Signatures.ecdsaVerify(key, "SHA-384", data, SevCertificate.fromLe(sig, 0, 72),
                 SevCertificate.fromLe(sig, 72, 72));
     }

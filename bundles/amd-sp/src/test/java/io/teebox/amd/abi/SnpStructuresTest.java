@@ -165,4 +165,22 @@ public class SnpStructuresTest {
         assertThrows(IllegalArgumentException.class, () -> SnpCertTable.parse(bad));
         assertThrows(IllegalArgumentException.class, () -> SnpCertTable.parse(java.util.Arrays.copyOf(table, 40)));
     }
+
+    @Test
+    public void idKeysOfAnotherSizeAreInvalidLengthAndShortSignaturesDoNotVerify() {
+        KeyPair id = EcKeys.generate("P-384");
+        byte[] key = SnpIdBlock.publicKey(id.getPublic());
+        for (int len : new int[] {0, 3, 4, 0x4C, 0x403, 0x405}) {
+            byte[] k = java.util.Arrays.copyOf(key, len);
+            TeeException e = assertThrows("length " + len, TeeException.class, () -> SnpIdBlock.parseKey(k));
+            assertEquals("INVALID_LENGTH", e.status().name());
+            assertTrue(e.getMessage(), e.getMessage().contains(len + " bytes") && e.getMessage().contains("0x404"));
+        }
+        assertEquals(id.getPublic(), SnpIdBlock.parseKey(key));
+        byte[] data = {1, 2, 3};
+        byte[] sig = SnpIdBlock.sign(id.getPrivate(), data);
+        assertTrue(SnpIdBlock.verify(id.getPublic(), data, sig));
+        assertFalse(SnpIdBlock.verify(id.getPublic(), data, java.util.Arrays.copyOf(sig, 144)));
+        assertFalse(SnpIdBlock.verify(id.getPublic(), data, new byte[0]));
+    }
 }

@@ -253,8 +253,10 @@ public final class X509Authority {
                     out.add(toCertificate(h));
                 }
             }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot parse PEM: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            // Bouncy Castle reports bad base64 and malformed DER inside a block with unchecked exceptions too
+            // (DecoderException, ASN1ParsingException)
+            throw unparsable(e);
         }
         return out;
     }
@@ -273,8 +275,8 @@ public final class X509Authority {
                     return toCrl(h);
                 }
             }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot parse PEM: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw unparsable(e);
         }
         throw new IllegalArgumentException("PEM text holds no X509 CRL block");
     }
@@ -318,7 +320,7 @@ public final class X509Authority {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(der));
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | ClassCastException | IllegalStateException e) {
             throw new IllegalArgumentException("not a DER certificate: " + e.getMessage(), e);
         }
     }
@@ -334,7 +336,7 @@ public final class X509Authority {
         try {
             return (X509CRL) CertificateFactory.getInstance("X.509")
                     .generateCRL(new ByteArrayInputStream(der));
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | ClassCastException | IllegalStateException e) {
             throw new IllegalArgumentException("not a DER CRL: " + e.getMessage(), e);
         }
     }
@@ -353,6 +355,14 @@ public final class X509Authority {
 
     // Certificates and CRLs are returned as the JDK's own objects: their verify(PublicKey) then works for
     // RSASSA-PSS without Bouncy Castle registered as a provider, and the JDK's PKIX validator accepts them.
+    private static IllegalArgumentException unparsable(Exception e) {
+        if (e instanceof IllegalArgumentException iae) {
+            return iae;
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+        return new IllegalArgumentException("cannot parse PEM: " + m, e);
+    }
+
     private static X509Certificate toCertificate(X509CertificateHolder h) {
         try {
             return certificateFromDer(h.getEncoded());

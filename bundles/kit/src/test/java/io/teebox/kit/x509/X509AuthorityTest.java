@@ -351,4 +351,40 @@ public class X509AuthorityTest {
         assertEquals(out, 0, p.waitFor());
         return out;
     }
+
+    @Test
+    public void malformedDerInsidePemOrDerIsAnIllegalArgumentException() throws Exception {
+        X509Authority ca = X509Authority.builder().subject("CN=crl test ca").keyPair(EcKeys.generate("P-256"))
+                .validity(FROM, TO).ca().selfSigned();
+        byte[] crl = X509Authority.toDer(ca.crl().validity(FROM, TO).build());
+        byte[] cert = X509Authority.toDer(ca.certificate());
+        // the issuer's CN attribute (OID 2.5.4.3, UTF8String) becomes an OCTET STRING of 2^32-1 bytes: Bouncy
+        // Castle parses the name lazily and fails on re-encoding, with an unchecked ASN1ParsingException
+        byte[] cn = {0x06, 0x03, 0x55, 0x04, 0x03, 0x0C};
+        byte[] bent = {0x04, (byte) 0x84, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+        for (byte[] der : new byte[][] {crl, cert}) {
+            int at = indexOf(der, cn);
+            assertTrue(at > 0);
+            System.arraycopy(bent, 0, der, at, bent.length);
+        }
+        String crlPem = "-----BEGIN X509 CRL-----\n" + java.util.Base64.getMimeEncoder().encodeToString(crl)
+                + "\n-----END X509 CRL-----\n";
+        String certPem = "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder().encodeToString(cert)
+                + "\n-----END CERTIFICATE-----\n";
+        assertThrows(IllegalArgumentException.class, () -> X509Authority.crlFromPem(crlPem));
+        assertThrows(IllegalArgumentException.class, () -> X509Authority.crlFromDer(crl));
+        assertThrows(IllegalArgumentException.class, () -> X509Authority.certificatesFromPem(certPem));
+        assertThrows(IllegalArgumentException.class, () -> X509Authority.certificateFromDer(cert));
+        assertThrows(IllegalArgumentException.class, () -> X509Authority.crlFromPem(
+                "-----BEGIN X509 CRL-----\n!!!!\n-----END X509 CRL-----\n"));
+    }
+
+    private static int indexOf(byte[] in, byte[] what) {
+        for (int i = 0; i + what.length <= in.length; i++) {
+            if (java.util.Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -29,7 +29,8 @@ final class Args {
             }
             return Long.parseUnsignedLong(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " '" + text + "' is not a number (decimal, 0x hex or 0b binary)");
+            throw new IllegalArgumentException(name + " '" + shown(text)
+                    + "' is not a number (decimal, 0x hex or 0b binary)");
         }
     }
 
@@ -53,8 +54,8 @@ final class Args {
             t = t.substring(0, t.length() - 1);
         }
         long n = number(name, t);
-        if (n > Long.MAX_VALUE / unit) {
-            throw new IllegalArgumentException(name + " '" + text + "' is too large");
+        if (n < 0 || n > Long.MAX_VALUE / unit) {
+            throw new IllegalArgumentException(name + " '" + shown(text) + "' is too large");
         }
         return n * unit;
     }
@@ -63,7 +64,7 @@ final class Args {
     static int intIn(String name, String text, int min, int max) {
         long n = number(name, text);
         if (n < min || n > max) {
-            throw new IllegalArgumentException(name + " must be " + min + ".." + max + ", got " + text);
+            throw new IllegalArgumentException(name + " must be " + min + ".." + max + ", got " + shown(text));
         }
         return (int) n;
     }
@@ -113,7 +114,7 @@ final class Args {
         try {
             return Hex.decode(text.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + " '" + text + "' is not hex: " + e.getMessage(), e);
+            throw new IllegalArgumentException(name + " '" + shown(text) + "' is not hex: " + e.getMessage(), e);
         }
     }
 
@@ -149,5 +150,27 @@ final class Args {
             throw new IllegalArgumentException(name + ": cannot write " + file + ": " + e.getClass().getSimpleName()
                     + " " + e.getMessage(), e);
         }
+    }
+
+    /** The text as an error message shows it: control characters escaped, so the message stays one line. */
+    static String shown(String text) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                            || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 }

@@ -57,7 +57,16 @@ final class Evidences {
      *         the whole file as one vendor-format certificate (for example an SEV-format {@code cek.cert})
      */
     static List<byte[]> certificates(Path file) {
-        byte[] bytes = Args.file("certificates", file.toString());
+        return certificates(file.toString(), Args.file("certificates", file.toString()));
+    }
+
+    /**
+     * @param file the file's name, for messages
+     * @param bytes its content
+     * @return the certificates, as {@link #certificates(Path)} reads them
+     * @throws IllegalArgumentException naming the file and the PEM block that is wrong
+     */
+    static List<byte[]> certificates(String file, byte[] bytes) {
         String text = new String(bytes, StandardCharsets.US_ASCII);
         if (text.contains("-----BEGIN ")) {
             List<byte[]> out = new ArrayList<>();
@@ -69,6 +78,10 @@ final class Evidences {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(file + ": PEM block " + (out.size() + 1) + " is not base64: "
                             + e.getMessage(), e);
+                }
+                if (cert.length == 0) {
+                    throw new IllegalArgumentException(file + ": PEM block " + (out.size() + 1) + " ("
+                            + m.group(1) + ") is empty");
                 }
                 if (m.group(1).equals("CERTIFICATE") && x509(cert) == null) {
                     throw new IllegalArgumentException(file + ": PEM block " + (out.size() + 1)

@@ -62,4 +62,28 @@ public class ArgsTest {
                 () -> Args.file("kernel", "/no/such/vmlinuz"));
         assertTrue(e.getMessage().startsWith("kernel '/no/such/vmlinuz' is not a readable file"));
     }
+
+    @Test
+    public void messagesShowControlCharactersEscapedOnOneLine() {
+        for (java.util.function.Supplier<Object> bad : java.util.List.<java.util.function.Supplier<Object>>of(
+                () -> Args.number("gpa", "12\n34"), () -> Args.size("memory", "4\rX"),
+                () -> Args.intIn("vcpus", "99\n", 1, 64), () -> Args.hex("expect", "ab\ncz"))) {
+            IllegalArgumentException e = org.junit.Assert.assertThrows(IllegalArgumentException.class, bad::get);
+            org.junit.Assert.assertFalse(e.getMessage(), e.getMessage().contains("\n") || e.getMessage()
+                    .contains("\r"));
+            org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("\\n")
+                    || e.getMessage().contains("\\r"));
+        }
+    }
+
+    @Test
+    public void sizesOf2To63AndAboveAreTooLargeNotNegative() {
+        for (String size : new String[] {"9223372036854775808", "18446744073709551615", "0xFFFFFFFFFFFFFFFF",
+            "9474262020783545456"}) {
+            IllegalArgumentException e = org.junit.Assert.assertThrows(size, IllegalArgumentException.class,
+                    () -> Args.size("memory", size));
+            org.junit.Assert.assertTrue(e.getMessage(), e.getMessage().contains("memory '" + size + "' is too large"));
+        }
+        org.junit.Assert.assertEquals(Long.MAX_VALUE, Args.size("memory", "9223372036854775807"));
+    }
 }

@@ -65,4 +65,15 @@ public class EvidencesTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Evidences.certificates(empty)).getMessage()
                 .contains("is empty"));
     }
+
+    @Test
+    public void anEmptyPemBlockIsNamed() {
+        for (String pem : new String[] {"-----BEGIN VENDOR CERTIFICATE-----\n-----END VENDOR CERTIFICATE-----\n",
+            "-----BEGIN X-----  \n \n-----END X-----"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Evidences.certificates("certs.pem", pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            assertTrue(e.getMessage(), e.getMessage().contains("certs.pem: PEM block 1") && e.getMessage()
+                    .contains("is empty"));
+        }
+    }
 }

@@ -24,8 +24,9 @@ import org.osgi.service.component.annotations.Component;
  * SEV-ES guests), as sev-tool's {@code validate_attestation} does: the PEK certificate is signed by a trusted CEK or
  * OCA (given as SEV-format certificates among the trusted roots), the PEK signs the report; then the report is
  * validated against reference values {@code measurement} (or {@code launch_digest}) and {@code report_data} (the
- * MNONCE) and the policy {@code allow_debug} (default false: the guest policy must set NODBG). Every failed check
- * comes with a reason.
+ * MNONCE) and the policy {@code allow_debug} (true or false, default false: the guest policy must set NODBG; any
+ * other value is a failure of check {@code options}). Every failed check comes with a reason. SEV-format
+ * certificates carry no validity period, so the verdict does not depend on the clock.
  *
  * <p>The evidence carries the PEK, OCA and CEK certificates in that order, as the firmware's platform exports them.
  */
@@ -159,7 +160,16 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
         compare("launch_digest", options.referenceValues().get("launch_digest"), report.launchDigest(), failures);
         compare("measurement", options.referenceValues().get("measurement"), report.launchDigest(), failures);
         compare("report_data", options.referenceValues().get("report_data"), report.mnonce(), failures);
-        boolean allowDebug = Boolean.parseBoolean(options.policy().getOrDefault("allow_debug", "false"));
+        boolean allowDebug = false;
+        String debug = options.policy().get("allow_debug");
+        if (debug != null) {
+            String t = debug.trim().toLowerCase(java.util.Locale.ROOT);
+            if (t.equals("true") || t.equals("false")) {
+                allowDebug = t.equals("true");
+            } else {
+                failures.add(new Check("options", "policy allow_debug is '" + debug + "'; accepted: true or false"));
+            }
+        }
         if (policy != null && !allowDebug && !policy.has(SevPolicy.NODBG)) {
             failures.add(new Check("debug", "the guest policy does not set NODBG: the host can decrypt its memory "
                     + "with DBG_DECRYPT; policy allow_debug is false"));

@@ -343,7 +343,16 @@ public final class SnpReportVerifier implements EvidenceVerifier {
                 return;
             }
             BigInteger[] rs = report.signature();
-            if (!Signatures.ecdsaVerify(leaf.getPublicKey(), "SHA-384", report.signedBytes(), rs[0], rs[1])) {
+            boolean valid;
+            try {
+                valid = Signatures.ecdsaVerify(leaf.getPublicKey(), "SHA-384", report.signedBytes(), rs[0], rs[1]);
+            } catch (IllegalArgumentException e) {
+                // the certificate decodes, but its key does not (a point off the curve, say)
+                fail("chain", "the " + cn(leaf) + "'s public key cannot verify a signature: " + e.getMessage()
+                        + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
+                return;
+            }
+            if (!valid) {
                 fail("signature", "the report's signature over bytes 0x000..0x29F does not verify with the "
                         + cn(leaf) + "'s key");
             }
@@ -388,7 +397,8 @@ public final class SnpReportVerifier implements EvidenceVerifier {
                 }
                 int version = integer(c, "1", "structVersion");
                 String name = ia5(c, "2", "productName");
-                String line = name.split("-")[0];
+                int dash = name.indexOf('-');
+                String line = dash < 0 ? name : name.substring(0, dash);
                 int expectedVersion = switch (line) {
                     case "Milan", "Genoa" -> 0;
                     case "Turin" -> 1;
@@ -707,8 +717,14 @@ public final class SnpReportVerifier implements EvidenceVerifier {
     }
 
     private static String cn(X509Certificate c) {
-        RDN[] cns = X500Name.getInstance(c.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
-        return cns.length == 0 ? c.getSubjectX500Principal().getName()
-                : IETFUtils.valueToString(cns[0].getFirst().getValue());
+        try {
+            RDN[] cns = X500Name.getInstance(c.getSubjectX500Principal().getEncoded()).getRDNs(BCStyle.CN);
+            if (cns.length > 0) {
+                return IETFUtils.valueToString(cns[0].getFirst().getValue());
+            }
+        } catch (IllegalArgumentException e) {
+            // a name Bouncy Castle cannot decode (a UTF8String that is not UTF-8): the JDK's rendering of it
+        }
+        return c.getSubjectX500Principal().getName();
     }
 }

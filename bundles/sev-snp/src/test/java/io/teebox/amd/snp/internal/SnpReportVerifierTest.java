@@ -280,4 +280,63 @@ public class SnpReportVerifierTest {
                 evidence.certificates().get(0)).getPublicKey()));
         assertTrue(new ASN1Integer(1).getValue().signum() > 0);
     }
+
+    @Test
+    public void aProductNameWithoutALineIsAChainFailureNotAnException() {
+        for (String name : new String[] {"-", "--", "", "-B0"}) {
+            ForgedChain c = new ForgedChain();
+            c.extensions.put("2", ForgedChain.der(new org.bouncycastle.asn1.DERIA5String(name)));
+            Appraisal v = verifyForged(c, c.evidence(), AT, Map.of());
+            Check f = only(v, "chain");
+            assertTrue(name + ": " + f.reason(), f.reason().contains("productName '" + name + "'"));
+        }
+    }
+
+    @Test
+    public void aCrlAttachmentThatIsNotBase64IsACrlFailureNotAnException() {
+        ForgedChain c = new ForgedChain();
+        for (String pem : new String[] {"-----BEGIN X509 CRL-----\n!!!!\n-----END X509 CRL-----\n",
+            "-----BEGIN X509 CRL-----\nMAMCAQA=\n-----END X509 CRL-----\n", "-----BEGIN X509 CRL-----\n"}) {
+            Appraisal v = verifyForged(c, c.evidence(c.report(s -> { }), Map.of(SnpReportVerifier.ATTACHMENT_CRL,
+                    pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))), AT, Map.of());
+            Check f = only(v, "crl");
+            assertTrue(f.reason(), f.reason().contains("attachment 'crl'"));
+        }
+    }
+
+    @Test
+    public void aLeafKeyOffTheCurveIsAChainFailureNotAnException() throws Exception {
+        java.security.interfaces.ECPublicKey good = (java.security.interfaces.ECPublicKey) EcKeys.generate("P-384")
+                .getPublic();
+        java.security.spec.ECPoint w = good.getW();
+        ForgedChain c = new ForgedChain();
+        c.leafKey = java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.ECPublicKeySpec(
+                new java.security.spec.ECPoint(w.getAffineX(), w.getAffineY().add(BigInteger.ONE)), good.getParams()));
+        Appraisal v = verifyForged(c, c.evidence(), AT, Map.of());
+        assertFalse(v.accepted());
+        Check f = v.failures().stream().filter(x -> x.reason().contains("public key")).findFirst().orElseThrow(
+                () -> new AssertionError(v.failures().toString()));
+        assertEquals("chain", f.check());
+        assertTrue(f.reason(), f.reason().contains("SEV-VCEK"));
+    }
+
+    @Test
+    public void aCommonNameThatIsNotUtf8IsAVerdictNotAnException() {
+        ForgedChain c = new ForgedChain();
+        Evidence e = c.evidence();
+        byte[] leaf = e.certificates().get(0);
+        byte[] name = "SEV-VCEK".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int at = -1;
+        for (int i = 0; i + name.length <= leaf.length && at < 0; i++) {
+            if (java.util.Arrays.equals(leaf, i, i + name.length, name, 0, name.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0);
+        leaf[at] = (byte) 0xFF;
+        Appraisal v = verifyForged(c, new Evidence(e.format(), e.report(), List.of(leaf, e.certificates().get(1),
+                e.certificates().get(2)), Map.of()), AT, Map.of());
+        assertFalse(v.accepted());
+        assertTrue(v.failures().toString(), checks(v).contains("chain"));
+    }
 }
