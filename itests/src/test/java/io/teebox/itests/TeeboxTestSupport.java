@@ -79,7 +79,7 @@ public abstract class TeeboxTestSupport {
         // the platform's HTTP server
         "org.apache.felix.http.servlet-api", "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12",
         // teebox
-        "api", "spi", "kit", "platform", "amd-sp", "amd-guest", "sev", "sev-es", "sev-snp", "owner", "tdx", "hypervisor", "shell",
+        "api", "spi", "tck", "kit", "platform", "amd-sp", "amd-guest", "sev", "sev-es", "sev-snp", "owner", "tdx", "hypervisor", "shell",
     };
 
     /** The framework's context, injected by Pax Exam. */
@@ -95,6 +95,14 @@ public abstract class TeeboxTestSupport {
      */
     @Configuration
     public Option[] configuration() {
+        return platform();
+    }
+
+    /**
+     * @return the Pax Exam options of {@link #configuration()}, for tests that cannot extend this class (the TCK's
+     *         contract tests extend {@link io.teebox.tck.BackendContract})
+     */
+    public static Option[] platform() {
         File dir = new File(System.getProperty("teebox.bundles", "target/bundles"));
         return options(
                 workingDirectory("target/paxexam"),

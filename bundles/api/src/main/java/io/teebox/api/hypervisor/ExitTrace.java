@@ -13,7 +13,9 @@ import java.util.Map;
  * @param path how it reached the host, in the exit protocol's words
  * @param exitCode the exit code in the protocol's numbering
  * @param hostSaw the guest state the host could read for this exit, by register or field name
- * @param result what the guest got back (registers by name), or an {@code error} entry
+ * @param result what the guest got back (registers by name, lower case): the protocol's own registers, then the
+ *            architectural registers the instruction leaves ({@code rax}..{@code rdx} for CPUID) on every TEE; or an
+ *            {@code error} entry
  */
 public record ExitTrace(int sequence, int vcpu, GuestInstruction instruction, String path, long exitCode,
         Map<String, Long> hostSaw, Map<String, Long> result) {

@@ -111,7 +111,9 @@ public interface Hypervisor {
     HostAccessOutcome hostRemap(String guest, long firstGpa, long secondGpa);
 
     /**
-     * Reads guest memory as the host sees it: the stored bytes, ciphertext for private pages.
+     * Reads guest memory as the host's software sees it: the stored bytes, with private pages as the guest's TEE
+     * declares for {@link io.teebox.api.memory.HostAccess#READ}: their ciphertext (SEV, SNP) or fixed data (TDX
+     * returns zeros to a read without the TD-owner bit).
      *
      * @param guest id or name
      * @param guestPhysicalAddress start address

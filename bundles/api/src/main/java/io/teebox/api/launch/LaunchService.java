@@ -25,6 +25,16 @@ public interface LaunchService {
     LaunchSession begin(LaunchRequest request, GuestMemory memory);
 
     /**
+     * The page types {@link LaunchSession#addPages} takes on this TEE; it refuses the others with the vendor's
+     * status (SEV {@code UNSUPPORTED}, TDX {@code TDX_OPERAND_INVALID}).
+     *
+     * @return the page types, never empty
+     */
+    default java.util.Set<PageType> pageTypes() {
+        return java.util.EnumSet.of(PageType.NORMAL);
+    }
+
+    /**
      * @param handle a guest handle
      * @return the guest context's status
      * @throws TeeException with {@code INVALID_GUEST} if the firmware has no such guest

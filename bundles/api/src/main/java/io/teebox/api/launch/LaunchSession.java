@@ -28,8 +28,9 @@ public interface LaunchSession {
      * @param guestPhysicalAddress page-aligned start
      * @param length bytes; rounded up to whole pages
      * @param type how the pages enter the guest
-     * @throws TeeException with {@code INVALID_GUEST_STATE} after the launch was measured, {@code UNSUPPORTED} for
-     *             a page type the TEE does not have, {@code INVALID_ADDRESS} for an unaligned address
+     * @throws TeeException with the vendor's status: after the launch was measured (SEV {@code INVALID_GUEST_STATE},
+     *             TDX {@code TDX_OP_STATE_INCORRECT}), for a page type not among
+     *             {@link LaunchService#pageTypes()}, for an unaligned address
      */
     void addPages(long guestPhysicalAddress, long length, PageType type);
 

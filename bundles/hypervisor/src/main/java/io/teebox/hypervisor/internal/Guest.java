@@ -27,6 +27,8 @@ final class Guest {
     KeySlot slot;
     long policy;
     Measurement measurement;
+    /** What a host read of a private page yields on the guest's TEE, as its backend last declared it. */
+    io.teebox.api.memory.HostAccessOutcome.Effect hostReadRule = io.teebox.api.memory.HostAccessOutcome.Effect.CIPHERTEXT;
     List<LaunchLogEntry> log = List.of();
     /** Host-emulated MSRs and MMIO registers. */
     final java.util.Map<Long, Long> msrs = new java.util.HashMap<>();

@@ -645,10 +645,11 @@ public final class HypervisorImpl implements Hypervisor {
         Guest g = find(guestRef);
         synchronized (g) {
             g.memory.checkRange(gpa, length);
+            boolean fixed = g.state != GuestState.CREATED && hostReadRule(g) == HostAccessOutcome.Effect.FIXED_DATA;
             byte[] out = new byte[length];
             GuestSide.forEachPage(gpa, length, (pageGpa, inPage, off, n) -> {
                 GuestPages.Page p = g.memory.peek(pageGpa);
-                if (p != null) {
+                if (p != null && !(fixed && p.priv)) {
                     System.arraycopy(p.raw, inPage, out, off, n);
                 }
             });
@@ -683,6 +684,18 @@ public final class HypervisorImpl implements Hypervisor {
                     ? "the guest is not launched: the host writes plaintext that a launch would measure"
                     : "the page is not private to the guest: host writes are allowed");
         }
+    }
+
+    /**
+     * What a host read of the guest's private pages yields, as the backend declares it; the memory controller keeps
+     * its rule while the backend's bundle is away, so the last declared rule is kept with the guest.
+     */
+    private HostAccessOutcome.Effect hostReadRule(Guest g) {
+        Backend b = backends.get(g.config.teeType());
+        if (b != null) {
+            g.hostReadRule = b.memory().hostAccess(HostAccess.READ).effect();
+        }
+        return g.hostReadRule;
     }
 
     private static boolean touchesPrivate(Guest g, long gpa, int length) {

@@ -122,6 +122,11 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
         if (!pek.signedBy(oca)) {
             failures.add(new Check("chain", "the PEK certificate carries no valid signature by the OCA"));
         }
+        if (!oca.signedBy(oca)) {
+            // the OCA is the owner's self-signed authority (sev-tool checks it too): a changed one is not the OCA
+            // that signed the PEK, even where the PEK's signature still verifies with its key
+            failures.add(new Check("chain", "the OCA certificate carries no valid self-signature"));
+        }
         return pek;
     }
 

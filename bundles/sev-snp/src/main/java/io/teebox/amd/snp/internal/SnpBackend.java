@@ -189,6 +189,11 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
     }
 
     @Override
+    public java.util.Set<io.teebox.api.launch.PageType> pageTypes() {
+        return java.util.EnumSet.allOf(io.teebox.api.launch.PageType.class);
+    }
+
+    @Override
     public LaunchSession begin(LaunchRequest request, GuestMemory memory) {
         return SnpLaunchSession.start(this, request, memory);
     }

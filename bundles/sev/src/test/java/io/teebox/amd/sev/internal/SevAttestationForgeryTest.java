@@ -174,6 +174,20 @@ public class SevAttestationForgeryTest {
     }
 
     @Test
+    public void anOcaChangedWhereItsKeyIsNotIsAChainFailureThoughThePeksSignatureStillVerifies() {
+        // found by the TCK: a byte of the OCA's public-key field beyond Qx and Qy is signed (0x000..0x413) but
+        // unused by the key, so the PEK still verifies with the changed OCA; its self-signature does not
+        Evidence e = evidence(MNONCE, 1);
+        byte[] oca = certs.get("oca").clone();
+        oca[0x412] ^= 1;
+        Appraisal v = verify(withCertificates(e, certs.get("pek"), oca, certs.get("cek")));
+        assertFalse(v.accepted());
+        assertEquals(v.failures().toString(), List.of("chain"), checks(v));
+        assertTrue(v.failures().get(0).reason(), v.failures().get(0).reason().contains("OCA certificate carries no "
+                + "valid self-signature"));
+    }
+
+    @Test
     public void sevCertificatesHaveNoValidityPeriodSoTheVerdictDoesNotDependOnTheClock() {
         Evidence e = evidence(MNONCE, 1);
         for (String at : new String[] {"1970-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "2199-12-31T23:59:59Z"}) {

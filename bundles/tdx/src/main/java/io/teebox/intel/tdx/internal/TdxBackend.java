@@ -258,6 +258,11 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
     // ---- LaunchService ----------------------------------------------------------------------------------------
 
     @Override
+    public java.util.Set<io.teebox.api.launch.PageType> pageTypes() {
+        return java.util.EnumSet.of(io.teebox.api.launch.PageType.NORMAL, io.teebox.api.launch.PageType.UNMEASURED);
+    }
+
+    @Override
     public LaunchSession begin(LaunchRequest request, GuestMemory memory) {
         return new TdxLaunchSession(module, module.create(request, memory));
     }

@@ -195,6 +195,11 @@ public final class TdxGuestInterface implements GuestImageLoader, ExitProtocol, 
             result.put("r13", host.get("rbx"));
             result.put("r14", host.get("rcx"));
             result.put("r15", host.get("rdx"));
+            // the TD's #VE handler then copies R12..R15 into the registers CPUID architecturally returns
+            result.put("rax", host.get("rax"));
+            result.put("rbx", host.get("rbx"));
+            result.put("rcx", host.get("rcx"));
+            result.put("rdx", host.get("rdx"));
         } else if (insn.kind() == GuestInstruction.Kind.RDMSR) {
             result.put("r11", host.get("rdx") << 32 | host.get("rax"));
         } else if (host.containsKey("rax")) {

@@ -283,7 +283,35 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 fail("pck_chain", bad);
                 return null;
             }
+            String beside = besideTheQuote(chain);
+            if (beside != null) {
+                fail("pck_chain", beside);
+                return null;
+            }
             return chain;
+        }
+
+        /**
+         * Certificates given beside a quote whose certification data carries its PCK chain (type 5) must be that
+         * chain: evidence does not carry two chains of which the verifier would check one.
+         *
+         * @return why they differ, or null
+         */
+        private String besideTheQuote(List<X509Certificate> chain) {
+            List<byte[]> given = evidence.certificates();
+            if (given.isEmpty()) {
+                return null;
+            }
+            boolean same = given.size() == chain.size();
+            for (int i = 0; same && i < chain.size(); i++) {
+                try {
+                    same = Arrays.equals(given.get(i), chain.get(i).getEncoded());
+                } catch (java.security.cert.CertificateEncodingException e) {
+                    same = false;
+                }
+            }
+            return same ? null : "the " + given.size() + " certificates given beside the quote are not the PCK "
+                    + "chain its certification data carries (give none, or exactly that chain)";
         }
 
         /** @return why the chain fails, or null: names, algorithms, issuers, signatures, validity, trusted root */

@@ -150,6 +150,31 @@ public class TdxQuoteVerifierTest {
     }
 
     @Test
+    public void certificatesBesideTheQuoteMustBeTheChainItCarries() {
+        // found by the TCK: a changed copy of the PCK chain beside the quote was ignored
+        Evidence bare = good();
+        List<byte[]> chain = new ArrayList<>();
+        for (java.security.cert.X509Certificate c : io.teebox.kit.x509.X509Authority.certificatesFromPem(
+                io.teebox.intel.tdx.abi.Quote.parse(bare.report()).pckChainText())) {
+            try {
+                chain.add(c.getEncoded());
+            } catch (java.security.cert.CertificateEncodingException x) {
+                throw new AssertionError(x);
+            }
+        }
+        Evidence e = new Evidence(bare.format(), bare.report(), chain, bare.attachments());
+        assertTrue("the chain itself beside the quote", verify(e).accepted());
+        List<byte[]> changed = new ArrayList<>(e.certificates());
+        byte[] pck = changed.get(0).clone();
+        pck[pck.length / 2] ^= 1;
+        changed.set(0, pck);
+        assertFailure(verify(new Evidence(e.format(), e.report(), changed, e.attachments())), "pck_chain",
+                "certificates given beside the quote are not the PCK chain");
+        assertFailure(verify(new Evidence(e.format(), e.report(), e.certificates().subList(0, 2), e.attachments())),
+                "pck_chain", "the 2 certificates given beside the quote");
+    }
+
+    @Test
     public void pckChainFromAnotherRootIsRejected() {
         TdxBackend foreign = TdxTesting.backend(other("another-intel", List.of()));
         long td = td(foreign, TdAttributes.SEPT_VE_DISABLE);
