@@ -62,6 +62,38 @@ public class ShellArgumentsIT extends TeeboxTestSupport {
     }
 
     @Test
+    public void aLaunchWaitsForAGuestOwnerThatIsStartingAndNamesItsBundleWhenItDoesNotCome() throws Exception {
+        org.osgi.framework.Bundle owners = installedBundle("io.teebox.owner");
+        run("guest:create -t sev late-owner");
+        owners.stop();
+        try {
+            // the owner's bundle starts while the command waits, as right after the platform starts
+            Thread starter = new Thread(() -> {
+                try {
+                    Thread.sleep(500);
+                    owners.start();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            starter.start();
+            run("guest:launch late-owner");
+            starter.join();
+            assertEquals(GuestState.RUNNING, hypervisor().guest("late-owner").state());
+
+            run("guest:create -t sev no-owner");
+            owners.stop();
+            String e = fails("guest:launch no-owner");
+            assertTrue(e, e.startsWith("no guest owner for tee.type sev is present after 3 s"));
+            assertTrue("the hint names the bundle and its state: " + e,
+                    e.contains("io.teebox.owner (RESOLVED, not started)"));
+            assertEquals(GuestState.CREATED, hypervisor().guest("no-owner").state());
+        } finally {
+            owners.start();
+        }
+    }
+
+    @Test
     public void firmwareTakesItsFileAsAPositionalArgument() throws Exception {
         Path fw = Files.createTempFile("fw", ".fd");
         Files.write(fw, io.teebox.kit.firmware.DefaultFirmware.image());

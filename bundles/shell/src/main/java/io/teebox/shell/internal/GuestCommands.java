@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -44,15 +45,20 @@ public final class GuestCommands {
      */
 
     private final Hypervisor hypervisor;
-    private final Map<String, GuestOwnerService> owners = new ConcurrentHashMap<>();
-    private final Map<String, EvidenceVerifier> verifiers = new ConcurrentHashMap<>();
+    private final BundleContext context;
+    private final Awaited<GuestOwnerService> owners = new Awaited<>(GuestOwnerService.class, "guest owner",
+            "tee.type");
+    private final Awaited<EvidenceVerifier> verifiers = new Awaited<>(EvidenceVerifier.class, "verifier",
+            "evidence format");
 
     /**
      * @param hypervisor the hypervisor
+     * @param context this bundle's context, to name the bundles a missing service could come from
      */
     @Activate
-    public GuestCommands(@Reference Hypervisor hypervisor) {
+    public GuestCommands(@Reference Hypervisor hypervisor, BundleContext context) {
         this.hypervisor = hypervisor;
+        this.context = context;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -71,6 +77,29 @@ public final class GuestCommands {
         }
     }
 
+    /** @return the first CPU backend's type, waiting a moment for one right after the platform starts */
+    private String firstCpuBackend() {
+        long deadline = System.nanoTime() + Awaited.GRACE_MS * 1_000_000;
+        while (true) {
+            java.util.Optional<String> t = hypervisor.backends().stream()
+                    .filter(d -> d.kind() == io.teebox.api.tee.TeeKind.CPU).map(BackendDescriptor::teeType)
+                    .findFirst();
+            if (t.isPresent()) {
+                return t.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no CPU TEE backend is present after " + Awaited.GRACE_MS / 1000
+                        + " s; see tee:backends");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for a CPU TEE backend", e);
+            }
+        }
+    }
+
     /**
      * @return the new guest
      */
@@ -85,9 +114,7 @@ public final class GuestCommands {
             @Descriptor("guest RAM, for example 64M or 1G; default 64M")
             @Parameter(names = {"-m", "--memory"}, absentValue = "64M") String memory,
             @Descriptor("guest name") String name) {
-        String type = Args.opt(tee) != null ? tee : hypervisor.backends().stream()
-                .filter(d -> d.kind() == io.teebox.api.tee.TeeKind.CPU).map(BackendDescriptor::teeType).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no CPU TEE backend is present; see tee:backends"));
+        String type = Args.opt(tee) != null ? tee : firstCpuBackend();
         BackendDescriptor backend = hypervisor.backends().stream().filter(d -> d.teeType().equals(type)).findFirst()
                 .orElse(null);
         String model = Args.opt(cpu) != null ? cpu : backend != null ? backend.defaults().vcpuModel() : "";
@@ -123,11 +150,7 @@ public final class GuestCommands {
             @Parameter(names = {"--id-block"}, presentValue = "true", absentValue = "false") boolean idBlock,
             @Descriptor("guest id or name") String guest) {
         GuestInfo g = hypervisor.guest(guest);
-        GuestOwnerService owner = owners.get(g.config().teeType());
-        if (owner == null) {
-            throw new IllegalStateException("no guest owner for tee.type " + g.config().teeType()
-                    + " is present (is the io.teebox.owner bundle started?)");
-        }
+        GuestOwnerService owner = owners.await(g.config().teeType(), context);
         byte[] fw = Args.file("firmware", Args.opt(firmware));
         byte[] k = Args.file("kernel", Args.opt(kernel));
         byte[] rd = Args.file("initrd", Args.opt(initrd));
@@ -206,7 +229,7 @@ public final class GuestCommands {
         Evidence e = hypervisor.context(guest).evidence(io.teebox.api.tee.Bytes.of(Args.hex("report data",
                 reportData)));
         String written = Args.opt(out) == null ? null : Evidences.export(e, java.nio.file.Path.of(out));
-        EvidenceVerifier v = verifiers.get(e.format());
+        EvidenceVerifier v = verifiers.now(e.format());
         Map<String, String> claims = v == null ? Map.of()
                 : v.verify(e, VerificationOptions.trusting(java.util.List.of())).claimTexts();
         return new EvidenceView(e, claims, written);

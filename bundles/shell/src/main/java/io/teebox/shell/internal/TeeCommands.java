@@ -40,8 +40,8 @@ public final class TeeCommands {
     private final Map<String, Long> stopped = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, io.teebox.spi.loader.GuestImageLoader> loaders =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, io.teebox.api.attestation.EvidenceVerifier> verifiers =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final Awaited<io.teebox.api.attestation.EvidenceVerifier> verifiers = new Awaited<>(
+            io.teebox.api.attestation.EvidenceVerifier.class, "verifier", "evidence format");
 
     /**
      * @param hypervisor the hypervisor that binds the backends
@@ -137,11 +137,7 @@ public final class TeeCommands {
             @Parameter(names = {"-d", "--report-data"}, absentValue = "") String reportData,
             @Descriptor("evidence format, e.g. sev-snp-report") String format,
             @Descriptor("the raw evidence file; its chain is read from FILE.certs.pem") String file) {
-        io.teebox.api.attestation.EvidenceVerifier v = verifiers.get(format);
-        if (v == null) {
-            throw new IllegalArgumentException("no verifier for evidence format '" + format + "'; present: "
-                    + verifiers.keySet());
-        }
+        io.teebox.api.attestation.EvidenceVerifier v = verifiers.await(format, context);
         byte[] report = Args.file("evidence", file);
         java.util.List<byte[]> chain = Evidences.certificates(java.nio.file.Path.of(file + ".certs.pem"));
         java.util.List<byte[]> roots = Args.opt(root) == null ? java.util.List.of()
