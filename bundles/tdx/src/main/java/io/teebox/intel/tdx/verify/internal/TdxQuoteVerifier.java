@@ -51,10 +51,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * digests replayed to the RTMRs, and data checked where the event type defines the digest over it.
  *
  * <p>Reference values (hex): {@code mrtd}, {@code rtmr0}..{@code rtmr3}, {@code mrconfigid}, {@code mrowner},
- * {@code mrownerconfig}, {@code report_data} (zero-padded to 64 bytes). Policy: {@code allow_debug} (default
- * false), {@code min_tee_tcb_svn} (hex, compared byte by byte), {@code allowed_tcb_status} (comma-separated, default
- * {@code UpToDate}). Collateral comes from the evidence attachment {@code collateral} or, without it, from the
+ * {@code mrownerconfig}, {@code report_data} (zero-padded to 64 bytes). Policy: {@code allow_debug} (true or false,
+ * default false; any other value is a failure of check {@code options}), {@code min_tee_tcb_svn} (hex, compared
+ * byte by byte), {@code allowed_tcb_status} (comma-separated, default {@code UpToDate}). Collateral comes from the evidence attachment {@code collateral} or, without it, from the
  * emulated Intel PCS; the event log from the attachment {@code event_log}.
+ *
+ * <p>A quote the parser refuses is one failure of check {@code format} whose reason is the parser's message, and
+ * nothing else is appraised (the SEV and SNP verifiers do the same).
  */
 @Component(service = EvidenceVerifier.class, property = EvidenceVerifier.FORMAT_PROPERTY + "=" + Tdx.EVIDENCE_FORMAT)
 @TeeType(Tdx.TEE_TYPE)
@@ -88,8 +91,8 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
     public Appraisal verify(Evidence evidence, VerificationOptions options) {
         Run run = new Run(evidence, options);
         run.run();
-        boolean malformed = run.failures.stream().anyMatch(f -> f.check().equals("quote")
-                || f.check().equals("format") || f.check().equals("options"));
+        boolean malformed = run.failures.stream().anyMatch(f -> f.check().equals("format")
+                || f.check().equals("options"));
         List<String> made = new ArrayList<>();
         if (!malformed) {
             made.addAll(CHECKS);
@@ -136,7 +139,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             try {
                 q = Quote.parse(evidence.report());
             } catch (MalformedStructureException e) {
-                fail("quote", e.getMessage());
+                fail("format", e.getMessage());
                 return;
             }
             describe(q);
@@ -537,8 +540,9 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 if (Json.integer(Json.object(lo, "tcb", lp), "isvsvn", lp + ".tcb", 0xFFFF) <= qe.u16("ISVSVN")) {
                     JsonArray a = Json.optionalArray(lo, "advisoryIDs", lp);
                     for (int j = 0; a != null && j < a.size(); j++) {
-                        if (!advisories.contains(a.get(j).getAsString())) {
-                            advisories.add(a.get(j).getAsString());
+                        String advisory = Json.text(a, j, lp + ".advisoryIDs");
+                        if (!advisories.contains(advisory)) {
+                            advisories.add(advisory);
                         }
                     }
                     String status = Json.text(lo, "tcbStatus", lp);
@@ -552,7 +556,16 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
 
         private void checkTd(Struct body) {
             long attrs = body.u64("TDATTRIBUTES");
-            boolean allowDebug = Boolean.parseBoolean(options.policy().getOrDefault("allow_debug", "false"));
+            boolean allowDebug = false;
+            String debug = options.policy().get("allow_debug");
+            if (debug != null) {
+                String t = debug.trim().toLowerCase(Locale.ROOT);
+                if (t.equals("true") || t.equals("false")) {
+                    allowDebug = t.equals("true");
+                } else {
+                    fail("options", "policy allow_debug is '" + debug + "'; accepted: true or false");
+                }
+            }
             if (TdAttributes.isDebug(attrs) && !allowDebug) {
                 fail("debug", "the TD is debuggable (ATTRIBUTES.DEBUG): the host can read and change its memory; "
                         + "policy allow_debug is false");

@@ -280,7 +280,7 @@ public class TdxQuoteVerifierTest {
     public void malformedEvidenceAndOptionsAreFailuresNotExceptions() {
         Evidence e = good();
         byte[] cut = java.util.Arrays.copyOf(e.report(), 0x300);
-        assertFailure(verify(new Evidence(Tdx.EVIDENCE_FORMAT, cut, List.of(), Map.of())), "quote", "quote is");
+        assertFailure(verify(new Evidence(Tdx.EVIDENCE_FORMAT, cut, List.of(), Map.of())), "format", "quote is");
         assertFailure(verify(new Evidence("sev-snp-report", e.report(), List.of(), Map.of())), "format",
                 "sev-snp-report");
         assertFailure(offline.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(), Map.of(), Map.of())),
@@ -399,6 +399,51 @@ public class TdxQuoteVerifierTest {
             assertFailure(v, "collateral", "is not JSON");
         } finally {
             fake.stop(0);
+        }
+    }
+
+    @Test
+    public void aQuoteTheParserRefusesIsExactlyOneFormatFailureCarryingTheParsersMessage() {
+        Evidence e = good();
+        byte[] cut = java.util.Arrays.copyOf(e.report(), 0x300);
+        String why = org.junit.Assert.assertThrows(io.teebox.kit.codec.MalformedStructureException.class,
+                () -> io.teebox.intel.tdx.abi.Quote.parse(cut)).getMessage();
+        Appraisal v = verify(new Evidence(Tdx.EVIDENCE_FORMAT, cut, List.of(), e.attachments()));
+        assertEquals(List.of(new io.teebox.api.appraisal.Check("format", why)), v.failures());
+    }
+
+    @Test
+    public void anAllowDebugValueOtherThanTrueOrFalseIsAnOptionsFailure() {
+        long td = td(backend, TdAttributes.DEBUG | TdAttributes.SEPT_VE_DISABLE);
+        Evidence e = evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+        Appraisal yes = offline.verify(e, options(Map.of(), Map.of("allow_debug", "yes")));
+        assertFailure(yes, "options", "allow_debug is 'yes'");
+        assertTrue(offline.verify(e, options(Map.of(), Map.of("allow_debug", " TRUE "))).accepted());
+        Appraisal no = offline.verify(e, options(Map.of(), Map.of("allow_debug", "false")));
+        assertEquals(List.of("debug"), no.failures().stream().map(io.teebox.api.appraisal.Check::check).toList());
+    }
+
+    @Test
+    public void aQeIdentityAdvisoryThatIsNotAStringIsAFailureNamingItNotAnException() {
+        Appraisal v = withSigned("qe_identity", o -> {
+            JsonObject level = o.getAsJsonArray("tcbLevels").get(0).getAsJsonObject();
+            com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+            a.add(new JsonObject());
+            level.add("advisoryIDs", a);
+            return o;
+        });
+        assertFailure(v, "qe_identity", "qe_identity.tcbLevels[0].advisoryIDs[0] is an object, expected a string");
+    }
+
+    @Test
+    public void collateralByteArraysTakeOnlyIntegersFrom0To255() {
+        Evidence e = good();
+        for (String bad : List.of("[48, 2.5]", "[1e9999]", "[-1]", "[256]", "[\"48\"]", "[true]", "[[1]]")) {
+            JsonObject c = JsonParser.parseString(pcs.collateral(TdxTesting.fmspc())).getAsJsonObject();
+            c.add("pck_crl", JsonParser.parseString(bad));
+            Appraisal v = verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
+                    c.toString().getBytes(StandardCharsets.UTF_8))));
+            assertFailure(v, "collateral", "collateral field 'pck_crl'");
         }
     }
 }
