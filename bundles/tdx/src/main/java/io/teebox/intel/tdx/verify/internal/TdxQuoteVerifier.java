@@ -319,6 +319,12 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 if (!signedBy(c, parent.getPublicKey())) {
                     return "the signature of '" + cn + "' does not verify with the key of '" + commonName(parent) + "'";
                 }
+                if (i > 0 && !canIssue(c, i - 1)) {
+                    // RFC 5280 6.1.4 (k), (l), (n): every issuer is a CA, within its path length, with keyCertSign
+                    return "'" + cn + "' is not a CA that may issue '" + commonName(chain.get(i - 1)) + "' (it needs "
+                            + "BasicConstraints CA:TRUE with a path length of at least " + (i - 1) + " and KeyUsage "
+                            + "keyCertSign)";
+                }
             }
             X509Certificate top = chain.get(chain.size() - 1);
             for (X509Certificate r : roots) {
@@ -480,7 +486,8 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 if (crl.getNextUpdate() == null || now.isAfter(crl.getNextUpdate().toInstant())
                         || now.isBefore(crl.getThisUpdate().toInstant())) {
                     fail("crl", "the CRL of " + crl.getIssuerX500Principal() + " is valid " + crl.getThisUpdate()
-                            .toInstant() + " .. " + crl.getNextUpdate() + ", not at " + now);
+                            .toInstant() + " .. " + (crl.getNextUpdate() == null ? "(no nextUpdate)"
+                                    : crl.getNextUpdate().toInstant()) + ", not at " + now);
                 }
                 if (crl.getExtensionValue("2.5.29.20") == null || crl.getExtensionValue("2.5.29.35") == null) {
                     fail("crl", "the CRL of " + crl.getIssuerX500Principal() + " lacks CRLNumber or "
@@ -666,6 +673,12 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
         }
         return c.getSubjectX500Principal().getName();
+    }
+
+    /** @return whether a certificate may issue one with {@code below} CA certificates between it and the leaf */
+    private static boolean canIssue(X509Certificate c, int below) {
+        boolean[] usage = c.getKeyUsage();
+        return c.getBasicConstraints() >= below && (usage == null || usage.length > 5 && usage[5]);
     }
 
     private static boolean signedBy(X509Certificate c, PublicKey key) {
