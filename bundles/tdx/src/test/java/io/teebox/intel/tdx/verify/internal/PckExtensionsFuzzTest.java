@@ -38,5 +38,7 @@ class PckExtensionsFuzzTest {
         check("16 TCB components and a CPUSVN", p.tcbComponents().length == 16 && p.cpuSvn() != null
                 && p.cpuSvn().length == 16);
         check("SGX type", p.sgxType() >= 0);
+        check("SVNs in range", java.util.Arrays.stream(p.tcbComponents()).allMatch(c -> c >= 0 && c <= 255)
+                && p.pceSvn() >= 0 && p.pceSvn() <= 0xFFFF);
     }
 }
