@@ -127,7 +127,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
         }
 
         void fail(String check, String reason) {
-            failures.add(new io.teebox.api.appraisal.Check(check, reason));
+            failures.add(new io.teebox.api.appraisal.Check(check, oneLine(reason)));
         }
 
         void run() {
@@ -663,6 +663,35 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 }
             }
         }
+    }
+
+    /**
+     * A reason as one line: collateral, options and evidence are quoted in reasons, and their text may hold line
+     * breaks or other control characters (C0, DEL, C1, U+2028/2029), which are shown escaped.
+     */
+    static String oneLine(String reason) {
+        StringBuilder b = null;
+        for (int i = 0; i < reason.length(); i++) {
+            char c = reason.charAt(i);
+            boolean control = c < 0x20 || c >= 0x7F && c <= 0x9F || c == 0x2028 || c == 0x2029;
+            if (control && b == null) {
+                b = new StringBuilder(reason.length() + 8).append(reason, 0, i);
+            }
+            if (b != null) {
+                if (!control) {
+                    b.append(c);
+                } else if (c == '\n') {
+                    b.append("\\n");
+                } else if (c == '\r') {
+                    b.append("\\r");
+                } else if (c == '\t') {
+                    b.append("\\t");
+                } else {
+                    b.append(String.format("\\u%04X", (int) c));
+                }
+            }
+        }
+        return b == null ? reason : b.toString();
     }
 
     static String commonName(X509Certificate c) {

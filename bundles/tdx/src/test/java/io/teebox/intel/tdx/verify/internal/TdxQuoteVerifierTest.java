@@ -446,4 +446,30 @@ public class TdxQuoteVerifierTest {
             assertFailure(v, "collateral", "collateral field 'pck_crl'");
         }
     }
+
+    @Test
+    public void textsOfTheCollateralAreShownOnOneLineInFailures() {
+        Appraisal qe = withSigned("qe_identity", o -> {
+            o.addProperty("id", "TD_QE\nforged");
+            return o;
+        });
+        assertFailure(qe, "qe_identity", "QE identity is 'TD_QE\\nforged' version 2");
+        Appraisal tcb = withSigned("tcb_info", o -> {
+            o.addProperty("fmspc", "00806f050000\r\n");
+            o.addProperty("nextUpdate", "2099-01-01\nT00:00:00Z");
+            return o;
+        });
+        assertFailure(tcb, "tcb_info", "tcb_info.nextUpdate '2099-01-01\\nT00:00:00Z' is not an ISO-8601 instant");
+        Appraisal status = withSigned("tcb_info", o -> {
+            o.addProperty("fmspc", "00806f050000\r\n");
+            o.getAsJsonArray("tcbLevels").get(0).getAsJsonObject().addProperty("tcbStatus", "UpToDate\u0085\u2028x");
+            return o;
+        });
+        assertFailure(status, "fmspc", "TCB info is for FMSPC 00806f050000\\r\\n, the PCK certificate's is");
+        assertFailure(status, "tcb_status", "TCB status is UpToDate\\u0085\\u2028x");
+        for (Appraisal v : List.of(qe, tcb, status)) {
+            v.failures().forEach(f -> assertTrue(f.toString(), f.reason().chars().noneMatch(c -> c < 0x20
+                    || c >= 0x7F && c <= 0x9F || c == 0x2028 || c == 0x2029)));
+        }
+    }
 }
