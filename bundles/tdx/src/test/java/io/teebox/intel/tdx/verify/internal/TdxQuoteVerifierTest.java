@@ -467,7 +467,11 @@ public class TdxQuoteVerifierTest {
         });
         assertFailure(status, "fmspc", "TCB info is for FMSPC 00806f050000\\r\\n, the PCK certificate's is");
         assertFailure(status, "tcb_status", "TCB status is UpToDate\\u0085\\u2028x");
-        for (Appraisal v : List.of(qe, tcb, status)) {
+        Appraisal option = offline.verify(good(), options(Map.of("mrtd\r\nforged", "00"), Map.of("allow_debug",
+                "yes\n")));
+        assertFailure(option, "options", "unknown reference value 'mrtd\\r\\nforged'");
+        assertFailure(option, "options", "policy allow_debug is 'yes\\n'");
+        for (Appraisal v : List.of(qe, tcb, status, option)) {
             v.failures().forEach(f -> assertTrue(f.toString(), f.reason().chars().noneMatch(c -> c < 0x20
                     || c >= 0x7F && c <= 0x9F || c == 0x2028 || c == 0x2029)));
         }
