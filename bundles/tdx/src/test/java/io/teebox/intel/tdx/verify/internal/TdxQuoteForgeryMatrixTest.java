@@ -55,7 +55,7 @@ import org.junit.Test;
  * authentication data. These sweeps run without collateral (so each appraisal also carries the one failure
  * {@code collateral}, asserted for the unchanged quote): the quote, QE report and binding checks do not depend on
  * it, and verifying the collateral's two signatures for each of the ~15,000 flips would triple the time. The PCK
- * chain text is sampled (every 7th byte, a rotating bit): a flip is rejected or leaves the certificates as they
+ * chain text is sampled (every 13th byte, a rotating bit): a flip is rejected or leaves the certificates as they
  * were;</li>
  * <li>an attacker's attestation key (caught by the binding alone), a QE report re-bound to it (caught by the QE
  * report signature alone), another platform's PCK chain, a chain mixing another root's CA, a Platform CA that is not
@@ -245,7 +245,7 @@ public class TdxQuoteForgeryMatrixTest {
         Offsets o = Offsets.of(v4);
         List<X509Certificate> chain = X509Authority.certificatesFromPem(Quote.parse(v4).pckChainText());
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
-        IntStream.iterate(o.pem(), i -> i < v4.length, i -> i + 7).parallel().forEach(i -> {
+        IntStream.iterate(o.pem(), i -> i < v4.length, i -> i + 13).parallel().forEach(i -> {
             int bit = i % 8;
             byte[] t = v4.clone();
             t[i] ^= (byte) (1 << bit);
