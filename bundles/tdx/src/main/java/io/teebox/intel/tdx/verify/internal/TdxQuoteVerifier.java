@@ -649,9 +649,10 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                     continue;
                 }
                 if (!defined.isEmpty() && defined.stream().noneMatch(d -> MessageDigest.isEqual(d, e.digest()))) {
-                    fail("event_log", String.format("event %d (RTMR%d, type 0x%X) carries digest %s, but its type "
+                    fail("event_log", String.format("event %d (%s, type 0x%X) carries digest %s, but its type "
                             + "defines the digest over its data, whose SHA-384 is %s: the data is not what was "
-                            + "measured", i, e.rtmr(), e.eventType(), Hex.encode(e.digest()),
+                            + "measured", i, e.mrIndex() == 0 ? "MRTD" : "RTMR" + e.rtmr(), e.eventType(),
+                            Hex.encode(e.digest()),
                             Hex.encode(defined.get(0))));
                 }
             }

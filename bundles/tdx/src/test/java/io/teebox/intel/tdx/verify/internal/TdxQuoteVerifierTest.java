@@ -476,4 +476,16 @@ public class TdxQuoteVerifierTest {
                     || c >= 0x7F && c <= 0x9F || c == 0x2028 || c == 0x2029)));
         }
     }
+
+    @Test
+    public void anEventOfMrtdWhoseDataWasChangedIsNamedAsMrtdNotRtmrMinusOne() {
+        Evidence e = good();
+        List<EventLog.Event> events = new ArrayList<>(EventLog.parse(e.attachments().get(Tdx.ATTACHMENT_EVENT_LOG)));
+        events.add(0, new EventLog.Event(0, EventLog.EV_SEPARATOR, Digests.sha384(new byte[4]), new byte[] {1}));
+        Map<String, byte[]> att = new LinkedHashMap<>(e.attachments());
+        att.put(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(events));
+        Appraisal v = verify(new Evidence(e.format(), e.report(), List.of(), att));
+        assertFailure(v, "event_log", "event 0 (MRTD, type 0x4) carries digest");
+        assertEquals(v.failures().toString(), 1, v.failures().size());
+    }
 }
