@@ -103,6 +103,10 @@ class TdxQuoteVerifierFuzzTest {
         wellFormed(v);
         if (v.accepted()) {
             acceptedMeansGenuine(e, o);
+            String status = String.valueOf(v.claim("tcb_status"));
+            String allowed = o.policy().getOrDefault("allowed_tcb_status", "UpToDate");
+            check("accepted: the TCB status " + status + " is allowed and not Revoked", !status.equals("Revoked")
+                    && Arrays.stream(allowed.split(",")).map(String::trim).anyMatch(status::equals));
         }
     }
 
@@ -137,9 +141,23 @@ class TdxQuoteVerifierFuzzTest {
         for (int i = 0; i + 1 < chain.size(); i++) {
             check("accepted: certificate " + i + " is signed by the next", signedBy(chain.get(i), chain.get(i + 1)));
         }
+        Collateral c = Collateral.parse(new String(e.attachments().get(Tdx.ATTACHMENT_COLLATERAL),
+                StandardCharsets.UTF_8));
+        for (String[] doc : new String[][] {{c.tcbInfoIssuerChain(), c.tcbInfo()}, {c.qeIdentityIssuerChain(),
+            c.qeIdentity()}}) {
+            List<X509Certificate> signing = X509Authority.certificatesFromPem(doc[0]);
+            byte[] sig = doc[1] == c.tcbInfo() ? c.tcbInfoSignature() : c.qeIdentitySignature();
+            check("accepted: the TCB Signing key signed the collateral", jdkVerify(signing.get(0).getPublicKey(),
+                    doc[1].getBytes(StandardCharsets.UTF_8), sig) && signedBy(signing.get(0), signing.get(1)));
+            X509Certificate root = signing.get(signing.size() - 1);
+            check("accepted: the collateral's chain ends in a trusted root", o.trustedRoots().stream().map(
+                    TdxQuoteVerifierFuzzTest::parsed).filter(Objects::nonNull).anyMatch(r -> r
+                            .getSubjectX500Principal().equals(root.getSubjectX500Principal()) && r.getPublicKey()
+                            .equals(root.getPublicKey())));
+        }
         Struct body = q.body();
         check("accepted: a debug TD only if allowed", !TdAttributes.isDebug(body.u64("TDATTRIBUTES"))
-                || "true".equals(o.policy().get("allow_debug")));
+                || "true".equalsIgnoreCase(String.valueOf(o.policy().get("allow_debug")).trim()));
         String nonce = o.referenceValues().get("report_data");
         if (nonce != null) {
             byte[] want = Arrays.copyOf(io.teebox.kit.hex.Hex.decode(nonce.trim()), 64);
