@@ -200,4 +200,72 @@ public final class TdxTesting {
                 json.getBytes(StandardCharsets.UTF_8))));
         return c.toString();
     }
+
+    /**
+     * A PCS that is not served over HTTP, for tests that only need its keys and collateral (fuzz targets, seed
+     * writers, matrices): its collateral is dated by the given clock, so a fixed clock gives the same bytes.
+     *
+     * @param seed Intel's seed
+     * @param revokedPpids PPIDs to revoke
+     * @param clock the PCS's clock
+     * @return the PCS; its base URL leads nowhere
+     */
+    public static PcsServer offlinePcs(String seed, List<String> revokedPpids, Clock clock) {
+        return new PcsServer(seed, revokedPpids, clock, () -> "http://127.0.0.1:9");
+    }
+
+    /**
+     * @param pcs the PCS
+     * @param qeSvn the quoting enclave's ISVSVN
+     * @return a backend of the default platform whose quoting enclave has that SVN
+     */
+    public static TdxBackend backendWithQeSvn(IntelPcs pcs, int qeSvn) {
+        TdxPlatform d = TdxPlatform.defaults();
+        return new TdxBackend(new TdxPlatform(d.moduleVersion(), d.teeTcbSvn(), d.cpuSvn(), d.pceSvn(), d.fmspc(),
+                d.firstHkid(), d.lastHkid(), qeSvn, d.seed()), pcs, new ModuleStore.InMemory());
+    }
+
+    /**
+     * A Quote v5 of a TD, made from the backend's Quote v4 and TDREPORT and signed with the backend's attestation
+     * key (teebox's quoting enclave emits only v4): the same header with VERSION 5, a body of type 2 (the TDX 1.0
+     * body) or 3 (TDX 1.5: TEE_TCB_SVN2 and SERVTD_HASH of the TDREPORT added), the same signature data.
+     *
+     * @param b the backend
+     * @param td the TD
+     * @param reportData REPORTDATA
+     * @param bodyType 2 or 3
+     * @return the quote bytes
+     */
+    public static byte[] quoteV5(TdxBackend b, long td, byte[] reportData, int bodyType) {
+        io.teebox.intel.tdx.abi.QuoteV4 v4 = io.teebox.intel.tdx.abi.QuoteV4.parse(b.getQuote(td, reportData));
+        io.teebox.intel.tdx.abi.TdReport report = io.teebox.intel.tdx.abi.TdReport.parse(b.tdReport(td,
+                reportData));
+        io.teebox.kit.codec.Layout layout = io.teebox.intel.tdx.abi.QuoteV5.layoutOf(bodyType);
+        io.teebox.kit.codec.Struct body = layout.create();
+        byte[] v4Body = v4.body().toBytes();
+        byte[] all = body.toBytes();
+        System.arraycopy(v4Body, 0, all, 0, v4Body.length);
+        body = layout.parse(all);
+        if (layout.hasField("TEE_TCB_SVN2")) {
+            body.set("TEE_TCB_SVN2", report.teeTcbInfo().bytes("TEE_TCB_SVN2")).set("MRSERVICETD",
+                    report.servTdHash());
+        }
+        io.teebox.kit.codec.Struct header = v4.header().set("VERSION", io.teebox.intel.tdx.abi.QuoteV5.VERSION);
+        io.teebox.intel.tdx.abi.QuoteV5 unsigned = new io.teebox.intel.tdx.abi.QuoteV5(header, bodyType, body,
+                new byte[64], v4.attestationKey(), v4.qeReport(), v4.qeReportSignature(), v4.qeAuthData(),
+                v4.pckChainPem());
+        java.math.BigInteger[] rs = io.teebox.kit.crypto.Signatures.ecdsaSign(b.module().platform()
+                .attestationKey().getPrivate(), "SHA-256", unsigned.signedBytes());
+        return new io.teebox.intel.tdx.abi.QuoteV5(header, bodyType, body, io.teebox.kit.crypto.Signatures.toRaw(
+                rs[0], rs[1], 32), v4.attestationKey(), v4.qeReport(), v4.qeReportSignature(), v4.qeAuthData(),
+                v4.pckChainPem()).toBytes();
+    }
+
+    /**
+     * @param b a backend
+     * @return the private half of its quoting enclave's attestation key, for tests that sign as the QE would
+     */
+    public static java.security.PrivateKey attestationKey(TdxBackend b) {
+        return b.module().platform().attestationKey().getPrivate();
+    }
 }

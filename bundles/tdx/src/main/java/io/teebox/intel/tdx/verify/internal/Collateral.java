@@ -79,11 +79,7 @@ record Collateral(String pckCrlIssuerChain, byte[] rootCaCrl, byte[] pckCrl, Str
                 JsonArray a = e.getAsJsonArray();
                 byte[] out = new byte[a.size()];
                 for (int i = 0; i < out.length; i++) {
-                    int v = a.get(i).getAsInt();
-                    if (v < 0 || v > 255) {
-                        throw new IllegalArgumentException("byte " + v);
-                    }
-                    out[i] = (byte) v;
+                    out[i] = (byte) Json.integer(a, i, name, 255);
                 }
                 return out;
             }

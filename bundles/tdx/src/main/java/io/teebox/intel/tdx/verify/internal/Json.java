@@ -107,16 +107,45 @@ final class Json {
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
             throw new FormatException(path + "." + name + " is " + kind(e) + ", expected an integer");
         }
+        return bounded(e.getAsJsonPrimitive(), path + "." + name, max);
+    }
+
+    /**
+     * @return the array's element as an integer in 0..max
+     * @throws FormatException if it is not an integer in that range
+     */
+    static int integer(JsonArray a, int i, String path, int max) {
+        JsonElement e = a.get(i);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw new FormatException(path + "[" + i + "] is " + kind(e) + ", expected an integer");
+        }
+        return bounded(e.getAsJsonPrimitive(), path + "[" + i + "]", max);
+    }
+
+    /** A JSON number as an int in 0..max (Gson refuses exponents of 10,000 and more as NumberFormatException). */
+    private static int bounded(JsonPrimitive p, String where, int max) {
         BigInteger v;
         try {
-            v = e.getAsJsonPrimitive().getAsBigDecimal().toBigIntegerExact();
+            v = p.getAsBigDecimal().toBigIntegerExact();
         } catch (ArithmeticException | NumberFormatException ex) {
-            throw new FormatException(path + "." + name + " is " + e + ", expected an integer");
+            throw new FormatException(where + " is " + p + ", expected an integer");
         }
         if (v.signum() < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw new FormatException(path + "." + name + " is " + v + ", expected 0.." + max);
+            throw new FormatException(where + " is " + v + ", expected 0.." + max);
         }
         return v.intValue();
+    }
+
+    /**
+     * @return the array's element as a string
+     * @throws FormatException if it is not a string
+     */
+    static String text(JsonArray a, int i, String path) {
+        JsonElement e = a.get(i);
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw new FormatException(path + "[" + i + "] is " + kind(e) + ", expected a string");
+        }
+        return e.getAsString();
     }
 
     /**

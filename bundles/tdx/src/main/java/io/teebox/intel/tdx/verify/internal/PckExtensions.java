@@ -48,10 +48,17 @@ record PckExtensions(byte[] ppid, int[] tcbComponents, int pceSvn, byte[] cpuSvn
             int[] comps = null;
             int pceSvn = -1;
             int type = -1;
+            java.util.Set<String> entries = new java.util.HashSet<>();
             for (ASN1Encodable e : seq) {
                 ASN1Sequence pair = ASN1Sequence.getInstance(e);
                 String oid = ASN1ObjectIdentifier.getInstance(pair.getObjectAt(0)).getId();
                 ASN1Encodable v = pair.getObjectAt(1);
+                if (!oid.startsWith(OID_SGX + ".")) {
+                    throw new IllegalArgumentException("the SGX extension has an entry " + oid + " outside " + OID_SGX);
+                }
+                if (!entries.add(oid)) {
+                    throw new IllegalArgumentException("the SGX extension has " + oid + " twice");
+                }
                 switch (oid.substring(OID_SGX.length())) {
                     case ".1" -> ppid = octets(v, 16, "PPID");
                     case ".2" -> {
@@ -60,15 +67,21 @@ record PckExtensions(byte[] ppid, int[] tcbComponents, int pceSvn, byte[] cpuSvn
                         for (ASN1Encodable t : ASN1Sequence.getInstance(v)) {
                             ASN1Sequence tp = ASN1Sequence.getInstance(t);
                             String toid = ASN1ObjectIdentifier.getInstance(tp.getObjectAt(0)).getId();
-                            int n = Integer.parseInt(toid.substring((OID_SGX + ".2.").length()));
-                            if (n >= 1 && n <= 16) {
-                                comps[n - 1] = ASN1Integer.getInstance(tp.getObjectAt(1)).intValueExact();
-                            } else if (n == 17) {
-                                pceSvn = ASN1Integer.getInstance(tp.getObjectAt(1)).intValueExact();
-                            } else if (n == 18) {
-                                cpuSvn = octets(tp.getObjectAt(1), 16, "CPUSVN");
-                            } else {
+                            String prefix = OID_SGX + ".2.";
+                            String last = toid.startsWith(prefix) ? toid.substring(prefix.length()) : "";
+                            int n = last.matches("[1-9][0-9]?") ? Integer.parseInt(last) : 0;
+                            if (n < 1 || n > 18) {
                                 throw new IllegalArgumentException("unknown TCB component " + toid);
+                            }
+                            if (seen[n]) {
+                                throw new IllegalArgumentException("the TCB extension has " + toid + " twice");
+                            }
+                            if (n <= 16) {
+                                comps[n - 1] = svn(tp.getObjectAt(1), 255, "TCB component " + n + " (" + toid + ")");
+                            } else if (n == 17) {
+                                pceSvn = svn(tp.getObjectAt(1), 0xFFFF, "PCESVN (" + toid + ")");
+                            } else {
+                                cpuSvn = octets(tp.getObjectAt(1), 16, "CPUSVN");
                             }
                             seen[n] = true;
                         }
@@ -96,6 +109,14 @@ record PckExtensions(byte[] ppid, int[] tcbComponents, int pceSvn, byte[] cpuSvn
             }
             throw new IllegalArgumentException("the SGX extension is malformed: " + e.getMessage(), e);
         }
+    }
+
+    private static int svn(ASN1Encodable v, int max, String what) {
+        java.math.BigInteger b = ASN1Integer.getInstance(v).getValue();
+        if (b.signum() < 0 || b.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
+            throw new IllegalArgumentException(what + " is " + b + ", expected 0.." + max);
+        }
+        return b.intValue();
     }
 
     private static byte[] octets(ASN1Encodable v, int n, String what) {

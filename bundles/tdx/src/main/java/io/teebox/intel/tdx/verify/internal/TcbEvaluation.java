@@ -259,11 +259,9 @@ final class TcbEvaluation {
     private void addAdvisories(JsonObject level, String path) {
         JsonArray a = Json.optionalArray(level, "advisoryIDs", path);
         for (int i = 0; a != null && i < a.size(); i++) {
-            if (!a.get(i).isJsonPrimitive()) {
-                throw new Json.FormatException(path + ".advisoryIDs[" + i + "] is not a string");
-            }
-            if (!advisories.contains(a.get(i).getAsString())) {
-                advisories.add(a.get(i).getAsString());
+            String id = Json.text(a, i, path + ".advisoryIDs");
+            if (!advisories.contains(id)) {
+                advisories.add(id);
             }
         }
     }

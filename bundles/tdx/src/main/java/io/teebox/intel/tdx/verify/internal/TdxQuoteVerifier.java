@@ -51,10 +51,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * digests replayed to the RTMRs, and data checked where the event type defines the digest over it.
  *
  * <p>Reference values (hex): {@code mrtd}, {@code rtmr0}..{@code rtmr3}, {@code mrconfigid}, {@code mrowner},
- * {@code mrownerconfig}, {@code report_data} (zero-padded to 64 bytes). Policy: {@code allow_debug} (default
- * false), {@code min_tee_tcb_svn} (hex, compared byte by byte), {@code allowed_tcb_status} (comma-separated, default
- * {@code UpToDate}). Collateral comes from the evidence attachment {@code collateral} or, without it, from the
+ * {@code mrownerconfig}, {@code report_data} (zero-padded to 64 bytes). Policy: {@code allow_debug} (true or false,
+ * default false; any other value is a failure of check {@code options}), {@code min_tee_tcb_svn} (hex, compared
+ * byte by byte), {@code allowed_tcb_status} (comma-separated, default {@code UpToDate}). Collateral comes from the evidence attachment {@code collateral} or, without it, from the
  * emulated Intel PCS; the event log from the attachment {@code event_log}.
+ *
+ * <p>A quote the parser refuses is one failure of check {@code format} whose reason is the parser's message, and
+ * nothing else is appraised (the SEV and SNP verifiers do the same).
  */
 @Component(service = EvidenceVerifier.class, property = EvidenceVerifier.FORMAT_PROPERTY + "=" + Tdx.EVIDENCE_FORMAT)
 @TeeType(Tdx.TEE_TYPE)
@@ -88,8 +91,8 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
     public Appraisal verify(Evidence evidence, VerificationOptions options) {
         Run run = new Run(evidence, options);
         run.run();
-        boolean malformed = run.failures.stream().anyMatch(f -> f.check().equals("quote")
-                || f.check().equals("format") || f.check().equals("options"));
+        boolean malformed = run.failures.stream().anyMatch(f -> f.check().equals("format")
+                || f.check().equals("options"));
         List<String> made = new ArrayList<>();
         if (!malformed) {
             made.addAll(CHECKS);
@@ -124,7 +127,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
         }
 
         void fail(String check, String reason) {
-            failures.add(new io.teebox.api.appraisal.Check(check, reason));
+            failures.add(new io.teebox.api.appraisal.Check(check, oneLine(reason)));
         }
 
         void run() {
@@ -136,7 +139,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             try {
                 q = Quote.parse(evidence.report());
             } catch (MalformedStructureException e) {
-                fail("quote", e.getMessage());
+                fail("format", e.getMessage());
                 return;
             }
             describe(q);
@@ -344,6 +347,12 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 if (!signedBy(c, parent.getPublicKey())) {
                     return "the signature of '" + cn + "' does not verify with the key of '" + commonName(parent) + "'";
                 }
+                if (i > 0 && !canIssue(c, i - 1)) {
+                    // RFC 5280 6.1.4 (k), (l), (n): every issuer is a CA, within its path length, with keyCertSign
+                    return "'" + cn + "' is not a CA that may issue '" + commonName(chain.get(i - 1)) + "' (it needs "
+                            + "BasicConstraints CA:TRUE with a path length of at least " + (i - 1) + " and KeyUsage "
+                            + "keyCertSign)";
+                }
             }
             X509Certificate top = chain.get(chain.size() - 1);
             for (X509Certificate r : roots) {
@@ -505,7 +514,8 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 if (crl.getNextUpdate() == null || now.isAfter(crl.getNextUpdate().toInstant())
                         || now.isBefore(crl.getThisUpdate().toInstant())) {
                     fail("crl", "the CRL of " + crl.getIssuerX500Principal() + " is valid " + crl.getThisUpdate()
-                            .toInstant() + " .. " + crl.getNextUpdate() + ", not at " + now);
+                            .toInstant() + " .. " + (crl.getNextUpdate() == null ? "(no nextUpdate)"
+                                    : crl.getNextUpdate().toInstant()) + ", not at " + now);
                 }
                 if (crl.getExtensionValue("2.5.29.20") == null || crl.getExtensionValue("2.5.29.35") == null) {
                     fail("crl", "the CRL of " + crl.getIssuerX500Principal() + " lacks CRLNumber or "
@@ -565,8 +575,9 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                 if (Json.integer(Json.object(lo, "tcb", lp), "isvsvn", lp + ".tcb", 0xFFFF) <= qe.u16("ISVSVN")) {
                     JsonArray a = Json.optionalArray(lo, "advisoryIDs", lp);
                     for (int j = 0; a != null && j < a.size(); j++) {
-                        if (!advisories.contains(a.get(j).getAsString())) {
-                            advisories.add(a.get(j).getAsString());
+                        String advisory = Json.text(a, j, lp + ".advisoryIDs");
+                        if (!advisories.contains(advisory)) {
+                            advisories.add(advisory);
                         }
                     }
                     String status = Json.text(lo, "tcbStatus", lp);
@@ -580,7 +591,16 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
 
         private void checkTd(Struct body) {
             long attrs = body.u64("TDATTRIBUTES");
-            boolean allowDebug = Boolean.parseBoolean(options.policy().getOrDefault("allow_debug", "false"));
+            boolean allowDebug = false;
+            String debug = options.policy().get("allow_debug");
+            if (debug != null) {
+                String t = debug.trim().toLowerCase(Locale.ROOT);
+                if (t.equals("true") || t.equals("false")) {
+                    allowDebug = t.equals("true");
+                } else {
+                    fail("options", "policy allow_debug is '" + debug + "'; accepted: true or false");
+                }
+            }
             if (TdAttributes.isDebug(attrs) && !allowDebug) {
                 fail("debug", "the TD is debuggable (ATTRIBUTES.DEBUG): the host can read and change its memory; "
                         + "policy allow_debug is false");
@@ -657,9 +677,10 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
                     continue;
                 }
                 if (!defined.isEmpty() && defined.stream().noneMatch(d -> MessageDigest.isEqual(d, e.digest()))) {
-                    fail("event_log", String.format("event %d (RTMR%d, type 0x%X) carries digest %s, but its type "
+                    fail("event_log", String.format("event %d (%s, type 0x%X) carries digest %s, but its type "
                             + "defines the digest over its data, whose SHA-384 is %s: the data is not what was "
-                            + "measured", i, e.rtmr(), e.eventType(), Hex.encode(e.digest()),
+                            + "measured", i, e.mrIndex() == 0 ? "MRTD" : "RTMR" + e.rtmr(), e.eventType(),
+                            Hex.encode(e.digest()),
                             Hex.encode(defined.get(0))));
                 }
             }
@@ -673,6 +694,35 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
         }
     }
 
+    /**
+     * A reason as one line: collateral, options and evidence are quoted in reasons, and their text may hold line
+     * breaks or other control characters (C0, DEL, C1, U+2028/2029), which are shown escaped.
+     */
+    static String oneLine(String reason) {
+        StringBuilder b = null;
+        for (int i = 0; i < reason.length(); i++) {
+            char c = reason.charAt(i);
+            boolean control = c < 0x20 || c >= 0x7F && c <= 0x9F || c == 0x2028 || c == 0x2029;
+            if (control && b == null) {
+                b = new StringBuilder(reason.length() + 8).append(reason, 0, i);
+            }
+            if (b != null) {
+                if (!control) {
+                    b.append(c);
+                } else if (c == '\n') {
+                    b.append("\\n");
+                } else if (c == '\r') {
+                    b.append("\\r");
+                } else if (c == '\t') {
+                    b.append("\\t");
+                } else {
+                    b.append(String.format("\\u%04X", (int) c));
+                }
+            }
+        }
+        return b == null ? reason : b.toString();
+    }
+
     static String commonName(X509Certificate c) {
         for (String part : c.getSubjectX500Principal().getName().split(",")) {
             String p = part.trim();
@@ -681,6 +731,12 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
             }
         }
         return c.getSubjectX500Principal().getName();
+    }
+
+    /** @return whether a certificate may issue one with {@code below} CA certificates between it and the leaf */
+    private static boolean canIssue(X509Certificate c, int below) {
+        boolean[] usage = c.getKeyUsage();
+        return c.getBasicConstraints() >= below && (usage == null || usage.length > 5 && usage[5]);
     }
 
     private static boolean signedBy(X509Certificate c, PublicKey key) {

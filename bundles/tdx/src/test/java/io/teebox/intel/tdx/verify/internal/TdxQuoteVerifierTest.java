@@ -305,7 +305,7 @@ public class TdxQuoteVerifierTest {
     public void malformedEvidenceAndOptionsAreFailuresNotExceptions() {
         Evidence e = good();
         byte[] cut = java.util.Arrays.copyOf(e.report(), 0x300);
-        assertFailure(verify(new Evidence(Tdx.EVIDENCE_FORMAT, cut, List.of(), Map.of())), "quote", "quote is");
+        assertFailure(verify(new Evidence(Tdx.EVIDENCE_FORMAT, cut, List.of(), Map.of())), "format", "quote is");
         assertFailure(verify(new Evidence("sev-snp-report", e.report(), List.of(), Map.of())), "format",
                 "sev-snp-report");
         assertFailure(offline.verify(e, new VerificationOptions(Clock.systemUTC(), List.of(), Map.of(), Map.of())),
@@ -425,5 +425,92 @@ public class TdxQuoteVerifierTest {
         } finally {
             fake.stop(0);
         }
+    }
+
+    @Test
+    public void aQuoteTheParserRefusesIsExactlyOneFormatFailureCarryingTheParsersMessage() {
+        Evidence e = good();
+        byte[] cut = java.util.Arrays.copyOf(e.report(), 0x300);
+        String why = org.junit.Assert.assertThrows(io.teebox.kit.codec.MalformedStructureException.class,
+                () -> io.teebox.intel.tdx.abi.Quote.parse(cut)).getMessage();
+        Appraisal v = verify(new Evidence(Tdx.EVIDENCE_FORMAT, cut, List.of(), e.attachments()));
+        assertEquals(List.of(new io.teebox.api.appraisal.Check("format", why)), v.failures());
+    }
+
+    @Test
+    public void anAllowDebugValueOtherThanTrueOrFalseIsAnOptionsFailure() {
+        long td = td(backend, TdAttributes.DEBUG | TdAttributes.SEPT_VE_DISABLE);
+        Evidence e = evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+        Appraisal yes = offline.verify(e, options(Map.of(), Map.of("allow_debug", "yes")));
+        assertFailure(yes, "options", "allow_debug is 'yes'");
+        assertTrue(offline.verify(e, options(Map.of(), Map.of("allow_debug", " TRUE "))).accepted());
+        Appraisal no = offline.verify(e, options(Map.of(), Map.of("allow_debug", "false")));
+        assertEquals(List.of("debug"), no.failures().stream().map(io.teebox.api.appraisal.Check::check).toList());
+    }
+
+    @Test
+    public void aQeIdentityAdvisoryThatIsNotAStringIsAFailureNamingItNotAnException() {
+        Appraisal v = withSigned("qe_identity", o -> {
+            JsonObject level = o.getAsJsonArray("tcbLevels").get(0).getAsJsonObject();
+            com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+            a.add(new JsonObject());
+            level.add("advisoryIDs", a);
+            return o;
+        });
+        assertFailure(v, "qe_identity", "qe_identity.tcbLevels[0].advisoryIDs[0] is an object, expected a string");
+    }
+
+    @Test
+    public void collateralByteArraysTakeOnlyIntegersFrom0To255() {
+        Evidence e = good();
+        for (String bad : List.of("[48, 2.5]", "[1e9999]", "[-1]", "[256]", "[\"48\"]", "[true]", "[[1]]")) {
+            JsonObject c = JsonParser.parseString(pcs.collateral(TdxTesting.fmspc())).getAsJsonObject();
+            c.add("pck_crl", JsonParser.parseString(bad));
+            Appraisal v = verify(new Evidence(e.format(), e.report(), List.of(), Map.of(Tdx.ATTACHMENT_COLLATERAL,
+                    c.toString().getBytes(StandardCharsets.UTF_8))));
+            assertFailure(v, "collateral", "collateral field 'pck_crl'");
+        }
+    }
+
+    @Test
+    public void textsOfTheCollateralAreShownOnOneLineInFailures() {
+        Appraisal qe = withSigned("qe_identity", o -> {
+            o.addProperty("id", "TD_QE\nforged");
+            return o;
+        });
+        assertFailure(qe, "qe_identity", "QE identity is 'TD_QE\\nforged' version 2");
+        Appraisal tcb = withSigned("tcb_info", o -> {
+            o.addProperty("fmspc", "00806f050000\r\n");
+            o.addProperty("nextUpdate", "2099-01-01\nT00:00:00Z");
+            return o;
+        });
+        assertFailure(tcb, "tcb_info", "tcb_info.nextUpdate '2099-01-01\\nT00:00:00Z' is not an ISO-8601 instant");
+        Appraisal status = withSigned("tcb_info", o -> {
+            o.addProperty("fmspc", "00806f050000\r\n");
+            o.getAsJsonArray("tcbLevels").get(0).getAsJsonObject().addProperty("tcbStatus", "UpToDate\u0085\u2028x");
+            return o;
+        });
+        assertFailure(status, "fmspc", "TCB info is for FMSPC 00806f050000\\r\\n, the PCK certificate's is");
+        assertFailure(status, "tcb_status", "TCB status is UpToDate\\u0085\\u2028x");
+        Appraisal option = offline.verify(good(), options(Map.of("mrtd\r\nforged", "00"), Map.of("allow_debug",
+                "yes\n")));
+        assertFailure(option, "options", "unknown reference value 'mrtd\\r\\nforged'");
+        assertFailure(option, "options", "policy allow_debug is 'yes\\n'");
+        for (Appraisal v : List.of(qe, tcb, status, option)) {
+            v.failures().forEach(f -> assertTrue(f.toString(), f.reason().chars().noneMatch(c -> c < 0x20
+                    || c >= 0x7F && c <= 0x9F || c == 0x2028 || c == 0x2029)));
+        }
+    }
+
+    @Test
+    public void anEventOfMrtdWhoseDataWasChangedIsNamedAsMrtdNotRtmrMinusOne() {
+        Evidence e = good();
+        List<EventLog.Event> events = new ArrayList<>(EventLog.parse(e.attachments().get(Tdx.ATTACHMENT_EVENT_LOG)));
+        events.add(0, new EventLog.Event(0, EventLog.EV_SEPARATOR, Digests.sha384(new byte[4]), new byte[] {1}));
+        Map<String, byte[]> att = new LinkedHashMap<>(e.attachments());
+        att.put(Tdx.ATTACHMENT_EVENT_LOG, EventLog.encode(events));
+        Appraisal v = verify(new Evidence(e.format(), e.report(), List.of(), att));
+        assertFailure(v, "event_log", "event 0 (MRTD, type 0x4) carries digest");
+        assertEquals(v.failures().toString(), 1, v.failures().size());
     }
 }
