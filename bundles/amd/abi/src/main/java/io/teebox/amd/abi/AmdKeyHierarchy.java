@@ -170,6 +170,19 @@ public final class AmdKeyHierarchy {
         return ark;
     }
 
+    /**
+     * The CRL AMD's KDS serves for the product line ({@code /vcek/v1/{product}/crl}): signed by the ARK
+     * (RSASSA-PSS with AMD's parameters), revoking nothing. Attesters may attach it to their evidence so verifiers
+     * check revocation offline.
+     *
+     * @return a freshly signed CRL
+     */
+    public java.security.cert.X509CRL crl() {
+        return ark.crl().crlNumber(BigInteger.ONE).validity(Instant.parse("2025-01-01T00:00:00Z"),
+                Instant.parse("2045-01-01T00:00:00Z")).signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT)
+                .build();
+    }
+
     /** @return the ARK certificate */
     public X509Certificate ark() {
         return ark.certificate();

@@ -68,25 +68,25 @@ public interface AmdSecureProcessor {
     }
 
     /**
-     * Creates a guest context with a free ASID of the pool and a fresh memory key (not yet active).
+     * Creates the guest context of an SEV or SEV-ES launch: a free ASID of the pool and a fresh AES-128 memory key
+     * (not yet active); the guest is UNINIT.
      *
      * @param pool the pool
      * @param policy the guest policy
      * @return the context
      * @throws TeeException RESOURCE_LIMIT when the pool is exhausted
      */
-    GuestContext createContext(AsidPool pool, long policy);
+    SevGuestContext createSevContext(AsidPool pool, long policy);
 
     /**
-     * Creates a guest context whose memory key is AES-128 or AES-256 (SEV-SNP: AES-256-XTS).
+     * Creates the guest context of an SEV-SNP launch: a free SEV-ES/SNP ASID and a fresh AES-256-XTS memory key (not
+     * yet active); the guest is UNINIT.
      *
-     * @param pool the pool
      * @param policy the guest policy
-     * @param keyBits 128 or 256
      * @return the context
      * @throws TeeException RESOURCE_LIMIT when the pool is exhausted
      */
-    GuestContext createContext(AsidPool pool, long policy, int keyBits);
+    SnpGuestContext createSnpContext(long policy);
 
     /**
      * The emulated AMD key hierarchy of this chip (ARK, ASK, VCEKs); built on first use.
@@ -106,10 +106,24 @@ public interface AmdSecureProcessor {
 
     /**
      * @param handle a guest handle
-     * @return its context
+     * @return its context, read-only
      * @throws TeeException INVALID_GUEST if there is none
      */
     GuestContext context(long handle);
+
+    /**
+     * @param handle the handle of an SEV or SEV-ES guest
+     * @return its context
+     * @throws TeeException INVALID_GUEST if there is none, or it is an SEV-SNP guest
+     */
+    SevGuestContext sevContext(long handle);
+
+    /**
+     * @param handle the handle of an SEV-SNP guest
+     * @return its context
+     * @throws TeeException INVALID_GUEST if there is none, or it is an SEV or SEV-ES guest
+     */
+    SnpGuestContext snpContext(long handle);
 
     /**
      * Installs the guest's memory key for its ASID (ACTIVATE).

@@ -8,7 +8,6 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
@@ -21,9 +20,9 @@ import org.junit.Test;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 
-import io.teebox.amd.sp.GuestContext;
-import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
-import io.teebox.amd.sp.internal.AmdSpConfig;
+import io.teebox.amd.sp.SnpGuestContext;
+import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.amd.sp.testing.AmdPlatforms;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
@@ -44,19 +43,14 @@ import io.teebox.kit.x86.Vmsa;
 /** The SNP launch against the snp-* vectors, VCEK-signed reports, and the verifier's reasons for each rejection. */
 public class SnpBackendTest {
 
-    private static AmdSecureProcessorImpl sp;
+    private static AmdSecureProcessor sp;
     private static SnpBackend snp;
     private static byte[] firmware;
     private static final Map<String, String> EXPECTED = new HashMap<>();
     private static final long POLICY = 0x30000;
 
-    static AmdSecureProcessorImpl processor(Map<String, Object> values) {
-        AmdSpConfig config = (AmdSpConfig) Proxy.newProxyInstance(AmdSpConfig.class.getClassLoader(),
-                new Class<?>[] {AmdSpConfig.class}, (proxy, method, args) -> method.getName().equals("annotationType")
-                        ? AmdSpConfig.class
-                        : values.getOrDefault(method.getName(), method.getName().equals("chipSeed")
-                                ? "teebox-test-chip" : method.getDefaultValue()));
-        return new AmdSecureProcessorImpl(config);
+    static AmdSecureProcessor processor(Map<String, Object> values) {
+        return AmdPlatforms.processor(values);
     }
 
     private static byte[] resource(String name) throws IOException {
@@ -109,7 +103,7 @@ public class SnpBackendTest {
         return s;
     }
 
-    private static VerificationOptions trustingArk(AmdSecureProcessorImpl p, Map<String, String> refs,
+    private static VerificationOptions trustingArk(AmdSecureProcessor p, Map<String, String> refs,
             Map<String, String> policy) throws Exception {
         return new VerificationOptions(Clock.systemUTC(), List.of(p.keys().ark().getEncoded()), refs, policy);
     }
@@ -127,8 +121,8 @@ public class SnpBackendTest {
         byte[] table = KernelHashes.table(resource("synthetic-kernel.bin"), resource("synthetic-initrd.bin"),
                 "console=ttyS0 root=/dev/vda");
         LaunchSession s = launch(snp, new MapGuestMemory(2), 2, CpuModels.signature("EPYC-Genoa"), table);
-        GuestContext c = sp.context(s.handle());
-        assertEquals(EXPECTED.get("snp-2vcpu-genoa-kernel"), Hex.encode(c.snpDigest.digest()));
+        SnpGuestContext c = sp.snpContext(s.handle());
+        assertEquals(EXPECTED.get("snp-2vcpu-genoa-kernel"), Hex.encode(c.launchDigest()));
     }
 
     @Test
@@ -196,7 +190,7 @@ public class SnpBackendTest {
 
     @Test
     public void vcekOfAnotherChipAndDebugPolicyAreRejected() throws Exception {
-        AmdSecureProcessorImpl other = processor(Map.of("chipSeed", "another-chip"));
+        AmdSecureProcessor other = processor(Map.of("chipSeed", "another-chip"));
         SnpBackend otherSnp = new SnpBackend(other);
         LaunchSession s = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
         Evidence mine = snp.attest(s.handle(), null, new byte[0]);
@@ -217,10 +211,10 @@ public class SnpBackendTest {
 
     @Test
     public void firmwareUpdateGivesNewTcbAndNewVcekForTheRunningGuest() throws Exception {
-        AmdSecureProcessorImpl p = processor(Map.of("chipSeed", "update-chip"));
+        AmdSecureProcessor p = processor(Map.of("chipSeed", "update-chip"));
         LaunchSession s = launch(new SnpBackend(p), new MapGuestMemory(1), 1, 0x800F12, null);
         Evidence before = new SnpBackend(p).attest(s.handle(), null, new byte[0]);
-        p.modifiedForTest(Map.of("chipSeed", "update-chip", "snpSpl", 9));
+        AmdPlatforms.update(p, Map.of("chipSeed", "update-chip", "snpSpl", 9));
         SnpBackend updated = new SnpBackend(p);
         Evidence after = updated.attest(s.handle(), null, new byte[0]);
         Appraisal v = new SnpReportVerifier().verify(after, trustingArk(p, Map.of(), Map.of("minimum_tcb",
@@ -235,7 +229,7 @@ public class SnpBackendTest {
 
     @Test
     public void vlekSignedReportsAndTurinVersion5ReportsVerify() throws Exception {
-        AmdSecureProcessorImpl vlek = processor(Map.of("chipSeed", "vlek-chip", "signingKey", "VLEK"));
+        AmdSecureProcessor vlek = processor(Map.of("chipSeed", "vlek-chip", "signingKey", "VLEK"));
         SnpBackend b = new SnpBackend(vlek);
         Evidence e = b.attest(launch(b, new MapGuestMemory(1), 1, 0x800F12, null).handle(), null, new byte[0]);
         assertEquals(1, (e.report()[0x48] >> 2) & 7);
@@ -246,7 +240,7 @@ public class SnpBackendTest {
         assertTrue(io.teebox.amd.abi.SnpCertTable.parse(e.attachments().get("certificate-table"))
                 .containsKey(io.teebox.amd.abi.SnpCertTable.VLEK));
 
-        AmdSecureProcessorImpl turin = processor(Map.of("chipSeed", "turin-chip", "productLine", "Turin"));
+        AmdSecureProcessor turin = processor(Map.of("chipSeed", "turin-chip", "productLine", "Turin"));
         SnpBackend t = new SnpBackend(turin);
         Evidence te = t.attest(launch(t, new MapGuestMemory(1), 1, 0xB00F00, null).handle(), null, new byte[0]);
         assertEquals(5, te.report()[0]);
@@ -263,7 +257,7 @@ public class SnpBackendTest {
         Map<String, Object[]> expected = Map.of("Milan", new Object[] {0x19, 0x01, 1, "Milan-B0"},
                 "Genoa", new Object[] {0x19, 0x11, 1, "Genoa"}, "Turin", new Object[] {0x1A, 0x02, 0, "Turin-B0"});
         for (var x : expected.entrySet()) {
-            AmdSecureProcessorImpl p = x.getKey().equals("Milan") ? sp
+            AmdSecureProcessor p = x.getKey().equals("Milan") ? sp
                     : processor(Map.of("chipSeed", "fms-chip", "productLine", x.getKey()));
             SnpBackend b = new SnpBackend(p);
             Evidence e = b.attest(launch(b, new MapGuestMemory(1), 1, 0x800F12, null).handle(), null, new byte[0]);
@@ -298,8 +292,8 @@ public class SnpBackendTest {
     @Test
     public void guestMessagesRefuseReplayedSequenceNumbersAndTamperedTags() {
         LaunchSession s = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
-        GuestContext c = sp.context(s.handle());
-        byte[] vmpck0 = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
+        SnpGuestContext c = sp.snpContext(s.handle());
+        byte[] vmpck0 = c.vmpck(0);
         snp.attest(s.handle(), null, new byte[0]);
         byte[] req = io.teebox.amd.abi.SnpGuestMessage.REPORT_REQ_LAYOUT.create().toBytes();
         byte[] replay = io.teebox.amd.abi.SnpGuestMessage.seal(vmpck0, 0, 1,
@@ -323,11 +317,11 @@ public class SnpBackendTest {
                         req))).u64("MSG_SEQNO") - 2);
     }
 
-    private static byte[] keyRequest(GuestContext c, long handle, long select, long svn, long rootSelect) {
-        byte[] vmpck0 = java.util.Arrays.copyOfRange(c.secretsPage, 0x20, 0x40);
+    private static byte[] keyRequest(SnpGuestContext c, long handle, long select, long svn, long rootSelect) {
+        byte[] vmpck0 = c.vmpck(0);
         byte[] req = io.teebox.amd.abi.SnpGuestMessage.KEY_REQ_LAYOUT.create().set("ROOT_KEY_SELECT", rootSelect)
                 .set("GUEST_FIELD_SELECT", select).set("GUEST_SVN", svn).toBytes();
-        long seq = c.msgSeqno[0] + 1;
+        long seq = c.expectedSeqno(0);
         byte[] rsp = io.teebox.amd.abi.SnpGuestMessage.open(vmpck0, snp.guestRequest(handle,
                 io.teebox.amd.abi.SnpGuestMessage.seal(vmpck0, 0, seq, io.teebox.amd.abi.SnpGuestMessage.KEY_REQ,
                         req)));
@@ -360,8 +354,8 @@ public class SnpBackendTest {
     public void derivedKeysFollowTheFieldSelectMask() {
         LaunchSession a = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
         LaunchSession b = launch(snp, new MapGuestMemory(1), 1, 0x800F12, null);
-        GuestContext ca = sp.context(a.handle());
-        GuestContext cb = sp.context(b.handle());
+        SnpGuestContext ca = sp.snpContext(a.handle());
+        SnpGuestContext cb = sp.snpContext(b.handle());
         byte[] k1 = keyRequest(ca, a.handle(), 0b1000, 0, 0);
         assertEquals(Hex.encode(k1), Hex.encode(keyRequest(ca, a.handle(), 0b1000, 0, 0)));
         assertEquals("same measurement, same key", Hex.encode(k1), Hex.encode(keyRequest(cb, b.handle(), 0b1000, 0,
@@ -398,7 +392,7 @@ public class SnpBackendTest {
         family[0] = 0x42;
         byte[][] good = io.teebox.amd.abi.SnpIdBlock.build(ld, POLICY, family, new byte[16], 7, id, author);
         LaunchSession s = launchWithId(good);
-        GuestContext c = sp.context(s.handle());
+        SnpGuestContext c = sp.snpContext(s.handle());
         Evidence e = snp.attest(s.handle(), null, new byte[0]);
         var f = io.teebox.amd.abi.SnpReport.parse(e.report()).fields();
         assertEquals(7, f.u32("GUEST_SVN"));
@@ -406,7 +400,7 @@ public class SnpBackendTest {
         assertEquals(1, f.u32("KEY_INFO") & 1);
         assertEquals(Hex.encode(io.teebox.amd.abi.SnpIdBlock.keyDigest(io.teebox.amd.abi.SnpIdBlock.publicKey(
                 id.getPublic()))), Hex.encode(f.bytes("ID_KEY_DIGEST")));
-        assertEquals(Hex.encode(c.authorKeyDigest), Hex.encode(f.bytes("AUTHOR_KEY_DIGEST")));
+        assertEquals(Hex.encode(c.identity().authorKeyDigest()), Hex.encode(f.bytes("AUTHOR_KEY_DIGEST")));
         try {
             Appraisal byIds = new SnpReportVerifier().verify(e, trustingArk(sp, Map.of("id_key_digest",
                     Hex.encode(f.bytes("ID_KEY_DIGEST")), "vmpl", "0"), Map.of()));

@@ -3,7 +3,8 @@ package io.teebox.amd.snp.internal;
 import static io.teebox.kit.testing.Fuzzing.frame;
 import static io.teebox.kit.testing.Fuzzing.utf8;
 
-import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
+import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.amd.sp.testing.AmdPlatforms;
 import io.teebox.amd.testing.AmdVectors;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.VerificationOptions;
@@ -73,7 +74,7 @@ public final class SnpFuzzSeeds {
                 "", "require_crl=true");
 
         SnpBackendTest.setUp();
-        AmdSecureProcessorImpl sp = SnpBackendTest.processor(Map.of("chipSeed", "fuzz-seed-chip"));
+        AmdSecureProcessor sp = SnpBackendTest.processor(Map.of("chipSeed", "fuzz-seed-chip"));
         SnpBackend snp = new SnpBackend(sp);
         Evidence teebox = snp.attest(SnpBackendTest.launch(snp, new MapGuestMemory(1), 1, 0x800F12, null).handle(),
                 null, "fuzz-nonce".getBytes(java.nio.charset.StandardCharsets.UTF_8));

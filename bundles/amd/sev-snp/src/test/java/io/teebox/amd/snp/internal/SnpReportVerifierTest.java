@@ -19,7 +19,8 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 import io.teebox.amd.abi.SnpReport;
-import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
+import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.amd.sp.testing.AmdPlatforms;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.appraisal.Check;
@@ -38,7 +39,7 @@ public class SnpReportVerifierTest {
 
     private static final Clock NOW = Clock.systemUTC();
     private static final Clock AT = Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC);
-    private static AmdSecureProcessorImpl sp;
+    private static AmdSecureProcessor sp;
     private static SnpBackend snp;
     private static Evidence evidence;
 
@@ -215,7 +216,7 @@ public class SnpReportVerifierTest {
 
     @Test
     public void anotherProductsArkIsAWrongChain() {
-        AmdSecureProcessorImpl genoa = SnpBackendTest.processor(Map.of("chipSeed", "verifier-chip",
+        AmdSecureProcessor genoa = SnpBackendTest.processor(Map.of("chipSeed", "verifier-chip",
                 "productLine", "Genoa"));
         byte[] genoaArk = X509Authority.toDer(genoa.keys().ark());
         Evidence swapped = new Evidence(evidence.format(), evidence.report(), List.of(evidence.certificates().get(0),

@@ -13,6 +13,7 @@ import org.junit.Test;
 import io.teebox.amd.abi.SevCertificate;
 import io.teebox.amd.sp.AsidPool;
 import io.teebox.amd.sp.GuestContext;
+import io.teebox.amd.sp.SevGuestContext;
 import io.teebox.api.tee.TeeException;
 
 public class AmdSecureProcessorImplTest {
@@ -23,31 +24,31 @@ public class AmdSecureProcessorImplTest {
         assertEquals(5, sp.asidLimits(AsidPool.SEV).first());
         assertEquals(6, sp.asidLimits(AsidPool.SEV).last());
         assertEquals(4, sp.asidLimits(AsidPool.SEV_ES_SNP).last());
-        GuestContext a = sp.createContext(AsidPool.SEV, 0);
-        GuestContext b = sp.createContext(AsidPool.SEV, 0);
-        assertEquals(5, a.asid);
-        assertEquals(6, b.asid);
-        TeeException e = assertThrows(TeeException.class, () -> sp.createContext(AsidPool.SEV, 0));
+        GuestContext a = sp.createSevContext(AsidPool.SEV, 0);
+        GuestContext b = sp.createSevContext(AsidPool.SEV, 0);
+        assertEquals(5, a.asid());
+        assertEquals(6, b.asid());
+        TeeException e = assertThrows(TeeException.class, () -> sp.createSevContext(AsidPool.SEV, 0));
         assertEquals("RESOURCE_LIMIT", e.status().name());
         assertTrue(e.getMessage(), e.getMessage().contains("no free SEV ASID: all 2 ASIDs 5..6 are in use"));
-        sp.decommission(a.handle);
-        assertEquals(5, sp.createContext(AsidPool.SEV, 0).asid);
+        sp.decommission(a.handle());
+        assertEquals(5, sp.createSevContext(AsidPool.SEV, 0).asid());
     }
 
     @Test
     public void memoryKeyWorksOnlyWhileActiveAndDecommissionNeedsDeactivate() {
         AmdSecureProcessorImpl sp = TestConfigs.processor(15, 5);
-        GuestContext c = sp.createContext(AsidPool.SEV, 0);
+        GuestContext c = sp.createSevContext(AsidPool.SEV, 0);
         byte[] page = new byte[4096];
         assertEquals("INACTIVE", assertThrows(TeeException.class,
-                () -> sp.encryptPage(c.asid, 0x1000, page)).status().name());
-        sp.activate(c.handle);
-        byte[] ct = sp.encryptPage(c.asid, 0x1000, page);
-        assertArrayEquals(page, sp.decryptPage(c.asid, 0x1000, ct));
-        assertEquals("ACTIVE", assertThrows(TeeException.class, () -> sp.decommission(c.handle)).status().name());
-        sp.deactivate(c.handle);
-        sp.decommission(c.handle);
-        assertEquals("INVALID_GUEST", assertThrows(TeeException.class, () -> sp.context(c.handle)).status()
+                () -> sp.encryptPage(c.asid(), 0x1000, page)).status().name());
+        sp.activate(c.handle());
+        byte[] ct = sp.encryptPage(c.asid(), 0x1000, page);
+        assertArrayEquals(page, sp.decryptPage(c.asid(), 0x1000, ct));
+        assertEquals("ACTIVE", assertThrows(TeeException.class, () -> sp.decommission(c.handle())).status().name());
+        sp.deactivate(c.handle());
+        sp.decommission(c.handle());
+        assertEquals("INVALID_GUEST", assertThrows(TeeException.class, () -> sp.context(c.handle())).status()
                 .name());
     }
 
@@ -78,7 +79,7 @@ public class AmdSecureProcessorImplTest {
     @Test
     public void asidLimitsCannotShrinkUnderAGuest() {
         AmdSecureProcessorImpl sp = TestConfigs.processor(15, 5);
-        sp.createContext(AsidPool.SEV, 0);
+        sp.createSevContext(AsidPool.SEV, 0);
         sp.modified(TestConfigs.amdSp(Map.of("maxAsid", 31, "minSevAsid", 5)));
         assertEquals(31, sp.asidLimits(AsidPool.SEV).last());
         sp.modified(TestConfigs.amdSp(Map.of("maxAsid", 31, "minSevAsid", 6)));

@@ -1,26 +1,21 @@
 package io.teebox.amd.sp.internal;
 
-import java.lang.reflect.Proxy;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Builds {@link AmdSpConfig} instances for tests: the annotation's defaults with some values replaced. */
 public final class TestConfigs {
 
+    /** The chip seed of test platforms that name none. */
+    public static final String TEST_CHIP = "teebox-test-chip";
+
     private TestConfigs() {
     }
 
     public static AmdSpConfig amdSp(Map<String, Object> values) {
-        return (AmdSpConfig) Proxy.newProxyInstance(AmdSpConfig.class.getClassLoader(),
-                new Class<?>[] {AmdSpConfig.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("annotationType")) {
-                        return AmdSpConfig.class;
-                    }
-                    Object v = values.get(method.getName());
-                    if (v == null && method.getName().equals("chipSeed")) {
-                        return "teebox-test-chip";
-                    }
-                    return v != null ? v : method.getDefaultValue();
-                });
+        Map<String, Object> v = new HashMap<>(values);
+        v.putIfAbsent("chipSeed", TEST_CHIP);
+        return AmdSpConfigs.of(v);
     }
 
     public static AmdSecureProcessorImpl processor(int maxAsid, int minSevAsid) {

@@ -15,6 +15,7 @@ import io.teebox.amd.sp.AmdSecureProcessor;
 import io.teebox.amd.sp.AsidPool;
 import io.teebox.amd.sp.GuestContext;
 import io.teebox.amd.sp.PlatformStatus;
+import io.teebox.amd.sp.SevGuestContext;
 import io.teebox.api.attestation.AttestationService;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.launch.GuestMemory;
@@ -153,10 +154,10 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
         GuestContext c = sp.context(handle);
         synchronized (c) {
             Map<String, String> details = new LinkedHashMap<>();
-            details.put("policy flags", new SevPolicy(c.policy).toString());
+            details.put("policy flags", new SevPolicy(c.policy()).toString());
             details.put("active", Boolean.toString(sp.isActive(handle)));
-            return new GuestStatus(handle, c.state.name(), sp.isActive(handle) ? new KeySlot("ASID", c.asid) : null,
-                    c.policy, details);
+            return new GuestStatus(handle, c.state().name(), sp.isActive(handle) ? new KeySlot("ASID", c.asid())
+                    : null, c.policy(), details);
         }
     }
 
@@ -178,10 +179,10 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
     @Override
     public byte[] debugDecrypt(long handle, GuestMemory memory, long gpa, int length) {
         GuestContext c = sp.context(handle);
-        if (new SevPolicy(c.policy).has(SevPolicy.NODBG)) {
+        if (new SevPolicy(c.policy()).has(SevPolicy.NODBG)) {
             throw SevStatus.POLICY_FAILURE.error("DBG_DECRYPT refused: the guest policy sets NODBG");
         }
-        return sp.decryptRange(c.asid, memory, gpa, length);
+        return sp.decryptRange(c.asid(), memory, gpa, length);
     }
 
     @Override
@@ -207,16 +208,16 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
         if (reportData.length > 16) {
             throw SevStatus.INVALID_LENGTH.error("ATTESTATION: the MNONCE is 16 bytes, got " + reportData.length);
         }
-        GuestContext c = sp.context(handle);
+        SevGuestContext c = sp.sevContext(handle);
         SevAttestationReport report;
         synchronized (c) {
-            boolean measured = c.state == SevGuestState.LSECRET || c.state == SevGuestState.RUNNING;
-            if (!measured || c.launchDigestValue == null) {
-                throw SevStatus.INVALID_GUEST_STATE.error("ATTESTATION: the guest is " + c.state + "; its launch "
+            boolean measured = c.state() == SevGuestState.LSECRET || c.state() == SevGuestState.RUNNING;
+            byte[] digest = c.launchDigest();
+            if (!measured || digest == null) {
+                throw SevStatus.INVALID_GUEST_STATE.error("ATTESTATION: the guest is " + c.state() + "; its launch "
                         + "digest is final once LAUNCH_MEASURE has run (LSECRET or RUNNING)");
             }
-            report = SevAttestationReport.sign(Arrays.copyOf(reportData, 16), c.launchDigestValue, c.policy,
-                    sp::pekSign);
+            report = SevAttestationReport.sign(Arrays.copyOf(reportData, 16), digest, c.policy(), sp::pekSign);
         }
         Map<String, byte[]> certs = sp.platformCertificates();
         return new Evidence(EVIDENCE_FORMAT, report.bytes(), List.of(certs.get("pek"), certs.get("oca"),
