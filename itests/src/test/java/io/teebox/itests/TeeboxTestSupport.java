@@ -79,7 +79,7 @@ public abstract class TeeboxTestSupport {
         // the platform's HTTP server
         "org.apache.felix.http.servlet-api", "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12",
         // teebox
-        "api", "spi", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-owner", "tdx", "hypervisor",
+        "api", "spi", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds", "amd-owner", "tdx", "hypervisor",
         "shell",
     };
 
