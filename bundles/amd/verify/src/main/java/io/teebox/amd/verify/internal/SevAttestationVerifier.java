@@ -1,4 +1,4 @@
-package io.teebox.owner.sev.internal;
+package io.teebox.amd.verify.internal;
 
 import io.teebox.amd.abi.SevAttestationReport;
 import io.teebox.amd.abi.SevCertificate;

@@ -1,4 +1,4 @@
-package io.teebox.amd.snp.internal;
+package io.teebox.amd.verify.internal;
 
 import java.io.IOException;
 import java.math.BigInteger;
