@@ -79,8 +79,8 @@ public abstract class TeeboxTestSupport {
         // the platform's HTTP server
         "org.apache.felix.http.servlet-api", "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12",
         // teebox
-        "api", "spi", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds", "amd-owner", "tdx", "hypervisor",
-        "shell",
+        "api", "spi", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds",
+        "amd-verify", "amd-owner", "amd-shell", "tdx", "hypervisor", "shell",
     };
 
     /** The framework's context, injected by Pax Exam. */

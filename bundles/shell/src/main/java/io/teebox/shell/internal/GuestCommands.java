@@ -126,7 +126,7 @@ public final class GuestCommands {
         GuestOwnerService owner = owners.get(g.config().teeType());
         if (owner == null) {
             throw new IllegalStateException("no guest owner for tee.type " + g.config().teeType()
-                    + " is present (is the io.teebox.owner bundle started?)");
+                    + " is present (is the guest owner bundle of that TEE started?)");
         }
         byte[] fw = Args.file("firmware", Args.opt(firmware));
         byte[] k = Args.file("kernel", Args.opt(kernel));

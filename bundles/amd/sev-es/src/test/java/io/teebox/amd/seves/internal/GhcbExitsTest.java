@@ -18,10 +18,10 @@ import io.teebox.amd.guest.AutomaticExits;
 import io.teebox.amd.guest.Ghcb;
 import io.teebox.amd.guest.GhcbExits;
 import io.teebox.amd.guest.GhcbGuest;
-import io.teebox.amd.sev.internal.SevBackend;
-import io.teebox.amd.sev.internal.SevGuestInterface;
-import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
-import io.teebox.amd.sp.internal.TestConfigs;
+import io.teebox.amd.owner.testing.AmdOwners;
+import io.teebox.amd.sev.testing.SevServices;
+import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.amd.sp.testing.AmdPlatforms;
 import io.teebox.api.hypervisor.ExitTrace;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestInstruction;
@@ -33,8 +33,6 @@ import io.teebox.api.tee.TeeException;
 import io.teebox.hypervisor.internal.HypervisorConfig;
 import io.teebox.hypervisor.internal.HypervisorImpl;
 import io.teebox.kit.codec.LittleEndian;
-import io.teebox.owner.sev.internal.SevEsGuestOwner;
-import io.teebox.owner.sev.internal.SevGuestOwner;
 
 /**
  * SEV's automatic exits against SEV-ES's #VC and GHCB, with the real AMD backends on the real hypervisor: under SEV
@@ -66,16 +64,15 @@ public class GhcbExitsTest {
 
     @Before
     public void setUp() {
-        AmdSecureProcessorImpl sp = new AmdSecureProcessorImpl(TestConfigs.amdSp(Map.of("maxAsid", 15,
-                "minSevAsid", 5)));
+        AmdSecureProcessor sp = AmdPlatforms.processor(Map.of("maxAsid", 15, "minSevAsid", 5));
         hv = new HypervisorImpl(config());
-        hv.bindAll("sev", new SevBackend(sp), new SevGuestInterface(sp));
+        hv.bindAll("sev", SevServices.sev(sp));
         hv.bindAll("sev-es", new SevEsBackend(sp), new SevEsGuestInterface(sp));
         hv.create(new GuestConfig("p", "sev", 1, "EPYC-Milan", 16 << 20));
-        hv.launch("p", LaunchPlan.DEFAULT, new SevGuestOwner().prepare(new OwnerPolicy(0x1, null, null, null, null,
+        hv.launch("p", LaunchPlan.DEFAULT, AmdOwners.sev().prepare(new OwnerPolicy(0x1, null, null, null, null,
                 null, null, -1)));
         hv.create(new GuestConfig("e", "sev-es", 2, "EPYC-Milan", 16 << 20));
-        hv.launch("e", LaunchPlan.DEFAULT, new SevEsGuestOwner().prepare(new OwnerPolicy(0x5, null, null, null, null,
+        hv.launch("e", LaunchPlan.DEFAULT, AmdOwners.sevEs().prepare(new OwnerPolicy(0x5, null, null, null, null,
                 null, null, -1)));
     }
 

@@ -37,7 +37,7 @@ import io.teebox.kit.firmware.OvmfImage;
 import io.teebox.kit.hex.Hex;
 import io.teebox.kit.x86.CpuModels;
 import io.teebox.kit.x86.Vmsa;
-import io.teebox.owner.sev.internal.SevEsGuestOwner;
+import io.teebox.amd.owner.testing.AmdOwners;
 
 /** The SEV-ES launch: VMSAs measured after the data pages and encrypted, on the shared seves-* vectors. */
 public class SevEsLaunchTest {
@@ -96,9 +96,9 @@ public class SevEsLaunchTest {
     public void launchDigestMatchesReferenceForTwoMilanVcpus() {
         GuestConfig config = new GuestConfig("es", "sev-es", 2, "EPYC-Milan", 64 << 20);
         byte[] want = Hex.decode(expected.get("seves-2vcpu-milan"));
-        assertArrayEquals(want, new SevEsGuestOwner().expectedDigest(policy(null, null, null), 2, "EPYC-Milan"));
+        assertArrayEquals(want, AmdOwners.sevEs().expectedDigest(policy(null, null, null), 2, "EPYC-Milan"));
         MapGuestMemory mem = new MapGuestMemory(2);
-        LaunchSession s = launch(new SevEsGuestOwner().prepare(policy(null, null, want)), mem, config, null);
+        LaunchSession s = launch(AmdOwners.sevEs().prepare(policy(null, null, want)), mem, config, null);
         assertEquals(List.of("LAUNCH_START", "ACTIVATE", "LAUNCH_UPDATE_DATA", "LAUNCH_UPDATE_VMSA",
                 "LAUNCH_UPDATE_VMSA", "LAUNCH_MEASURE", "LAUNCH_FINISH"), s.log().stream().map(e -> e.command())
                 .toList());
@@ -110,15 +110,15 @@ public class SevEsLaunchTest {
     public void launchDigestWithKernelMatchesReferenceForOneEpycV4Vcpu() throws IOException {
         byte[] kernel = resource("synthetic-kernel.bin");
         byte[] want = Hex.decode(expected.get("seves-1vcpu-epyc-v4-kernel"));
-        assertArrayEquals(want, new SevEsGuestOwner().expectedDigest(policy(kernel, "quiet", null), 1, "EPYC-v4"));
-        launch(new SevEsGuestOwner().prepare(policy(kernel, "quiet", want)), new MapGuestMemory(1),
+        assertArrayEquals(want, AmdOwners.sevEs().expectedDigest(policy(kernel, "quiet", null), 1, "EPYC-v4"));
+        launch(AmdOwners.sevEs().prepare(policy(kernel, "quiet", want)), new MapGuestMemory(1),
                 new GuestConfig("es", "sev-es", 1, "EPYC-v4", 64 << 20), KernelHashes.table(kernel, null, "quiet"));
     }
 
     @Test
     public void vmsaIsCiphertextToTheHostAfterLaunchUpdateVmsa() {
         MapGuestMemory mem = new MapGuestMemory(1);
-        launch(new SevEsGuestOwner().prepare(policy(null, null, null)), mem,
+        launch(AmdOwners.sevEs().prepare(policy(null, null, null)), mem,
                 new GuestConfig("es", "sev-es", 1, "EPYC-v4", 64 << 20), null);
         byte[] plain = Vmsa.qemuReset(Vmsa.BSP_EIP, 0x800F12, 0);
         assertFalse(java.util.Arrays.equals(plain, mem.saveAreas[0]));
@@ -155,11 +155,11 @@ public class SevEsLaunchTest {
     @Test
     public void unknownVcpuTypeOrFirmwareWithoutApResetBlockIsAClearError() {
         assertThrows(IllegalArgumentException.class,
-                () -> new SevEsGuestOwner().expectedDigest(policy(null, null, null), 1, "EPYC-Nonesuch"));
+                () -> AmdOwners.sevEs().expectedDigest(policy(null, null, null), 1, "EPYC-Nonesuch"));
         byte[] noAp = new FirmwareBuilder(64 * 1024).build();
         OwnerPolicy p = new OwnerPolicy(0x5, noAp, null, null, null, null, null, -1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new SevEsGuestOwner().expectedDigest(p, 2, "EPYC-v4"));
+                () -> AmdOwners.sevEs().expectedDigest(p, 2, "EPYC-v4"));
         assertTrue(e.getMessage().contains("AP reset block"));
     }
 }

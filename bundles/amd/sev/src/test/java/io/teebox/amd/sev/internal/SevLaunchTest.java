@@ -23,8 +23,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
-import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
+import io.teebox.amd.sp.AmdSecureProcessor;
 import io.teebox.amd.abi.SevAttestationReport;
+import io.teebox.amd.sev.firmware.internal.SevFirmware;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
@@ -43,8 +44,9 @@ import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.kit.firmware.KernelHashes;
 import io.teebox.kit.firmware.OvmfImage;
 import io.teebox.kit.hex.Hex;
-import io.teebox.owner.sev.internal.SevAttestationVerifier;
-import io.teebox.owner.sev.internal.SevGuestOwner;
+import io.teebox.amd.verify.testing.AmdVerifiers;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.amd.owner.testing.AmdOwners;
 
 /** The SEV launch end to end between the firmware (this bundle) and the guest owner, on the shared vectors. */
 public class SevLaunchTest {
@@ -53,7 +55,7 @@ public class SevLaunchTest {
     private static final long SECRET_GPA = 0x80A000;
     private static final GuestConfig CONFIG = new GuestConfig("t", "sev", 1, "EPYC-v4", 64 << 20);
 
-    private AmdSecureProcessorImpl sp;
+    private AmdSecureProcessor sp;
     private SevBackend sev;
     private byte[] firmware;
     private byte[] kernel;
@@ -106,7 +108,7 @@ public class SevLaunchTest {
     }
 
     private LaunchSession launch(OwnerPolicy op, MapGuestMemory mem, boolean withKernel) {
-        LaunchOwner owner = new SevGuestOwner().prepare(op);
+        LaunchOwner owner = AmdOwners.sev().prepare(op);
         LaunchSession s = measuredUpTo(owner, mem, withKernel, new long[1]);
         Measurement m = s.measure();
         for (SecretPacket p : owner.approve(m)) {
@@ -127,7 +129,7 @@ public class SevLaunchTest {
         MapGuestMemory mem = new MapGuestMemory(1);
         LaunchSession s = launch(policy(1, Hex.decode(expected.get("sev")), false), mem, false);
         assertEquals("RUNNING", sev.status(s.handle()).state());
-        assertEquals(expected.get("sev"), Hex.encode(SevGuestOwner.class.cast(new SevGuestOwner())
+        assertEquals(expected.get("sev"), Hex.encode(AmdOwners.sev()
                 .expectedDigest(policy(1, null, false), 1, "EPYC-v4")));
     }
 
@@ -136,7 +138,7 @@ public class SevLaunchTest {
         MapGuestMemory mem = new MapGuestMemory(1);
         launch(policy(1, Hex.decode(expected.get("sev-kernel")), true), mem, true);
         assertEquals(expected.get("sev-kernel"),
-                Hex.encode(new SevGuestOwner().expectedDigest(policy(1, null, true), 1, "EPYC-v4")));
+                Hex.encode(AmdOwners.sev().expectedDigest(policy(1, null, true), 1, "EPYC-v4")));
     }
 
     @Test
@@ -163,7 +165,7 @@ public class SevLaunchTest {
     public void ownerWithAnotherExpectedDigestRejectsTheMeasurement() {
         byte[] wrong = Hex.decode(expected.get("sev"));
         wrong[0] ^= 1;
-        LaunchOwner owner = new SevGuestOwner().prepare(policy(1, wrong, false));
+        LaunchOwner owner = AmdOwners.sev().prepare(policy(1, wrong, false));
         LaunchSession s = measuredUpTo(owner, new MapGuestMemory(1), false, new long[1]);
         Measurement m = s.measure();
         LaunchRejectedException e = assertThrows(LaunchRejectedException.class, () -> owner.approve(m));
@@ -173,7 +175,7 @@ public class SevLaunchTest {
     @Test
     public void everyLaunchCommandInTheWrongStateIsInvalidGuestState() {
         MapGuestMemory mem = new MapGuestMemory(1);
-        LaunchOwner owner = new SevGuestOwner().prepare(policy(1, null, false));
+        LaunchOwner owner = AmdOwners.sev().prepare(policy(1, null, false));
         LaunchSession s = measuredUpTo(owner, mem, false, new long[1]);
         assertState(() -> s.injectSecret(new SecretPacket(SECRET_GPA, new byte[0x34], new byte[8])));
         assertState(s::finish);
@@ -215,7 +217,7 @@ public class SevLaunchTest {
 
     @Test
     public void badWrapMacIsBadMeasurementAndAllocatesNothing() {
-        LaunchRequest req = new SevGuestOwner().prepare(policy(1, null, false)).start(sev.descriptor(),
+        LaunchRequest req = AmdOwners.sev().prepare(policy(1, null, false)).start(sev.descriptor(),
                 sev.platformCertificates(), CONFIG);
         TeeException e = assertThrows(TeeException.class, () -> sev.begin(tamper(req, "session", 0x40),
                 new MapGuestMemory(1)));
@@ -228,7 +230,7 @@ public class SevLaunchTest {
 
     @Test
     public void changedPolicyOrPolicyMacIsPolicyFailure() {
-        LaunchRequest req = new SevGuestOwner().prepare(policy(1, null, false)).start(sev.descriptor(),
+        LaunchRequest req = AmdOwners.sev().prepare(policy(1, null, false)).start(sev.descriptor(),
                 sev.platformCertificates(), CONFIG);
         LaunchRequest debugByHost = new LaunchRequest(0, req.ownerParameters(), 1, "EPYC-v4");
         TeeException e = assertThrows(TeeException.class, () -> sev.begin(debugByHost, new MapGuestMemory(1)));
@@ -256,7 +258,7 @@ public class SevLaunchTest {
     @Test
     public void tamperedSecretIsBadMeasurementAndGuestIsUnchanged() {
         MapGuestMemory mem = new MapGuestMemory(1);
-        LaunchOwner owner = new SevGuestOwner().prepare(policy(1, null, false));
+        LaunchOwner owner = AmdOwners.sev().prepare(policy(1, null, false));
         LaunchSession s = measuredUpTo(owner, mem, false, new long[1]);
         SecretPacket good = owner.approve(s.measure()).get(0);
         byte[] payload = good.payload();
@@ -344,13 +346,13 @@ public class SevLaunchTest {
         MapGuestMemory mem = new MapGuestMemory(1);
         LaunchSession s = launch(policy(1, null, false), mem, false);
         Evidence e = sev.attest(s.handle(), mem, MNONCE);
-        assertEquals(SevAttestationVerifier.FORMAT, e.format());
-        assertEquals(SevAttestationVerifier.FORMAT, sev.format());
+        assertEquals(SevFirmware.EVIDENCE_FORMAT, e.format());
+        assertEquals(SevFirmware.EVIDENCE_FORMAT, sev.format());
         SevAttestationReport r = SevAttestationReport.parse(e.report());
         assertEquals(expected.get("sev"), Hex.encode(r.launchDigest()));
         assertArrayEquals(MNONCE, r.mnonce());
         assertEquals(1, r.policy());
-        SevAttestationVerifier v = new SevAttestationVerifier();
+        EvidenceVerifier v = AmdVerifiers.sev();
         Map<String, byte[]> certs = sev.platformCertificates();
         Appraisal ok = v.verify(e, trusting(certs.get("cek"), Map.of("launch_digest", expected.get("sev"),
                 "report_data", Hex.encode(MNONCE)), Map.of()));
@@ -369,7 +371,7 @@ public class SevLaunchTest {
         LaunchSession s = launch(policy(1, null, false), mem, false);
         Evidence e = sev.attest(s.handle(), mem, MNONCE);
         byte[] cek = sev.platformCertificates().get("cek");
-        SevAttestationVerifier v = new SevAttestationVerifier();
+        EvidenceVerifier v = AmdVerifiers.sev();
         for (int i : new int[] {0x00, 0x0F, 0x10, 0x2F, 0x30, 0x40, 0x88, 0xCF}) {
             byte[] t = e.report();
             t[i] ^= 0x01;
@@ -409,12 +411,12 @@ public class SevLaunchTest {
     @Test
     public void attestationNeedsAMeasuredGuestAndAtMostSixteenBytesOfMnonce() {
         MapGuestMemory mem = new MapGuestMemory(1);
-        LaunchOwner owner = new SevGuestOwner().prepare(policy(1, null, false));
+        LaunchOwner owner = AmdOwners.sev().prepare(policy(1, null, false));
         LaunchSession s = measuredUpTo(owner, mem, false, new long[1]);
         TeeException early = assertThrows(TeeException.class, () -> sev.attest(s.handle(), mem, MNONCE));
         assertEquals("INVALID_GUEST_STATE", early.status().name());
         s.measure();
-        assertEquals(SevAttestationVerifier.FORMAT, sev.attest(s.handle(), mem, MNONCE).format());
+        assertEquals(SevFirmware.EVIDENCE_FORMAT, sev.attest(s.handle(), mem, MNONCE).format());
         TeeException longNonce = assertThrows(TeeException.class, () -> sev.attest(s.handle(), mem, new byte[17]));
         assertEquals("INVALID_LENGTH", longNonce.status().name());
         assertEquals("LSECRET", sev.status(s.handle()).state());
