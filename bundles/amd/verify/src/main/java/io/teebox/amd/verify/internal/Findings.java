@@ -33,6 +33,28 @@ final class Findings {
     }
 
     /**
+     * Parses evidence of one format, failing check {@code format} if it is of another or does not parse.
+     *
+     * @param evidence the evidence
+     * @param format the format the verifier appraises
+     * @param parser reads the report
+     * @return the report, or null after a format failure
+     */
+    <T> T parse(io.teebox.api.attestation.Evidence evidence, String format, java.util.function.Function<byte[], T>
+            parser) {
+        if (!format.equals(evidence.format())) {
+            fail("format", "evidence format is '" + evidence.format() + "', expected " + format);
+            return null;
+        }
+        try {
+            return parser.apply(evidence.report());
+        } catch (io.teebox.kit.codec.MalformedStructureException e) {
+            fail("format", e.getMessage());
+            return null;
+        }
+    }
+
+    /**
      * The appraisal: the checks the verifier makes pass unless they failed; nothing passes if the evidence or the
      * options were malformed (a {@code format} or {@code options} failure).
      *

@@ -14,7 +14,6 @@ import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TeeException;
-import io.teebox.kit.codec.MalformedStructureException;
 import io.teebox.kit.hex.Hex;
 
 /**
@@ -47,15 +46,8 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
     @Override
     public Appraisal verify(Evidence evidence, VerificationOptions options) {
         Findings out = new Findings();
-        if (!FORMAT.equals(evidence.format())) {
-            out.fail("format", "evidence format is '" + evidence.format() + "', expected " + FORMAT);
-            return out.appraisal(FORMAT, options, CHECKS, "mnonce");
-        }
-        SevAttestationReport report;
-        try {
-            report = SevAttestationReport.parse(evidence.report());
-        } catch (MalformedStructureException e) {
-            out.fail("format", e.getMessage());
+        SevAttestationReport report = out.parse(evidence, FORMAT, SevAttestationReport::parse);
+        if (report == null) {
             return out.appraisal(FORMAT, options, CHECKS, "mnonce");
         }
         out.claim("mnonce", Hex.encode(report.mnonce()));

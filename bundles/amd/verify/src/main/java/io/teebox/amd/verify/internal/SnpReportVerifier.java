@@ -19,7 +19,6 @@ import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TeeException;
 import io.teebox.api.tee.TeeType;
-import io.teebox.kit.codec.MalformedStructureException;
 import io.teebox.kit.codec.Struct;
 import io.teebox.kit.hex.Hex;
 import io.teebox.spi.collateral.CollateralSource;
@@ -82,15 +81,8 @@ public final class SnpReportVerifier implements EvidenceVerifier {
         Findings out = new Findings();
         PolicyOptions.rejectUnknown(options, SnpPolicyCheck.REFERENCE_VALUES, SnpPolicyCheck.POLICIES, out);
         boolean requireCrl = PolicyOptions.flag(options, "require_crl", out);
-        if (!FORMAT.equals(evidence.format())) {
-            out.fail("format", "evidence format is '" + evidence.format() + "', expected " + FORMAT);
-            return out.appraisal(FORMAT, options, CHECKS, "report_data");
-        }
-        SnpReport report;
-        try {
-            report = SnpReport.parse(evidence.report());
-        } catch (MalformedStructureException e) {
-            out.fail("format", e.getMessage());
+        SnpReport report = out.parse(evidence, FORMAT, SnpReport::parse);
+        if (report == null) {
             return out.appraisal(FORMAT, options, CHECKS, "report_data");
         }
         Struct f = report.fields();

@@ -32,17 +32,9 @@ class SevAttestationVerifierFuzzTest {
 
     static final Clock AT = Clock.fixed(Instant.parse("2028-01-01T00:00:00Z"), ZoneOffset.UTC);
 
+    /** The reference values or policy of a {@code key=value} text, as the SNP fuzz test reads them. */
     static Map<String, String> options(String text) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq >= 0) {
-                out.put(line.substring(0, eq), line.substring(eq + 1));
-            } else if (!line.isEmpty()) {
-                out.put(line, "");
-            }
-        }
-        return out;
+        return SnpReportVerifierFuzzTest.options(text);
     }
 
     @FuzzTest
