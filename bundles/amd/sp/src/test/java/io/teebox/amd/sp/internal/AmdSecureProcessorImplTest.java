@@ -13,7 +13,6 @@ import org.junit.Test;
 import io.teebox.amd.abi.SevCertificate;
 import io.teebox.amd.sp.AsidPool;
 import io.teebox.amd.sp.GuestContext;
-import io.teebox.amd.sp.SevGuestContext;
 import io.teebox.api.tee.TeeException;
 
 public class AmdSecureProcessorImplTest {
