@@ -63,7 +63,7 @@ public class ShellArgumentsIT extends TeeboxTestSupport {
 
     @Test
     public void aLaunchWaitsForAGuestOwnerThatIsStartingAndNamesItsBundleWhenItDoesNotCome() throws Exception {
-        org.osgi.framework.Bundle owners = installedBundle("io.teebox.owner");
+        org.osgi.framework.Bundle owners = installedBundle("io.teebox.amd-owner");
         run("guest:create -t sev late-owner");
         owners.stop();
         try {
@@ -86,7 +86,7 @@ public class ShellArgumentsIT extends TeeboxTestSupport {
             String e = fails("guest:launch no-owner");
             assertTrue(e, e.startsWith("no guest owner for tee.type sev is present after 3 s"));
             assertTrue("the hint names the bundle and its state: " + e,
-                    e.contains("io.teebox.owner (RESOLVED, not started)"));
+                    e.contains("io.teebox.amd-owner (RESOLVED, not started)"));
             assertEquals(GuestState.CREATED, hypervisor().guest("no-owner").state());
         } finally {
             owners.start();

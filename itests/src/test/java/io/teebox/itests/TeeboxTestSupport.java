@@ -79,7 +79,8 @@ public abstract class TeeboxTestSupport {
         // the platform's HTTP server
         "org.apache.felix.http.servlet-api", "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12",
         // teebox
-        "api", "spi", "tck", "kit", "platform", "amd-sp", "amd-guest", "sev", "sev-es", "sev-snp", "owner", "tdx", "hypervisor", "shell",
+        "api", "spi", "tck", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds",
+        "amd-verify", "amd-owner", "amd-shell", "tdx", "hypervisor", "shell",
     };
 
     /** The framework's context, injected by Pax Exam. */

@@ -5,9 +5,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
-import io.teebox.amd.sev.internal.SevBackend;
-import io.teebox.amd.sp.internal.AmdSecureProcessorImpl;
-import io.teebox.amd.sp.internal.AmdSpConfig;
+import io.teebox.amd.owner.testing.AmdOwners;
+import io.teebox.amd.sev.testing.SevServices;
+import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.amd.sp.testing.AmdPlatforms;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.VerificationOptions;
@@ -16,7 +17,6 @@ import io.teebox.api.hypervisor.GuestState;
 import io.teebox.api.hypervisor.LaunchPlan;
 import io.teebox.api.hypervisor.LaunchResult;
 import io.teebox.api.owner.OwnerPolicy;
-import io.teebox.api.tee.TeeType;
 import io.teebox.intel.tdx.abi.TdAttributes;
 import io.teebox.intel.tdx.abi.TdReport;
 import io.teebox.intel.tdx.abi.TdxStatus;
@@ -25,8 +25,6 @@ import io.teebox.intel.tdx.internal.TdxBackend;
 import io.teebox.intel.tdx.internal.TdxTesting;
 import io.teebox.intel.tdx.verify.internal.TdxQuoteVerifier;
 import io.teebox.kit.crypto.Digests;
-import io.teebox.owner.sev.internal.SevGuestOwner;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -49,23 +47,15 @@ public class SideBySideTest {
     private HypervisorImpl hv;
     private PcsServer pcs;
     private TdxBackend tdx;
-    private SevBackend sev;
+    /** The sev bundle's backend and guest interface. */
+    private Object[] sev;
 
-    private static AmdSpConfig amdDefaults() {
-        return (AmdSpConfig) Proxy.newProxyInstance(AmdSpConfig.class.getClassLoader(),
-                new Class<?>[] {AmdSpConfig.class}, (proxy, method, args) -> method.getName().equals("annotationType")
-                        ? AmdSpConfig.class : method.getName().equals("chipSeed") ? "teebox-test-chip"
-                        : method.getDefaultValue());
+    private void bindSev(Object[] services) {
+        hv.bindAll("sev", services);
     }
 
-    private io.teebox.amd.sev.internal.SevGuestInterface sevInterface;
-
-    private void bindSev(SevBackend b) {
-        hv.bindAll("sev", b, sevInterface);
-    }
-
-    private void unbindSev(SevBackend b) {
-        hv.unbindAll("sev", b, sevInterface);
+    private void unbindSev(Object[] services) {
+        hv.unbindAll("sev", services);
     }
 
     @Before
@@ -74,12 +64,11 @@ public class SideBySideTest {
         pcs = TdxTesting.pcs();
         tdx = TdxTesting.backend(pcs);
         TdxHypervisorTest.bindTdx(hv, tdx);
-        AmdSecureProcessorImpl sp = new AmdSecureProcessorImpl(amdDefaults());
-        sev = new SevBackend(sp);
-        sevInterface = new io.teebox.amd.sev.internal.SevGuestInterface(sp);
+        AmdSecureProcessor sp = AmdPlatforms.processor(java.util.Map.of());
+        sev = SevServices.sev(sp);
         bindSev(sev);
         hv.create(new GuestConfig("amd", "sev", 1, "EPYC-v4", 16 << 20));
-        LaunchResult r = hv.launch("amd", LaunchPlan.DEFAULT, new SevGuestOwner().prepare(new OwnerPolicy(0x1, null,
+        LaunchResult r = hv.launch("amd", LaunchPlan.DEFAULT, AmdOwners.sev().prepare(new OwnerPolicy(0x1, null,
                 null, null, null, null, SEV_SECRET, 0x200000)));
         assertEquals(1, r.secretsInjected());
         TdxHypervisorTest.launchTd(hv, "intel", TdAttributes.SEPT_VE_DISABLE, null);

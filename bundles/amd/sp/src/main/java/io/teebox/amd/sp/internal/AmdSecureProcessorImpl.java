@@ -1,0 +1,257 @@
+package io.teebox.amd.sp.internal;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+import io.teebox.amd.abi.AmdKeyHierarchy;
+import io.teebox.amd.abi.SevStatus;
+import io.teebox.amd.abi.TcbVersions;
+import io.teebox.amd.sp.AmdSecureProcessor;
+import io.teebox.amd.sp.AsidPool;
+import io.teebox.amd.sp.GuestContext;
+import io.teebox.amd.sp.PlatformStatus;
+import io.teebox.amd.sp.Rmp;
+import io.teebox.amd.sp.SevGuestContext;
+import io.teebox.amd.sp.SnpGuestContext;
+import io.teebox.api.platform.PlatformState;
+import io.teebox.api.tee.FirmwareVersion;
+import io.teebox.api.tee.KeySlotLimits;
+import io.teebox.api.tee.TcbVersion;
+
+/**
+ * The emulated AMD Secure Processor. Platform keys are derived from the chip seed, so they are the same after a
+ * restart; guest contexts and memory keys live here, so backend bundles can come and go. It puts together the
+ * chip's keys ({@link SevPlatformKeys}, {@link ChipKeys}), the context table ({@link GuestContexts}), the memory
+ * controller ({@link MemoryController}) and the Reverse Map Table, under one monitor, and reports the configured
+ * firmware version and TCB.
+ */
+@Component(service = AmdSecureProcessor.class, immediate = true, configurationPid = "io.teebox.amd.sp")
+@Designate(ocd = AmdSpConfig.class)
+public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
+
+    private static final Logger LOG = Logger.getLogger(AmdSecureProcessorImpl.class.getName());
+    private static final int PLATFORM_WORKING = 2;
+    private static final long CONFIG_ES = 1L << 8;
+
+    private final SevPlatformKeys platformKeys;
+    private final ChipKeys chipKeys;
+    private final GuestContexts contexts = new GuestContexts();
+    private final MemoryController memory = new MemoryController();
+    private final Rmp rmp = new Rmp();
+    private volatile AmdSpConfig config;
+
+    /**
+     * A platform whose chip seed is the configured one (tests and reproducible set-ups).
+     *
+     * @param config the configuration, with a non-empty {@code chipSeed}
+     * @throws IllegalArgumentException if the configuration names no chip seed
+     */
+    public AmdSecureProcessorImpl(AmdSpConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * @param config the configuration
+     * @param state the machine's state: the chip seed is made there on first start and kept, unless the
+     *            configuration gives one
+     */
+    @Activate
+    public AmdSecureProcessorImpl(AmdSpConfig config, @Reference PlatformState state) {
+        AmdSpConfigs.check(config);
+        this.config = config;
+        byte[] chipSeed;
+        if (!config.chipSeed().isEmpty()) {
+            chipSeed = config.chipSeed().getBytes(StandardCharsets.UTF_8);
+        } else if (state != null) {
+            chipSeed = state.secret("amd", "chip-seed", 32);
+        } else {
+            throw new IllegalArgumentException("io.teebox.amd.sp: no chipSeed is configured and no platform state "
+                    + "keeps one");
+        }
+        this.platformKeys = new SevPlatformKeys(chipSeed, config.apiMajor(), config.apiMinor());
+        this.chipKeys = new ChipKeys(chipSeed, state, () -> this.config.productLine());
+    }
+
+    @Modified
+    void modified(AmdSpConfig next) {
+        AmdSpConfigs.check(next);
+        synchronized (this) {
+            int lost = contexts.asidLostUnder(config, next);
+            if (lost >= 0) {
+                LOG.warning("io.teebox.amd.sp: new ASID limits (max " + next.maxAsid() + ", first SEV "
+                        + next.minSevAsid() + ") would take ASID " + lost + " from its guest; keeping max "
+                        + config.maxAsid() + ", first SEV " + config.minSevAsid());
+                return;
+            }
+            if (!next.chipSeed().equals(config.chipSeed())) {
+                LOG.warning("io.teebox.amd.sp: chipSeed changes only when the platform restarts");
+            }
+            config = next;
+        }
+    }
+
+    /** Applies a new configuration as ConfigAdmin would (tests of firmware updates). */
+    public void modifiedForTest(Map<String, Object> values) {
+        modified(AmdSpConfigs.of(values));
+    }
+
+    // ------------------------------------------------------------------ identity, versions, keys
+
+    @Override
+    public String productLine() {
+        return config.productLine();
+    }
+
+    @Override
+    public FirmwareVersion firmwareVersion() {
+        AmdSpConfig c = config;
+        return FirmwareVersion.of(c.apiMajor(), c.apiMinor(), c.build());
+    }
+
+    @Override
+    public TcbVersion tcb() {
+        AmdSpConfig c = config;
+        Map<String, Integer> parts = new LinkedHashMap<>();
+        parts.put("BOOT_LOADER", 3);
+        parts.put("TEE", 0);
+        parts.put("SNP", c.apiMinor() & 0x7F);
+        parts.put("MICROCODE", 0xD1);
+        long raw = 3L | (long) (c.apiMinor() & 0x7F) << 48 | 0xD1L << 56;
+        return TcbVersion.ofLong(raw, parts);
+    }
+
+    @Override
+    public TcbVersion snpTcb() {
+        AmdSpConfig c = config;
+        return TcbVersions.encode(c.productLine(), "Turin".equals(c.productLine()) ? 1 : 0, 3, 0, c.snpSpl(),
+                c.microcodeSpl());
+    }
+
+    @Override
+    public String vlekCspId() {
+        AmdSpConfig c = config;
+        return "VLEK".equals(c.signingKey()) ? c.cspId() : null;
+    }
+
+    @Override
+    public synchronized PlatformStatus platformStatus() {
+        AmdSpConfig c = config;
+        return new PlatformStatus(c.apiMajor(), c.apiMinor(), PLATFORM_WORKING, CONFIG_ES, c.build(),
+                contexts.size());
+    }
+
+    @Override
+    public Map<String, byte[]> platformCertificates() {
+        return platformKeys.certificates();
+    }
+
+    @Override
+    public byte[] pdhSharedSecret(PublicKey ownerKey) {
+        return platformKeys.pdhSharedSecret(ownerKey);
+    }
+
+    @Override
+    public BigInteger[] pekSign(byte[] data) {
+        return platformKeys.pekSign(data);
+    }
+
+    @Override
+    public AmdKeyHierarchy keys() {
+        return chipKeys.get();
+    }
+
+    @Override
+    public Rmp rmp() {
+        return rmp;
+    }
+
+    // ------------------------------------------------------------------ guest contexts
+
+    @Override
+    public synchronized KeySlotLimits asidLimits(AsidPool pool) {
+        return contexts.limits(pool, config);
+    }
+
+    @Override
+    public synchronized SevGuestContext createSevContext(AsidPool pool, long policy) {
+        SevContext c = contexts.create(pool, config, (handle, asid) -> new SevContext(handle, pool, asid, policy));
+        memory.newKey(c.handle(), 128);
+        return c;
+    }
+
+    @Override
+    public synchronized SnpGuestContext createSnpContext(long policy) {
+        SnpContext c = contexts.create(AsidPool.SEV_ES_SNP, config, (handle, asid) -> new SnpContext(handle, asid,
+                policy));
+        memory.newKey(c.handle(), 256);
+        return c;
+    }
+
+    @Override
+    public synchronized GuestContext context(long handle) {
+        return contexts.get(handle);
+    }
+
+    @Override
+    public synchronized SevGuestContext sevContext(long handle) {
+        return contexts.get(handle, SevContext.class, "an SEV or SEV-ES");
+    }
+
+    @Override
+    public synchronized SnpGuestContext snpContext(long handle) {
+        return contexts.get(handle, SnpContext.class, "an SEV-SNP");
+    }
+
+    // ------------------------------------------------------------------ the memory controller
+
+    @Override
+    public synchronized void activate(long handle) {
+        memory.install(handle, contexts.get(handle).asid());
+    }
+
+    @Override
+    public synchronized void deactivate(long handle) {
+        memory.uninstall(handle, contexts.get(handle).asid());
+    }
+
+    @Override
+    public synchronized boolean isActive(long handle) {
+        return memory.installed(handle, contexts.get(handle).asid());
+    }
+
+    @Override
+    public synchronized void decommission(long handle) {
+        GuestContext c = contexts.get(handle);
+        if (isActive(handle)) {
+            throw SevStatus.ACTIVE.error("guest " + handle + " is still active on ASID " + c.asid()
+                    + "; DEACTIVATE it first");
+        }
+        contexts.remove(handle);
+        memory.forget(handle);
+        rmp.release(c.asid());
+    }
+
+    private synchronized io.teebox.kit.crypto.PageCipher key(int asid) {
+        return memory.key(asid);
+    }
+
+    @Override
+    public byte[] encryptPage(int asid, long hostPhysicalAddress, byte[] page) {
+        return key(asid).encrypt(hostPhysicalAddress, page);
+    }
+
+    @Override
+    public byte[] decryptPage(int asid, long hostPhysicalAddress, byte[] page) {
+        return key(asid).decrypt(hostPhysicalAddress, page);
+    }
+}

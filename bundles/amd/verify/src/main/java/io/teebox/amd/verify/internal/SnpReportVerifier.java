@@ -1,0 +1,155 @@
+package io.teebox.amd.verify.internal;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import io.teebox.amd.abi.SnpPolicy;
+import io.teebox.amd.abi.SnpReport;
+import io.teebox.api.appraisal.Appraisal;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.tee.TeeException;
+import io.teebox.api.tee.TeeType;
+import io.teebox.kit.codec.Struct;
+import io.teebox.kit.hex.Hex;
+import io.teebox.spi.collateral.CollateralSource;
+
+/**
+ * Appraises SEV-SNP ATTESTATION_REPORTs like go-sev-guest, in its steps:
+ * <ol>
+ * <li>the collateral ({@link SnpCollateral}): the certificates and CRL the evidence carries, and what it lacks from
+ * the AMD collateral sources ({@code collateral.vendor=amd}, in ranking order), as a verifier fetches from AMD's
+ * KDS;</li>
+ * <li><b>verify</b> the chain ({@link AmdChainCheck}) and the leaf's AMD extensions ({@link VcekExtensions});</li>
+ * <li>verify the report against its signing key ({@link ReportBinding}): the signature, KEY_INFO, REPORTED_TCB,
+ * CHIP_ID and CPUID;</li>
+ * <li><b>validate</b> against reference values and policy ({@link SnpPolicyCheck}).</li>
+ * </ol>
+ * Unknown or malformed options are failures of check {@code options}. Every failed check is reported with a reason.
+ */
+@Component(service = EvidenceVerifier.class, property = EvidenceVerifier.FORMAT_PROPERTY + "="
+        + SnpReportVerifier.FORMAT)
+@TeeType("sev-snp")
+public final class SnpReportVerifier implements EvidenceVerifier {
+
+    /** The evidence format. */
+    static final String FORMAT = "sev-snp-report";
+    /** Evidence attachment with the ARK-signed CRL ({@code /vcek/v1/{product}/crl} of the KDS): DER or PEM. */
+    static final String ATTACHMENT_CRL = SnpCollateral.ATTACHMENT_CRL;
+    /** The checks every appraisal of a well-formed report makes (reference values add theirs). */
+    static final List<String> CHECKS = List.of("chain", "signature", "signing_key", "tcb", "cpuid", "chip", "vmpl",
+            "policy", "debug");
+
+    private final CollateralSources sources;
+
+    /** A verifier with no collateral sources yet: DS binds them as they come. */
+    public SnpReportVerifier() {
+        this(new CollateralSources());
+    }
+
+    /** @param sources where the collateral the evidence lacks is fetched */
+    SnpReportVerifier(CollateralSources sources) {
+        this.sources = sources;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + CollateralSource.VENDOR + "=amd)")
+    void bindSource(CollateralSource source, Map<String, Object> properties) {
+        sources.add(source, properties);
+    }
+
+    void unbindSource(CollateralSource source) {
+        sources.remove(source);
+    }
+
+    @Override
+    public String format() {
+        return FORMAT;
+    }
+
+    @Override
+    public Appraisal verify(Evidence evidence, VerificationOptions options) {
+        Findings out = new Findings();
+        PolicyOptions.rejectUnknown(options, SnpPolicyCheck.REFERENCE_VALUES, SnpPolicyCheck.POLICIES, out);
+        boolean requireCrl = PolicyOptions.flag(options, "require_crl", out);
+        SnpReport report = out.parse(evidence, FORMAT, SnpReport::parse);
+        if (report == null) {
+            return out.appraisal(FORMAT, options, CHECKS, "report_data");
+        }
+        Struct f = report.fields();
+        describe(f, out);
+        try {
+            new SnpPolicy(f.u64("POLICY"));
+        } catch (TeeException e) {
+            out.fail("policy", e.getMessage());
+        }
+        ReportBinding binding = new ReportBinding(out);
+        binding.algorithm(f);
+        SnpCollateral collateral = new SnpCollateral(sources.inOrder(), out);
+        List<byte[]> certificates = collateral.certificates(evidence, report, options);
+        AmdChainCheck chain = new AmdChainCheck(out);
+        X509Certificate leafCert = chain.check(certificates, options.trustedRoots(), () -> collateral.crls(evidence,
+                report, certificates), options.clock().instant(), requireCrl);
+        if (leafCert != null) {
+            binding.signature(report, leafCert);
+            VcekExtensions leaf = extensions(leafCert, out);
+            if (leaf != null) {
+                if (chain.arkLine() != null && !chain.arkLine().equals(leaf.productLine())) {
+                    out.fail("chain", "the " + leaf.kind() + " is for '" + leaf.productName()
+                            + "', but the chain's root is ARK-" + chain.arkLine());
+                }
+                binding.bind(f, leaf);
+                binding.cpuid(report, leaf);
+            }
+        }
+        SnpPolicyCheck.validate(f, options, out);
+        collateral.claim();
+        return out.appraisal(FORMAT, options, CHECKS, "report_data");
+    }
+
+    private static VcekExtensions extensions(X509Certificate c, Findings out) {
+        try {
+            VcekExtensions leaf = VcekExtensions.read(c);
+            out.claim("product", leaf.productName());
+            out.claim("signing_key", leaf.vlek() ? "VLEK of " + leaf.cspId() : "VCEK");
+            return leaf;
+        } catch (IllegalArgumentException e) {
+            out.fail("chain", "the " + AmdNames.cn(c) + "'s AMD extensions are unusable: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Every field of the report but the signature and reserved bytes, as a claim. */
+    private static void describe(Struct f, Findings out) {
+        for (String field : SnpReport.LAYOUT.fields()) {
+            if (field.startsWith("SIGNATURE_") && !field.equals("SIGNATURE_ALGO") || field.startsWith("RSVD")) {
+                continue;
+            }
+            String value = switch (SnpReport.LAYOUT.length(field)) {
+                case 1 -> Integer.toString(f.u8(field));
+                case 4 -> Long.toString(f.u32(field));
+                case 8 -> String.format("0x%016X", f.u64(field));
+                default -> Hex.encode(f.bytes(field));
+            };
+            out.claim(field.toLowerCase(Locale.ROOT), value);
+        }
+        out.claim("policy", out.claim("policy") + " " + policyText(f.u64("POLICY")));
+    }
+
+    private static String policyText(long policy) {
+        try {
+            return new SnpPolicy(policy).toString();
+        } catch (TeeException e) {
+            return "(invalid)";
+        }
+    }
+}
