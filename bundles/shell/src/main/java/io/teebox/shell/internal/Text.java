@@ -77,8 +77,8 @@ final class Text {
         }
         if (o instanceof Measurement m) {
             StringBuilder b = new StringBuilder("format " + m.format() + "\n");
-            m.fields().forEach((k, v) -> b.append(String.format("  %-10s %s%n", k, v)));
-            b.append("  raw        ").append(Hex.encode(m.value()));
+            m.fields().forEach((k, v) -> b.append(String.format("  %-13s %s%n", k, v)));
+            b.append(String.format("  %-13s ", "raw")).append(Hex.encode(m.value()));
             return b.toString();
         }
         if (o instanceof LaunchResult r) {

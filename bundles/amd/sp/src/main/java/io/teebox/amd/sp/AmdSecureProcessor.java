@@ -23,7 +23,7 @@ public interface AmdSecureProcessor {
     /** @return the running firmware's API version and build */
     FirmwareVersion firmwareVersion();
 
-    /** @return the reported TCB */
+    /** @return the platform's TCB (one per chip: the same value as {@link #snpTcb()}, whichever backend asks) */
     TcbVersion tcb();
 
     /** @return PLATFORM_STATUS */

@@ -162,6 +162,16 @@ public class SevLaunchTest {
     }
 
     @Test
+    public void theMeasurementNamesTheLaunchDigestBesideMeasure() {
+        // regression: only MEASURE (an HMAC under the session's TIK) was shown, and tee:verify -m wants the digest
+        LaunchOwner owner = AmdOwners.sev().prepare(policy(1, null, false));
+        Measurement m = measuredUpTo(owner, new MapGuestMemory(1), false, new long[1]).measure();
+        assertEquals(expected.get("sev"), m.fields().get("launch_digest"));
+        assertEquals(Hex.encode(Arrays.copyOf(m.value(), 32)), m.fields().get("measure"));
+        assertEquals("launch_digest comes first", "launch_digest", m.fields().keySet().iterator().next());
+    }
+
+    @Test
     public void ownerWithAnotherExpectedDigestRejectsTheMeasurement() {
         byte[] wrong = Hex.decode(expected.get("sev"));
         wrong[0] ^= 1;

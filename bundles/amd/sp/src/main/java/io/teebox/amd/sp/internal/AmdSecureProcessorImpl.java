@@ -3,7 +3,6 @@ package io.teebox.amd.sp.internal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -120,14 +119,8 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
 
     @Override
     public TcbVersion tcb() {
-        AmdSpConfig c = config;
-        Map<String, Integer> parts = new LinkedHashMap<>();
-        parts.put("BOOT_LOADER", 3);
-        parts.put("TEE", 0);
-        parts.put("SNP", c.apiMinor() & 0x7F);
-        parts.put("MICROCODE", 0xD1);
-        long raw = 3L | (long) (c.apiMinor() & 0x7F) << 48 | 0xD1L << 56;
-        return TcbVersion.ofLong(raw, parts);
+        // one chip, one TCB: what SEV's descriptor shows is what an SNP report carries as CURRENT_TCB
+        return snpTcb();
     }
 
     @Override

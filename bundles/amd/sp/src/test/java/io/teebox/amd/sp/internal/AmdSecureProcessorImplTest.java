@@ -65,6 +65,21 @@ public class AmdSecureProcessorImplTest {
     }
 
     @Test
+    public void oneChipHasOneTcbWhicheverBackendAsks() {
+        // regression: tcb() (SEV's descriptor) was a constant SNP=apiMinor, MICROCODE=209 beside snpTcb()'s values
+        for (String line : new String[] {"Milan", "Genoa", "Turin"}) {
+            AmdSecureProcessorImpl sp = new AmdSecureProcessorImpl(TestConfigs.amdSp(Map.of("productLine", line,
+                    "snpSpl", 22, "microcodeSpl", 0x48)));
+            assertEquals(line, sp.snpTcb(), sp.tcb());
+            assertEquals(line, Integer.valueOf(22), sp.tcb().components().get("SNP"));
+            assertEquals(line, Integer.valueOf(0x48), sp.tcb().components().get("MICROCODE"));
+            sp.modifiedForTest(Map.of("productLine", line, "snpSpl", 23, "microcodeSpl", 0x49));
+            assertEquals("after a firmware update, " + line, sp.snpTcb(), sp.tcb());
+            assertEquals(line, Integer.valueOf(23), sp.tcb().components().get("SNP"));
+        }
+    }
+
+    @Test
     public void badConfigurationIsRejectedNamingTheField() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TestConfigs.processor(15, 17)).getMessage()
                 .contains("minSevAsid must be 1..maxAsid+1"));

@@ -161,6 +161,9 @@ final class SevLaunchSession implements LaunchSession {
             String m = Hex.encode(java.util.Arrays.copyOf(out, 32));
             log.success("LAUNCH_MEASURE", "measure=" + m + " mnonce=" + Hex.encode(mnonce));
             Map<String, String> fields = new LinkedHashMap<>();
+            // the value tee:verify -m and the owner's expectation compare (ATTESTATION reports it); MEASURE is an
+            // HMAC over it under the session's TIK, different in every launch
+            fields.put("launch_digest", Hex.encode(ctx.launchDigest()));
             fields.put("measure", m);
             fields.put("mnonce", Hex.encode(mnonce));
             fields.put("api", fw.major() + "." + fw.minor());
