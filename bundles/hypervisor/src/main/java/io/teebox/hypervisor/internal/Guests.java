@@ -1,5 +1,7 @@
 package io.teebox.hypervisor.internal;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,7 +191,9 @@ final class Guests implements BackendRegistry.Listener {
                 }
                 try {
                     GuestStatus status = b.launch().status(g.handle);
-                    String fw = b.tee().descriptor().firmware().toString();
+                    // a dated event, not a state: the firmware can change again later (a configuration update)
+                    String fw = b.tee().descriptor().firmware() + " at "
+                            + Instant.now().truncatedTo(ChronoUnit.SECONDS);
                     if (g.awaitingBackend) {
                         g.state = GuestState.RUNNING;
                         g.awaitingBackend = false;

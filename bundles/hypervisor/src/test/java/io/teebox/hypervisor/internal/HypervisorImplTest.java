@@ -315,6 +315,9 @@ public class HypervisorImplTest {
         bind(new TestTee(firmware, "test", HostAccessOutcome.Effect.UNDETECTED));
         assertEquals(GuestState.RUNNING, hv.guest("a").state());
         assertArrayEquals(SECRET, hv.context("a").read(SECRET_GPA, SECRET.length));
+        // the note is a dated event (a later firmware change cannot make it a false statement about now)
+        assertTrue(hv.guest("a").note(), hv.guest("a").note().matches(
+                "resumed on test firmware \\S+ at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ .*"));
     }
 
     @Test
