@@ -107,7 +107,25 @@ public class ShellArgumentsIT extends TeeboxTestSupport {
     public void certificatesCreateTheirOutputDirectory() throws Exception {
         Path dir = Files.createTempDirectory("certs").resolve("new/sub");
         run("tee:certificates -o " + dir + " sev-snp");
-        assertTrue(Files.isRegularFile(dir.resolve("ark.der")));
+        for (String name : new String[] {"ark.der", "ask.der", "vcek.der"}) {
+            assertTrue(name, Files.isRegularFile(dir.resolve(name)));
+        }
+        // snpguest's layout in PEM: the chain OpenSSL verifies, the VCEK of the TCB the reports are signed under
+        Path pem = Files.createTempDirectory("pem");
+        run("tee:certificates --pem -o " + pem + " sev-snp");
+        java.security.cert.CertificateFactory x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+        java.util.Map<String, java.security.cert.X509Certificate> certs = new java.util.HashMap<>();
+        for (String name : new String[] {"ark", "ask", "vcek"}) {
+            String text = Files.readString(pem.resolve(name + ".pem"));
+            assertTrue(name, text.startsWith("-----BEGIN CERTIFICATE-----"));
+            try (java.io.InputStream in = Files.newInputStream(pem.resolve(name + ".pem"))) {
+                certs.put(name, (java.security.cert.X509Certificate) x509.generateCertificate(in));
+            }
+        }
+        certs.get("vcek").verify(certs.get("ask").getPublicKey());
+        certs.get("ask").verify(certs.get("ark").getPublicKey());
+        assertTrue(certs.get("vcek").getSubjectX500Principal().getName().contains("SEV-VCEK"));
+        assertTrue(fails("tee:certificates --pem --der -o " + pem + " sev-snp").contains("--pem and --der"));
         Path file = Files.createTempFile("not", "dir");
         String e = fails("tee:certificates -o " + file.resolve("x") + " sev-snp");
         assertTrue(e, e.startsWith("out '") && e.contains("cannot be created as a directory"));

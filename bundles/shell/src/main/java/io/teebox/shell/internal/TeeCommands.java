@@ -179,11 +179,19 @@ public final class TeeCommands {
      * @return the files written
      * @throws java.io.IOException if a file cannot be written
      */
-    @Descriptor("Export a backend's platform certificates (SEV: PDH, PEK, OCA, CEK; SNP: ARK, ASK) into a directory")
+    @Descriptor("Export a backend's platform certificates into a directory (created if missing), named as snpguest "
+            + "and sevctl write them: SEV pdh, pek, oca, cek (.cert, SEV format); SNP ark, ask, vcek or vlek")
     public java.util.List<String> certificates(
             @Descriptor("directory to write into, default the working directory")
             @Parameter(names = {"-o", "--out"}, absentValue = ".") String dir,
+            @Descriptor("X.509 certificates as PEM (.pem)")
+            @Parameter(names = {"--pem"}, presentValue = "true", absentValue = "false") boolean pem,
+            @Descriptor("X.509 certificates as DER (.der), the default")
+            @Parameter(names = {"--der"}, presentValue = "true", absentValue = "false") boolean der,
             @Descriptor("the backend's tee.type") String type) throws java.io.IOException, InvalidSyntaxException {
+        if (pem && der) {
+            throw new IllegalArgumentException("--pem and --der exclude each other");
+        }
         TeeBackend b = null;
         for (ServiceReference<TeeBackend> ref : context.getServiceReferences(TeeBackend.class, null)) {
             if (type.equals(ref.getProperty(TeeType.PROPERTY))) {
@@ -196,10 +204,18 @@ public final class TeeCommands {
         java.nio.file.Path out = Args.outputDirectory("out", dir);
         java.util.List<String> written = new java.util.ArrayList<>();
         for (Map.Entry<String, byte[]> e : b.platformCertificates().entrySet()) {
-            java.nio.file.Path p = out.resolve(e.getKey() + (e.getValue().length > 0
-                    && e.getValue()[0] == 0x30 ? ".der" : ".cert"));
-            Args.write("out", p, e.getValue());
-            written.add(p + " (" + e.getValue().length + " bytes)");
+            byte[] bytes = e.getValue();
+            String ext = ".cert";
+            if (bytes.length > 0 && bytes[0] == 0x30) {
+                ext = pem ? ".pem" : ".der";
+                if (pem) {
+                    bytes = io.teebox.kit.x509.X509Authority.toPem(io.teebox.kit.x509.X509Authority
+                            .certificateFromDer(bytes)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                }
+            }
+            java.nio.file.Path p = out.resolve(e.getKey() + ext);
+            Args.write("out", p, bytes);
+            written.add(p + " (" + bytes.length + " bytes)");
         }
         return written;
     }

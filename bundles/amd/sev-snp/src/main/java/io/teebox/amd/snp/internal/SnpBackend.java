@@ -122,10 +122,19 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
 
     @Override
     public Map<String, byte[]> platformCertificates() {
+        // what the host loads as the extended report's certificate table, named as snpguest writes it: the ARK,
+        // the ASK (the ASVK when the chip signs with a VLEK) and the VCEK or VLEK of the TCB now committed
         Map<String, byte[]> out = new LinkedHashMap<>();
         try {
             out.put("ark", sp.keys().ark().getEncoded());
-            out.put("ask", sp.keys().ask().getEncoded());
+            String csp = sp.vlekCspId();
+            if (csp == null) {
+                out.put("ask", sp.keys().ask().getEncoded());
+                out.put("vcek", sp.keys().vcek(sp.snpTcb()).getEncoded());
+            } else {
+                out.put("ask", sp.keys().asvk().certificate().getEncoded());
+                out.put("vlek", sp.keys().vlek(sp.snpTcb(), csp).getEncoded());
+            }
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
