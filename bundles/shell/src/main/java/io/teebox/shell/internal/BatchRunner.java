@@ -125,6 +125,7 @@ public final class BatchRunner {
                 true, StandardCharsets.UTF_8);
         try (CommandSession session = processor.createSession(new java.io.FileInputStream(java.io.FileDescriptor.in),
                 out, err)) {
+            session.put(CommandHints.QUIET, Boolean.TRUE);
             try {
                 Object result = session.execute(program);
                 if (print && result != null) {
@@ -140,6 +141,10 @@ public final class BatchRunner {
                     t = t.getCause();
                 }
                 String message = t.getMessage() == null ? t.toString() : t.getMessage();
+                if (t instanceof org.apache.felix.gogo.runtime.CommandNotFoundException c) {
+                    String hint = CommandHints.hint(c.getCommand(), session);
+                    message = message + (hint == null ? "; help lists the commands" : "; " + hint);
+                }
                 out.flush();
                 err.println("teebox: error: " + message.lines().findFirst().orElse(message));
                 return 1;
