@@ -60,15 +60,35 @@ public class LauncherIT {
     }
 
     @Test
-    public void aOneShotRunSeesEveryBackendOfThePlatform() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            Run r = teebox("-c", "tee:backends");
+    public void aOneShotRunSeesEveryBackendOfThePlatformInTwentyFreshStarts() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            Run r = teebox("-c", "tee:backends --json");
             assertEquals(r.err(), 0, r.exit());
-            for (String type : new String[] {"sev ", "sev-es ", "sev-snp ", "tdx "}) {
-                assertTrue("run " + i + " lists " + type + ":\n" + r.out(), r.out().lines()
-                        .anyMatch(l -> l.startsWith(type)));
-            }
+            java.util.Set<String> types = new java.util.TreeSet<>();
+            com.google.gson.JsonParser.parseString(r.out()).getAsJsonArray()
+                    .forEach(b -> types.add(b.getAsJsonObject().get("teeType").getAsString()));
+            assertEquals("start " + i + ":\n" + r.out(), java.util.Set.of("sev", "sev-es", "sev-snp", "tdx"), types);
+            assertEquals("start " + i + " prints nothing on stderr", "", r.err());
         }
+    }
+
+    @Test
+    public void helpAndArgumentMistakesInBatchMode() throws Exception {
+        Run help = teebox("-c", "guest:create --help");
+        assertEquals(help.err(), 0, help.exit());
+        assertTrue(help.out(), help.out().contains("Usage: guest:create [OPTIONS] NAME"));
+        Run option = teebox("-c", "guest:create --vcpu 2 x");
+        assertEquals(1, option.exit());
+        assertEquals("teebox: error: unknown option --vcpu (did you mean --vcpus?); see guest:create --help\n",
+                option.err());
+        Run typo = teebox("-c", "guest:lanch x");
+        assertEquals(1, typo.exit());
+        assertEquals("teebox: error: Command not found: guest:lanch; did you mean guest:launch? (help lists the "
+                + "commands)\n", typo.err());
+        Run json = teebox("-c", "guest:create --json j");
+        assertEquals(json.err(), 0, json.exit());
+        assertEquals("j", com.google.gson.JsonParser.parseString(json.out()).getAsJsonObject()
+                .getAsJsonObject("config").get("name").getAsString());
     }
 
     @Test

@@ -1,0 +1,132 @@
+package io.teebox.itests;
+
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Test;
+
+/**
+ * The interactive shell as a user meets it: the launcher on a pseudo-terminal (util-linux {@code script}, part of
+ * every Debian system), keys typed, the screen read back with its escape sequences stripped. Tab completes command
+ * names, option names and backend ids; {@code --help} prints the usage; a bad option and a mistyped command are
+ * explained in a line.
+ */
+public class ShellTerminalIT {
+
+    private static final Path ROOT = Path.of(System.getProperty("teebox.root", "..")).toAbsolutePath().normalize();
+
+    /** A teebox process on a pseudo-terminal. */
+    private static final class Terminal implements AutoCloseable {
+        private final Process process;
+        private final OutputStream keys;
+        private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        private final Thread reader;
+
+        Terminal() throws Exception {
+            Path jar = ROOT.resolve("distribution/target/teebox.jar");
+            assertTrue(jar + " is missing: the distribution module builds it before the itests", Files.isRegularFile(
+                    jar));
+            // a pseudo-terminal of a known size (JLine draws a 0-column terminal as '>....')
+            String inner = "stty cols 200 rows 50; exec bash " + ROOT.resolve("teebox");
+            ProcessBuilder pb = new ProcessBuilder(List.of("script", "-qfec", inner, "/dev/null"))
+                    .directory(ROOT.toFile()).redirectErrorStream(true);
+            pb.environment().put("TEEBOX_NO_BUILD", "1");
+            pb.environment().put("TERM", "xterm");
+            process = pb.start();
+            keys = process.getOutputStream();
+            InputStream in = process.getInputStream();
+            reader = new Thread(() -> {
+                byte[] b = new byte[8192];
+                try {
+                    for (int n; (n = in.read(b)) > 0;) {
+                        synchronized (screen) {
+                            screen.write(b, 0, n);
+                        }
+                    }
+                } catch (java.io.IOException closed) {
+                    // the process ended
+                }
+            }, "pty-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** @return what the terminal showed so far, escape sequences removed */
+        String text() {
+            String raw;
+            synchronized (screen) {
+                raw = screen.toString(StandardCharsets.UTF_8);
+            }
+            return raw.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "").replaceAll("\u001B[=>]", "").replace("\r", "");
+        }
+
+        /** Types keys and waits until the screen shows the text (after what it showed before). */
+        String type(String keystrokes, String expected, int seconds) throws Exception {
+            int from = text().length();
+            keys.write(keystrokes.getBytes(StandardCharsets.UTF_8));
+            keys.flush();
+            return await(from, expected, seconds);
+        }
+
+        String await(int from, String expected, int seconds) throws Exception {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < end) {
+                String t = text();
+                if (t.length() > from && t.substring(from).contains(expected)) {
+                    return t.substring(from);
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("the terminal did not show '" + expected + "' within " + seconds
+                    + " s; it showed:\n" + text().substring(Math.min(from, text().length())));
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                keys.write("\u0015stop 0\r".getBytes(StandardCharsets.UTF_8));
+                keys.flush();
+                keys.close();
+            } catch (java.io.IOException gone) {
+                // already ended
+            }
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static final String CLEAR_LINE = "\u0015";
+
+    @Test
+    public void completionHelpAndMistakesOnATerminal() throws Exception {
+        try (Terminal t = new Terminal()) {
+            t.await(0, "g! ", 60);
+            t.type("guest:la\t", "guest:launch", 10);
+            t.type(CLEAR_LINE + "guest:create --vc\t", "--vcpus", 10);
+            t.type(CLEAR_LINE + "tee:backend \t", "sev-snp", 10);
+            String usage = t.type(CLEAR_LINE + "guest:launch --help\r", "--json", 10);
+            assertTrue(usage, usage.contains("Usage: guest:launch [OPTIONS] GUEST"));
+            assertTrue(usage, usage.contains("-p, --policy=POLICY"));
+            t.type(CLEAR_LINE + "guest:create --vcpu 2 x\r", "unknown option --vcpu (did you mean --vcpus?); see "
+                    + "guest:create --help", 10);
+            t.type("guest:lanch x\r", "did you mean guest:launch?", 10);
+            t.type("guest:create term\r", "CREATED", 10);
+            t.type("guest:launch ter\t", "guest:launch term", 10);
+            String listed = t.type(CLEAR_LINE + "help\r", "shell built-ins", 10);
+            assertTrue(listed, listed.contains("guest:launch"));
+            assertTrue("no JVM plumbing in help:\n" + listed, !listed.contains("system:") && !listed.contains(
+                    "context:"));
+            t.type("guest:list\r", "term", 10);
+        }
+    }
+}
