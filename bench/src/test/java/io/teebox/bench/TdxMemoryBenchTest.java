@@ -3,7 +3,7 @@ package io.teebox.bench;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
-import io.teebox.intel.tdx.internal.TdxMemoryBench;
+import io.teebox.intel.tdx.module.internal.TdxMemoryBench;
 import org.junit.Test;
 
 /** The TDX memory benchmark stores a page with its 64 MACs and loads it back through the MAC check. */

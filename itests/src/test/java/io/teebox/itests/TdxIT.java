@@ -18,7 +18,7 @@ import io.teebox.api.hypervisor.LaunchPlan;
 import io.teebox.api.hypervisor.LaunchResult;
 import io.teebox.api.owner.OwnerPolicy;
 import io.teebox.api.tee.TeeException;
-import io.teebox.intel.tdx.IntelPcs;
+import io.teebox.intel.pcs.IntelPcs;
 import io.teebox.intel.tdx.TdxGuest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -175,5 +175,58 @@ public class TdxIT extends TeeboxTestSupport {
         assertTrue(v.failures().toString(), v.accepted());
         assertEquals("UpToDate", v.claim("tcb_status"));
         deleteConfiguration("io.teebox.intel.tdx");
+    }
+
+    /**
+     * A TDX module update is an update of its own bundle: the TD pauses while the module is away and resumes on the
+     * new revision with its memory intact, its next quote carries the new module TCB, and the PCS, the DCAP
+     * verifier and the TD owner stay registered throughout (none of them is unregistered, not even for a moment).
+     */
+    @Test
+    public void updatingTheTdxModuleBundleKeepsTheTdAndStopsNeitherThePcsNorTheVerifierNorTheOwner()
+            throws Exception {
+        Hypervisor hv = hypervisor();
+        launchTd("td");
+        hv.context("td").write(TD_DATA_GPA, TD_DATA);
+        long handle = hv.guest("td").handle();
+        assertEquals(5, hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64])).report()[TEE_TCB_SVN]);
+
+        String watched = "(|(objectClass=" + IntelPcs.class.getName() + ")(&(objectClass="
+                + EvidenceVerifier.class.getName() + ")(evidence.format=tdx-quote-v4))(&(objectClass="
+                + io.teebox.api.owner.GuestOwnerService.class.getName() + ")(tee.type=tdx)))";
+        List<String> gone = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> backendEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.osgi.framework.ServiceListener stayers = e -> {
+            if (e.getType() == org.osgi.framework.ServiceEvent.UNREGISTERING) {
+                gone.add(String.valueOf(e.getServiceReference().getProperty("objectClass") instanceof String[] c
+                        ? String.join(",", c) : ""));
+            }
+        };
+        org.osgi.framework.ServiceListener backend = e -> backendEvents.add(e.getType()
+                == org.osgi.framework.ServiceEvent.UNREGISTERING ? "gone" : "back");
+        context.addServiceListener(stayers, watched);
+        context.addServiceListener(backend, "(&(objectClass=" + io.teebox.api.tee.TeeBackend.class.getName()
+                + ")(tee.type=tdx))");
+        try {
+            Bundle module = installedBundle("io.teebox.intel-tdx-module");
+            // the new revision comes with a new module TCB (TEE_TCB_SVN 06 01 03), configured as the update lands
+            configure("io.teebox.intel.tdx", Map.of("teeTcbSvn", "06010300000000000000000000000000"));
+            module.update();
+            await("TDX module 06 01 03", () -> hv.backends().stream().anyMatch(d -> d.teeType().equals("tdx")
+                    && "06010300000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
+            await("TD RUNNING after the module update", () -> hv.guest("td").state() == GuestState.RUNNING);
+            assertTrue("the backend went away with the module: " + backendEvents, backendEvents.contains("gone"));
+            assertEquals(handle, hv.guest("td").handle());
+            assertArrayEquals(TD_DATA, hv.context("td").read(TD_DATA_GPA, TD_DATA.length));
+            Evidence after = hv.context("td").evidence(io.teebox.api.tee.Bytes.of(new byte[64]));
+            assertEquals(6, after.report()[TEE_TCB_SVN]);
+            Appraisal v = verify(after, Map.of(), Map.of("allowed_tcb_status", "UpToDate"));
+            assertTrue(v.failures().toString(), v.accepted());
+            assertEquals("no PCS, verifier or owner service was unregistered", List.of(), gone);
+        } finally {
+            context.removeServiceListener(stayers);
+            context.removeServiceListener(backend);
+            deleteConfiguration("io.teebox.intel.tdx");
+        }
     }
 }

@@ -80,7 +80,8 @@ public abstract class TeeboxTestSupport {
         "org.apache.felix.http.servlet-api", "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12",
         // teebox
         "api", "spi", "tck", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds",
-        "amd-verify", "amd-owner", "amd-shell", "tdx", "hypervisor", "shell",
+        "amd-verify", "amd-owner", "amd-shell", "intel-abi", "intel-tdx-module", "intel-pcs", "intel-qe", "tdx",
+        "intel-verify", "intel-owner", "intel-shell", "hypervisor", "shell",
     };
 
     /** The framework's context, injected by Pax Exam. */

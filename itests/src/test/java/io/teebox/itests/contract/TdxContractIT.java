@@ -14,7 +14,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 
-import io.teebox.intel.tdx.IntelPcs;
+import io.teebox.intel.pcs.IntelPcs;
 import io.teebox.itests.TeeboxTestSupport;
 import io.teebox.tck.BackendContract;
 import io.teebox.tck.ContractSubject;

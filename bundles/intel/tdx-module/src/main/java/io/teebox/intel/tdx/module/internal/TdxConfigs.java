@@ -1,0 +1,40 @@
+package io.teebox.intel.tdx.module.internal;
+
+import io.teebox.api.platform.PlatformState;
+import io.teebox.kit.hex.Hex;
+
+/** The platform a configuration of pid {@code io.teebox.intel.tdx} describes, checked field by field. */
+final class TdxConfigs {
+
+    private TdxConfigs() {
+    }
+
+    static TdxPlatform platform(TdxConfig c, PlatformState state) {
+        String seed = c.platformSeed().isEmpty() ? Hex.encode(state.secret("intel", "platform-seed", 32))
+                : c.platformSeed();
+        return platform(c, seed);
+    }
+
+    static TdxPlatform platform(TdxConfig c, String seed) {
+        if (c.hkidCount() < 1 || c.firstHkid() < 1 || c.firstHkid() + c.hkidCount() - 1 > 1023) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: private HKIDs " + c.firstHkid() + " + "
+                    + c.hkidCount() + " must lie in 1..1023");
+        }
+        return new TdxPlatform(c.moduleVersion(), hex(c.teeTcbSvn(), 16, "teeTcbSvn"), hex(c.cpuSvn(), 16, "cpuSvn"),
+                c.pceSvn(), hex(c.fmspc(), 6, "fmspc"), c.firstHkid(), c.firstHkid() + c.hkidCount() - 1, seed);
+    }
+
+    private static byte[] hex(String text, int n, String what) {
+        byte[] b;
+        try {
+            b = Hex.decode(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: " + what + " is not hex: " + e.getMessage(), e);
+        }
+        if (b.length != n) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: " + what + " must be " + (2 * n)
+                    + " hex digits, got " + text.trim().length());
+        }
+        return b;
+    }
+}
