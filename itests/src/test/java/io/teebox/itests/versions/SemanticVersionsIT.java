@@ -1,0 +1,137 @@
+package io.teebox.itests.versions;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * The build enforces semantic versions: the API bundle, copied with the root pom and the baseline repository into a
+ * scratch tree, builds as it is; with a method removed from an exported interface, or one added, and no version
+ * bump, {@code mvn verify} fails naming the package and the version it needs.
+ */
+public class SemanticVersionsIT {
+
+    private static Path root;
+
+    @BeforeClass
+    public static void findTheTree() {
+        root = Path.of("").toAbsolutePath().getParent();
+        assertTrue("the repository root holds pom.xml: " + root, Files.isRegularFile(root.resolve("pom.xml")));
+        assertTrue("the baseline repository is committed", Files.isDirectory(root.resolve(
+                "baseline/repository/io/teebox/api")));
+    }
+
+    @Test
+    public void theApiAsReleasedPassesTheBaseline() throws Exception {
+        Path tree = copy();
+        Result r = build(tree);
+        assertEquals("mvn verify of the unchanged API:\n" + r.tail(), 0, r.exit());
+        assertTrue(r.tail(), r.output().contains("Baseline check succeeded"));
+        delete(tree);
+    }
+
+    @Test
+    public void removingAMethodFromAnExportedInterfaceWithoutAMajorBumpFailsTheBuild() throws Exception {
+        Path tree = copy();
+        Path ctx = tree.resolve("bundles/api/src/main/java/io/teebox/api/guest/GuestContext.java");
+        String src = Files.readString(ctx);
+        String without = src.replace("    /** @return the guest's name */\n    String guest();\n", "");
+        assertNotEquals("the method to remove is in GuestContext", src, without);
+        Files.writeString(ctx, without);
+        Result r = build(tree);
+        assertNotEquals("mvn verify accepted an incompatible change:\n" + r.tail(), 0, r.exit());
+        assertTrue(r.tail(), r.output().contains("Baseline problems detected"));
+        assertTrue("the report names the package and its MAJOR change:\n" + r.tail(),
+                r.output().lines().anyMatch(l -> l.contains("io.teebox.api.guest") && l.contains("MAJOR")
+                        && l.contains("3.0.0")));
+        delete(tree);
+    }
+
+    @Test
+    public void addingAMethodToAProviderInterfaceWithoutAMinorBumpFailsTheBuild() throws Exception {
+        Path tree = copy();
+        Path ctx = tree.resolve("bundles/api/src/main/java/io/teebox/api/guest/GuestContext.java");
+        String src = Files.readString(ctx);
+        String with = src.replace("    /** @return the guest's name */\n", "    /** @return whatever */\n"
+                + "    default int added() {\n        return 0;\n    }\n\n    /** @return the guest's name */\n");
+        assertNotEquals(src, with);
+        Files.writeString(ctx, with);
+        Result r = build(tree);
+        assertNotEquals("mvn verify accepted an API addition without a version bump:\n" + r.tail(), 0, r.exit());
+        assertTrue("the report names the package and its MINOR change:\n" + r.tail(),
+                r.output().lines().anyMatch(l -> l.contains("io.teebox.api.guest") && l.contains("MINOR")
+                        && l.contains("2.1.0")));
+        delete(tree);
+    }
+
+    /** @return a scratch tree: the root pom reduced to the API module, the API bundle, the baseline repository */
+    private static Path copy() throws IOException {
+        Path tree = Files.createTempDirectory(Path.of("target"), "semver");
+        String pom = Files.readString(root.resolve("pom.xml"));
+        int from = pom.indexOf("<modules>");
+        int to = pom.indexOf("</modules>");
+        assertTrue("the root pom lists its modules", from > 0 && to > from);
+        pom = pom.substring(0, from) + "<modules><module>bundles/api</module></modules>"
+                + pom.substring(to + "</modules>".length());
+        Files.writeString(tree.resolve("pom.xml"), pom);
+        copyTree(root.resolve("bundles/api/src/main"), tree.resolve("bundles/api/src/main"));
+        Files.copy(root.resolve("bundles/api/pom.xml"), tree.resolve("bundles/api/pom.xml"));
+        copyTree(root.resolve("baseline/repository/io/teebox/api"), tree.resolve("baseline/repository/io/teebox/api"));
+        return tree;
+    }
+
+    /** Removes a scratch tree once its test passed (a failed one is kept for its build.log). */
+    private static void delete(Path tree) throws IOException {
+        try (Stream<Path> all = Files.walk(tree)) {
+            for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private record Result(int exit, String output) {
+        String tail() {
+            List<String> lines = output.lines().toList();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        }
+    }
+
+    private static Result build(Path tree) throws Exception {
+        // offline: the outer build has just fetched every plugin, and the API's baseline, into the local repository
+        List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-o", "verify", "-DskipTests"));
+        Path log = tree.resolve("build.log");
+        Process p = new ProcessBuilder(cmd).directory(tree.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("mvn verify in " + tree + " took more than 5 minutes");
+        }
+        return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+}
