@@ -177,7 +177,7 @@ public final class TdxFuzzSeeds {
         byte[] ourV5Tdx15 = f.quoteV5(Quote.BODY_TYPE_TDX15);
         String ourCollateral = f.collateral();
         byte[] ourLog = f.eventLog();
-        f.backend.rtmrExtend(f.td, 3, new byte[48], "container image sha384:00..");
+        TdxTesting.guest(f.backend, f.td).rtmrExtend(3, new byte[48], "container image sha384:00..");
         byte[] ourLog2 = f.eventLog();
         byte[] ourV4AfterIpl = f.quoteV4();
 
@@ -233,10 +233,10 @@ public final class TdxFuzzSeeds {
 
         // TDREPORT
         String mr = "tdReportParsesOrTheQuotingEnclaveRefusesTyped";
-        write(internal, "TdReportFuzzTest", mr, "teebox-tdreport", f.backend.tdReport(f.td, TdxFixture.NONCE),
+        write(internal, "TdReportFuzzTest", mr, "teebox-tdreport", TdxTesting.guest(f.backend, f.td).tdReport(TdxFixture.NONCE),
                 "teebox: TDG.MR.REPORT of the fixture TD (default platform: its MAC verifies with the target's "
                         + "quoting enclave)");
-        write(internal, "TdReportFuzzTest", mr, "teebox-tdreport-zero-data", f.backend.tdReport(f.td, new byte[64]),
+        write(internal, "TdReportFuzzTest", mr, "teebox-tdreport-zero-data", TdxTesting.guest(f.backend, f.td).tdReport(new byte[64]),
                 "teebox: the same with zero REPORTDATA");
 
         // collateral
