@@ -1,16 +1,19 @@
 package io.teebox.intel.verify.internal;
 
-import java.security.GeneralSecurityException;
-import java.security.PublicKey;
+import io.teebox.kit.x509.CertificateChainValidator;
+import io.teebox.kit.x509.CertificateChainValidator.CrlStatus;
+import io.teebox.kit.x509.CertificateChainValidator.Problem;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Checks {@code crl} and {@code revocation} for the PCK chain: the root CA CRL is issued and signed by the root and
- * the PCK CRL by the chain's CA, both are current at the appraisal's instant (with a nextUpdate) and carry CRLNumber
- * and AuthorityKeyIdentifier; neither the PCK certificate nor the CA is revoked.
+ * Checks {@code crl} and {@code revocation} for the PCK chain, one CRL per level with the kit's validator
+ * ({@link CertificateChainValidator#checkCrl}): the root CA CRL is issued and signed by the root and the PCK CRL by
+ * the chain's CA, each CA may sign CRLs, both are current at the appraisal's instant; DCAP's own rules: both have a
+ * nextUpdate and carry CRLNumber and AuthorityKeyIdentifier. Neither the PCK certificate nor the CA is revoked by a
+ * CRL that verified and is current.
  */
 final class CrlCheck {
 
@@ -20,25 +23,31 @@ final class CrlCheck {
     /**
      * @param chain the PCK chain: PCK, CA, root
      * @param crls the collateral's CRLs
-     * @param now the appraisal's instant
+     * @param rules Intel's chain rules (roots, instant)
      * @param out where failures go
      */
-    static void check(List<X509Certificate> chain, DcapCollateral.Crls crls, Instant now, Findings out) {
+    static void check(List<X509Certificate> chain, DcapCollateral.Crls crls, DcapChain rules, Findings out) {
         X509CRL rootCrl = crls.root();
         X509CRL pckCrl = crls.pck();
         X509Certificate root = chain.get(2);
         X509Certificate ca = chain.get(1);
-        if (!rootCrl.getIssuerX500Principal().equals(root.getSubjectX500Principal()) || !signedBy(rootCrl,
-                root.getPublicKey())) {
+        CertificateChainValidator v = rules.validator(List.of(rootCrl, pckCrl));
+        CrlStatus rootStatus = v.checkCrl(rootCrl, root);
+        CrlStatus pckStatus = v.checkCrl(pckCrl, ca);
+        if (!rootStatus.issuedBy() || !rootStatus.signed()) {
             out.fail("crl", "the root CA CRL is not issued and signed by the root " + root.getSubjectX500Principal());
         }
-        if (!pckCrl.getIssuerX500Principal().equals(ca.getSubjectX500Principal()) || !signedBy(pckCrl,
-                ca.getPublicKey())) {
+        if (!pckStatus.issuedBy() || !pckStatus.signed()) {
             out.fail("crl", "the PCK CRL is not issued and signed by " + ca.getSubjectX500Principal());
         }
-        for (X509CRL crl : List.of(rootCrl, pckCrl)) {
-            if (crl.getNextUpdate() == null || now.isAfter(crl.getNextUpdate().toInstant())
-                    || now.isBefore(crl.getThisUpdate().toInstant())) {
+        Instant now = rules.now();
+        for (CrlStatus s : List.of(rootStatus, pckStatus)) {
+            X509CRL crl = s.crl();
+            if (!s.mayIssueCrls()) {
+                s.problems().stream().filter(p -> p.message().contains("cRLSign")).map(Problem::message).findFirst()
+                        .ifPresent(m -> out.fail("crl", m));
+            }
+            if (crl.getNextUpdate() == null || !s.current()) {
                 out.fail("crl", "the CRL of " + crl.getIssuerX500Principal() + " is valid " + crl.getThisUpdate()
                         .toInstant() + " .. " + (crl.getNextUpdate() == null ? "(no nextUpdate)"
                                 : crl.getNextUpdate().toInstant()) + ", not at " + now);
@@ -48,21 +57,13 @@ final class CrlCheck {
                         + "AuthorityKeyIdentifier");
             }
         }
-        if (pckCrl.isRevoked(chain.get(0))) {
+        List<Integer> revoked = new DcapChain.Checked(null, v.validate(chain)).revoked();
+        if (revoked.contains(0)) {
             out.fail("revocation", "the PCK certificate (serial " + chain.get(0).getSerialNumber().toString(16)
                     + ") is revoked by the PCK CRL");
         }
-        if (rootCrl.isRevoked(ca)) {
+        if (revoked.contains(1)) {
             out.fail("revocation", "the " + DcapChain.commonName(ca) + " certificate is revoked by the root CA CRL");
-        }
-    }
-
-    private static boolean signedBy(X509CRL crl, PublicKey key) {
-        try {
-            crl.verify(key);
-            return true;
-        } catch (GeneralSecurityException e) {
-            return false;
         }
     }
 }

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * A collateral document Intel's TCB Signing key signs (TCB info, QE identity): its issuer chain (TCB Signing, root)
  * under {@link DcapChain}'s rules (check {@code <document>_chain}), the TCB Signing certificate not revoked by the
- * root CA CRL ({@code revocation}), the signature over the JSON text ({@code <document>_signature}), and the
+ * root CA CRL when that CRL is verified and current ({@code revocation}), the signature over the JSON text ({@code <document>_signature}), and the
  * document's issueDate .. nextUpdate around the appraisal's instant ({@code <document>}).
  */
 final class SignedCollateral {
@@ -46,12 +46,13 @@ final class SignedCollateral {
                     + "Signing, root)");
             return null;
         }
-        String bad = rules.check(chain, List.of(Set.of(DcapChain.TCB_SIGNING_CN), Set.of(DcapChain.ROOT_CN)));
-        if (bad != null) {
-            out.fail(check + "_chain", bad);
+        DcapChain.Checked checked = rules.check(chain, List.of(Set.of(DcapChain.TCB_SIGNING_CN),
+                Set.of(DcapChain.ROOT_CN)), List.of(rootCrl));
+        if (checked.failure() != null) {
+            out.fail(check + "_chain", checked.failure());
             return null;
         }
-        if (rootCrl.isRevoked(chain.get(0))) {
+        if (checked.revoked().contains(0)) {
             out.fail("revocation", "the TCB Signing certificate is revoked by the root CA CRL");
         }
         if (sig.length != 64 || !Signatures.ecdsaVerify(chain.get(0).getPublicKey(), "SHA-256",

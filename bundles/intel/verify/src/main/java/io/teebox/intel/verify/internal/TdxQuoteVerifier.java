@@ -127,7 +127,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
         JsonObject qeId = SignedCollateral.verify(c.qeIdentityIssuerChain(), c.qeIdentity(),
                 c.qeIdentitySignature(), "qe_identity", crls.root(), rules, out);
         if (pck.chain() != null) {
-            CrlCheck.check(pck.chain(), crls, rules.now(), out);
+            CrlCheck.check(pck.chain(), crls, rules, out);
         }
         List<String> advisories = new ArrayList<>();
         String qeStatus = qeId == null ? null : QeIdentityCheck.status(qeId, q.qeReport(), advisories, out);
