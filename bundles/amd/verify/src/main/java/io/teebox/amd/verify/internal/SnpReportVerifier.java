@@ -22,6 +22,7 @@ import io.teebox.api.tee.TeeType;
 import io.teebox.kit.codec.Struct;
 import io.teebox.kit.hex.Hex;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 
 /**
  * Appraises SEV-SNP ATTESTATION_REPORTs like go-sev-guest, in its steps:

@@ -9,6 +9,7 @@ import io.teebox.api.tee.TeeType;
 import io.teebox.intel.tdx.Tdx;
 import io.teebox.intel.tdx.abi.Quote;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -8,6 +8,7 @@ import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.tee.Bytes;
 import io.teebox.intel.pcs.internal.EmulatedPcs;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
