@@ -21,7 +21,7 @@ import org.junit.Test;
  */
 public class LauncherIT {
 
-    private static final Path ROOT = Path.of(System.getProperty("teebox.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT = Path.of(System.getProperty("teebox.root", "..")).toAbsolutePath().normalize();
 
     /** The result of one run. */
     record Run(int exit, String out, String err) {
