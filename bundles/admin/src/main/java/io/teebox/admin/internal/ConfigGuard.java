@@ -66,6 +66,14 @@ public final class ConfigGuard implements ConfigurationListener {
 
     /** How long a verdict waits for DS to apply a configuration. */
     static final long SCR_WAIT_MS = 5_000;
+    /** How long a verdict keeps looking for a refusal after DS shows the new properties. */
+    static final long GRACE_MS = 600;
+    /**
+     * Property of the marker service registered while a change is being checked: the batch modes' readiness waits
+     * until it is gone, so a one-shot run neither starts before a refused configuration is put back nor stops before
+     * its line is printed.
+     */
+    static final String BUSY = "teebox.busy";
     /** FileInstall's property naming the file a configuration comes from. */
     static final String FILENAME = "felix.fileinstall.filename";
     private static final Set<String> INTERNAL = Set.of(org.osgi.framework.Constants.SERVICE_PID,
@@ -115,16 +123,31 @@ public final class ConfigGuard implements ConfigurationListener {
         this.log = loggers.getLogger(ConfigGuard.class);
         this.console = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         // configurations applied before the guard started: check them once
+        busy(+1);
         worker.submit(() -> {
+          try {
             for (Configuration c : list(null)) {
                 check(c.getPid(), Long.MAX_VALUE);
             }
+          } finally {
+            busy(-1);
+          }
         });
     }
 
     @Deactivate
     void deactivate() {
         worker.shutdownNow();
+        synchronized (this) {
+            if (busyMarker != null) {
+                try {
+                    busyMarker.unregister();
+                } catch (IllegalStateException e) {
+                    // already gone with the bundle
+                }
+                busyMarker = null;
+            }
+        }
     }
 
     @Override
@@ -134,7 +157,37 @@ public final class ConfigGuard implements ConfigurationListener {
         }
         long since = System.currentTimeMillis() - 50;
         String pid = event.getPid();
-        worker.submit(() -> check(pid, since));
+        busy(+1);
+        try {
+            worker.submit(() -> {
+                try {
+                    check(pid, since);
+                } finally {
+                    busy(-1);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            busy(-1);
+        }
+    }
+
+    private int busyCount;
+    private org.osgi.framework.ServiceRegistration<?> busyMarker;
+
+    private synchronized void busy(int delta) {
+        busyCount += delta;
+        try {
+            if (busyCount > 0 && busyMarker == null) {
+                Hashtable<String, Object> p = new Hashtable<>();
+                p.put(BUSY, "configuration");
+                busyMarker = context.registerService(Object.class.getName(), new Object(), p);
+            } else if (busyCount == 0 && busyMarker != null) {
+                busyMarker.unregister();
+                busyMarker = null;
+            }
+        } catch (IllegalStateException e) {
+            busyMarker = null; // the bundle is stopping
+        }
     }
 
     /**
@@ -181,10 +234,15 @@ public final class ConfigGuard implements ConfigurationListener {
     // ---- the check
 
     private void check(String pid, long since) {
+        boolean wasRestoring = restoring.contains(pid);
         try {
             doCheck(pid, since);
         } catch (RuntimeException e) {
             log.error("config: checking " + pid + " failed: " + e, e);
+        } finally {
+            if (wasRestoring) {
+                busy(-1);
+            }
         }
     }
 
@@ -288,10 +346,12 @@ public final class ConfigGuard implements ConfigurationListener {
             props.put(FILENAME, filename);
         }
         restoring.add(c.getPid());
+        busy(+1); // until the restored configuration is checked in turn
         try {
             c.update(props);
         } catch (IOException | IllegalStateException e) {
             restoring.remove(c.getPid());
+            busy(-1);
             log.error("config: cannot restore the previous configuration of " + c.getPid() + ": " + e);
         }
     }
@@ -305,6 +365,7 @@ public final class ConfigGuard implements ConfigurationListener {
     private String componentVerdict(String basePid, String pid, Map<String, Object> now, Set<String> changed,
             long since, boolean readLog) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SCR_WAIT_MS);
+        long settled = -1;
         while (true) {
             boolean any = false;
             boolean allApplied = true;
@@ -333,8 +394,17 @@ public final class ConfigGuard implements ConfigurationListener {
                 }
                 allApplied &= applied;
             }
-            if (!any || allApplied || System.nanoTime() > deadline) {
+            if (!any || System.nanoTime() > deadline) {
                 return null;
+            }
+            if (allApplied) {
+                // DS logs a refusal through the log service, which may record it a moment after the DTO shows the
+                // new properties: look a little longer before calling it accepted
+                if (settled < 0) {
+                    settled = System.nanoTime();
+                } else if (System.nanoTime() - settled > TimeUnit.MILLISECONDS.toNanos(GRACE_MS)) {
+                    return null;
+                }
             }
             try {
                 Thread.sleep(20);
