@@ -158,4 +158,75 @@ public class LauncherIT {
         assertEquals("after re-provisioning Intel the old root no longer verifies: " + tdAfter.out() + tdAfter.err(),
                 2, tdAfter.exit());
     }
+
+    /**
+     * A copy of the repository root to run the launcher in, with a config/ of its own (the HTTP server on a free
+     * port), the distribution and the shell profile linked from the real one.
+     */
+    private static Path rootCopy() throws IOException {
+        Path root = Files.createTempDirectory("teebox-root");
+        Files.copy(ROOT.resolve("teebox"), root.resolve("teebox"));
+        Files.createSymbolicLink(root.resolve("distribution"), ROOT.resolve("distribution"));
+        Files.createSymbolicLink(root.resolve("etc"), ROOT.resolve("etc"));
+        Path config = Files.createDirectories(root.resolve("config"));
+        try (var files = Files.list(ROOT.resolve("config"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, config.resolve(f.getFileName()));
+            }
+        }
+        Path http = config.resolve("org.apache.felix.http.cfg");
+        Files.writeString(http, Files.readString(http).replace("org.osgi.service.http.port = 8440",
+                "org.osgi.service.http.port = 0"));
+        return root;
+    }
+
+    static Run teeboxAt(Path root, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("teebox").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
+        pb.environment().put("TEEBOX_NO_BUILD", "1");
+        pb.environment().put("TEEBOX_STATE", root.resolve("state").toString());
+        File out = File.createTempFile("teebox-out", ".txt");
+        File err = File.createTempFile("teebox-err", ".txt");
+        pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("teebox " + String.join(" ", args) + " did not finish in 120 s");
+        }
+        Run r = new Run(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+                Files.readString(err.toPath(), StandardCharsets.UTF_8));
+        out.delete();
+        err.delete();
+        return r;
+    }
+
+    @Test
+    public void aOneShotRunPrintsOnlyItsResultAndLogsToTheStateDirectory() throws Exception {
+        Path root = rootCopy();
+        Run r = teeboxAt(root, "-c", "tee:backends");
+        assertEquals(r.err(), 0, r.exit());
+        assertEquals("nothing on stderr", "", r.err());
+        List<String> lines = r.out().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(r.out(), 4, lines.size());
+        for (String l : lines) {
+            assertTrue("only backends on stdout: " + l, l.matches("(sev|sev-es|sev-snp|tdx) .*"));
+        }
+        Path log = root.resolve("state/log/teebox.log");
+        assertTrue("the log is in the state directory", Files.size(log) > 0);
+        assertTrue(Files.readString(log), Files.readString(log).contains("[org.apache.felix.scr]"));
+    }
+
+    @Test
+    public void aBadValueInACfgFileIsOneLineNamingFileKeyAndReason() throws Exception {
+        Path root = rootCopy();
+        Path amd = root.resolve("config/io.teebox.amd.sp.cfg");
+        Files.writeString(amd, Files.readString(amd).replace("maxAsid = 15", "maxAsid = 9999"));
+        Run r = teeboxAt(root, "-c", "echo done");
+        assertEquals(r.err(), 0, r.exit());
+        assertEquals(List.of("config/io.teebox.amd.sp.cfg: maxAsid=9999: maxAsid must be 1..1006, got 9999; the "
+                + "previous configuration stays in force (maxAsid=15, the default)"), r.err().lines().toList());
+        assertTrue("the trace DS logged is in the log file, not on the console",
+                Files.readString(root.resolve("state/log/teebox.log")).contains("maxAsid must be 1..1006, got 9999"));
+    }
 }
