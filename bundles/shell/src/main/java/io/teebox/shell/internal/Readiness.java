@@ -84,6 +84,40 @@ final class Readiness {
                 }
             }
         }
+        out.addAll(uncomposed(context));
+        return out;
+    }
+
+    /**
+     * The backends whose services are registered but which the hypervisor has not composed yet (it binds them as DS
+     * delivers them): a batch program that creates a guest of that TEE would otherwise find no defaults for it.
+     */
+    private static List<String> uncomposed(BundleContext context) {
+        List<String> out = new ArrayList<>();
+        org.osgi.framework.ServiceReference<io.teebox.api.hypervisor.Hypervisor> ref = context.getServiceReference(
+                io.teebox.api.hypervisor.Hypervisor.class);
+        if (ref == null) {
+            return out;
+        }
+        io.teebox.api.hypervisor.Hypervisor hypervisor = context.getService(ref);
+        if (hypervisor == null) {
+            return out;
+        }
+        try {
+            java.util.Set<String> composed = new java.util.HashSet<>();
+            hypervisor.backends().forEach(d -> composed.add(d.teeType()));
+            for (org.osgi.framework.ServiceReference<io.teebox.api.tee.TeeBackend> b : context.getServiceReferences(
+                    io.teebox.api.tee.TeeBackend.class, null)) {
+                Object type = b.getProperty(io.teebox.api.tee.TeeType.PROPERTY);
+                if (type instanceof String t && !composed.contains(t)) {
+                    out.add("backend " + t + " is registered but the hypervisor has not composed it yet");
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            context.ungetService(ref);
+        }
         return out;
     }
 
