@@ -99,6 +99,11 @@ public class ShellArgumentsIT extends TeeboxTestSupport {
         Files.write(fw, io.teebox.kit.firmware.DefaultFirmware.image());
         String shown = String.valueOf(run("tee:firmware " + fw));
         assertTrue(shown, shown.contains("load address"));
+        // decoded, not raw: footer entries by name, TDVF sections by what the TDX module does with them
+        assertTrue(shown, shown.contains("footer SEV-ES reset block (00f771de-1a7e-4fcb-890e-68c77e2fb44e)"));
+        assertTrue(shown, shown.lines().anyMatch(l -> l.startsWith("TDX metadata 0xFFFE2000")
+                && l.contains("BFV size 0x1E000, image 0x2000+0x1E000, measured (MR.EXTEND)")));
+        assertTrue(shown, !shown.contains("TdxMetadataSection["));
         assertTrue(String.valueOf(run("tee:firmware -f " + fw)).contains("load address"));
         assertTrue(fails("tee:firmware " + fw + " " + fw).contains("one image"));
     }

@@ -33,6 +33,14 @@ import io.teebox.spi.loader.LaunchStaging;
  */
 public final class OvmfLoaders {
 
+    /** The footer entries OVMF carries, by the names of OVMF's ResetVector sources (and the GUID). */
+    private static final Map<UUID, String> FOOTER_NAMES = Map.of(
+            OvmfImage.SEV_ES_RESET_BLOCK_GUID, "SEV-ES reset block (" + OvmfImage.SEV_ES_RESET_BLOCK_GUID + ")",
+            OvmfImage.SEV_HASH_TABLE_GUID, "SEV hash table (" + OvmfImage.SEV_HASH_TABLE_GUID + ")",
+            OvmfImage.SEV_SECRET_GUID, "SEV secret block (" + OvmfImage.SEV_SECRET_GUID + ")",
+            OvmfImage.SEV_METADATA_GUID, "SEV metadata offset (" + OvmfImage.SEV_METADATA_GUID + ")",
+            OvmfImage.TDX_METADATA_OFFSET_GUID, "TDX metadata offset (" + OvmfImage.TDX_METADATA_OFFSET_GUID + ")");
+
     /** VMSA SEV_FEATURES of QEMU's SNP guests: SNPActive. */
     public static final long SNP_FEATURES = 0x1;
     private static final long BSP_RESET_EIP = 0xFFFF_FFF0L;
@@ -170,7 +178,8 @@ public final class OvmfLoaders {
             out.put("image", (firmware == null ? "built-in default" : "given") + ", " + image.size() + " bytes");
             out.put("load address", String.format("0x%X..0x100000000", image.loadAddress()));
             for (Map.Entry<UUID, byte[]> e : image.footerEntries().entrySet()) {
-                out.put("footer " + e.getKey(), Hex.encode(e.getValue()));
+                out.put("footer " + FOOTER_NAMES.getOrDefault(e.getKey(), e.getKey().toString()),
+                        Hex.encode(e.getValue()));
             }
             image.sevEsResetEip().ifPresent(eip -> out.put("SEV-ES AP reset EIP", String.format("0x%X", eip)));
             image.kernelHashesArea().ifPresent(a -> out.put("kernel hashes area", String.format("0x%X+0x%X%s",

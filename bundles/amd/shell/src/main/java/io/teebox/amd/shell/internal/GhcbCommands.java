@@ -68,7 +68,29 @@ public final class GhcbCommands {
             @Descriptor("vCPU index, default 0") @Parameter(names = {"-v", "--vcpu"}, absentValue = "0") String vcpu,
             @Descriptor("guest id or name") String guest,
             @Descriptor("the value written to MSR 0xC0010130") String value) {
-        return String.format("0x%016X", ghcb(guest).msr(vcpu(vcpu), number("value", value)));
+        long response = ghcb(guest).msr(vcpu(vcpu), number("value", value));
+        return String.format("0x%016X  %s", response, decode(response));
+    }
+
+    /**
+     * @param msr a GHCB MSR value the hypervisor answered
+     * @return its fields by the GHCB specification's MSR protocol (GHCBInfo in bits 11:0)
+     */
+    static String decode(long msr) {
+        int info = (int) (msr & 0xFFF);
+        return switch (info) {
+            case 0x001 -> String.format("SEV_INFO response: GHCB protocol %d..%d, C-bit position %d",
+                    (msr >>> 32) & 0xFFFF, msr >>> 48, (msr >>> 24) & 0xFF);
+            case 0x005 -> String.format("CPUID response: %s = 0x%08X", new String[] {"EAX", "EBX", "ECX", "EDX"}[
+                    (int) (msr >>> 30) & 3], msr >>> 32);
+            case 0x013 -> (msr >>> 12) == 0xF_FFFF_FFFF_FFFFL ? "register GHCB response: refused (GFN all ones)"
+                    : String.format("register GHCB response: GHCB at GPA 0x%X", msr & ~0xFFFL);
+            case 0x015 -> (msr >>> 32) == 0 ? "page state change response: done"
+                    : String.format("page state change response: error 0x%X", msr >>> 32);
+            case 0x081 -> String.format("hypervisor features response: 0x%X", msr >>> 12);
+            case 0x000 -> "no response (the guest terminated)";
+            default -> String.format("GHCBInfo 0x%03X", info);
+        };
     }
 
     /**

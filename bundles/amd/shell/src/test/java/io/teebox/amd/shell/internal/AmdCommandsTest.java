@@ -118,8 +118,8 @@ public class AmdCommandsTest {
     @Test
     public void ghcbCommandsSpeakTheMsrProtocolAndNameTheBadArgument() {
         GhcbCommands c = new GhcbCommands(hypervisor());
-        assertEquals("0x0000000000000003", c.msr("0", "snp", "0x002"));
-        assertEquals("0x0000000000000015", c.msr(" 1 ", "snp", "20"));
+        assertEquals("0x0000000000000003  GHCBInfo 0x003", c.msr("0", "snp", "0x002"));
+        assertEquals("0x0000000000000015  page state change response: done", c.msr(" 1 ", "snp", "20"));
         c.vmgexit("2", "snp");
         assertEquals(List.of("msr 0 2", "msr 1 14", "vmgexit 2"), calls);
         assertEquals("vcpu '64' is not 0..63", assertThrows(IllegalArgumentException.class,
@@ -128,5 +128,17 @@ public class AmdCommandsTest {
                 () -> c.msr("0", "snp", "x")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> c.vmgexit("0", "sev")).getMessage()
                 .contains("whose vCPUs have no GHCB"));
+    }
+
+    @Test
+    public void msrProtocolResponsesAreDecodedByTheGhcbSpecificationsFields() {
+        // what teebox's hypervisor answers SEV_INFO: protocol 1..2, C-bit 51
+        assertEquals("SEV_INFO response: GHCB protocol 1..2, C-bit position 51",
+                GhcbCommands.decode(0x0002000133000001L));
+        assertEquals("CPUID response: EBX = 0x68747541", GhcbCommands.decode(0x6874754140000005L));
+        assertEquals("register GHCB response: GHCB at GPA 0x7F000", GhcbCommands.decode(0x7F013L));
+        assertEquals("register GHCB response: refused (GFN all ones)", GhcbCommands.decode(0xFFFFFFFFFFFFF013L));
+        assertEquals("page state change response: error 0x1", GhcbCommands.decode(0x100000015L));
+        assertEquals("hypervisor features response: 0x1", GhcbCommands.decode(0x1081L));
     }
 }

@@ -124,7 +124,13 @@ public final class TdxGuestInterface implements GuestImageLoader, ExitProtocol, 
         }
         try {
             for (TdxMetadataSection s : image.tdxMetadata()) {
-                out.put(String.format("TDX metadata 0x%X", s.memoryAddress()), s.toString());
+                // TDVF section: what TDH.MEM.PAGE.ADD copies from the image, and whether MRTD measures it
+                String content = s.rawDataSize() == 0 ? "no data in the image"
+                        : String.format("image 0x%X+0x%X", s.dataOffset(), s.rawDataSize());
+                String measured = s.pageAug() ? "added after launch (PAGE.AUG), not measured"
+                        : s.extendMr() ? "measured (MR.EXTEND)" : "added, not extended into MRTD";
+                out.put(String.format("TDX metadata 0x%X", s.memoryAddress()), String.format("%s size 0x%X, %s, %s",
+                        s.type(), s.memoryDataSize(), content, measured));
             }
         } catch (IllegalArgumentException e) {
             out.put("TDX metadata", "unusable for a TD: " + e.getMessage());
