@@ -21,7 +21,7 @@ import org.junit.Test;
  */
 public class ShellTerminalIT {
 
-    private static final Path ROOT = Path.of(System.getProperty("teebox.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT = LauncherIT.ROOT;
 
     /** A teebox process on a pseudo-terminal. */
     private static final class Terminal implements AutoCloseable {

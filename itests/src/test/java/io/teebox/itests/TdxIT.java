@@ -149,7 +149,7 @@ public class TdxIT extends TeeboxTestSupport {
     public void aTdxModuleUpdateKeepsTheTdAndItsNextQuoteCarriesTheNewTcb() throws Exception {
         configure("io.teebox.intel.tdx", Map.of("teeTcbSvn", "03010200000000000000000000000000"));
         Hypervisor hv = hypervisor();
-        await("TDX module with TEE_TCB_SVN 03 01 02", () -> hv.backends().stream()
+        awaitSteady("TDX module with TEE_TCB_SVN 03 01 02", () -> hv.backends().stream()
                 .anyMatch(d -> d.teeType().equals("tdx")
                         && "03010200000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
         launchTd("td");
@@ -162,7 +162,7 @@ public class TdxIT extends TeeboxTestSupport {
 
         long handle = hv.guest("td").handle();
         configure("io.teebox.intel.tdx", Map.of("teeTcbSvn", "05010300000000000000000000000000"));
-        await("TDX module updated", () -> hv.backends().stream()
+        awaitSteady("TDX module updated", () -> hv.backends().stream()
                 .anyMatch(d -> d.teeType().equals("tdx")
                         && "05010300000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
         await("TD RUNNING after the update", () -> hv.guest("td").state() == GuestState.RUNNING);

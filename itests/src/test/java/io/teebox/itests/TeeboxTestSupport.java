@@ -250,6 +250,35 @@ public abstract class TeeboxTestSupport {
      * @param what what is awaited, for the failure message
      * @param condition the condition
      */
+    /**
+     * Waits until the condition holds and keeps holding for half a second: a reconfiguration can re-register a
+     * backend in more than one wave (its module, then what depends on the same configuration).
+     */
+    protected static void awaitSteady(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TIMEOUT_MS * 1_000_000L;
+        long since = -1;
+        while (System.nanoTime() < deadline) {
+            boolean holds;
+            try {
+                holds = condition.getAsBoolean();
+            } catch (RuntimeException e) {
+                holds = false;
+            }
+            long now = System.nanoTime();
+            since = holds ? (since < 0 ? now : since) : -1;
+            if (since >= 0 && now - since >= 500_000_000L) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what, e);
+            }
+        }
+        throw new AssertionError(what + ": not steady for 500 ms within " + TIMEOUT_MS + " ms");
+    }
+
     protected static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TIMEOUT_MS * 1_000_000;
         RuntimeException last = null;

@@ -37,6 +37,8 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
  * time; a certificate listed in one (directly, or in an indirect entry naming its issuer) with a revocation date
  * not after that time is revoked.</li>
  * </ul>
+ * Where a PKI fixes which CA issues which CRL (one CRL per level, as DCAP's root CA CRL and PCK CA CRL),
+ * {@link #checkCrl} checks a CRL against the CA that must have issued it, rule by rule.
  * Every problem is reported, not only the first. Immutable and thread-safe.
  */
 public final class CertificateChainValidator {
@@ -110,6 +112,33 @@ public final class CertificateChainValidator {
         public boolean revocationCheckedBy(X509Certificate issuer) {
             return checkedCrls.stream().anyMatch(c -> c.getIssuerX500Principal().equals(
                     issuer.getSubjectX500Principal()));
+        }
+    }
+
+    /**
+     * How one CRL stands against the CA that must have issued it ({@link #checkCrl}): each rule on its own, so a
+     * verifier whose PKI fixes which CA issues which CRL (DCAP: the root CA CRL, the PCK CA's CRL) can tell them apart.
+     *
+     * @param crl the CRL
+     * @param issuedBy whether the CRL's issuer name is the CA's subject
+     * @param signed whether the CRL's signature verifies with the CA's key
+     * @param mayIssueCrls whether the CA may sign CRLs (no KeyUsage, or KeyUsage with cRLSign)
+     * @param current whether the validation time is within thisUpdate .. nextUpdate (no nextUpdate: from
+     *        thisUpdate on)
+     * @param problems one {@link Check#CRL} problem per rule that failed, in the order above
+     */
+    public record CrlStatus(X509CRL crl, boolean issuedBy, boolean signed, boolean mayIssueCrls, boolean current,
+            List<Problem> problems) {
+
+        /** Creates a status; the list is copied. */
+        public CrlStatus {
+            Objects.requireNonNull(crl, "crl");
+            problems = List.copyOf(problems);
+        }
+
+        /** @return true if every rule holds: the CRL may be consulted for revocation */
+        public boolean usable() {
+            return problems.isEmpty();
         }
     }
 
@@ -246,6 +275,50 @@ public final class CertificateChainValidator {
         return new Result(problems, checked);
     }
 
+    /**
+     * Checks one CRL against the CA that must have issued it (a PKI with one CRL per level), reporting every rule that
+     * fails rather than the first: issuer name, signature, cRLSign, currency at the validation time. The CRLs given
+     * to the builder are not involved.
+     *
+     * @param crl the CRL
+     * @param issuer the CA that must have issued it
+     * @return how the CRL stands
+     */
+    public CrlStatus checkCrl(X509CRL crl, X509Certificate issuer) {
+        Objects.requireNonNull(crl, "crl");
+        Objects.requireNonNull(issuer, "issuer");
+        List<Problem> problems = new ArrayList<>();
+        String what = "the CRL of '" + cn(crl.getIssuerX500Principal()) + "'";
+        boolean issuedBy = crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal());
+        if (!issuedBy) {
+            problems.add(new Problem(Check.CRL, -1, what + " is not issued by " + name(issuer)));
+        }
+        String bad = crlSignatureProblem(crl, issuer.getPublicKey());
+        if (bad != null) {
+            problems.add(new Problem(Check.CRL, -1, "the signature of " + what + " does not verify with the key of "
+                    + name(issuer) + ": " + bad));
+        }
+        boolean[] ku = issuer.getKeyUsage();
+        boolean mayIssueCrls = ku == null || ku.length > 6 && ku[6];
+        if (!mayIssueCrls) {
+            problems.add(new Problem(Check.CRL, -1, what + " is signed by " + name(issuer) + ", whose KeyUsage lacks "
+                    + "cRLSign"));
+        }
+        boolean current = current(crl);
+        if (!current) {
+            problems.add(new Problem(Check.CRL, -1, what + " is current " + crl.getThisUpdate().toInstant() + " .. "
+                    + (crl.getNextUpdate() == null ? "(no nextUpdate)" : crl.getNextUpdate().toInstant())
+                    + ", not at " + at));
+        }
+        return new CrlStatus(crl, issuedBy, bad == null, mayIssueCrls, current, problems);
+    }
+
+    private boolean current(X509CRL crl) {
+        Instant thisUpdate = crl.getThisUpdate().toInstant();
+        Instant nextUpdate = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
+        return !at.isBefore(thisUpdate) && (nextUpdate == null || !at.isAfter(nextUpdate));
+    }
+
     private void validity(X509Certificate c, int i, List<Problem> problems) {
         Instant from = c.getNotBefore().toInstant();
         Instant to = c.getNotAfter().toInstant();
@@ -292,18 +365,21 @@ public final class CertificateChainValidator {
     }
 
     private X509Certificate trust(X509Certificate top, int index, List<Problem> problems) {
-        if (anchors.isEmpty()) {
-            problems.add(new Problem(Check.TRUST, index, "no trust anchors were given, so " + name(top)
-                    + " cannot be trusted"));
-            return null;
-        }
         boolean selfIssued = top.getSubjectX500Principal().equals(top.getIssuerX500Principal());
         if (selfIssued) {
+            // checked with or without anchors: a broken root is reported as such, not only as untrusted
             String bad = signatureProblem(top, top.getPublicKey());
             if (bad != null) {
                 problems.add(new Problem(Check.SIGNATURE, index, "the self-signature of " + name(top)
                         + " does not verify: " + bad));
             }
+        }
+        if (anchors.isEmpty()) {
+            problems.add(new Problem(Check.TRUST, index, "no trust anchors were given, so " + name(top)
+                    + " cannot be trusted"));
+            return null;
+        }
+        if (selfIssued) {
             for (X509Certificate a : anchors) {
                 if (a.getSubjectX500Principal().equals(top.getSubjectX500Principal())
                         && Arrays.equals(a.getPublicKey().getEncoded(), top.getPublicKey().getEncoded())) {

@@ -3,7 +3,7 @@
  * validator (validity of every certificate, signatures, CA rules, CRLs, at an injected time) for the verifiers.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.teebox.kit.x509;
 
 import org.osgi.annotation.bundle.Export;

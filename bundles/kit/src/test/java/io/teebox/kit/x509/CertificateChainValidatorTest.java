@@ -209,4 +209,65 @@ public class CertificateChainValidatorTest {
         assertFalse(revoked.valid());
         assertEquals(List.of(Check.REVOKED), checks(revoked));
     }
+
+    @Test
+    public void aRootsBrokenSelfSignatureIsReportedWithOrWithoutTrustAnchors() {
+        // the root with one bit of its signature flipped: self-issued, but its self-signature does not verify
+        byte[] der = X509Authority.toDer(root.certificate());
+        der[der.length - 1] ^= 1;
+        X509Certificate broken = X509Authority.certificateFromDer(der);
+        Result anchored = at(AT).build().validate(List.of(broken));
+        assertEquals(List.of(Check.SIGNATURE), checks(anchored));
+        Result unanchored = CertificateChainValidator.builder().at(AT).build().validate(List.of(broken));
+        assertEquals(unanchored.problems().toString(), List.of(Check.SIGNATURE, Check.TRUST), checks(unanchored));
+        assertTrue(unanchored.problems().get(0).message().contains("self-signature of 'ARK-Test'"));
+        // a sound root without anchors is only untrusted
+        assertEquals(List.of(Check.TRUST), checks(CertificateChainValidator.builder().at(AT).build()
+                .validate(List.of(root.certificate()))));
+    }
+
+    @Test
+    public void aCrlIsCheckedAgainstTheCaThatMustHaveIssuedItRuleByRule() {
+        CertificateChainValidator v = at(AT).build();
+        X509CRL byRoot = root.crl().validity(FROM, TO).build();
+        CertificateChainValidator.CrlStatus good = v.checkCrl(byRoot, root.certificate());
+        assertTrue(good.problems().toString(), good.usable());
+        assertTrue(good.issuedBy() && good.signed() && good.mayIssueCrls() && good.current());
+
+        // the root's CRL where the CA's is expected: wrong issuer, wrong key (and this CA lacks cRLSign), each said
+        CertificateChainValidator.CrlStatus swapped = v.checkCrl(byRoot, ca.certificate());
+        assertFalse(swapped.issuedBy());
+        assertFalse(swapped.signed());
+        assertFalse(swapped.mayIssueCrls());
+        assertTrue(swapped.current());
+        assertEquals(swapped.problems().toString(), 3, swapped.problems().size());
+        assertTrue(swapped.problems().get(0).message(), swapped.problems().get(0).message()
+                .contains("is not issued by 'SEV-Test'"));
+        assertTrue(swapped.problems().get(1).message().contains("does not verify with the key of 'SEV-Test'"));
+
+        // the root's name, another key: the name matches, the signature does not
+        X509Authority impostor = X509Authority.builder().subject(DN + "ARK-Test").keyPair(caKeys).validity(FROM, TO)
+                .ca().keyUsage(KeyUsageBit.CRL_SIGN).selfSigned();
+        CertificateChainValidator.CrlStatus forged = v.checkCrl(impostor.crl().validity(FROM, TO).build(),
+                root.certificate());
+        assertTrue(forged.issuedBy());
+        assertFalse(forged.signed());
+        assertEquals(List.of(Check.CRL), forged.problems().stream().map(Problem::check).toList());
+
+        // out of date, and not yet current: both rules of currency, at the validator's time
+        X509CRL stale = root.crl().validity(FROM, FROM.plusSeconds(86_400)).build();
+        CertificateChainValidator.CrlStatus old = v.checkCrl(stale, root.certificate());
+        assertFalse(old.current());
+        assertTrue(old.issuedBy() && old.signed());
+        assertTrue(old.problems().get(0).message(), old.problems().get(0).message().contains("not at " + AT));
+        assertFalse(at(FROM.minusSeconds(1)).build().checkCrl(byRoot, root.certificate()).current());
+        assertTrue(at(TO).build().checkCrl(byRoot, root.certificate()).current());
+
+        // the CA has KeyUsage without cRLSign: its own, correctly signed CRL is still refused
+        CertificateChainValidator.CrlStatus noCrlSign = v.checkCrl(ca.crl().validity(FROM, TO).build(),
+                ca.certificate());
+        assertTrue(noCrlSign.issuedBy() && noCrlSign.signed() && noCrlSign.current());
+        assertFalse(noCrlSign.mayIssueCrls());
+        assertTrue(noCrlSign.problems().get(0).message().contains("cRLSign"));
+    }
 }

@@ -79,7 +79,7 @@ public final class CommandFront {
             Object ranking = ref.getProperty(Constants.SERVICE_RANKING);
             int rank = ranking instanceof Integer i ? i : 0;
             List<ServiceRegistration<Function>> fronts = new ArrayList<>();
-            for (String function : strings(ref.getProperty(CommandProcessor.COMMAND_FUNCTION))) {
+            for (String function : functions(ref.getProperty(CommandProcessor.COMMAND_FUNCTION))) {
                 if (function.equals("*")) {
                     continue;
                 }
@@ -110,16 +110,18 @@ public final class CommandFront {
             context.ungetService(ref);
         }
 
-        private static List<String> strings(Object property) {
-            List<String> out = new ArrayList<>();
-            if (property instanceof String[] a) {
-                out.addAll(List.of(a));
-            } else if (property instanceof Iterable<?> it) {
-                it.forEach(o -> out.add(String.valueOf(o)));
-            } else if (property != null) {
-                out.add(String.valueOf(property));
-            }
-            return out;
+    }
+
+    /** @return the function names of an {@code osgi.command.function} property (a String, String[] or collection) */
+    static List<String> functions(Object property) {
+        List<String> out = new ArrayList<>();
+        if (property instanceof String[] a) {
+            out.addAll(List.of(a));
+        } else if (property instanceof Iterable<?> it) {
+            it.forEach(o -> out.add(String.valueOf(o)));
+        } else if (property != null) {
+            out.add(String.valueOf(property));
         }
+        return out;
     }
 }

@@ -1,6 +1,5 @@
 package io.teebox.shell.internal;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,9 +68,7 @@ public final class Completions {
             case "backends":
                 return h == null ? List.of() : h.backends().stream().map(b -> b.teeType()).toList();
             case "features":
-                String d = context.getProperty(FeatureCommands.DIR_PROPERTY);
-                return Feature.readAll(Path.of(d == null || d.isBlank() ? "features" : d)).stream()
-                        .map(Feature::id).toList();
+                return Feature.readAll(FeatureCommands.dir(context)).stream().map(Feature::id).toList();
             default:
                 throw new IllegalArgumentException("kind must be guests, backends or features, got '"
                         + Args.shown(kind) + "'");

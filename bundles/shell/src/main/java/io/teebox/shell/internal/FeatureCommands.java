@@ -35,6 +35,11 @@ public final class FeatureCommands {
     }
 
     private Path dir() {
+        return dir(context);
+    }
+
+    /** @return the features directory: framework property {@value #DIR_PROPERTY}, else {@code features} */
+    static Path dir(BundleContext context) {
         String d = context.getProperty(DIR_PROPERTY);
         return Path.of(d == null || d.isBlank() ? "features" : d);
     }

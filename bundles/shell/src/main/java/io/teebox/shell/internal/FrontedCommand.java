@@ -16,21 +16,22 @@ final class FrontedCommand implements Function {
     private final String scope;
     private final String function;
     private final Object target;
+    private final Usage usage;
 
     FrontedCommand(String scope, String function, Object target) {
         this.scope = scope;
         this.function = function;
         this.target = target;
+        this.usage = Usage.of(scope, function, target.getClass());
     }
 
-    /** @return the command's usage */
+    /** @return the command's usage (read once from its annotations: the class of a command service is fixed) */
     Usage usage() {
-        return Usage.of(scope, function, target.getClass());
+        return usage;
     }
 
     @Override
     public Object execute(CommandSession session, List<Object> arguments) throws Exception {
-        Usage usage = usage();
         List<Object> args = new ArrayList<>(arguments);
         if (usage.asksForHelp(args)) {
             session.getConsole().print(usage.text());

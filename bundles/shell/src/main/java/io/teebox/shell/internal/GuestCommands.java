@@ -115,8 +115,7 @@ public final class GuestCommands {
             @Parameter(names = {"-m", "--memory"}, absentValue = "64M") String memory,
             @Descriptor("guest name") String name) {
         String type = Args.opt(tee) != null ? tee : firstCpuBackend();
-        BackendDescriptor backend = hypervisor.backends().stream().filter(d -> d.teeType().equals(type)).findFirst()
-                .orElse(null);
+        BackendDescriptor backend = TeeCommands.descriptor(hypervisor, type).orElse(null);
         String model = Args.opt(cpu) != null ? cpu : backend != null ? backend.defaults().vcpuModel() : "";
         return hypervisor.create(new GuestConfig(name, type,
                 Args.intIn("vcpus", vcpus, 1, GuestConfig.MAX_VCPUS), model, Args.size("memory", memory)));
@@ -155,9 +154,8 @@ public final class GuestCommands {
         byte[] k = Args.file("kernel", Args.opt(kernel));
         byte[] rd = Args.file("initrd", Args.opt(initrd));
         String cl = Args.opt(cmdline);
-        long p = Args.opt(policy) == null ? hypervisor.backends().stream()
-                .filter(d -> d.teeType().equals(g.config().teeType())).findFirst().map(d -> d.defaults().policy())
-                .orElse(0L) : Args.number("policy", policy);
+        long p = Args.opt(policy) == null ? TeeCommands.descriptor(hypervisor, g.config().teeType())
+                .map(d -> d.defaults().policy()).orElse(0L) : Args.number("policy", policy);
         OwnerPolicy op = new OwnerPolicy(p, fw, k, rd, cl,
                 Args.opt(expect) == null ? null : Args.hex("expect", expect),
                 Args.opt(secret) == null ? null : Args.data("secret", secret),

@@ -1,6 +1,5 @@
 package io.teebox.shell.internal;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,7 +114,7 @@ public final class HelpCommand implements Function {
                     Descriptor d = service.getClass().getAnnotation(Descriptor.class);
                     s.description = d == null ? "" : d.value();
                 }
-                for (String f : functions(ref.getProperty(CommandProcessor.COMMAND_FUNCTION))) {
+                for (String f : CommandFront.functions(ref.getProperty(CommandProcessor.COMMAND_FUNCTION))) {
                     if (f.equals("*") || f.startsWith("__")) {
                         continue;
                     }
@@ -136,16 +135,6 @@ public final class HelpCommand implements Function {
         scopes.values().stream().filter(s -> s.teebox).forEach(s -> ordered.put(s.name, s));
         scopes.values().stream().filter(s -> !s.teebox).forEach(s -> ordered.put(s.name, s));
         return ordered;
-    }
-
-    private static List<String> functions(Object property) {
-        List<String> out = new ArrayList<>();
-        if (property instanceof String[] a) {
-            out.addAll(List.of(a));
-        } else if (property != null) {
-            out.add(String.valueOf(property));
-        }
-        return out;
     }
 
     private static final class Scope {

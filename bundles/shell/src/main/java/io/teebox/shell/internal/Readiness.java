@@ -110,7 +110,9 @@ final class Readiness {
                     io.teebox.api.tee.TeeBackend.class, null)) {
                 Object type = b.getProperty(io.teebox.api.tee.TeeType.PROPERTY);
                 if (type instanceof String t && !composed.contains(t)) {
-                    out.add("backend " + t + " is registered but the hypervisor has not composed it yet");
+                    out.add("backend " + t + " is registered but the hypervisor has not composed it yet (a backend "
+                            + "whose component fails to activate, e.g. on a bad configuration, stays so: scr:info "
+                            + "names the error)");
                 }
             }
         } catch (org.osgi.framework.InvalidSyntaxException e) {

@@ -56,6 +56,11 @@ public final class TeeCommands {
         this.scr = scr;
     }
 
+    /** @return the descriptor of the backend of that tee.type the hypervisor has now, if any */
+    static java.util.Optional<BackendDescriptor> descriptor(Hypervisor hypervisor, String type) {
+        return hypervisor.backends().stream().filter(d -> d.teeType().equals(type)).findFirst();
+    }
+
     /**
      * @param type a backend type
      * @return what was stopped
@@ -119,7 +124,7 @@ public final class TeeCommands {
      */
     @Descriptor("Show one TEE backend in full")
     public BackendDescriptor backend(@Descriptor("the backend's tee.type, for example sev") String type) {
-        return hypervisor.backends().stream().filter(d -> d.teeType().equals(type)).findFirst()
+        return descriptor(hypervisor, type)
                 .orElseThrow(() -> new IllegalArgumentException("no backend '" + type + "' is present; present: "
                         + hypervisor.backends().stream().map(BackendDescriptor::teeType).toList()));
     }

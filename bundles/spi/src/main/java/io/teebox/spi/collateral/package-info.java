@@ -4,7 +4,7 @@
  * directly.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.teebox.spi.collateral;
 
 import org.osgi.annotation.bundle.Export;

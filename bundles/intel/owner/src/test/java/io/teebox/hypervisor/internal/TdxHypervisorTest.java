@@ -127,7 +127,7 @@ public class TdxHypervisorTest {
                 .GuestInstruction(io.teebox.api.hypervisor.GuestInstruction.Kind.CPUID, 1, 0, 0));
         assertEquals("family 6 model 0x8F: Sapphire Rapids", 0x806F4L, (long) leaf1.result().get("r12"));
         assertTrue("the host reads none of the TD's registers", hv.hostVcpu("cpuid", 0).registers().isEmpty());
-        assertTrue(tdx.calls(handle("cpuid")).stream().anyMatch(c -> c.command().equals(
+        assertTrue(TdxTesting.host(tdx, handle("cpuid")).calls().stream().anyMatch(c -> c.command().equals(
                 "TDG.VP.VMCALL<Instruction.CPUID>")));
     }
 
@@ -186,7 +186,7 @@ public class TdxHypervisorTest {
         assertTrue(e.getMessage(), e.getMessage().contains("cache line 1"));
         assertEquals(GuestState.TERMINATED, hv.guest("victim").state());
         assertEquals("FATAL", tdx.status(handle("victim")).state());
-        TeeException report = assertThrows(TeeException.class, () -> tdx.tdReport(handle("victim"), new byte[64]));
+        TeeException report = assertThrows(TeeException.class, () -> TdxTesting.guest(tdx, handle("victim")).tdReport(new byte[64]));
         assertEquals(TdxStatus.TDX_TD_FATAL.status(), report.status());
 
         assertEquals(GuestState.RUNNING, hv.guest("bystander").state());
@@ -222,26 +222,26 @@ public class TdxHypervisorTest {
         long td = handle("ve");
         // the default firmware's PAGE.AUG TempMem: not added at launch
         VirtualizationException unmapped = assertThrows(VirtualizationException.class,
-                () -> tdx.read(td, 0x814000, 8));
+                () -> TdxTesting.guest(tdx, td).read(0x814000, 8));
         assertTrue(unmapped.delivered());
         assertEquals(0x814000, unmapped.gpa());
         assertThrows(VirtualizationException.class, () -> hv.context("ve").write(0x900000, SECRET));
         assertEquals(GuestState.RUNNING, hv.guest("ve").state());
 
-        tdx.augPage(td, 0x901000);
-        assertEquals("PENDING", tdx.pageState(td, 0x901000));
+        TdxTesting.host(tdx, td).augPage(0x901000);
+        assertEquals("PENDING", TdxTesting.host(tdx, td).pageState(0x901000));
         VirtualizationException pending = assertThrows(VirtualizationException.class,
                 () -> hv.context("ve").read(0x901000, 8));
         assertTrue(pending.getMessage(), pending.getMessage().contains("PENDING"));
-        assertEquals(TdxStatus.TDX_SUCCESS, tdx.acceptPage(td, 0x901000));
+        assertEquals(TdxStatus.TDX_SUCCESS, TdxTesting.guest(tdx, td).acceptPage(0x901000));
         assertArrayEquals(new byte[8], hv.context("ve").read(0x901000, 8));
-        assertEquals(TdxStatus.TDX_PAGE_ALREADY_ACCEPTED, tdx.acceptPage(td, 0x901000));
+        assertEquals(TdxStatus.TDX_PAGE_ALREADY_ACCEPTED, TdxTesting.guest(tdx, td).acceptPage(0x901000));
 
-        assertEquals(TdxStatus.TDX_SUCCESS, tdx.acceptPage(td, 0x814000));
-        tdx.write(td, 0x814000, SECRET);
-        assertArrayEquals(SECRET, tdx.read(td, 0x814000, SECRET.length));
+        assertEquals(TdxStatus.TDX_SUCCESS, TdxTesting.guest(tdx, td).acceptPage(0x814000));
+        TdxTesting.guest(tdx, td).write(0x814000, SECRET);
+        assertArrayEquals(SECRET, TdxTesting.guest(tdx, td).read(0x814000, SECRET.length));
         assertArrayEquals(SECRET, hv.context("ve").read(0x814000, SECRET.length));
-        assertTrue(tdx.calls(td).stream().anyMatch(c -> c.command().equals("TDH.MEM.PAGE.AUG")
+        assertTrue(TdxTesting.host(tdx, td).calls().stream().anyMatch(c -> c.command().equals("TDH.MEM.PAGE.AUG")
                 && c.detail().contains("0x814000")));
         assertEquals(GuestState.RUNNING, hv.guest("ve").state());
 
@@ -250,7 +250,7 @@ public class TdxHypervisorTest {
                 () -> hv.context("ve").read(0xA00000, 8));
         assertTrue(never.getMessage(), never.getMessage().contains("not mapped"));
         assertEquals(0, hv.context("ve").accept(0xA00000, true));
-        assertEquals("MAPPED", tdx.pageState(td, 0xA00000));
+        assertEquals("MAPPED", TdxTesting.host(tdx, td).pageState(0xA00000));
         assertArrayEquals(new byte[8], hv.context("ve").read(0xA00000, 8));
         assertEquals(0xB0A, hv.context("ve").accept(0xA00000, true));
         TeeException rescind = assertThrows(TeeException.class, () -> hv.context("ve").accept(0xA00000, false));
@@ -259,7 +259,7 @@ public class TdxHypervisorTest {
 
         launchTd(hv, "noVe", TdAttributes.SEPT_VE_DISABLE, null);
         VirtualizationException exit = assertThrows(VirtualizationException.class,
-                () -> tdx.read(handle("noVe"), 0x814000, 8));
+                () -> TdxTesting.guest(tdx, handle("noVe")).read(0x814000, 8));
         assertFalse(exit.delivered());
     }
 
@@ -269,9 +269,9 @@ public class TdxHypervisorTest {
         long td = handle("sept");
         hv.context("sept").write(TEMP_MEM, SECRET);
         assertEquals(HostAccessOutcome.Effect.HOST_FAULT, tdx.hostAccess(HostAccess.REMAP).effect());
-        TeeException remap = assertThrows(TeeException.class, () -> tdx.augPage(td, TEMP_MEM));
+        TeeException remap = assertThrows(TeeException.class, () -> TdxTesting.host(tdx, td).augPage(TEMP_MEM));
         assertEquals(TdxStatus.TDX_EPT_ENTRY_NOT_FREE.status(), remap.status());
-        TeeException live = assertThrows(TeeException.class, () -> tdx.removePage(td, TEMP_MEM));
+        TeeException live = assertThrows(TeeException.class, () -> TdxTesting.host(tdx, td).removePage(TEMP_MEM));
         assertEquals(TdxStatus.TDX_GPA_RANGE_NOT_BLOCKED.status(), live.status());
         assertArrayEquals(SECRET, hv.context("sept").read(TEMP_MEM, SECRET.length));
         // the hypervisor's remap of two private pages is refused: the TD keeps reading its own pages
@@ -280,13 +280,13 @@ public class TdxHypervisorTest {
         assertArrayEquals(SECRET, hv.context("sept").read(TEMP_MEM, SECRET.length));
         assertArrayEquals(OTHER, hv.context("sept").read(TEMP_MEM + 4096, OTHER.length));
 
-        tdx.blockRange(td, TEMP_MEM);
-        TeeException untracked = assertThrows(TeeException.class, () -> tdx.removePage(td, TEMP_MEM));
+        TdxTesting.host(tdx, td).blockRange(TEMP_MEM);
+        TeeException untracked = assertThrows(TeeException.class, () -> TdxTesting.host(tdx, td).removePage(TEMP_MEM));
         assertEquals(TdxStatus.TDX_TLB_TRACKING_NOT_DONE.status(), untracked.status());
         assertFalse(assertThrows(VirtualizationException.class, () -> hv.context("sept").read(TEMP_MEM, 8)).delivered());
-        tdx.track(td);
-        tdx.removePage(td, TEMP_MEM);
-        assertEquals("FREE", tdx.pageState(td, TEMP_MEM));
+        TdxTesting.host(tdx, td).track();
+        TdxTesting.host(tdx, td).removePage(TEMP_MEM);
+        assertEquals("FREE", TdxTesting.host(tdx, td).pageState(TEMP_MEM));
         assertThrows(VirtualizationException.class, () -> hv.context("sept").read(TEMP_MEM, 8));
         assertEquals(GuestState.RUNNING, hv.guest("sept").state());
     }

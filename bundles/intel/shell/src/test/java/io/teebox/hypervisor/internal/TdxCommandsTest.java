@@ -145,15 +145,14 @@ public class TdxCommandsTest {
 
     @Test
     public void anRtmrIndexBeyondAnIntIsRefusedNamingMinusIAndNothingIsExtended() {
-        byte[] before = io.teebox.intel.tdx.abi.TdReport.parse(tdx.tdReport(hv.guest("td1").handle(), new byte[64]))
+        byte[] before = io.teebox.intel.tdx.abi.TdReport.parse(TdxTesting.guest(tdx, hv.guest("td1").handle()).tdReport(new byte[64]))
                 .rtmr(3);
         // 4294967299 = 2^32 + 3: cut to an int it was 3 and extended RTMR3
         io.teebox.api.tee.TeeException e = assertThrows(io.teebox.api.tee.TeeException.class,
                 () -> cmd.extend("4294967299", "", "td1", "t"));
         assertEquals("TDX_OPERAND_INVALID", e.status().name());
         assertTrue(e.getMessage(), e.getMessage().contains("RTMR index (-i) 4294967299 is not 0..3"));
-        assertArrayEquals(before, io.teebox.intel.tdx.abi.TdReport.parse(tdx.tdReport(hv.guest("td1").handle(),
-                new byte[64])).rtmr(3));
+        assertArrayEquals(before, io.teebox.intel.tdx.abi.TdReport.parse(TdxTesting.guest(tdx, hv.guest("td1").handle()).tdReport(new byte[64])).rtmr(3));
         // 99999999999 cut to an int named index 1215752191
         assertTrue(assertThrows(io.teebox.api.tee.TeeException.class, () -> cmd.extend("99999999999", "", "td1",
                 "t")).getMessage().contains("RTMR index (-i) 99999999999 is not 0..3"));

@@ -102,7 +102,7 @@ public class SideBySideTest {
     public void updatingTheTdxBackendKeepsItsTdsAndLeavesSevGuestsAlone() {
         long handle = hv.guest("intel").handle();
         hv.context("intel").write(TEMP_MEM, TD_DATA);
-        byte[] rtmr = tdx.rtmrExtend(handle, 2, Digests.sha384(TD_DATA), "before the update");
+        byte[] rtmr = TdxTesting.guest(tdx, handle).rtmrExtend(2, Digests.sha384(TD_DATA), "before the update");
 
         TdxBackend next = TdxTesting.update(tdx, pcs);
         TdxHypervisorTest.unbindTdx(hv, tdx);
@@ -115,11 +115,11 @@ public class SideBySideTest {
         assertEquals(GuestState.RUNNING, hv.guest("intel").state());
         assertTrue(hv.guest("intel").note(), hv.guest("intel").note().startsWith("resumed on tdx"));
         assertArrayEquals(TD_DATA, hv.context("intel").read(TEMP_MEM, TD_DATA.length));
-        TdReport report = TdReport.parse(next.tdReport(handle, new byte[64]));
+        TdReport report = TdReport.parse(TdxTesting.guest(next, handle).tdReport(new byte[64]));
         assertArrayEquals(rtmr, report.rtmr(2));
-        assertEquals(TdxStatus.TDX_SUCCESS, next.acceptPage(handle, 0x814000));
+        assertEquals(TdxStatus.TDX_SUCCESS, TdxTesting.guest(next, handle).acceptPage(0x814000));
         assertEquals(1, next.limits().inUse());
-        assertTrue(next.calls(handle).stream().anyMatch(c -> c.command().equals("TDH.MNG.CREATE")));
+        assertTrue(TdxTesting.host(next, handle).calls().stream().anyMatch(c -> c.command().equals("TDH.MNG.CREATE")));
 
         Evidence e = hv.context("intel").evidence(io.teebox.api.tee.Bytes.of(new byte[64]));
         Appraisal v = IntelVerifiers.dcap(pcs).verify(e, VerificationOptions.trusting(List.of(pcs.rootCaCertificate())));

@@ -20,6 +20,7 @@ import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TcbVersion;
 import io.teebox.kit.x509.X509Authority;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 
 /**
  * The collateral an SNP appraisal works with: the VCEK (VLEK), ASK (ASVK) and ARK and the ARK's CRL, from the

@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.teebox.amd.abi.SnpPolicy;
 import io.teebox.amd.abi.SnpReport;
+import io.teebox.amd.abi.TcbVersions;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.attestation.EvidenceVerifier;
@@ -22,6 +23,7 @@ import io.teebox.api.tee.TeeType;
 import io.teebox.kit.codec.Struct;
 import io.teebox.kit.hex.Hex;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 
 /**
  * Appraises SEV-SNP ATTESTATION_REPORTs like go-sev-guest, in its steps:
@@ -86,7 +88,7 @@ public final class SnpReportVerifier implements EvidenceVerifier {
             return out.appraisal(FORMAT, options, CHECKS, "report_data");
         }
         Struct f = report.fields();
-        describe(f, out);
+        describe(f, ReportBinding.productLine(report), out);
         try {
             new SnpPolicy(f.u64("POLICY"));
         } catch (TeeException e) {
@@ -128,8 +130,11 @@ public final class SnpReportVerifier implements EvidenceVerifier {
         }
     }
 
-    /** Every field of the report but the signature and reserved bytes, as a claim. */
-    private static void describe(Struct f, Findings out) {
+    /**
+     * Every field of the report but the signature and reserved bytes, as a claim; TCB versions and PLATFORM_INFO
+     * with their fields decoded beside the raw value.
+     */
+    private static void describe(Struct f, String productLine, Findings out) {
         for (String field : SnpReport.LAYOUT.fields()) {
             if (field.startsWith("SIGNATURE_") && !field.equals("SIGNATURE_ALGO") || field.startsWith("RSVD")) {
                 continue;
@@ -140,9 +145,38 @@ public final class SnpReportVerifier implements EvidenceVerifier {
                 case 8 -> String.format("0x%016X", f.u64(field));
                 default -> Hex.encode(f.bytes(field));
             };
+            if (field.endsWith("_TCB")) {
+                value += " " + tcbText(productLine, f.u64(field));
+            } else if (field.equals("PLATFORM_INFO")) {
+                value += " " + platformInfoText(f.u64(field));
+            }
             out.claim(field.toLowerCase(Locale.ROOT), value);
         }
         out.claim("policy", out.claim("policy") + " " + policyText(f.u64("POLICY")));
+    }
+
+    /** @return the TCB's components, in the product line's layout (Milan's when a report before v3 names none) */
+    static String tcbText(String productLine, long tcb) {
+        try {
+            StringBuilder b = new StringBuilder("[");
+            TcbVersions.decode(productLine == null ? "Milan" : productLine, tcb).components()
+                    .forEach((k, v) -> b.append(b.length() > 1 ? " " : "").append(k).append('=').append(v));
+            return b.append(']').toString();
+        } catch (IllegalArgumentException e) {
+            return "(reserved bytes set)";
+        }
+    }
+
+    /** @return the PLATFORM_INFO flags the SNP ABI defines (bits 0-4), others by number */
+    static String platformInfoText(long info) {
+        String[] names = {"SMT_EN", "TSME_EN", "ECC_EN", "RAPL_DIS", "CIPHERTEXT_HIDING_EN"};
+        java.util.List<String> set = new java.util.ArrayList<>();
+        for (int bit = 0; bit < 64; bit++) {
+            if ((info >>> bit & 1) != 0) {
+                set.add(bit < names.length ? names[bit] : "bit " + bit);
+            }
+        }
+        return "[" + String.join(", ", set) + "]";
     }
 
     private static String policyText(long policy) {

@@ -57,7 +57,8 @@ public class GenuineSnpEvidenceTest {
                 "report_data", Hex.encode(AmdVectors.GENUINE_REPORT_DATA), "vmpl", "0"), Map.of("allow_debug",
                 "true", "minimum_tcb", "0x4405000000000002")));
         assertTrue(v.failures().toString(), v.accepted());
-        assertEquals("0x4405000000000002", v.claim("reported_tcb"));
+        // the genuine Milan report's TCB: raw, then its components (microcode 0x44, SNP 5, TEE 0, boot loader 2)
+        assertEquals("0x4405000000000002 [BOOT_LOADER=2 TEE=0 SNP=5 MICROCODE=68]", v.claim("reported_tcb"));
     }
 
     @Test

@@ -29,6 +29,7 @@ import io.teebox.api.testing.MapGuestMemory;
 import io.teebox.api.testing.ServletHost;
 import io.teebox.kit.x509.X509Authority;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 
 /**
  * Evidence without its VCEK, chain or CRL gets them from the AMD collateral sources in ranking order, as a verifier

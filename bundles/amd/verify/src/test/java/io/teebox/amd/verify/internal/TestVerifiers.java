@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 
 /** Builds the verifiers as DS would, with fixed collateral sources. */
 public final class TestVerifiers {

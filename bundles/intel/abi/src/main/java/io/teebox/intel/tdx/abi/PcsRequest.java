@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A request to an Intel Provisioning Certification Service (API v4), as a collateral kind and key and as the URL path
@@ -23,7 +24,8 @@ import java.util.Optional;
  * issuer chain in {@code SGX-PCK-Certificate-Issuer-Chain}. Intel's PCS takes {@code encrypted_ppid}; teebox's
  * emulated PCS takes the plain {@code ppid}.</li>
  * </ul>
- * Paths as go-tdx-guest's {@code pcs} package and Intel's PCS API v4 name them.
+ * Paths as go-tdx-guest's {@code pcs} package and Intel's PCS API v4 name them; {@link #parse} reads a request back
+ * from its path.
  *
  * @param kind the collateral kind
  * @param key what identifies it
@@ -124,5 +126,48 @@ public record PcsRequest(String kind, Map<String, String> key) {
                 yield b.toString();
             }
         };
+    }
+
+    /**
+     * Reads a request from the path (and query) a PCS was asked for: the document, never its issuer chain (which
+     * comes in a header of the same answer).
+     *
+     * @param path the request path without the query, for example {@code /tdx/certification/v4/tcb}
+     * @param query the value of a query parameter by name, or null
+     * @return the request
+     * @throws IllegalArgumentException if the path is none of the PCS's, or its query does not make a valid key
+     */
+    public static PcsRequest parse(String path, UnaryOperator<String> query) {
+        String p = path == null ? "" : path;
+        Map<String, String> key = new LinkedHashMap<>();
+        String kind = switch (p) {
+            case "/sgx/certification/v4/pckcrl" -> {
+                put(key, "ca", query);
+                yield "pckcrl";
+            }
+            case "/tdx/certification/v4/tcb" -> {
+                put(key, "fmspc", query);
+                yield "tcb";
+            }
+            case "/tdx/certification/v4/qe/identity" -> "qe_identity";
+            case "/IntelSGXRootCA.der" -> "rootcacrl";
+            case "/sgx/certification/v4/pckcert" -> {
+                for (String name : List.of("ppid", "cpusvn", "pcesvn", "pceid")) {
+                    put(key, name, query);
+                }
+                yield "pckcert";
+            }
+            default -> throw new IllegalArgumentException("no such PCS v4 resource: '" + p + "'; served: "
+                    + "/sgx/certification/v4/pckcrl, /tdx/certification/v4/tcb, /tdx/certification/v4/qe/identity, "
+                    + "/IntelSGXRootCA.der, /sgx/certification/v4/pckcert");
+        };
+        return new PcsRequest(kind, key);
+    }
+
+    private static void put(Map<String, String> key, String name, UnaryOperator<String> query) {
+        String v = query.apply(name);
+        if (v != null) {
+            key.put(name, v);
+        }
     }
 }

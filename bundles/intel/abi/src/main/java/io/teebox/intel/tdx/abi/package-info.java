@@ -5,7 +5,7 @@
  * codes, and the identities teebox's emulated module and quoting enclave report (IntelIdentities, 1.2.0).
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.teebox.intel.tdx.abi;
 
 import org.osgi.annotation.bundle.Export;

@@ -30,8 +30,18 @@ public final class EmulatedPcs {
      * @return a PCS served by a real HTTP server on an ephemeral loopback port; stop it with {@link #stop}
      */
     public static IntelPcs serve(String seed, List<String> revokedPpids) {
+        return serve(seed, revokedPpids, Clock.systemUTC());
+    }
+
+    /**
+     * @param seed Intel's seed
+     * @param revokedPpids PPIDs to revoke
+     * @param clock the PCS's clock (a fixed clock gives the same bytes on every request)
+     * @return a PCS served by a real HTTP server on an ephemeral loopback port; stop it with {@link #stop}
+     */
+    public static IntelPcs serve(String seed, List<String> revokedPpids, Clock clock) {
         ServletHost host = new ServletHost();
-        PcsServer pcs = new PcsServer(seed, revokedPpids, Clock.systemUTC(), host);
+        PcsServer pcs = new PcsServer(seed, revokedPpids, clock, host);
         try {
             host.serve("/sgx/certification/v4/*", pcs).serve("/tdx/certification/v4/*", pcs)
                     .serve("/IntelSGXRootCA.der", pcs).start();

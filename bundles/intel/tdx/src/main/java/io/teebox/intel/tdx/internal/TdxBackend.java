@@ -4,7 +4,6 @@ import io.teebox.api.attestation.AttestationService;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.launch.GuestMemory;
 import io.teebox.api.launch.GuestStatus;
-import io.teebox.api.launch.LaunchLogEntry;
 import io.teebox.api.launch.LaunchRequest;
 import io.teebox.api.launch.LaunchService;
 import io.teebox.api.launch.LaunchSession;
@@ -48,6 +47,8 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
 
     private final TdxModule module;
     private final TdQuotingEnclave qe;
+    private final TdxMemory memory;
+    private final QuoteChannel quotes;
 
     /**
      * @param module the platform's TDX module
@@ -57,6 +58,8 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
     public TdxBackend(@Reference TdxModule module, @Reference TdQuotingEnclave qe) {
         this.module = module;
         this.qe = qe;
+        this.memory = new TdxMemory(module);
+        this.quotes = new QuoteChannel(module, qe);
     }
 
     TdxModule module() {
@@ -117,58 +120,24 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
 
     @Override
     public byte[] encryptPage(KeySlot slot, long hostPhysicalAddress, byte[] plaintext) {
-        return module.encrypt(slot, hostPhysicalAddress, plaintext);
+        return memory.encryptPage(slot, hostPhysicalAddress, plaintext);
     }
 
     @Override
     public byte[] decryptPage(KeySlot slot, long hostPhysicalAddress, byte[] ciphertext) {
-        return module.decrypt(slot, hostPhysicalAddress, ciphertext);
+        return memory.decryptPage(slot, hostPhysicalAddress, ciphertext);
     }
 
-    /**
-     * TDG.MEM.PAGE.ACCEPT from the TD (the hypervisor's {@code acceptPage}); a GPA the host has not added yet is
-     * added first with TDH.MEM.PAGE.AUG, as after the EPT violation the TD's access causes. TDX has no way for a TD
-     * to give a private page back except converting it to shared (TDG.VP.VMCALL&lt;MapGPA&gt;), so rescinding is
-     * refused.
-     *
-     * @return 0 for TDX_SUCCESS, otherwise the upper 32 bits of the completion status (0xB0A for
-     *         TDX_PAGE_ALREADY_ACCEPTED)
-     */
+    /** TDG.MEM.PAGE.ACCEPT from the TD (the hypervisor's {@code acceptPage}); see {@link TdxMemory#acceptPage}. */
     @Override
     public int acceptPage(KeySlot slot, long guestPhysicalAddress, long hostPhysicalAddress, boolean accept) {
-        long handle = module.handleOf(slot);
-        if (!accept) {
-            module.logCall(handle, "TDG.MEM.PAGE.ACCEPT", TdxStatus.TDX_OPERAND_INVALID, String.format("gpa=0x%X: a "
-                    + "TD cannot un-accept a private page; it converts it to shared with MapGPA", guestPhysicalAddress));
-            throw TdxStatus.TDX_OPERAND_INVALID.error(String.format("a TD cannot rescind accepted page 0x%X: TDX has "
-                    + "no un-accept; the TD converts the page to shared (TDG.VP.VMCALL<MapGPA>) instead",
-                    guestPhysicalAddress));
-        }
-        return (int) (module.acceptPage(handle, guestPhysicalAddress).code() >>> 32);
+        return memory.acceptPage(slot, guestPhysicalAddress, accept);
     }
 
-    /**
-     * TDX's rules. A host read of a TD's private line through the CPU returns zeros (the line's TD-owner bit does
-     * not match the host's access), so the host sees fixed data; the DRAM itself holds AES-XTS ciphertext, which only
-     * a physical attacker sees (and which the hypervisor's raw memory view shows). A host write, or putting back old
-     * ciphertext, leaves a line whose MAC fails: the TD's next read consumes a poisoned line and the TD is
-     * terminated. The Secure EPT belongs to the TDX module, so the host cannot remap a private page.
-     */
+    /** TDX's rules: see {@link TdxMemory#hostAccess}. */
     @Override
     public HostAccessOutcome hostAccess(HostAccess access) {
-        return switch (access) {
-            case READ -> new HostAccessOutcome(HostAccessOutcome.Effect.FIXED_DATA, "a host read of a TD-private "
-                    + "line returns zeros (TD-owner bit mismatch); the DRAM holds only AES-XTS-128 ciphertext");
-            case WRITE -> new HostAccessOutcome(HostAccessOutcome.Effect.GUEST_TERMINATED, "the write lands but the "
-                    + "line's 28-bit MAC no longer matches: the TD's next read consumes a poisoned line (#MC) and the "
-                    + "TDX module marks the TD FATAL");
-            case REMAP -> new HostAccessOutcome(HostAccessOutcome.Effect.HOST_FAULT, "the Secure EPT belongs to the "
-                    + "TDX module: TDH.MEM.PAGE.AUG of a mapped GPA fails with TDX_EPT_ENTRY_NOT_FREE and "
-                    + "TDH.MEM.PAGE.REMOVE of a live page with TDX_GPA_RANGE_NOT_BLOCKED");
-            case REPLAY -> new HostAccessOutcome(HostAccessOutcome.Effect.GUEST_TERMINATED, "old ciphertext does not "
-                    + "match the MAC the memory controller wrote last: the TD's next read is an integrity failure "
-                    + "and the TD is terminated");
-        };
+        return TdxMemory.hostAccess(access);
     }
 
     // ---- LaunchService ----------------------------------------------------------------------------------------
@@ -231,7 +200,7 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
                     + (reportData == null ? "none" : reportData.length));
         }
         bind(handle, memory);
-        byte[] quote = getQuote(handle, Arrays.copyOf(reportData, 64));
+        byte[] quote = quotes.getQuote(handle, Arrays.copyOf(reportData, 64));
         return new Evidence(Tdx.EVIDENCE_FORMAT, quote, qe.pckChain(),
                 Map.of(Tdx.ATTACHMENT_EVENT_LOG, module.eventLog(handle)));
     }
@@ -243,42 +212,7 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
      * @return the TD's guest interface (TDCALLs, its loads and stores), bound to it
      */
     TdxGuest guest(long handle) {
-        return new TdxGuest() {
-            @Override
-            public byte[] rtmrExtend(int index, byte[] data48, String eventDescription) {
-                return TdxBackend.this.rtmrExtend(handle, index, data48, eventDescription);
-            }
-
-            @Override
-            public byte[] tdReport(byte[] reportData64) {
-                return TdxBackend.this.tdReport(handle, reportData64);
-            }
-
-            @Override
-            public TdxStatus acceptPage(long gpa) {
-                return TdxBackend.this.acceptPage(handle, gpa);
-            }
-
-            @Override
-            public byte[] getQuote(byte[] reportData64) {
-                return TdxBackend.this.getQuote(handle, reportData64);
-            }
-
-            @Override
-            public byte[] eventLog() {
-                return TdxBackend.this.eventLog(handle);
-            }
-
-            @Override
-            public byte[] read(long gpa, int length) {
-                return TdxBackend.this.read(handle, gpa, length);
-            }
-
-            @Override
-            public void write(long gpa, byte[] data) {
-                TdxBackend.this.write(handle, gpa, data);
-            }
-        };
+        return new BoundTdxGuest(module, quotes, handle);
     }
 
     /**
@@ -286,115 +220,6 @@ public final class TdxBackend implements TeeBackend, MemoryEncryption, LaunchSer
      * @return the host's SEAMCALLs on the TD's Secure EPT, bound to it
      */
     TdxHost host(long handle) {
-        return new TdxHost() {
-            @Override
-            public void augPage(long gpa) {
-                TdxBackend.this.augPage(handle, gpa);
-            }
-
-            @Override
-            public void blockRange(long gpa) {
-                TdxBackend.this.blockRange(handle, gpa);
-            }
-
-            @Override
-            public void track() {
-                TdxBackend.this.track(handle);
-            }
-
-            @Override
-            public void removePage(long gpa) {
-                TdxBackend.this.removePage(handle, gpa);
-            }
-
-            @Override
-            public String pageState(long gpa) {
-                return TdxBackend.this.pageState(handle, gpa);
-            }
-
-            @Override
-            public List<LaunchLogEntry> calls() {
-                return TdxBackend.this.calls(handle);
-            }
-        };
-    }
-
-    /** Records a TDCALL or TDG.VP.VMCALL of a TD in its call log. */
-    void logCall(long handle, String call, TdxStatus status, String detail) {
-        module.logCall(handle, call, status, detail);
-    }
-
-    /**
-     * @param handle a TD
-     * @return the module's view of the TD's four RTMRs
-     */
-    byte[][] rtmrs(long handle) {
-        return module.rtmrs(handle);
-    }
-
-    public byte[] rtmrExtend(long handle, int index, byte[] data48, String eventDescription) {
-        return module.rtmrExtend(handle, index, data48, eventDescription);
-    }
-
-    public byte[] tdReport(long handle, byte[] reportData64) {
-        return module.tdReport(handle, reportData64);
-    }
-
-    public TdxStatus acceptPage(long handle, long gpa) {
-        return module.acceptPage(handle, gpa);
-    }
-
-    public byte[] getQuote(long handle, byte[] reportData64) {
-        byte[] report = module.tdReport(handle, reportData64);
-        String cmd = "TDG.VP.VMCALL<GetQuote>";
-        byte[] bytes;
-        try {
-            bytes = qe.quote(report);
-        } catch (RuntimeException e) {
-            module.logCall(handle, cmd, TdxStatus.TDX_SUCCESS, "the host's quoting enclave refused the TDREPORT: "
-                    + e.getMessage());
-            throw e;
-        }
-        module.logCall(handle, cmd, TdxStatus.TDX_SUCCESS, "the host passed the TDREPORT to the TD quoting enclave: "
-                + bytes.length + "-byte Quote v4");
-        return bytes;
-    }
-
-    public byte[] eventLog(long handle) {
-        return module.eventLog(handle);
-    }
-
-    public byte[] read(long handle, long gpa, int length) {
-        return module.read(handle, gpa, length);
-    }
-
-    public void write(long handle, long gpa, byte[] data) {
-        module.write(handle, gpa, data);
-    }
-
-    // ---- TdxHost ----------------------------------------------------------------------------------------------
-
-    public void augPage(long handle, long gpa) {
-        module.augPage(handle, gpa);
-    }
-
-    public void blockRange(long handle, long gpa) {
-        module.blockRange(handle, gpa);
-    }
-
-    public void track(long handle) {
-        module.track(handle);
-    }
-
-    public void removePage(long handle, long gpa) {
-        module.removePage(handle, gpa);
-    }
-
-    public String pageState(long handle, long gpa) {
-        return module.pageState(handle, gpa);
-    }
-
-    public List<LaunchLogEntry> calls(long handle) {
-        return module.calls(handle);
+        return new BoundTdxHost(module, handle);
     }
 }

@@ -213,7 +213,7 @@ public final class TdxGuestInterface implements GuestImageLoader, ExitProtocol, 
         } else if (host.containsKey("data")) {
             result.put("r11", host.get("data"));
         }
-        tdx.logCall(guest.handle(), "TDG.VP.VMCALL<Instruction." + name + ">", TdxStatus.TDX_SUCCESS,
+        tdx.module().logCall(guest.handle(), "TDG.VP.VMCALL<Instruction." + name + ">", TdxStatus.TDX_SUCCESS,
                 "#VE: the TD passed " + regs.keySet() + " to the host");
         return guest.record(vcpu, insn, String.format(PATH, name), leaf, saw, result);
     }
@@ -250,19 +250,19 @@ public final class TdxGuestInterface implements GuestImageLoader, ExitProtocol, 
                 if (index < 0 || index > 3) {
                     throw new IllegalArgumentException("RTMR index " + index + " is not 0..3");
                 }
-                return Bytes.of(tdx.rtmrs(handle)[index]);
+                return Bytes.of(tdx.module().rtmrs(handle)[index]);
             }
 
             @Override
             public Bytes extend(int index, Bytes digest, EventRecord event) {
-                return Bytes.of(tdx.rtmrExtend(handle, index, digest.value(), event == null ? ""
+                return Bytes.of(tdx.module().rtmrExtend(handle, index, digest.value(), event == null ? ""
                         : event.description()));
             }
 
             @Override
             public List<EventRecord> log() {
                 List<EventRecord> out = new ArrayList<>();
-                for (EventLog.Event e : EventLog.parse(tdx.eventLog(handle))) {
+                for (EventLog.Event e : EventLog.parse(tdx.module().eventLog(handle))) {
                     if (e.eventType() != EventLog.EV_NO_ACTION) {
                         out.add(new EventRecord(e.mrIndex(), e.eventType(), Bytes.of(e.digest()), Bytes.of(e.data()),
                                 e.text()));

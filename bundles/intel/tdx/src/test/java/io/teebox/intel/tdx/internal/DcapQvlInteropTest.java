@@ -61,11 +61,11 @@ public class DcapQvlInteropTest {
                 new MapGuestMemory(1), Map.of());
         mrtd = s.measure().value();
         s.finish();
-        backend.rtmrExtend(s.handle(), 3, Digests.sha384("app".getBytes(StandardCharsets.US_ASCII)), "app");
-        rtmr3 = io.teebox.intel.tdx.abi.TdReport.parse(backend.tdReport(s.handle(), new byte[64])).rtmr(3);
+        TdxTesting.guest(backend, s.handle()).rtmrExtend(3, Digests.sha384("app".getBytes(StandardCharsets.US_ASCII)), "app");
+        rtmr3 = io.teebox.intel.tdx.abi.TdReport.parse(TdxTesting.guest(backend, s.handle()).tdReport(new byte[64])).rtmr(3);
         byte[] reportData = new byte[64];
         reportData[0] = 0x42;
-        quote = backend.getQuote(s.handle(), reportData);
+        quote = TdxTesting.guest(backend, s.handle()).getQuote(reportData);
         run = Files.createDirectories(Path.of("target", "dcap-qvl-run"));
         Files.write(run.resolve("quote.bin"), quote);
         Files.writeString(run.resolve("collateral.json"), pcs.collateral(TdxTesting.fmspc()));

@@ -64,7 +64,7 @@ public class TdReportAndQuoteTest {
 
     @Test
     public void tdReportCarriesTheTdAndRoundTripsThroughTheCodec() {
-        byte[] raw = backend.tdReport(td, data(7));
+        byte[] raw = TdxTesting.guest(backend, td).tdReport(data(7));
         assertEquals(TdReport.SIZE, raw.length);
         TdReport r = TdReport.parse(raw);
         assertArrayEquals(raw, r.toBytes());
@@ -83,7 +83,7 @@ public class TdReportAndQuoteTest {
 
     @Test
     public void reservedFieldsOfTdReportAreMustBeZero() {
-        byte[] raw = backend.tdReport(td, data(1));
+        byte[] raw = TdxTesting.guest(backend, td).tdReport(data(1));
         for (int off : new int[] {0x03, 0x04, 0xC0, 0xDF, 0x190, 0x1EE, 0x1EF, 0x1FF, 0x3C0, 0x3FF}) {
             byte[] bad = raw.clone();
             bad[off] = 1;
@@ -98,11 +98,11 @@ public class TdReportAndQuoteTest {
 
     @Test
     public void theQuotingEnclaveRefusesAReportWhoseMacDoesNotVerify() {
-        byte[] raw = backend.tdReport(td, data(2));
+        byte[] raw = TdxTesting.guest(backend, td).tdReport(data(2));
         raw[0x80] ^= 1; // REPORTDATA changed after the CPU MACed it
         TeeException e = assertThrows(TeeException.class, () -> backend.quotingEnclave().quote(raw));
         assertEquals(TdxStatus.TDX_INVALID_REPORTMACSTRUCT.status(), e.status());
-        byte[] info = backend.tdReport(td, data(2));
+        byte[] info = TdxTesting.guest(backend, td).tdReport(data(2));
         info[0x210] ^= 1; // MRTD in TDINFO: the MAC still verifies, TEE_INFO_HASH does not
         assertTrue(backend.module().verifyReport(info).orElseThrow().contains("TEE_INFO_HASH"));
     }
@@ -111,12 +111,12 @@ public class TdReportAndQuoteTest {
     public void rtmrExtendMatchesTheSpecVectorAndTheEventLogReplays() {
         byte[] abc = Digests.sha384("abc".getBytes(StandardCharsets.US_ASCII));
         assertEquals("93732e3733514a841c982cfa75ea76ab55fe011acb9cd980ef4523913c65be1b0998e04d77f8c174f81a82151619ca40",
-                Hex.encode(backend.rtmrExtend(td, 2, abc, "abc")));
+                Hex.encode(TdxTesting.guest(backend, td).rtmrExtend(2, abc, "abc")));
         byte[] k = Digests.sha384("kernel".getBytes(StandardCharsets.US_ASCII));
-        backend.rtmrExtend(td, 2, k, "kernel");
-        backend.rtmrExtend(td, 3, k, "application");
-        TdReport r = TdReport.parse(backend.tdReport(td, data(3)));
-        List<EventLog.Event> events = EventLog.parse(backend.eventLog(td));
+        TdxTesting.guest(backend, td).rtmrExtend(2, k, "kernel");
+        TdxTesting.guest(backend, td).rtmrExtend(3, k, "application");
+        TdReport r = TdReport.parse(TdxTesting.guest(backend, td).tdReport(data(3)));
+        List<EventLog.Event> events = EventLog.parse(TdxTesting.guest(backend, td).eventLog());
         assertEquals(3, events.size());
         assertEquals(3, events.get(0).mrIndex());
         assertEquals("kernel", events.get(1).text());
@@ -125,16 +125,16 @@ public class TdReportAndQuoteTest {
             assertArrayEquals("RTMR" + i, r.rtmr(i), replay[i]);
         }
         assertArrayEquals(TdMeasurement.extendRtmr(TdMeasurement.extendRtmr(new byte[48], abc), k), r.rtmr(2));
-        assertArrayEquals(backend.eventLog(td), EventLog.encode(events));
+        assertArrayEquals(TdxTesting.guest(backend, td).eventLog(), EventLog.encode(events));
         assertEquals(TdxStatus.TDX_OPERAND_INVALID.status(), assertThrows(TeeException.class,
-                () -> backend.rtmrExtend(td, 4, abc, "x")).status());
+                () -> TdxTesting.guest(backend, td).rtmrExtend(4, abc, "x")).status());
         assertEquals(TdxStatus.TDX_OPERAND_INVALID.status(), assertThrows(TeeException.class,
-                () -> backend.rtmrExtend(td, 1, new byte[32], "x")).status());
+                () -> TdxTesting.guest(backend, td).rtmrExtend(1, new byte[32], "x")).status());
     }
 
     @Test
     public void quoteV4HasTheDcapLayoutAndRoundTripsThroughTheCodec() {
-        byte[] quote = backend.getQuote(td, data(4));
+        byte[] quote = TdxTesting.guest(backend, td).getQuote(data(4));
         QuoteV4 q = QuoteV4.parse(quote);
         assertArrayEquals(quote, q.toBytes());
         assertEquals(4, LittleEndian.u16(quote, 0));
@@ -153,12 +153,12 @@ public class TdReportAndQuoteTest {
         assertArrayEquals(Arrays.copyOf(Digests.sha256(q.attestationKey(), q.qeAuthData()), 64),
                 q.qeReport().bytes("REPORTDATA"));
         assertEquals(IntelIdentities.QE_ISVPRODID, q.qeReport().u16("ISVPRODID"));
-        assertTrue(backend.calls(td).stream().anyMatch(c -> c.command().equals("TDG.VP.VMCALL<GetQuote>")));
+        assertTrue(TdxTesting.host(backend, td).calls().stream().anyMatch(c -> c.command().equals("TDG.VP.VMCALL<GetQuote>")));
     }
 
     @Test
     public void quoteCodecRejectsMalformedQuotesNamingTheField() {
-        byte[] quote = backend.getQuote(td, data(5));
+        byte[] quote = TdxTesting.guest(backend, td).getQuote(data(5));
         byte[] shortQuote = Arrays.copyOf(quote, quote.length - 1);
         assertTrue(assertThrows(MalformedStructureException.class, () -> QuoteV4.parse(shortQuote)).getMessage()
                 .contains("signature data length"));

@@ -121,7 +121,7 @@ public class TdxLaunchTest {
                 new MapGuestMemory(1), Map.of(Tdx.OWNER_TD_PARAMS, p.toBytes()));
         s.measure();
         s.finish();
-        TdReport r = TdReport.parse(backend.tdReport(s.handle(), new byte[64]));
+        TdReport r = TdReport.parse(TdxTesting.guest(backend, s.handle()).tdReport(new byte[64]));
         assertArrayEquals(configId, r.mrConfigId());
         assertArrayEquals(owner, r.mrOwner());
         assertArrayEquals(new byte[48], r.mrOwnerConfig());
@@ -171,9 +171,9 @@ public class TdxLaunchTest {
         assertStatus(TdxStatus.TDX_OP_STATE_INCORRECT, () -> s.addPages(0x200000, 4096, PageType.NORMAL));
         assertStatus(TdxStatus.TDX_OPERAND_INVALID, () -> s.injectSecret(new SecretPacket(0, new byte[0x34],
                 new byte[16])));
-        assertStatus(TdxStatus.TDX_OP_STATE_INCORRECT, () -> backend.tdReport(s.handle(), new byte[64]));
+        assertStatus(TdxStatus.TDX_OP_STATE_INCORRECT, () -> TdxTesting.guest(backend, s.handle()).tdReport(new byte[64]));
         s.finish();
-        assertArrayEquals(mrtd, TdReport.parse(backend.tdReport(s.handle(), new byte[64])).mrtd());
+        assertArrayEquals(mrtd, TdReport.parse(TdxTesting.guest(backend, s.handle()).tdReport(new byte[64])).mrtd());
         LaunchLogEntry refused = s.log().stream().filter(e -> !e.status().isSuccess()).findFirst().orElseThrow();
         assertEquals("TDH.MEM.PAGE.ADD", refused.command());
         assertEquals(TdxStatus.TDX_EPT_ENTRY_NOT_FREE.code(), refused.status().code());

@@ -11,6 +11,8 @@ import io.teebox.intel.pcs.IntelPcs;
 import io.teebox.intel.pcs.internal.EmulatedPcs;
 import io.teebox.intel.qe.internal.QuotingEnclave;
 import io.teebox.intel.qe.internal.QuotingEnclaves;
+import io.teebox.intel.tdx.TdxGuest;
+import io.teebox.intel.tdx.TdxHost;
 import io.teebox.intel.tdx.module.TdxModule;
 import io.teebox.intel.tdx.module.internal.TdxModules;
 import io.teebox.kit.firmware.OvmfImage;
@@ -53,6 +55,24 @@ public final class TdxTesting {
 
     private static TdxBackend on(TdxModule module, IntelPcs pcs, int qeSvn) {
         return new TdxBackend(module, new QuotingEnclave(module, pcs, qeSvn));
+    }
+
+    /**
+     * @param b a backend
+     * @param td a TD's handle
+     * @return the TD's guest interface (TDCALLs, GetQuote, its loads and stores)
+     */
+    public static TdxGuest guest(TdxBackend b, long td) {
+        return b.guest(td);
+    }
+
+    /**
+     * @param b a backend
+     * @param td a TD's handle
+     * @return the host's SEAMCALLs on the TD's Secure EPT
+     */
+    public static TdxHost host(TdxBackend b, long td) {
+        return b.host(td);
     }
 
     /** @return a TDX backend with the default platform, its module's state kept in memory */
@@ -210,9 +230,8 @@ public final class TdxTesting {
      * @return the quote bytes
      */
     public static byte[] quoteV5(TdxBackend b, long td, byte[] reportData, int bodyType) {
-        io.teebox.intel.tdx.abi.QuoteV4 v4 = io.teebox.intel.tdx.abi.QuoteV4.parse(b.getQuote(td, reportData));
-        io.teebox.intel.tdx.abi.TdReport report = io.teebox.intel.tdx.abi.TdReport.parse(b.tdReport(td,
-                reportData));
+        io.teebox.intel.tdx.abi.QuoteV4 v4 = io.teebox.intel.tdx.abi.QuoteV4.parse(guest(b, td).getQuote(reportData));
+        io.teebox.intel.tdx.abi.TdReport report = io.teebox.intel.tdx.abi.TdReport.parse(guest(b, td).tdReport(reportData));
         io.teebox.kit.codec.Layout layout = io.teebox.intel.tdx.abi.QuoteV5.layoutOf(bodyType);
         io.teebox.kit.codec.Struct body = layout.create();
         byte[] v4Body = v4.body().toBytes();

@@ -2,6 +2,7 @@ package io.teebox.intel.verify.internal;
 
 import io.teebox.api.tee.Bytes;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -4,6 +4,7 @@ import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.intel.pcs.IntelPcs;
 import io.teebox.intel.pcs.internal.EmulatedPcs;
 import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 import java.lang.annotation.Annotation;
 import java.util.List;
 

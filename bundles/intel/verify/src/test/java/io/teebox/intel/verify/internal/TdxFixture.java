@@ -64,12 +64,12 @@ final class TdxFixture {
         mrtd = s.measure().value();
         s.finish();
         td = s.handle();
-        backend.rtmrExtend(td, 2, Digests.sha384("kernel".getBytes(StandardCharsets.US_ASCII)), "kernel");
+        TdxTesting.guest(backend, td).rtmrExtend(2, Digests.sha384("kernel".getBytes(StandardCharsets.US_ASCII)), "kernel");
     }
 
     /** @return a Quote v4 of the TD with {@link #NONCE} */
     byte[] quoteV4() {
-        return backend.getQuote(td, NONCE);
+        return TdxTesting.guest(backend, td).getQuote(NONCE);
     }
 
     /**
@@ -87,7 +87,7 @@ final class TdxFixture {
 
     /** @return the TD's event log */
     byte[] eventLog() {
-        return backend.eventLog(td);
+        return TdxTesting.guest(backend, td).eventLog();
     }
 
     /** @return the PCS's root certificate, DER */

@@ -34,15 +34,17 @@ import java.util.Map;
 import org.bouncycastle.asn1.ASN1OctetString;
 
 /**
- * Writes the seed inputs of the TDX fuzz targets into {@code src/test/resources/<package>/<Test>Inputs/<method>/},
- * with a README.md in each {@code <Test>Inputs} folder naming the source of every file. Not a test: run once from
- * the module directory with the test classpath (see docs/fuzzing.md). The genuine samples are read from the
+ * Writes the seed inputs of the TDX fuzz targets into {@code src/test/resources/<package>/<Test>Inputs/<method>/}
+ * of the module each target lives in (intel/abi, intel/tdx or this one, {@link #moduleOf}), with a README.md in each
+ * {@code <Test>Inputs} folder naming the source of every file. Not a test: run once from this module's directory
+ * with the test classpath (see docs/fuzzing.md). The genuine samples are read from the
  * module's own copy of go-tdx-guest's test data ({@code src/test/resources/vectors/intel-tdx}); teebox's outputs
  * come from {@link TdxFixture} (emulated PCS dated {@link TdxFixture#PCS_TIME}, default platform).
  */
 public final class TdxFuzzSeeds {
 
-    private static final Path RESOURCES = Path.of("src/test/resources");
+    /** The Intel modules whose fuzz targets get seeds, relative to this module (the directory this runs in). */
+    private static final List<Path> MODULES = List.of(Path.of("."), Path.of("../abi"), Path.of("../tdx"));
     private static final Map<Path, List<String>> README = new LinkedHashMap<>();
     private static final Instant GENUINE_V4_NOW = Instant.parse("2023-07-01T01:00:00Z");
     private static final Instant COS_NOW = Instant.parse("2025-01-01T00:00:00Z");
@@ -53,13 +55,30 @@ public final class TdxFuzzSeeds {
 
     private static void write(String pkg, String test, String method, String name, byte[] data, String source)
             throws IOException {
-        Path inputs = RESOURCES.resolve(pkg.replace('.', '/')).resolve(test + "Inputs");
+        Path inputs = moduleOf(pkg, test).resolve("src/test/resources").resolve(pkg.replace('.', '/'))
+                .resolve(test + "Inputs");
         Path dir = inputs.resolve(method);
         Files.createDirectories(dir);
         Files.write(dir.resolve(name), data);
         README.computeIfAbsent(inputs, k -> new ArrayList<>()).add("| " + name + " | " + data.length + " | "
                 + source + " |");
         System.out.println(test + "/" + name + ": " + data.length + " bytes");
+    }
+
+    /**
+     * @return the module whose test sources hold the fuzz target, so that its seeds go beside it (the abi targets in
+     *         intel/abi, the TD_PARAMS and TDREPORT ones in intel/tdx, the verifier's here)
+     * @throws IllegalStateException if no Intel module holds it
+     */
+    static Path moduleOf(String pkg, String test) {
+        Path source = Path.of("src/test/java").resolve(pkg.replace('.', '/')).resolve(test + ".java");
+        for (Path m : MODULES) {
+            if (Files.isRegularFile(m.resolve(source))) {
+                return m.normalize();
+            }
+        }
+        throw new IllegalStateException("no module of " + MODULES + " holds " + source + ": run TdxFuzzSeeds from "
+                + "bundles/intel/verify");
     }
 
     private static void readmes() throws IOException {
@@ -177,7 +196,7 @@ public final class TdxFuzzSeeds {
         byte[] ourV5Tdx15 = f.quoteV5(Quote.BODY_TYPE_TDX15);
         String ourCollateral = f.collateral();
         byte[] ourLog = f.eventLog();
-        f.backend.rtmrExtend(f.td, 3, new byte[48], "container image sha384:00..");
+        TdxTesting.guest(f.backend, f.td).rtmrExtend(3, new byte[48], "container image sha384:00..");
         byte[] ourLog2 = f.eventLog();
         byte[] ourV4AfterIpl = f.quoteV4();
 
@@ -233,10 +252,10 @@ public final class TdxFuzzSeeds {
 
         // TDREPORT
         String mr = "tdReportParsesOrTheQuotingEnclaveRefusesTyped";
-        write(internal, "TdReportFuzzTest", mr, "teebox-tdreport", f.backend.tdReport(f.td, TdxFixture.NONCE),
+        write(internal, "TdReportFuzzTest", mr, "teebox-tdreport", TdxTesting.guest(f.backend, f.td).tdReport(TdxFixture.NONCE),
                 "teebox: TDG.MR.REPORT of the fixture TD (default platform: its MAC verifies with the target's "
                         + "quoting enclave)");
-        write(internal, "TdReportFuzzTest", mr, "teebox-tdreport-zero-data", f.backend.tdReport(f.td, new byte[64]),
+        write(internal, "TdReportFuzzTest", mr, "teebox-tdreport-zero-data", TdxTesting.guest(f.backend, f.td).tdReport(new byte[64]),
                 "teebox: the same with zero REPORTDATA");
 
         // collateral

@@ -64,7 +64,7 @@ public class TdxQuoteVerifierTest {
                 Map.of());
         mrtd = s.measure().value();
         s.finish();
-        b.rtmrExtend(s.handle(), 2, Digests.sha384("kernel".getBytes(StandardCharsets.US_ASCII)), "kernel");
+        TdxTesting.guest(b, s.handle()).rtmrExtend(2, Digests.sha384("kernel".getBytes(StandardCharsets.US_ASCII)), "kernel");
         return s.handle();
     }
 
@@ -77,7 +77,7 @@ public class TdxQuoteVerifierTest {
 
     private Evidence evidence(TdxBackend b, long td, byte[] quote, String collateral) {
         Map<String, byte[]> att = new LinkedHashMap<>();
-        att.put(Tdx.ATTACHMENT_EVENT_LOG, b.eventLog(td));
+        att.put(Tdx.ATTACHMENT_EVENT_LOG, TdxTesting.guest(b, td).eventLog());
         if (collateral != null) {
             att.put(Tdx.ATTACHMENT_COLLATERAL, collateral.getBytes(StandardCharsets.UTF_8));
         }
@@ -100,7 +100,7 @@ public class TdxQuoteVerifierTest {
 
     private Evidence good() {
         long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
-        return evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+        return evidence(backend, td, TdxTesting.guest(backend, td).getQuote(reportData()), pcs.collateral(TdxTesting.fmspc()));
     }
 
     @Test
@@ -122,7 +122,7 @@ public class TdxQuoteVerifierTest {
     @Test
     public void fetchesCollateralFromTheIntelPcsWhenNoneIsAttached() {
         long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
-        Evidence e = evidence(backend, td, backend.getQuote(td, reportData()), null);
+        Evidence e = evidence(backend, td, TdxTesting.guest(backend, td).getQuote(reportData()), null);
         Appraisal v = IntelVerifiers.dcap(pcs).verify(e, options(Map.of(), Map.of()));
         assertTrue(v.failures().toString(), v.accepted());
         assertEquals(pcs.baseUrl().toString(), v.claim("collateral"));
@@ -178,7 +178,7 @@ public class TdxQuoteVerifierTest {
     public void pckChainFromAnotherRootIsRejected() {
         TdxBackend foreign = TdxTesting.backend(other("another-intel", List.of()));
         long td = td(foreign, TdAttributes.SEPT_VE_DISABLE);
-        Appraisal v = verify(evidence(foreign, td, foreign.getQuote(td, reportData()),
+        Appraisal v = verify(evidence(foreign, td, TdxTesting.guest(foreign, td).getQuote(reportData()),
                 pcs.collateral(TdxTesting.fmspc())));
         assertFailure(v, "pck_chain", "not one of the 1 trusted roots");
         Appraisal wrongRoot = offline.verify(good(), new VerificationOptions(Clock.systemUTC(),
@@ -218,7 +218,7 @@ public class TdxQuoteVerifierTest {
     @Test
     public void debugTdIsRejectedUnlessThePolicyAllowsIt() {
         long td = td(backend, TdAttributes.DEBUG | TdAttributes.SEPT_VE_DISABLE);
-        Evidence e = evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+        Evidence e = evidence(backend, td, TdxTesting.guest(backend, td).getQuote(reportData()), pcs.collateral(TdxTesting.fmspc()));
         assertFailure(verify(e), "debug", "ATTRIBUTES.DEBUG");
         assertTrue(offline.verify(e, options(Map.of(), Map.of("allow_debug", "true"))).accepted());
     }
@@ -266,10 +266,10 @@ public class TdxQuoteVerifierTest {
         assertEquals(v.failures().toString(), 1, v.failures().size());
         // an extend of a digest of something else is an EV_IPL the text only describes: nothing to check
         long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
-        backend.rtmrExtend(td, 3, new byte[48], "container image sha384:00..");
-        List<EventLog.Event> logged = EventLog.parse(backend.eventLog(td));
+        TdxTesting.guest(backend, td).rtmrExtend(3, new byte[48], "container image sha384:00..");
+        List<EventLog.Event> logged = EventLog.parse(TdxTesting.guest(backend, td).eventLog());
         assertEquals(EventLog.EV_IPL, logged.get(1).eventType());
-        assertTrue(verify(evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc())))
+        assertTrue(verify(evidence(backend, td, TdxTesting.guest(backend, td).getQuote(reportData()), pcs.collateral(TdxTesting.fmspc())))
                 .accepted());
     }
 
@@ -277,7 +277,7 @@ public class TdxQuoteVerifierTest {
     public void outOfDatePlatformTcbIsRejectedUnlessAllowed() {
         TdxBackend old = TdxTesting.backendWithTcb(pcs, "03010200000000000000000000000000");
         long td = td(old, TdAttributes.SEPT_VE_DISABLE);
-        Evidence e = evidence(old, td, old.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+        Evidence e = evidence(old, td, TdxTesting.guest(old, td).getQuote(reportData()), pcs.collateral(TdxTesting.fmspc()));
         Appraisal v = verify(e);
         assertFailure(v, "tcb_status", "OutOfDate");
         assertTrue(v.claim("advisory_ids").contains("INTEL-SA-01036"));
@@ -398,7 +398,7 @@ public class TdxQuoteVerifierTest {
             java.net.URI base = java.net.URI.create("http://127.0.0.1:" + fake.getAddress().getPort());
             io.teebox.spi.collateral.CollateralSource garbage = IntelVerifiers.httpSource(base.toString(), 5000);
             long td = td(backend, TdAttributes.SEPT_VE_DISABLE);
-            Appraisal v = IntelVerifiers.dcap(garbage).verify(evidence(backend, td, backend.getQuote(td, reportData()),
+            Appraisal v = IntelVerifiers.dcap(garbage).verify(evidence(backend, td, TdxTesting.guest(backend, td).getQuote(reportData()),
                     null), options(Map.of(), Map.of()));
             assertFailure(v, "collateral", "is not JSON");
         } finally {
@@ -419,7 +419,7 @@ public class TdxQuoteVerifierTest {
     @Test
     public void anAllowDebugValueOtherThanTrueOrFalseIsAnOptionsFailure() {
         long td = td(backend, TdAttributes.DEBUG | TdAttributes.SEPT_VE_DISABLE);
-        Evidence e = evidence(backend, td, backend.getQuote(td, reportData()), pcs.collateral(TdxTesting.fmspc()));
+        Evidence e = evidence(backend, td, TdxTesting.guest(backend, td).getQuote(reportData()), pcs.collateral(TdxTesting.fmspc()));
         Appraisal yes = offline.verify(e, options(Map.of(), Map.of("allow_debug", "yes")));
         assertFailure(yes, "options", "allow_debug is 'yes'");
         assertTrue(offline.verify(e, options(Map.of(), Map.of("allow_debug", " TRUE "))).accepted());

@@ -2,6 +2,7 @@ package io.teebox.intel.tdx.module.internal;
 
 import io.teebox.api.launch.GuestMemory;
 import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.api.tee.TeeException;
 import io.teebox.intel.tdx.abi.EventLog;
 import io.teebox.intel.tdx.abi.TdMeasurement;
 import io.teebox.intel.tdx.abi.TdParams;
@@ -61,6 +62,9 @@ final class TdContext {
         }
     }
 
+    /** A page: the unit of the Secure EPT, of TDH.MEM.PAGE.ADD/AUG and of the memory controller's MACs. */
+    static final int PAGE = 4096;
+
     final long handle;
     final int hkid;
     Lifecycle lifecycle = Lifecycle.HKID_ASSIGNED;
@@ -119,5 +123,41 @@ final class TdContext {
             gpaOfHpa.remove(p.hpa);
             macs.remove(p.hpa);
         }
+    }
+
+    /** Logs a refused SEAMCALL or TDCALL with its completion status and returns the exception it throws. */
+    TeeException refuse(String command, TdxStatus status, String reason) {
+        log(command, status, reason);
+        return status.error(command + ": " + reason);
+    }
+
+    /** A TDCALL (or a TD access) needs a TD that has run and is neither FATAL nor torn down. */
+    void requireRunning(String cmd) {
+        if (fatal != null) {
+            throw refuse(cmd, TdxStatus.TDX_TD_FATAL, "the TD is FATAL: " + fatal);
+        }
+        if (lifecycle == Lifecycle.BLOCKED) {
+            throw refuse(cmd, TdxStatus.TDX_LIFECYCLE_STATE_INCORRECT, "the TD is torn down");
+        }
+        if (!launched) {
+            throw refuse(cmd, TdxStatus.TDX_OP_STATE_INCORRECT, "the TD is " + stateName()
+                    + "; it has not run yet");
+        }
+    }
+
+    /** @return whether a GPA has the TD's shared bit set (bit 47 before TDH.MNG.INIT) */
+    boolean isShared(long gpa) {
+        int bit = params == null ? 47 : params.sharedBit();
+        return (gpa >>> bit & 1) != 0;
+    }
+
+    /** @return the host memory bound to the TD */
+    GuestMemory boundMemory() {
+        GuestMemory m = memory;
+        if (m == null) {
+            throw TdxStatus.TDX_OPERAND_INVALID.error("TD " + handle + " has no host memory bound (it was restored "
+                    + "without the hypervisor's memory view)");
+        }
+        return m;
     }
 }
