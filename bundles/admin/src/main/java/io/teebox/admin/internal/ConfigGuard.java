@@ -99,6 +99,16 @@ public final class ConfigGuard implements ConfigurationListener {
         return t;
     });
     private final Map<String, Map<String, Object>> lastGood = new ConcurrentHashMap<>();
+    /** The configuration accepted before the last one, for a late refusal of the last one. */
+    private final Map<String, Map<String, Object>> priorGood = new ConcurrentHashMap<>();
+    /** When a restored configuration was last checked: DS's reports of the refused one before it are old news. */
+    private final Map<String, Long> settledAt = new ConcurrentHashMap<>();
+    /**
+     * Pids accepted while no component of theirs was active (a delayed or unsatisfied component is created later):
+     * only their acceptance can be overturned by a refusal DS reports afterwards.
+     */
+    private final Set<String> unproven = ConcurrentHashMap.newKeySet();
+    private final org.osgi.service.log.LogListener lateRefusals = this::logged;
     private final Set<String> restoring = ConcurrentHashMap.newKeySet();
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
     private final List<Verdict> verdicts = Collections.synchronizedList(new ArrayList<>());
@@ -122,6 +132,7 @@ public final class ConfigGuard implements ConfigurationListener {
         this.logReader = logReader;
         this.log = loggers.getLogger(ConfigGuard.class);
         this.console = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        logReader.addLogListener(lateRefusals);
         // configurations applied before the guard started: check them once
         busy(+1);
         worker.submit(() -> {
@@ -137,6 +148,7 @@ public final class ConfigGuard implements ConfigurationListener {
 
     @Deactivate
     void deactivate() {
+        logReader.removeLogListener(lateRefusals);
         worker.shutdownNow();
         synchronized (this) {
             if (busyMarker != null) {
@@ -241,7 +253,62 @@ public final class ConfigGuard implements ConfigurationListener {
             log.error("config: checking " + pid + " failed: " + e, e);
         } finally {
             if (wasRestoring) {
+                settledAt.put(pid, System.currentTimeMillis());
                 busy(-1);
+            }
+        }
+    }
+
+    /**
+     * A refusal DS reports after the guard accepted the configuration: a delayed component is created only when a
+     * dependent first asks for it, which may be long after its configuration arrived (at start-up, the AMD SP when
+     * the hypervisor composes a backend). The configuration is then checked again as refused, against the one
+     * accepted before it.
+     */
+    private void logged(LogEntry e) {
+        if (e.getLogLevel() != LogLevel.ERROR || e.getException() == null || e.getMessage() == null
+                || !e.getMessage().contains("[")) {
+            return;
+        }
+        busy(+1);
+        try {
+            worker.submit(() -> {
+                try {
+                    lateRefusal(e);
+                } catch (RuntimeException ex) {
+                    log.error("config: checking a component failure failed: " + ex, ex);
+                } finally {
+                    busy(-1);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            busy(-1);
+        }
+    }
+
+    private void lateRefusal(LogEntry e) {
+        String trace = null;
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.configurationPid == null || !e.getMessage().contains("[" + d.name + "(")) {
+                continue;
+            }
+            trace = trace == null ? trace(e.getException()) : trace;
+            if (refusal(trace, d.implementationClass) == null) {
+                continue;
+            }
+            for (String pid : d.configurationPid) {
+                if (!unproven.remove(pid) || restoring.contains(pid)
+                        || e.getTime() <= settledAt.getOrDefault(pid, 0L)
+                        || list("(" + org.osgi.framework.Constants.SERVICE_PID + "=" + escape(pid) + ")").isEmpty()) {
+                    continue;
+                }
+                Map<String, Object> prior = priorGood.remove(pid);
+                if (prior != null) {
+                    lastGood.put(pid, prior);
+                } else {
+                    lastGood.remove(pid);
+                }
+                doCheck(pid, e.getTime() - 50);
             }
         }
     }
@@ -280,14 +347,27 @@ public final class ConfigGuard implements ConfigurationListener {
             }
         }
         if (problem == null) {
-            problem = componentVerdict(factoryPid != null ? factoryPid : pid, pid, now, changed, since,
-                    !wasRestoring && since != Long.MAX_VALUE);
+            String basePid = factoryPid != null ? factoryPid : pid;
+            problem = componentVerdict(basePid, pid, now, changed, since, !wasRestoring && since != Long.MAX_VALUE);
+            if (problem != null && wasRestoring && revive(basePid)) {
+                problem = componentVerdict(basePid, pid, now, changed, since, false);
+            }
             if (problem != null) {
                 bad.addAll(namedIn(problem, changed));
             }
         }
         if (problem == null) {
-            lastGood.put(pid, now);
+            if (anyActive(factoryPid != null ? factoryPid : pid)) {
+                unproven.remove(pid);
+            } else {
+                unproven.add(pid);
+            }
+            Map<String, Object> previous = lastGood.put(pid, now);
+            if (previous != null && !previous.equals(now)) {
+                priorGood.put(pid, previous);
+            } else if (previous == null) {
+                priorGood.remove(pid);
+            }
             record(pid, now, null);
             return;
         }
@@ -299,12 +379,10 @@ public final class ConfigGuard implements ConfigurationListener {
             return;
         }
         if (before == null && bad.equals(changed) && bad.size() > 1) {
-            // nothing accepted before and the reason names no key: dropping every key would be a guess
-            line = line.replaceFirst("; the previous configuration stays in force.*$",
-                    "; the component did not take it (log:display --level ERROR)");
-            log.error(line);
-            report(pid, line);
-            return;
+            // nothing accepted before and the reason names no key: the component runs on its defaults
+            Object filename = dict == null ? null : dict.get(FILENAME);
+            line = (filename == null ? pid : displayPath(text(filename))) + ": " + problem
+                    + "; the defaults are in force";
         }
         log.error(line);
         report(pid, line);
@@ -356,6 +434,54 @@ public final class ConfigGuard implements ConfigurationListener {
         }
     }
 
+    /** @return whether a component the pid configures is active (created with its configuration) */
+    private boolean anyActive(String basePid) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.configurationPid != null && Arrays.asList(d.configurationPid).contains(basePid)
+                    && scr.getComponentConfigurationDTOs(d).stream()
+                            .anyMatch(cc -> cc.state == ComponentConfigurationDTO.ACTIVE)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Disables and enables again every component of a pid whose activation failed, once the previous configuration
+     * is back: DS keeps the failure until the component is re-created, and a component that bound a service whose
+     * activation failed (the hypervisor binding a backend that needs the AMD SP) does not retry the bind. Cycling
+     * the failed component re-registers its service, so its dependents come back in turn. A failed component has
+     * no instance: nothing it held is lost.
+     *
+     * @return whether a component was cycled
+     */
+    private boolean revive(String basePid) {
+        boolean any = false;
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.configurationPid == null || !Arrays.asList(d.configurationPid).contains(basePid)
+                    || !scr.isComponentEnabled(d)) {
+                continue;
+            }
+            boolean failed = scr.getComponentConfigurationDTOs(d).stream()
+                    .anyMatch(cc -> cc.state == ComponentConfigurationDTO.FAILED_ACTIVATION);
+            if (!failed) {
+                continue;
+            }
+            try {
+                scr.disableComponent(d).getValue();
+                scr.enableComponent(d).getValue();
+                any = true;
+                log.info("config: " + d.name + " re-created on the previous configuration of " + basePid);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                log.error("config: cannot re-create " + d.name + ": " + e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return any;
+            }
+        }
+        return any;
+    }
+
     /**
      * Waits until DS shows the properties on every component the pid configures, then tells whether one refused
      * them: a failed activation, or an exception it logged from an activate or modified method since the change.
@@ -385,8 +511,8 @@ public final class ConfigGuard implements ConfigurationListener {
                     // retries it): only the component's state counts then
                     String failure = readLog ? loggedFailure(d, since) : null;
                     if (failure == null && cc.state == ComponentConfigurationDTO.FAILED_ACTIVATION
-                            && cc.failure != null && thrownBy(cc.failure, d.implementationClass)) {
-                        failure = rootLine(cc.failure);
+                            && cc.failure != null) {
+                        failure = refusal(cc.failure, d.implementationClass);
                     }
                     if (failure != null) {
                         return failure;
@@ -448,24 +574,40 @@ public final class ConfigGuard implements ConfigurationListener {
             boolean aboutIt = where.contains(d.name)
                     && (e.getBundle() == null || e.getBundle().getBundleId() == d.bundle.id
                             || "org.apache.felix.scr".equals(e.getBundle().getSymbolicName()));
-            if (aboutIt && thrownBy(trace(e.getException()), d.implementationClass)) {
-                return rootMessage(e.getException());
+            String reason = aboutIt ? refusal(trace(e.getException()), d.implementationClass) : null;
+            if (reason != null) {
+                return reason;
             }
         }
         return null;
     }
 
     /**
-     * Whether the root cause of a trace was thrown by the component's own code (its package): a refusal, not a
-     * missing dependency while the platform starts or stops.
+     * The reason a component refused its configuration, read from the trace of the exception DS reports: the message
+     * of the outermost exception in the cause chain that the component's own code threw (its package), so that
+     * {@code fmspc is not hex: ...} wins over the hex decoder's cause. Null when no exception of the chain comes from
+     * the component's package: a missing dependency while the platform starts or stops is no refusal.
+     *
+     * @param trace a stack trace as {@link Throwable#printStackTrace()} writes it (the log wraps exceptions, so the
+     *     chain is read from the text)
+     * @param implementationClass the component's implementation class
+     * @return the reason, or null
      */
-    static boolean thrownBy(String trace, String implementationClass) {
+    static String refusal(String trace, String implementationClass) {
         int dot = implementationClass.lastIndexOf('.');
-        String pkg = dot < 0 ? "" : implementationClass.substring(0, dot + 1);
-        int root = Math.max(trace.lastIndexOf("Caused by:"), 0);
-        String tail = trace.substring(root);
-        int next = tail.indexOf("\n\tat ");
-        return next >= 0 && tail.substring(next).trim().startsWith("at " + pkg);
+        String own = "at " + (dot < 0 ? "" : implementationClass.substring(0, dot + 1));
+        for (String section : trace.split("(?m)^Caused by: ")) {
+            int frame = section.indexOf("\n\tat ");
+            if (frame > 0 && section.substring(frame).trim().startsWith(own)) {
+                return header(section.substring(0, frame));
+            }
+        }
+        return null;
+    }
+
+    /** @return whether the component's own code threw an exception of the trace's chain */
+    static boolean thrownBy(String trace, String implementationClass) {
+        return refusal(trace, implementationClass) != null;
     }
 
     private static String trace(Throwable t) {
@@ -474,26 +616,15 @@ public final class ConfigGuard implements ConfigurationListener {
         return w.toString();
     }
 
-    /** The message of the last "Caused by:" of a trace (or its first line). */
-    static String rootLine(String trace) {
-        int root = trace.lastIndexOf("Caused by: ");
-        String line = root < 0 ? trace : trace.substring(root + "Caused by: ".length());
-        return firstLine(line);
-    }
-
-    static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return firstLine(m);
-    }
-
-    private static String firstLine(String s) {
+    /** An exception's header line without the class names wrapped around its message. */
+    private static String header(String s) {
         String first = s.lines().findFirst().orElse(s).trim();
-        // a DTO failure is a stack trace: drop the exception's class name
-        return first.replaceFirst("^[\\w.$]+(Exception|Error): ", "");
+        String prev;
+        do {
+            prev = first;
+            first = first.replaceFirst("^[\\w.$]+(Exception|Error): ", "");
+        } while (!first.equals(prev));
+        return first;
     }
 
     // ---- the line

@@ -96,7 +96,16 @@ public class ValidationTest {
                 + "Caused by: java.lang.IllegalArgumentException: io.teebox.amd.sp: maxAsid must be 1..1006, got 0\n"
                 + "\tat io.teebox.amd.sp.internal.AmdSpConfigs.check(AmdSpConfigs.java:32)\n";
         assertTrue(ConfigGuard.thrownBy(own, "io.teebox.amd.sp.internal.AmdSecureProcessorImpl"));
-        assertEquals("io.teebox.amd.sp: maxAsid must be 1..1006, got 0", ConfigGuard.rootLine(own));
+        assertEquals("io.teebox.amd.sp: maxAsid must be 1..1006, got 0",
+                ConfigGuard.refusal(own, "io.teebox.amd.sp.internal.AmdSecureProcessorImpl"));
+        // the component's own exception wins over its cause, also when the log wrapped the chain
+        String wrapped = "java.lang.IllegalArgumentException: io.teebox.intel.tdx: fmspc is not hex: bad 'z'\n"
+                + "\tat io.teebox.intel.tdx.module.internal.TdxConfigs.hex(TdxConfigs.java:33)\n"
+                + "Caused by: org.apache.felix.log.LogException: java.lang.IllegalArgumentException: bad 'z'\n"
+                + "\tat io.teebox.kit.hex.Hex.decode(Hex.java:40)\n";
+        assertEquals("io.teebox.intel.tdx: fmspc is not hex: bad 'z'",
+                ConfigGuard.refusal(wrapped, "io.teebox.intel.tdx.module.internal.TdxModuleImpl"));
+        assertNull("thrown in another package", ConfigGuard.refusal(wrapped, "io.teebox.intel.tdx.internal.TdxBackend"));
         String dependency = "org.osgi.service.component.ComponentException: Unable to get service for reference $002\n"
                 + "\tat org.apache.felix.scr.impl.manager.SingleComponentManager.x(SingleComponentManager.java:1)\n";
         assertFalse(ConfigGuard.thrownBy(dependency, "io.teebox.intel.tdx.internal.TdxBackend"));
