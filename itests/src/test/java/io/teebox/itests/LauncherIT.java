@@ -31,15 +31,33 @@ public class LauncherIT {
         return teeboxIn(null, args);
     }
 
+    private static Path shared;
+
+    /**
+     * The root the tests run the launcher in: a copy of the repository's (see {@link #rootCopy}), made once, so that
+     * the tests neither touch the repository's config/ and state/ nor need its HTTP port: a teebox the user runs
+     * beside {@code mvn verify}, or another build's, would hold 8440.
+     *
+     * @return the root
+     * @throws IOException if it cannot be made
+     */
+    static synchronized Path root() throws IOException {
+        if (shared == null) {
+            Path jar = ROOT.resolve("distribution/target/teebox.jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new AssertionError(jar + " is missing: the distribution module builds it before the itests");
+            }
+            shared = rootCopy();
+        }
+        return shared;
+    }
+
     /** Runs the launcher with TEEBOX_STATE set to the given state directory (null: the configured one). */
     static Run teeboxIn(Path state, String... args) throws IOException, InterruptedException {
-        Path jar = ROOT.resolve("distribution/target/teebox.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new AssertionError(jar + " is missing: the distribution module builds it before the itests");
-        }
-        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("teebox").toString()));
+        Path root = root();
+        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("teebox").toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
         pb.environment().put("TEEBOX_NO_BUILD", "1");
         if (state != null) {
             pb.environment().put("TEEBOX_STATE", state.toString());
@@ -165,7 +183,7 @@ public class LauncherIT {
      * A copy of the repository root to run the launcher in, with a config/ of its own (the HTTP server on a free
      * port), the distribution and the shell profile linked from the real one.
      */
-    private static Path rootCopy() throws IOException {
+    static Path rootCopy() throws IOException {
         Path root = Files.createTempDirectory("teebox-root");
         Files.copy(ROOT.resolve("teebox"), root.resolve("teebox"));
         Files.createSymbolicLink(root.resolve("distribution"), ROOT.resolve("distribution"));
