@@ -22,11 +22,14 @@ import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.tee.BackendDescriptor;
 import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.hypervisor.LaunchOwner;
 import io.teebox.api.hypervisor.LaunchPlan;
 import io.teebox.api.hypervisor.LaunchResult;
 import io.teebox.api.launch.GuestStatus;
 import io.teebox.api.launch.LaunchLogEntry;
+import io.teebox.api.launch.LaunchRequest;
 import io.teebox.api.launch.Measurement;
+import io.teebox.api.launch.SecretPacket;
 import io.teebox.api.owner.GuestOwnerService;
 import io.teebox.api.owner.OwnerPolicy;
 import io.teebox.api.tee.TeeType;
@@ -46,6 +49,7 @@ public final class GuestCommands {
 
     private final Hypervisor hypervisor;
     private final BundleContext context;
+    private final Progress progress = new Progress();
     private final Awaited<GuestOwnerService> owners = new Awaited<>(GuestOwnerService.class, "guest owner",
             "tee.type");
     private final Awaited<EvidenceVerifier> verifiers = new Awaited<>(EvidenceVerifier.class, "verifier",
@@ -160,7 +164,29 @@ public final class GuestCommands {
                 Args.opt(expect) == null ? null : Args.hex("expect", expect),
                 Args.opt(secret) == null ? null : Args.data("secret", secret),
                 Args.opt(secretGpa) == null ? -1 : Args.address("secret-gpa", secretGpa), idBlock);
-        return hypervisor.launch(g.id(), new LaunchPlan(fw, k, rd, cl), owner.prepare(op));
+        String tee = g.config().teeType();
+        return progress.run("launch " + g.config().name(), "the guest owner prepares the launch", step -> {
+            LaunchOwner prepared = owner.prepare(op);
+            step.set("the hypervisor asks the " + tee + " firmware for the platform's certificates");
+            return hypervisor.launch(g.id(), new LaunchPlan(fw, k, rd, cl), new LaunchOwner() {
+                @Override
+                public LaunchRequest start(BackendDescriptor b, Map<String, byte[]> certificates, GuestConfig c) {
+                    step.set("the guest owner checks the platform and starts the launch session");
+                    LaunchRequest request = prepared.start(b, certificates, c);
+                    step.set("the " + tee + " firmware launches the guest and measures its image");
+                    return request;
+                }
+
+                @Override
+                public List<SecretPacket> approve(Measurement m) {
+                    step.set("the guest owner checks the launch measurement");
+                    List<SecretPacket> secrets = prepared.approve(m);
+                    step.set(secrets.isEmpty() ? "the firmware finishes the launch"
+                            : "the firmware injects the owner's secret and finishes the launch");
+                    return secrets;
+                }
+            });
+        });
     }
 
     /** @return all guests */
@@ -224,8 +250,10 @@ public final class GuestCommands {
             @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
             @Descriptor("report data in hex (SNP: up to 64 bytes)") String reportData,
             @Descriptor("guest id or name") String guest) throws java.io.IOException {
-        Evidence e = hypervisor.context(guest).evidence(io.teebox.api.tee.Bytes.of(Args.hex("report data",
-                reportData)));
+        io.teebox.api.tee.Bytes data = io.teebox.api.tee.Bytes.of(Args.hex("report data", reportData));
+        GuestInfo g = hypervisor.guest(guest);
+        Evidence e = progress.run("attest " + g.config().name(), "the guest asks the " + g.config().teeType()
+                + " firmware for signed evidence", step -> hypervisor.context(guest).evidence(data));
         String written = Args.opt(out) == null ? null : Evidences.export(e, java.nio.file.Path.of(out));
         EvidenceVerifier v = verifiers.now(e.format());
         Map<String, String> claims = v == null ? Map.of()

@@ -84,15 +84,18 @@ final class Readiness {
                 }
             }
         }
-        out.addAll(uncomposed(context));
+        out.addAll(uncomposed(context, scr));
         return out;
     }
 
     /**
-     * The backends whose services are registered but which the hypervisor has not composed yet (it binds them as DS
-     * delivers them): a batch program that creates a guest of that TEE would otherwise find no defaults for it.
+     * The backends the hypervisor has not composed yet (it binds them as DS delivers them): a batch program that
+     * creates a guest of that TEE would otherwise find no defaults for it. A backend counts when its service is
+     * registered or when an enabled DS component declares it: while a dependency of the backend is re-created (a
+     * configuration arriving after the defaults were used), its service is gone for a moment, and a check that
+     * only looked at registered services would call the platform ready in that moment.
      */
-    private static List<String> uncomposed(BundleContext context) {
+    private static List<String> uncomposed(BundleContext context, ServiceComponentRuntime scr) {
         List<String> out = new ArrayList<>();
         org.osgi.framework.ServiceReference<io.teebox.api.hypervisor.Hypervisor> ref = context.getServiceReference(
                 io.teebox.api.hypervisor.Hypervisor.class);
@@ -106,13 +109,25 @@ final class Readiness {
         try {
             java.util.Set<String> composed = new java.util.HashSet<>();
             hypervisor.backends().forEach(d -> composed.add(d.teeType()));
+            java.util.Set<String> expected = new java.util.TreeSet<>();
             for (org.osgi.framework.ServiceReference<io.teebox.api.tee.TeeBackend> b : context.getServiceReferences(
                     io.teebox.api.tee.TeeBackend.class, null)) {
-                Object type = b.getProperty(io.teebox.api.tee.TeeType.PROPERTY);
-                if (type instanceof String t && !composed.contains(t)) {
-                    out.add("backend " + t + " is registered but the hypervisor has not composed it yet (a backend "
-                            + "whose component fails to activate, e.g. on a bad configuration, stays so: scr:info "
-                            + "names the error)");
+                if (b.getProperty(io.teebox.api.tee.TeeType.PROPERTY) instanceof String t) {
+                    expected.add(t);
+                }
+            }
+            for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+                if (scr.isComponentEnabled(d) && !"require".equals(d.configurationPolicy)
+                        && java.util.Arrays.asList(d.serviceInterfaces).contains(
+                                io.teebox.api.tee.TeeBackend.class.getName())
+                        && d.properties.get(io.teebox.api.tee.TeeType.PROPERTY) instanceof String t) {
+                    expected.add(t);
+                }
+            }
+            for (String t : expected) {
+                if (!composed.contains(t)) {
+                    out.add("backend " + t + " is not composed by the hypervisor yet (a backend whose component "
+                            + "fails to activate, e.g. on a bad configuration, stays so: scr:info names the error)");
                 }
             }
         } catch (org.osgi.framework.InvalidSyntaxException e) {
@@ -149,9 +164,13 @@ final class Readiness {
             long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         List<String> pending = pending(context, scr, starting);
-        while (!pending.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        int quiet = pending.isEmpty() ? 1 : 0;
+        // ready when two looks 50 ms apart agree: the services DS re-registers while a configuration arrives come
+        // and go between the looks of one check
+        while (quiet < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(pending.isEmpty() ? 50 : 20);
             pending = pending(context, scr, starting);
+            quiet = pending.isEmpty() ? quiet + 1 : 0;
         }
         return pending;
     }
