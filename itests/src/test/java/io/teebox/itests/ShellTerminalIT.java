@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +20,6 @@ import org.junit.Test;
  */
 public class ShellTerminalIT {
 
-    private static final Path ROOT = LauncherIT.ROOT;
-
     /** A teebox process on a pseudo-terminal. */
     private static final class Terminal implements AutoCloseable {
         private final Process process;
@@ -31,13 +28,11 @@ public class ShellTerminalIT {
         private final Thread reader;
 
         Terminal() throws Exception {
-            Path jar = ROOT.resolve("distribution/target/teebox.jar");
-            assertTrue(jar + " is missing: the distribution module builds it before the itests", Files.isRegularFile(
-                    jar));
+            Path root = LauncherIT.root();
             // a pseudo-terminal of a known size (JLine draws a 0-column terminal as '>....')
-            String inner = "stty cols 200 rows 50; exec bash " + ROOT.resolve("teebox");
+            String inner = "stty cols 200 rows 50; exec bash " + root.resolve("teebox");
             ProcessBuilder pb = new ProcessBuilder(List.of("script", "-qfec", inner, "/dev/null"))
-                    .directory(ROOT.toFile()).redirectErrorStream(true);
+                    .directory(root.toFile()).redirectErrorStream(true);
             pb.environment().put("TEEBOX_NO_BUILD", "1");
             pb.environment().put("TERM", "xterm");
             process = pb.start();

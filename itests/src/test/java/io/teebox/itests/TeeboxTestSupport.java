@@ -71,7 +71,7 @@ public abstract class TeeboxTestSupport {
     /** The bundles under test and their runtime, by file name in {@code target/bundles}. */
     private static final String[] BUNDLES = {
         // OSGi APIs SCR needs deployed, then SCR, ConfigAdmin, Metatype, Gogo
-        "org.osgi.service.component", "org.osgi.util.function", "org.osgi.util.promise", "org.osgi.service.log",
+        "org.osgi.service.component", "org.osgi.util.function", "org.osgi.util.promise", "org.apache.felix.log",
         "org.apache.felix.scr", "org.apache.felix.configadmin", "org.apache.felix.metatype",
         "org.apache.felix.gogo.runtime",
         // libraries
@@ -81,7 +81,7 @@ public abstract class TeeboxTestSupport {
         // teebox
         "api", "spi", "tck", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds",
         "amd-verify", "amd-owner", "amd-shell", "intel-abi", "intel-tdx-module", "intel-pcs", "intel-qe", "tdx",
-        "intel-verify", "intel-owner", "intel-shell", "hypervisor", "shell",
+        "intel-verify", "intel-owner", "intel-shell", "hypervisor", "shell", "admin",
     };
 
     /** The framework's context, injected by Pax Exam. */
@@ -119,6 +119,14 @@ public abstract class TeeboxTestSupport {
                 frameworkProperty("org.apache.felix.http.timeout").value("2000"),
                 junitBundles(),
                 composite(Stream.of(BUNDLES).map(name -> bundle(bundleFile(dir, name))).toArray(Option[]::new)));
+    }
+
+    /**
+     * @param name a bundle's file name in {@code target/bundles}, without {@code .jar}
+     * @return its URL, for tests that add a bundle to {@link #platform()}
+     */
+    protected static String bundleFile(String name) {
+        return bundleFile(new File(System.getProperty("teebox.bundles", "target/bundles")), name);
     }
 
     private static String bundleFile(File dir, String name) {

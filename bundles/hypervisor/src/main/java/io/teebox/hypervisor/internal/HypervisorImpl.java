@@ -75,14 +75,22 @@ public final class HypervisorImpl implements Hypervisor {
         this.hostView = new HostView(guests);
     }
 
+    /**
+     * @param config the new configuration
+     * @throws IllegalArgumentException if it is out of range or shrinks the host memory; nothing of it applies then
+     */
     @Modified
     void modified(HypervisorConfig config) {
         check(config);
         long pages = ((long) config.hostMemoryMiB() << 20) / GuestPages.PAGE_SIZE;
         if (pages < host.capacityPages()) {
-            LOG.warning("io.teebox.hypervisor: hostMemoryMiB cannot shrink at runtime (guests hold their pages); "
-                    + "keeping " + (host.capacityPages() * GuestPages.PAGE_SIZE >> 20) + " MiB");
-        } else if (pages > host.capacityPages()) {
+            // refused as a whole, before anything changes: the configuration guard reports it and puts the
+            // previous configuration back
+            throw new IllegalArgumentException("io.teebox.hypervisor: hostMemoryMiB cannot shrink at runtime (guests "
+                    + "hold their pages): " + config.hostMemoryMiB() + " is below the "
+                    + (host.capacityPages() * GuestPages.PAGE_SIZE >> 20) + " MiB in force");
+        }
+        if (pages > host.capacityPages()) {
             host.setCapacityPages(pages);
         }
         guests.setMaxGuests(config.maxGuests());

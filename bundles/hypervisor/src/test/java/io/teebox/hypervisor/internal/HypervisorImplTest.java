@@ -453,4 +453,16 @@ public class HypervisorImplTest {
         }
         return false;
     }
+
+    @Test
+    public void aRefusedConfigurationChangesNothing() {
+        // 64 MiB, 4 guests; shrinking the memory is refused, and so is the lower guest limit that came with it
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> hv.modified(config(32, 1)));
+        assertTrue(e.getMessage(), e.getMessage().contains("hostMemoryMiB"));
+        for (String name : new String[] {"g1", "g2"}) {
+            hv.create(new GuestConfig(name, "test", 1, "EPYC-v4", 4 << 20));
+        }
+        assertEquals(2, hv.guests().size());
+    }
 }

@@ -35,6 +35,10 @@ final class Readiness {
             // The bnd launcher installs and starts the bundles one after another, then marks its service ready.
             out.add("the launcher has not started every bundle yet");
         }
+        if (has(context, "(teebox.busy=*)")) {
+            // io.teebox.admin is checking a configuration change (and may put the previous one back)
+            out.add("a configuration change is being checked");
+        }
         for (Bundle b : context.getBundles()) {
             boolean fragment = (b.adapt(BundleRevision.class) != null
                     && (b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) != 0);

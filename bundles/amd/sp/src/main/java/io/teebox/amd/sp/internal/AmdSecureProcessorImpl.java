@@ -81,16 +81,22 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
         this.chipKeys = new ChipKeys(chipSeed, state, () -> this.config.productLine());
     }
 
+    /**
+     * @param next the new configuration
+     * @throws IllegalArgumentException if it is out of range or would take an ASID from a guest; nothing of it
+     *             applies then
+     */
     @Modified
     void modified(AmdSpConfig next) {
         AmdSpConfigs.check(next);
         synchronized (this) {
             int lost = contexts.asidLostUnder(config, next);
             if (lost >= 0) {
-                LOG.warning("io.teebox.amd.sp: new ASID limits (max " + next.maxAsid() + ", first SEV "
-                        + next.minSevAsid() + ") would take ASID " + lost + " from its guest; keeping max "
-                        + config.maxAsid() + ", first SEV " + config.minSevAsid());
-                return;
+                // refused as a whole: nothing of the new configuration applies, and the exception tells DS (and the
+                // platform's configuration guard, which puts the previous configuration back) why
+                throw new IllegalArgumentException("io.teebox.amd.sp: maxAsid " + next.maxAsid() + " and minSevAsid "
+                        + next.minSevAsid() + " would take ASID " + lost + " from its guest (ASIDs in force: max "
+                        + config.maxAsid() + ", first SEV " + config.minSevAsid() + ")");
             }
             if (!next.chipSeed().equals(config.chipSeed())) {
                 LOG.warning("io.teebox.amd.sp: chipSeed changes only when the platform restarts");

@@ -96,8 +96,12 @@ public class AmdSecureProcessorImplTest {
         sp.createSevContext(AsidPool.SEV, 0);
         sp.modified(TestConfigs.amdSp(Map.of("maxAsid", 31, "minSevAsid", 5)));
         assertEquals(31, sp.asidLimits(AsidPool.SEV).last());
-        sp.modified(TestConfigs.amdSp(Map.of("maxAsid", 31, "minSevAsid", 6)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> sp.modified(TestConfigs.amdSp(Map.of("maxAsid", 63, "minSevAsid", 6, "snpSpl", 9))));
+        assertTrue(e.getMessage(), e.getMessage().contains("minSevAsid"));
         assertEquals("refused: ASID 5 would change pool", 5, sp.asidLimits(AsidPool.SEV).first());
+        assertEquals("nothing of the refused configuration applies", 31, sp.asidLimits(AsidPool.SEV).last());
+        assertEquals(Integer.valueOf(8), sp.snpTcb().components().get("SNP"));
     }
 
     /** A platform state in memory, as the platform bundle keeps one on disk. */

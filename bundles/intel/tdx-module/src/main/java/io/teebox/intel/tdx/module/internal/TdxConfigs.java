@@ -16,9 +16,18 @@ final class TdxConfigs {
     }
 
     static TdxPlatform platform(TdxConfig c, String seed) {
-        if (c.hkidCount() < 1 || c.firstHkid() < 1 || c.firstHkid() + c.hkidCount() - 1 > 1023) {
-            throw new IllegalArgumentException("io.teebox.intel.tdx: private HKIDs " + c.firstHkid() + " + "
-                    + c.hkidCount() + " must lie in 1..1023");
+        // each check names the keys it is about: the configuration guard drops exactly those
+        if (c.hkidCount() < 1) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: hkidCount must be at least 1, got "
+                    + c.hkidCount());
+        }
+        if (c.firstHkid() < 1) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: firstHkid must be at least 1 (KeyID 0 is the"
+                    + " host's), got " + c.firstHkid());
+        }
+        if ((long) c.firstHkid() + c.hkidCount() - 1 > 1023) {
+            throw new IllegalArgumentException("io.teebox.intel.tdx: firstHkid + hkidCount - 1 must be at most 1023,"
+                    + " the largest KeyID, got " + ((long) c.firstHkid() + c.hkidCount() - 1));
         }
         return new TdxPlatform(c.moduleVersion(), hex(c.teeTcbSvn(), 16, "teeTcbSvn"), hex(c.cpuSvn(), 16, "cpuSvn"),
                 c.pceSvn(), hex(c.fmspc(), 6, "fmspc"), c.firstHkid(), c.firstHkid() + c.hkidCount() - 1, seed);
