@@ -97,11 +97,11 @@ public class RemoteShellIT {
                 "org.osgi.service.http.port = " + httpPort));
         state = root.resolve("state");
 
-        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("teebox").toString()).directory(root.toFile());
+        // no console: the platform runs as a daemon an operator attaches to
+        ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("teebox").toString(), "serve")
+                .directory(root.toFile());
         pb.environment().put("TEEBOX_NO_BUILD", "1");
         pb.environment().put("TEEBOX_STATE", state.toString());
-        // no console: the platform runs as a daemon an operator attaches to
-        pb.environment().put("TEEBOX_JAVA_OPTS", "-Dgosh.args=--nointeractive -Dorg.jline.terminal.dumb=true");
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         platform = pb.start();
         pump(platform.getInputStream(), OUT);

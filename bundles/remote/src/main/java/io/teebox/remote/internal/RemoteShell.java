@@ -34,7 +34,10 @@ import io.teebox.api.platform.PlatformState;
  * The launcher's one-shot modes ({@code ./teebox -c}, {@code run}, {@code demo}) start no server: they end in seconds,
  * and a second teebox must not take the port from the one an operator attaches to.
  */
-@Component(service = {}, immediate = true, configurationPid = Settings.PID)
+// REQUIRE: the server starts once, on the configured port, when FileInstall has read config/io.teebox.remote.ssh.cfg
+// (on the metatype's defaults it would first bind 8101 and announce it, then move)
+@Component(service = {}, immediate = true, configurationPid = Settings.PID,
+        configurationPolicy = org.osgi.service.component.annotations.ConfigurationPolicy.REQUIRE)
 @Designate(ocd = SshConfig.class)
 public final class RemoteShell {
 
