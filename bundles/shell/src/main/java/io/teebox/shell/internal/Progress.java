@@ -61,6 +61,11 @@ final class Progress {
      * @throws RuntimeException what the work threw, as it threw it
      */
     <T> T run(String what, String first, Function<Step, T> work) {
+        return run(what, first, work, System.err);
+    }
+
+    /** {@link #run(String, String, Function)} printing on the given stream. */
+    <T> T run(String what, String first, Function<Step, T> work, PrintStream err) {
         Step step = new Step(first);
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         CompletableFuture<T> done = new CompletableFuture<>();
@@ -75,7 +80,6 @@ final class Progress {
         worker.setDaemon(true);
         long start = System.nanoTime();
         worker.start();
-        PrintStream err = System.err;
         String said = null;
         long saidAt = 0;
         boolean interrupted = false;

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Test;
 
 import io.teebox.api.tee.FirmwareStatus;
@@ -26,18 +24,7 @@ import io.teebox.api.tee.TeeException;
 public class ProgressTest {
 
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream saved;
-
-    @Before
-    public void captureErr() {
-        saved = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @After
-    public void restoreErr() {
-        System.setErr(saved);
-    }
+    private final PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
 
     private List<String> lines() {
         return err.toString(StandardCharsets.UTF_8).lines().toList();
@@ -45,7 +32,7 @@ public class ProgressTest {
 
     @Test
     public void aQuickOperationPrintsNothing() {
-        assertEquals("r", new Progress(60_000, 60_000).run("launch g", "starting", step -> "r"));
+        assertEquals("r", new Progress(60_000, 60_000).run("launch g", "starting", step -> "r", stream));
         assertEquals(List.of(), lines());
     }
 
@@ -59,7 +46,7 @@ public class ProgressTest {
             step.set("the owner checks");
             await(secondSaid, this::lines, "launch g: the owner checks (");
             return "done";
-        });
+        }, stream);
         assertEquals("done", r);
         List<String> l = lines();
         assertEquals(l.toString(), 3, l.size());
@@ -86,7 +73,7 @@ public class ProgressTest {
         TeeException e = assertThrows(TeeException.class,
                 () -> new Progress(60_000, 60_000).run("attest g", "signing", step -> {
                     throw thrown;
-                }));
+                }, stream));
         assertSame(thrown, e);
         assertEquals(List.of(), lines());
     }
@@ -97,7 +84,7 @@ public class ProgressTest {
                 () -> new Progress(0, 60_000).run("launch g", "loading", step -> {
                     await(new CountDownLatch(1), this::lines, "launch g: loading (");
                     throw new IllegalStateException("INVALID_PARAM: bad policy");
-                }));
+                }, stream));
         assertEquals("INVALID_PARAM: bad policy", e.getMessage());
         List<String> l = lines();
         assertEquals(l.toString(), 2, l.size());
