@@ -262,9 +262,14 @@ final class AttestationEngine {
 
     static byte[] base64(String text, String where) {
         try {
-            String t = text.trim();
-            return t.contains("-") || t.contains("_") ? Base64.getUrlDecoder().decode(t)
-                    : Base64.getMimeDecoder().decode(t);
+            // strict: the MIME decoder would skip any character that is not base64 and accept garbage
+            String t = text.replaceAll("\\s+", "");
+            byte[] b = t.contains("-") || t.contains("_") ? Base64.getUrlDecoder().decode(t)
+                    : Base64.getDecoder().decode(t);
+            if (b.length == 0) {
+                throw new IllegalArgumentException("it is empty");
+            }
+            return b;
         } catch (IllegalArgumentException e) {
             throw Problem.malformed(where + " is not base64: " + e.getMessage());
         }
@@ -306,7 +311,7 @@ final class AttestationEngine {
         List<byte[]> out = new ArrayList<>();
         Matcher m = PEM.matcher(text);
         while (m.find()) {
-            out.add(Base64.getMimeDecoder().decode(m.group(2).trim()));
+            out.add(Base64.getDecoder().decode(m.group(2).replaceAll("\\s+", "")));
         }
         return out;
     }
