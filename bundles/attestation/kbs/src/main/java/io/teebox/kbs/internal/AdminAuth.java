@@ -156,7 +156,7 @@ final class AdminAuth {
     void check(String authorization) {
         if (authorization == null || !authorization.startsWith("Bearer ")) {
             throw new KbsProblem(401, "AdminAuth", "the admin API needs Authorization: Bearer <JWT signed EdDSA with "
-                    + "the admin key> (kbs:admin-token prints one)");
+                    + "the admin key> (kbs:token prints one)");
         }
         String[] p = authorization.substring(7).trim().split("\\.", -1);
         if (p.length != 3) {

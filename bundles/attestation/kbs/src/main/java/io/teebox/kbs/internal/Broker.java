@@ -239,11 +239,16 @@ public final class Broker {
                 if (v instanceof Map<?, ?> m && !"affirming".equals(m.get("ear.status"))
                         && m.get("teebox.reasons") instanceof List<?> rs && !rs.isEmpty()) {
                     b.append("; ").append(name).append(": ").append(String.join("; ", rs.stream().map(
-                            String::valueOf).toList()));
+                            Broker::reason).toList()));
                 }
             });
         }
         return b.toString();
+    }
+
+    private static String reason(Object r) {
+        return r instanceof Map<?, ?> m && m.get("check") != null && m.get("reason") != null
+                ? m.get("check") + ": " + m.get("reason") : String.valueOf(r);
     }
 
     /** The {@code tee-pubkey} the token's runtime data binds (an EAR's annotated evidence). */

@@ -7,7 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -147,9 +146,5 @@ final class GuestAgent {
         } catch (JsonParseException | IllegalStateException e) {
             throw new IllegalStateException("the broker's answer is not a JSON object: " + r.body());
         }
-    }
-
-    static Map<String, String> describe(Fetched f) {
-        return Map.of("bytes", String.valueOf(f.secret().length));
     }
 }

@@ -19,7 +19,7 @@ import org.osgi.service.component.annotations.Reference;
  * token the HTTP admin API asks for; {@code kbs:token} prints one for curl.
  */
 @Component(service = KbsCommands.class, immediate = true)
-@GogoCommand(scope = "kbs", function = {"set", "get", "list", "policy", "setpolicy", "token", "pubkey"})
+@GogoCommand(scope = "kbs", function = {"set", "get", "list", "policy", "setpolicy", "token", "pubkey", "unwrap"})
 @Descriptor("Key broker: resources, the resource policy, admin tokens")
 public final class KbsCommands {
 
@@ -106,5 +106,40 @@ public final class KbsCommands {
     @Descriptor("Show the admin public key (PEM) and where the key pair is kept")
     public String pubkey() {
         return broker.admin().publicPem() + "kept in " + broker.admin().directory();
+    }
+
+    /** @return the secret as text */
+    @Descriptor("Unwrap a resource's JWE (flattened JSON, as GET /kbs/v0/resource answers) with the TEE's private "
+            + "key, as the guest does: prints the secret as UTF-8 text")
+    public String unwrap(@Descriptor("the JWE file") String jwe,
+            @Descriptor("the TEE's private key: PKCS#8 PEM (openssl genpkey), RSA or EC") String key) {
+        String text;
+        String pem;
+        try {
+            text = Files.readString(Path.of(jwe), StandardCharsets.UTF_8);
+            pem = Files.readString(Path.of(key), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + e.getMessage());
+        }
+        byte[] der;
+        try {
+            der = java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key: " + key + " is not PEM: " + e.getMessage());
+        }
+        java.security.PrivateKey pk = null;
+        for (String alg : new String[] {"RSA", "EC"}) {
+            try {
+                pk = java.security.KeyFactory.getInstance(alg).generatePrivate(
+                        new java.security.spec.PKCS8EncodedKeySpec(der));
+                break;
+            } catch (java.security.GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        if (pk == null) {
+            throw new IllegalArgumentException("key: " + key + " is not a PKCS#8 RSA or EC private key");
+        }
+        return Broker.utf8(TeeKeys.unwrap(text, pk));
     }
 }

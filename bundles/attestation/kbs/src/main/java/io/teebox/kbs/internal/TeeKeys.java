@@ -107,6 +107,21 @@ final class TeeKeys {
      */
     static byte[] unwrap(String flattened, JWK privateKey) {
         try {
+            return unwrap(flattened, privateKey instanceof ECKey ec ? ec.toPrivateKey() : ((RSAKey) privateKey)
+                    .toPrivateKey());
+        } catch (JOSEException | ClassCastException e) {
+            throw new IllegalArgumentException("the TEE key is not a private EC or RSA key: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param flattened the JWE in flattened JSON
+     * @param privateKey the TEE's private key, EC or RSA
+     * @return the secret
+     * @throws IllegalArgumentException when the JWE is malformed or does not decrypt with this key
+     */
+    static byte[] unwrap(String flattened, java.security.PrivateKey privateKey) {
+        try {
             JsonObject o = JsonParser.parseString(flattened).getAsJsonObject();
             if (o.has("aad")) {
                 throw new IllegalArgumentException("the JWE carries aad, which this client does not take");
@@ -118,10 +133,10 @@ final class TeeKeys {
                 throw new IllegalArgumentException("the JWE's enc is " + jwe.getHeader().getEncryptionMethod()
                         + ", not A256GCM");
             }
-            if (privateKey instanceof ECKey ec) {
+            if (privateKey instanceof java.security.interfaces.ECPrivateKey ec) {
                 jwe.decrypt(new ECDHDecrypter(ec));
             } else {
-                jwe.decrypt(new RSADecrypter((RSAKey) privateKey));
+                jwe.decrypt(new RSADecrypter(privateKey));
             }
             return jwe.getPayload().toBytes();
         } catch (ParseException | JsonParseException | IllegalStateException | ClassCastException e) {

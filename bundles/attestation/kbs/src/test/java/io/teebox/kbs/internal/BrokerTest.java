@@ -81,7 +81,7 @@ public class BrokerTest {
         assertEquals(403, p.status);
         assertEquals("PolicyDeny", p.name);
         assertTrue(p.getMessage(), p.getMessage().contains("submods.cpu0.ear.status is 'contraindicated'"));
-        assertTrue(p.getMessage(), p.getMessage().contains("allows debugging"));
+        assertTrue(p.getMessage(), p.getMessage().contains("cpu0: debug: the guest allows debugging"));
     }
 
     @Test

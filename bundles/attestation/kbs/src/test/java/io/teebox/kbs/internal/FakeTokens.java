@@ -68,7 +68,8 @@ final class FakeTokens implements AttestationTokens {
         Map<String, Object> cpu0 = new HashMap<>();
         cpu0.put("ear.status", ok ? "affirming" : "contraindicated");
         cpu0.put("ear.veraison.annotated-evidence", annotated);
-        cpu0.put("teebox.reasons", ok ? List.of() : List.of("debug: the guest allows debugging"));
+        cpu0.put("teebox.reasons", ok ? List.of() : List.of(Map.of("check", "debug", "reason",
+                "the guest allows debugging")));
         String token = "token-" + n.incrementAndGet();
         issued.put(token, Map.of("exp", now + 300, "eat_nonce", nonce, "submods", Map.of("cpu0", cpu0)));
         return token;
