@@ -75,10 +75,13 @@ public final class Broker {
     }
 
     private static ResourceStore open(Path stateDir, KbsConfig config) {
-        if (!"h2".equals(config.store())) {
-            throw new IllegalArgumentException("store is '" + config.store() + "'; accepted: h2");
-        }
-        return new MvResourceStore(stateDir.resolve(config.store_file()));
+        return switch (config.store()) {
+            case "h2" -> new MvResourceStore(stateDir.resolve(config.store_file()));
+            case "postgresql" -> new PgResourceStore(config.store_url(), config.store_user(),
+                    config.store_password());
+            default -> throw new IllegalArgumentException("store is '" + config.store() + "'; accepted: h2, "
+                    + "postgresql");
+        };
     }
 
     private static int range(String name, int v, int min, int max) {
