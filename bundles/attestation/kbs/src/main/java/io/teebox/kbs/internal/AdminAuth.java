@@ -150,7 +150,7 @@ final class AdminAuth {
 
     /**
      * @param authorization the request's {@code Authorization} header, or null
-     * @throws KbsProblem 401 without a token, 403 (Trustee's AdminAuth) for a token that is not the admin's or
+     * @throws KbsProblem 401 (Trustee's AdminAuth) without a token or for one that is not the admin's or
      *         expired
      */
     void check(String authorization) {
@@ -160,36 +160,36 @@ final class AdminAuth {
         }
         String[] p = authorization.substring(7).trim().split("\\.", -1);
         if (p.length != 3) {
-            throw new KbsProblem(403, "AdminAuth", "the admin token is not a compact JWS of three parts");
+            throw new KbsProblem(401, "AdminAuth", "the admin token is not a compact JWS of three parts");
         }
         try {
             Base64.Decoder d = Base64.getUrlDecoder();
             JsonElement header = JsonParser.parseString(new String(d.decode(p[0]), StandardCharsets.UTF_8));
             if (!(header instanceof JsonObject h) || !(h.get("alg") instanceof JsonPrimitive alg)
                     || !"EdDSA".equals(alg.getAsString())) {
-                throw new KbsProblem(403, "AdminAuth", "the admin token's alg must be EdDSA (Ed25519)");
+                throw new KbsProblem(401, "AdminAuth", "the admin token's alg must be EdDSA (Ed25519)");
             }
             Signature s = Signature.getInstance("Ed25519");
             s.initVerify(publicKey);
             s.update((p[0] + "." + p[1]).getBytes(StandardCharsets.US_ASCII));
             if (!s.verify(d.decode(p[2]))) {
-                throw new KbsProblem(403, "AdminAuth", "the admin token's signature does not verify with the admin "
+                throw new KbsProblem(401, "AdminAuth", "the admin token's signature does not verify with the admin "
                         + "key " + directory.resolve(PUBLIC));
             }
             JsonElement claims = JsonParser.parseString(new String(d.decode(p[1]), StandardCharsets.UTF_8));
             if (!(claims instanceof JsonObject c) || !(c.get("exp") instanceof JsonPrimitive exp)
                     || !exp.isNumber()) {
-                throw new KbsProblem(403, "AdminAuth", "the admin token has no numeric exp");
+                throw new KbsProblem(401, "AdminAuth", "the admin token has no numeric exp");
             }
             if (clock.instant().getEpochSecond() >= exp.getAsLong()) {
-                throw new KbsProblem(403, "AdminAuth", "the admin token expired at "
+                throw new KbsProblem(401, "AdminAuth", "the admin token expired at "
                         + Instant.ofEpochSecond(exp.getAsLong()));
             }
         } catch (GeneralSecurityException | RuntimeException e) {
             if (e instanceof KbsProblem k) {
                 throw k;
             }
-            throw new KbsProblem(403, "AdminAuth", "the admin token cannot be read: " + e.getMessage());
+            throw new KbsProblem(401, "AdminAuth", "the admin token cannot be read: " + e.getMessage());
         }
     }
 

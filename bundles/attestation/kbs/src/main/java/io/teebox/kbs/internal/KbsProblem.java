@@ -2,7 +2,8 @@ package io.teebox.kbs.internal;
 
 /**
  * A refused request as Trustee's KBS answers it: an HTTP status and {@code {"type", "detail"}}, the type
- * {@value #TYPE_PREFIX} followed by the problem's name.
+ * {@value #TYPE_PREFIX} followed by the problem's name. As in Trustee's {@code kbs/src/error.rs}, a policy denial is
+ * 403, a bad path 404, and every other refusal, malformed requests included, 401.
  */
 final class KbsProblem extends RuntimeException {
 
@@ -26,7 +27,11 @@ final class KbsProblem extends RuntimeException {
     }
 
     static KbsProblem invalid(String detail) {
-        return new KbsProblem(400, "InvalidRequest", detail);
+        return new KbsProblem(401, "InvalidRequest", detail);
+    }
+
+    static KbsProblem path(String detail) {
+        return new KbsProblem(404, "InvalidRequestPath", detail);
     }
 
     String type() {

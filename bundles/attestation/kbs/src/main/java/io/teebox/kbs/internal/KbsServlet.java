@@ -37,7 +37,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * ({@code {"policy": base64}}, as Trustee's);</li>
  * <li>{@code GET /healthz}.</li>
  * </ul>
- * Refusals are Trustee's {@code {type, detail}} with 400, 401, 403 or 404.
+ * Refusals are Trustee's {@code {type, detail}}: 403 for a policy denial, 404 for a path not served, 413 for a body
+ * over 4 MiB, 401 for everything else (malformed requests included), as Trustee answers.
  */
 @Component(service = Servlet.class, immediate = true)
 @HttpWhiteboardServletPattern(KbsServlet.PREFIX + "/*")
@@ -100,8 +101,7 @@ public final class KbsServlet extends HttpServlet {
                 LOG.info("key broker: resource " + p + " set (" + value.length + " bytes)");
                 send(rsp, 200, "application/json", "{\"resource\":\"" + p + "\",\"bytes\":" + value.length + "}");
             } else {
-                throw new KbsProblem(405, "MethodNotAllowed", method + " is not allowed here; use GET, or POST as "
-                        + "admin");
+                throw KbsProblem.path(method + " " + path + " is not served; use GET, or POST as admin");
             }
         } else if (rest.equals("/resource-policy")) {
             broker.admin().check(auth);
@@ -136,7 +136,7 @@ public final class KbsServlet extends HttpServlet {
             send(rsp, 200, "application/json", "{\"status\":\"ok\",\"store\":" + new JsonPrimitive(broker.store()
                     .describe()) + "}");
         } else {
-            throw new KbsProblem(404, "NotFound", "no resource " + path + "; the broker answers POST " + PREFIX
+            throw KbsProblem.path("no resource " + path + "; the broker answers POST " + PREFIX
                     + "/auth, POST " + PREFIX + "/attest and GET " + PREFIX + "/resource/<repository>/<type>/<tag>");
         }
     }
@@ -160,7 +160,7 @@ public final class KbsServlet extends HttpServlet {
 
     private static void allow(String method, String allowed) {
         if (!method.equals(allowed)) {
-            throw new KbsProblem(405, "MethodNotAllowed", method + " is not allowed here; use " + allowed);
+            throw KbsProblem.path(method + " is not served here; use " + allowed);
         }
     }
 

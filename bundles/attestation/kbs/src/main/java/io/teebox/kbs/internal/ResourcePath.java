@@ -15,7 +15,7 @@ record ResourcePath(String repository, String type, String tag) {
 
     private static void check(String what, String v) {
         if (v == null || !PART.matcher(v).matches() || v.equals(".") || v.equals("..")) {
-            throw KbsProblem.invalid("resource " + what + " '" + v + "' must be 1..128 of A-Z a-z 0-9 . _ - (and not "
+            throw KbsProblem.path("resource " + what + " '" + v + "' must be 1..128 of A-Z a-z 0-9 . _ - (and not "
                     + "'.' or '..')");
         }
     }
@@ -23,12 +23,12 @@ record ResourcePath(String repository, String type, String tag) {
     /**
      * @param text {@code repo/type/tag}
      * @return the path
-     * @throws KbsProblem (400) naming what is wrong
+     * @throws KbsProblem (404) naming what is wrong
      */
     static ResourcePath parse(String text) {
         String[] p = text == null ? new String[0] : text.split("/", -1);
         if (p.length != 3) {
-            throw KbsProblem.invalid("resource path '" + text + "' must be <repository>/<type>/<tag>");
+            throw KbsProblem.path("resource path '" + text + "' must be <repository>/<type>/<tag>");
         }
         return new ResourcePath(p[0], p[1], p[2]);
     }

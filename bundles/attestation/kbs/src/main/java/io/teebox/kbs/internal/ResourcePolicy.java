@@ -63,7 +63,7 @@ final class ResourcePolicy {
     /**
      * @param json the policy's text
      * @return the policy
-     * @throws KbsProblem (400) naming the first thing wrong
+     * @throws KbsProblem (401, InvalidRequest, as Trustee's ParsePolicyError) naming the first thing wrong
      */
     static ResourcePolicy parse(String json) {
         JsonElement root;

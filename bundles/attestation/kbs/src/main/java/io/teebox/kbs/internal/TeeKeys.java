@@ -37,7 +37,7 @@ final class TeeKeys {
     /**
      * @param jwk the {@code tee-pubkey} JSON
      * @return the public key
-     * @throws KbsProblem (400) for a key that is not a public EC or RSA JWK of the sizes accepted
+     * @throws KbsProblem (401, InvalidRequest) for a key that is not a public EC or RSA JWK of the sizes accepted
      */
     static JWK parse(JsonElement jwk) {
         if (!(jwk instanceof JsonObject)) {

@@ -40,7 +40,7 @@ public class AdminAuthTest {
         AdminAuth a = AdminAuth.kept(tmp.getRoot().toPath().resolve("a"), clock);
         AdminAuth b = AdminAuth.kept(tmp.getRoot().toPath().resolve("b"), clock);
         String token = a.token(Duration.ofSeconds(60));
-        assertEquals(403, assertThrows(KbsProblem.class, () -> b.check("Bearer " + token)).status);
+        assertEquals(401, assertThrows(KbsProblem.class, () -> b.check("Bearer " + token)).status);
         assertEquals(401, assertThrows(KbsProblem.class, () -> a.check(null)).status);
         String[] p = token.split("\\.");
         String claims = new String(Base64.getUrlDecoder().decode(p[1]), StandardCharsets.UTF_8);

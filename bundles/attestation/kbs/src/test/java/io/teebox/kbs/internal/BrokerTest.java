@@ -93,16 +93,16 @@ public class BrokerTest {
                 "{\"runtime-data\":{\"nonce\":\"other\",\"tee-pubkey\":{}},\"tee-evidence\":{}}"));
         assertEquals(401, wrongNonce.status);
         assertEquals("AttestationFailed", wrongNonce.name);
-        assertEquals(400, assertThrows(KbsProblem.class, () -> broker.auth("{\"version\":\"1.0.0\",\"tee\":\"snp\"}"))
-                .status);
+        assertEquals("InvalidRequest", assertThrows(KbsProblem.class, () -> broker.auth("{\"version\":\"1.0.0\","
+                + "\"tee\":\"snp\"}")).name);
         assertTrue(assertThrows(KbsProblem.class, () -> broker.auth("{\"version\":\"0.1.0\",\"tee\":\"cca\"}"))
                 .getMessage().contains("tee is 'cca'"));
         assertEquals("TokenVerification", assertThrows(KbsProblem.class, () -> broker.resource(null,
                 "Bearer forged", ResourcePath.parse("default/key/disk"))).name);
         assertEquals("MissingCookie", assertThrows(KbsProblem.class, () -> broker.resource(null, null,
                 ResourcePath.parse("default/key/disk"))).name);
-        assertEquals(400, assertThrows(KbsProblem.class, () -> ResourcePath.parse("a/../b")).status);
-        assertEquals(400, assertThrows(KbsProblem.class, () -> ResourcePath.parse("a/b")).status);
+        assertEquals(404, assertThrows(KbsProblem.class, () -> ResourcePath.parse("a/../b")).status);
+        assertEquals(404, assertThrows(KbsProblem.class, () -> ResourcePath.parse("a/b")).status);
     }
 
     @Test

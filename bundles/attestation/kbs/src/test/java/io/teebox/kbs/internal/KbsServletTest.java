@@ -30,7 +30,10 @@ import io.teebox.api.guest.GuestContext;
 import io.teebox.api.tee.Bytes;
 import io.teebox.api.testing.ServletHost;
 
-/** The broker's HTTP face on a real Jetty: the admin API's authentication, Trustee's errors, and the guest agent. */
+/**
+ * The broker's HTTP face on a real Jetty: the admin API's authentication, Trustee's errors (403 policy, 404 path,
+ * 401 everything else), and the guest agent.
+ */
 public class KbsServletTest {
 
     @Rule
@@ -76,7 +79,7 @@ public class KbsServletTest {
         String admin = "Bearer " + broker.admin().token(Duration.ofMinutes(5));
         assertProblem(send("POST", "/resource/r/t/g", null, "v"), 401, "AdminAuth");
         AdminAuth other = AdminAuth.kept(tmp.getRoot().toPath().resolve("other"), clock);
-        assertProblem(send("POST", "/resource/r/t/g", "Bearer " + other.token(Duration.ofMinutes(5)), "v"), 403,
+        assertProblem(send("POST", "/resource/r/t/g", "Bearer " + other.token(Duration.ofMinutes(5)), "v"), 401,
                 "AdminAuth");
         assertProblem(send("GET", "/resource-policy", null, null), 401, "AdminAuth");
         assertProblem(send("GET", "/admin/resources", null, null), 401, "AdminAuth");
@@ -91,18 +94,19 @@ public class KbsServletTest {
         assertEquals(policy, send("GET", "/resource-policy", admin, null).body().trim());
         HttpResponse<String> bad = send("POST", "/resource-policy", admin, "{\"policy\":\"" + Base64.getEncoder()
                 .encodeToString("{\"rules\":7}".getBytes(StandardCharsets.UTF_8)) + "\"}");
-        assertProblem(bad, 400, "InvalidRequest");
+        assertProblem(bad, 401, "InvalidRequest");
         assertEquals(policy, broker.policy());
     }
 
     @Test
     public void badRequestsGetTrusteesErrorsAndTheServiceGoesOn() throws Exception {
-        assertProblem(send("POST", "/auth", null, "{not json"), 400, "InvalidRequest");
-        assertProblem(send("POST", "/auth", null, ""), 400, "InvalidRequest");
-        assertProblem(send("GET", "/auth", null, null), 405, "MethodNotAllowed");
+        assertProblem(send("POST", "/auth", null, "{not json"), 401, "InvalidRequest");
+        assertProblem(send("POST", "/auth", null, ""), 401, "InvalidRequest");
+        assertProblem(send("GET", "/auth", null, null), 404, "InvalidRequestPath");
         assertProblem(send("POST", "/attest", null, "{}"), 401, "MissingCookie");
-        assertProblem(send("GET", "/resource/a/b", null, null), 400, "InvalidRequest");
-        assertProblem(send("GET", "/nothing", null, null), 404, "NotFound");
+        assertProblem(send("GET", "/resource/a/b", null, null), 404, "InvalidRequestPath");
+        assertProblem(send("GET", "/resource/a/../b", null, null), 404, "InvalidRequestPath");
+        assertProblem(send("GET", "/nothing", null, null), 404, "InvalidRequestPath");
         HttpResponse<String> auth = send("POST", "/auth", null, "{\"version\":\"0.1.1\",\"tee\":\"snp\","
                 + "\"extra-params\":{}}");
         assertEquals(200, auth.statusCode());

@@ -76,7 +76,7 @@ public class TeeKeysTest {
         String oct = new OctetSequenceKeyGenerator(256).generate().toJSONString();
         p = assertThrows(KbsProblem.class, () -> TeeKeys.parse(JsonParser.parseString(oct)));
         assertTrue(p.getMessage(), p.getMessage().startsWith("runtime-data.tee-pubkey"));
-        assertEquals(400, p.status);
+        assertEquals(401, p.status);
     }
 
     /** The members of Trustee's response. */
