@@ -79,13 +79,13 @@ final class AdminAuth {
     private static void writeOnce(Path file, String text, boolean ownerOnly) throws IOException {
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
         try {
-            if (ownerOnly) {
-                try {
-                    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    tmp.toFile().setReadable(false, false);
-                    tmp.toFile().setReadable(true, true);
-                }
+            // createTempFile makes the file owner-only; the public key may be read by anyone
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(ownerOnly ? "rw-------"
+                        : "rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                tmp.toFile().setReadable(false, false);
+                tmp.toFile().setReadable(true, ownerOnly);
             }
             Files.writeString(tmp, text, StandardCharsets.US_ASCII);
             try {

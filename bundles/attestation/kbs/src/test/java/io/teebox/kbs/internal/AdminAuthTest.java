@@ -30,6 +30,8 @@ public class AdminAuthTest {
         AdminAuth a = AdminAuth.kept(dir, clock);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(
                 AdminAuth.PRIVATE))));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(
+                AdminAuth.PUBLIC))));
         AdminAuth again = AdminAuth.kept(dir, clock);
         assertEquals(a.publicPem(), again.publicPem());
         again.check("Bearer " + a.token(Duration.ofMinutes(5)));
