@@ -75,13 +75,14 @@ public abstract class TeeboxTestSupport {
         "org.apache.felix.scr", "org.apache.felix.configadmin", "org.apache.felix.metatype",
         "org.apache.felix.gogo.runtime",
         // libraries
-        "gson", "bcprov-jdk18on", "bcutil-jdk18on", "bcpkix-jdk18on",
+        "gson", "nimbus-jose-jwt", "h2", "bcprov-jdk18on", "bcutil-jdk18on", "bcpkix-jdk18on",
         // the platform's HTTP server
         "org.apache.felix.http.servlet-api", "commons-io", "commons-fileupload", "org.apache.felix.http.jetty12",
         // teebox
         "api", "spi", "tck", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds",
         "amd-verify", "amd-owner", "amd-shell", "intel-abi", "intel-tdx-module", "intel-pcs", "intel-qe", "tdx",
-        "intel-verify", "intel-owner", "intel-shell", "hypervisor", "shell", "admin",
+        "intel-verify", "intel-owner", "intel-shell", "hypervisor", "shell", "admin", "attestation-api",
+        "attestation-service", "kbs",
     };
 
     /** The framework's context, injected by Pax Exam. */

@@ -1,0 +1,121 @@
+package io.teebox.attestation.service.internal;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.google.gson.JsonElement;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import io.teebox.api.attestation.Evidence;
+import io.teebox.attestation.api.AttestationRefused;
+import io.teebox.attestation.api.AttestationTokens;
+import io.teebox.attestation.api.Challenge;
+import jakarta.servlet.Servlet;
+
+/**
+ * The attestation service in-process: the same engine, nonces, policies and signing key as the HTTP endpoints of
+ * {@link AttestationServlet}, whose component it adapts (so the two can never disagree).
+ */
+@Component(service = AttestationTokens.class)
+public final class AttestationTokensProvider implements AttestationTokens {
+
+    private final AttestationEngine engine;
+    private final Clock clock;
+
+    /**
+     * @param servlet the attestation service's servlet component of this bundle
+     */
+    @Activate
+    public AttestationTokensProvider(@Reference(target = "(component.name=io.teebox.attestation.service.internal."
+            + "AttestationServlet)") Servlet servlet) {
+        this(((AttestationServlet) servlet).engine(), Clock.systemUTC());
+    }
+
+    AttestationTokensProvider(AttestationEngine engine, Clock clock) {
+        this.engine = engine;
+        this.clock = clock;
+    }
+
+    @Override
+    public Challenge challenge() {
+        var c = engine.challenge();
+        return new Challenge(c.get("nonce").getAsString(), Instant.parse(c.get("expires").getAsString()));
+    }
+
+    @Override
+    public byte[] reportData(String format, String nonce, String runtimeDataJson) {
+        try {
+            return Binding.of(format, nonce, runtimeData(runtimeDataJson), null).reportData();
+        } catch (Problem p) {
+            throw refused(p);
+        }
+    }
+
+    @Override
+    public String attest(Evidence evidence, String nonce, String runtimeDataJson) {
+        try {
+            return engine.attest(evidence, nonce, runtimeData(runtimeDataJson), null, null);
+        } catch (Problem p) {
+            throw refused(p);
+        }
+    }
+
+    @Override
+    public Map<String, Object> verify(String token) {
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token == null ? "" : token.trim());
+        } catch (ParseException e) {
+            throw new AttestationRefused(401, "InvalidToken", "the token is not a compact JWS: " + e.getMessage());
+        }
+        if (!JWSAlgorithm.ES384.equals(jwt.getHeader().getAlgorithm())) {
+            throw new AttestationRefused(401, "InvalidToken", "the token's alg is " + jwt.getHeader().getAlgorithm()
+                    + "; this service signs ES384");
+        }
+        try {
+            if (!jwt.verify(new ECDSAVerifier(engine.signer().publicKey()))) {
+                throw new AttestationRefused(401, "InvalidToken", "the token's signature does not verify with this "
+                        + "service's key " + engine.signer().keyId());
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Date exp = claims.getExpirationTime();
+            if (exp == null) {
+                throw new AttestationRefused(401, "InvalidToken", "the token has no exp");
+            }
+            if (!clock.instant().isBefore(exp.toInstant())) {
+                throw new AttestationRefused(401, "ExpiredToken", "the token expired at " + exp.toInstant());
+            }
+            return claims.toJSONObject();
+        } catch (JOSEException | ParseException e) {
+            throw new AttestationRefused(401, "InvalidToken", "the token cannot be verified: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String jwks() {
+        return engine.signer().jwks();
+    }
+
+    private static JsonElement runtimeData(String json) {
+        try {
+            return json == null ? null : StrictJson.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new AttestationRefused(400, "MalformedRequest", "runtime data is " + e.getMessage());
+        }
+    }
+
+    private static AttestationRefused refused(Problem p) {
+        return new AttestationRefused(p.status, p.name, p.getMessage());
+    }
+}
