@@ -107,9 +107,7 @@ public class RemoteShellIT {
         pump(platform.getInputStream(), OUT);
         pump(platform.getErrorStream(), ERR);
         firstLine = await(OUT, STARTED, 0);
-        Matcher m = STARTED.matcher(firstLine);
-        assertTrue(m.find());
-        port = Integer.parseInt(m.group(1));
+        port = listening();
         client = SshClient.setUpDefaultClient();
         client.start();
     }
@@ -153,6 +151,29 @@ public class RemoteShellIT {
     }
 
     /** Waits until the stream shows a line matching the pattern after the given offset; returns that line. */
+    /**
+     * The port of the last server announced that accepts connections: a server on port 0 announces each port it
+     * binds, and the platform may re-create the component while it starts.
+     */
+    private static int listening() throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            Matcher m = STARTED.matcher(text(OUT));
+            int last = -1;
+            while (m.find()) {
+                last = Integer.parseInt(m.group(1));
+            }
+            try (java.net.Socket probe = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), last)) {
+                return last;
+            } catch (IOException refused) {
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("no announced SSH port accepts connections: " + text(OUT));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static String await(ByteArrayOutputStream sink, Pattern p, int from) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < end) {

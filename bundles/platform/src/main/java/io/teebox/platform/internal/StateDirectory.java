@@ -42,6 +42,28 @@ public final class StateDirectory implements PlatformState {
     }
 
     /**
+     * A configuration arriving after the defaults (FileInstall reads config/ a moment after the bundles start) keeps
+     * this instance when it names the directory in use, as it does under the launcher, whose directory wins: without
+     * this method DS would re-create the component and re-register the service, and every component holding it
+     * (the platforms' keys, the backends, the broker) would be re-created in turn.
+     *
+     * @param config the new configuration
+     * @param context the bundle's context
+     * @throws IllegalArgumentException if it names another directory: that takes effect at the next start
+     */
+    @org.osgi.service.component.annotations.Modified
+    void modified(StateConfig config, org.osgi.framework.BundleContext context) {
+        if (context.getProperty(LAUNCHER_PROPERTY) != null) {
+            return;
+        }
+        Path next = Path.of(config.stateDirectory()).toAbsolutePath().normalize();
+        if (!next.equals(dir)) {
+            throw new IllegalArgumentException("io.teebox.platform: stateDirectory " + next + " takes effect at the "
+                    + "next start; teebox runs on " + dir);
+        }
+    }
+
+    /**
      * Framework property the launcher sets to the directory it resolved from the same configuration file (and the
      * framework storage lives in); it wins over the configuration so both always agree.
      */

@@ -91,4 +91,32 @@ public class StateDirectoryTest {
                 () -> new StateDirectory(file.resolve("state")));
         assertTrue(e.getMessage(), e.getMessage().contains("cannot be created"));
     }
+
+    private static StateConfig config(Path dir) {
+        return (StateConfig) java.lang.reflect.Proxy.newProxyInstance(StateConfig.class.getClassLoader(),
+                new Class<?>[] {StateConfig.class}, (proxy, m, args) -> m.getName().equals("stateDirectory")
+                        ? dir.toString() : m.getDefaultValue());
+    }
+
+    /** A bundle context with no launcher property (as in a test framework without ./teebox). */
+    private static org.osgi.framework.BundleContext noLauncher() {
+        return (org.osgi.framework.BundleContext) java.lang.reflect.Proxy.newProxyInstance(
+                StateDirectoryTest.class.getClassLoader(), new Class<?>[] {org.osgi.framework.BundleContext.class},
+                (proxy, m, args) -> null);
+    }
+
+    @Test
+    public void aConfigurationNamingTheDirectoryInUseKeepsTheInstanceAndAnotherWaitsForTheNextStart()
+            throws Exception {
+        Path dir = tmp.newFolder("kept").toPath();
+        StateDirectory d = new StateDirectory(dir);
+        d.modified(config(dir), noLauncher());
+        assertEquals(dir.toAbsolutePath().normalize(), d.directory());
+        Path other = tmp.newFolder("other").toPath();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> d.modified(config(other), noLauncher()));
+        assertEquals("io.teebox.platform: stateDirectory " + other.toAbsolutePath().normalize() + " takes effect at "
+                + "the next start; teebox runs on " + dir.toAbsolutePath().normalize(), e.getMessage());
+        assertEquals(dir.toAbsolutePath().normalize(), d.directory());
+    }
 }
