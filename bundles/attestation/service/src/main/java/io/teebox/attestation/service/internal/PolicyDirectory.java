@@ -34,6 +34,7 @@ final class PolicyDirectory {
     private final Map<Path, FileTime> refusedAt = new TreeMap<>();
     private volatile Map<String, AttestationPolicy> byId = Map.of();
     private volatile Map<String, String> refusals = Map.of();
+    private volatile Map<String, String> fileOf = Map.of();
 
     /**
      * @param dir the directory (it need not exist yet)
@@ -107,8 +108,13 @@ final class PolicyDirectory {
             }
         }
         Map<String, AttestationPolicy> ids = new LinkedHashMap<>();
-        loaded.values().forEach(l -> ids.put(l.policy().id(), l.policy()));
+        Map<String, String> names = new LinkedHashMap<>();
+        loaded.forEach((p, l) -> {
+            ids.put(l.policy().id(), l.policy());
+            names.put(l.policy().id(), p.getFileName().toString());
+        });
         byId = Collections.unmodifiableMap(ids);
+        fileOf = Collections.unmodifiableMap(names);
         Map<String, String> r = new LinkedHashMap<>();
         refused.forEach((p, why) -> r.put(p.getFileName().toString(), why));
         refusals = Collections.unmodifiableMap(r);
@@ -117,6 +123,14 @@ final class PolicyDirectory {
     /** @return the policies in force by id, in file-name order */
     Map<String, AttestationPolicy> policies() {
         return byId;
+    }
+
+    /**
+     * @param id a policy's id
+     * @return the name of the file it was read from, or null
+     */
+    String file(String id) {
+        return fileOf.get(id);
     }
 
     /** @return the files refused at their present version, with the reason */

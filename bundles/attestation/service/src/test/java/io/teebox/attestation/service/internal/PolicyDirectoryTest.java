@@ -76,6 +76,8 @@ public class PolicyDirectoryTest {
         assertEquals(1, d.policies().size());
         assertEquals("aa", d.policies().get("p").rules("sev-snp-report").referenceValues().get("measurement"));
         assertEquals("id 'p' is already the id of a.json", d.refusals().get("b.json"));
+        assertEquals("the policy's file is the one in force, not the refused duplicate", "a.json", d.file("p"));
+        assertEquals(null, d.file("nope"));
     }
 
     @Test
