@@ -207,8 +207,8 @@ public final class AttestCommands {
         if (hv == null) {
             throw new IllegalStateException("no hypervisor: attest:guest needs the core feature");
         }
-        String tee = hv.guest(guest).config().teeType();
         JsonObject rd = runtimeData.isEmpty() ? null : runtimeData(runtimeData);
+        String tee = hv.guest(guest).config().teeType();
         String nonce = service.challenge().get("nonce").getAsString();
         if (rd != null) {
             if (rd.has("nonce") && !(rd.get("nonce") instanceof JsonPrimitive p && p.isString()
