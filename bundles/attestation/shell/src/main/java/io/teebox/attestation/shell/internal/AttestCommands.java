@@ -112,7 +112,7 @@ public final class AttestCommands {
         @Override
         public String toString() {
             return "nonce: " + nonce + "\nexpires: " + expires + "\nreport data: " + reportData
-                    + "\n(evidence: guest:attest -o FILE " + reportData.substring(0, 16) + "... GUEST; then attest:submit"
+                    + "\n(evidence: guest:attest -o FILE " + reportData + " GUEST; then attest:submit"
                     + " --nonce " + nonce + " FORMAT FILE)";
         }
     }
