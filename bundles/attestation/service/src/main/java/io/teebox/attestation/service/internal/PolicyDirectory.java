@@ -27,6 +27,7 @@ final class PolicyDirectory {
 
     private final Path dir;
     private final Consumer<String> log;
+    private final Consumer<String> detail;
     /** Per file, what it last gave successfully. */
     private final Map<Path, Loaded> loaded = new TreeMap<>();
     /** Per file, the version last refused (so the log says it once) and why. */
@@ -41,8 +42,18 @@ final class PolicyDirectory {
      * @param log where one-line messages go
      */
     PolicyDirectory(Path dir, Consumer<String> log) {
+        this(dir, log, log);
+    }
+
+    /**
+     * @param dir the directory
+     * @param log where one-line problems go (a refused file, an unlistable directory)
+     * @param detail where the loads, reloads and removals go (a load happens at every start: not a problem)
+     */
+    PolicyDirectory(Path dir, Consumer<String> log, Consumer<String> detail) {
         this.dir = dir;
         this.log = log;
+        this.detail = detail;
     }
 
     /** @return the directory */
@@ -64,7 +75,7 @@ final class PolicyDirectory {
         }
         loaded.keySet().removeIf(p -> {
             if (!files.contains(p)) {
-                log.accept("attestation policy " + loaded.get(p).policy().id() + " removed (" + p + " is gone)");
+                detail.accept("attestation policy " + loaded.get(p).policy().id() + " removed (" + p + " is gone)");
                 return true;
             }
             return false;
@@ -97,7 +108,7 @@ final class PolicyDirectory {
                 loaded.put(f, new Loaded(modified, size, p));
                 refused.remove(f);
                 refusedAt.remove(f);
-                log.accept("attestation policy " + p.id() + " " + (before == null ? "loaded" : "reloaded")
+                detail.accept("attestation policy " + p.id() + " " + (before == null ? "loaded" : "reloaded")
                         + " from " + f);
             } catch (IOException | RuntimeException e) {
                 String reason = e instanceof IOException ? "unreadable: " + e.getMessage() : e.getMessage();
