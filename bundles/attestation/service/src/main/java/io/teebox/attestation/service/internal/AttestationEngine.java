@@ -320,7 +320,11 @@ final class AttestationEngine {
     JsonObject policiesJson() {
         JsonObject o = new JsonObject();
         JsonArray ps = new JsonArray();
-        policies.policies().values().forEach(p -> ps.add(p.toJson()));
+        policies.policies().values().forEach(p -> {
+            JsonObject j = p.toJson();
+            j.addProperty("file", policies.file(p.id()));
+            ps.add(j);
+        });
         o.add("policies", ps);
         JsonObject refused = new JsonObject();
         policies.refusals().forEach(refused::addProperty);

@@ -109,7 +109,8 @@ public final class AttestationServlet extends HttpServlet {
         this.configuredRoots = List.copyOf(roots);
         this.trustEmulated = config.trust_emulated_roots();
         Clock clock = Clock.systemUTC();
-        PolicyDirectory policies = new PolicyDirectory(Path.of(config.policies_directory()), LOG::info);
+        PolicyDirectory policies = new PolicyDirectory(Path.of(config.policies_directory()), LOG::info,
+                LOG::fine);
         policies.scan();
         String build = "teebox attestation-service " + context.getBundle().getVersion();
         this.engine = new AttestationEngine(new Nonces(clock, Duration.ofSeconds(nonceLife), capacity,

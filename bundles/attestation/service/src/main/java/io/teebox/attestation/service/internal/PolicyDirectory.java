@@ -27,6 +27,7 @@ final class PolicyDirectory {
 
     private final Path dir;
     private final Consumer<String> log;
+    private final Consumer<String> detail;
     /** Per file, what it last gave successfully. */
     private final Map<Path, Loaded> loaded = new TreeMap<>();
     /** Per file, the version last refused (so the log says it once) and why. */
@@ -34,14 +35,25 @@ final class PolicyDirectory {
     private final Map<Path, FileTime> refusedAt = new TreeMap<>();
     private volatile Map<String, AttestationPolicy> byId = Map.of();
     private volatile Map<String, String> refusals = Map.of();
+    private volatile Map<String, String> fileOf = Map.of();
 
     /**
      * @param dir the directory (it need not exist yet)
      * @param log where one-line messages go
      */
     PolicyDirectory(Path dir, Consumer<String> log) {
+        this(dir, log, log);
+    }
+
+    /**
+     * @param dir the directory
+     * @param log where one-line problems go (a refused file, an unlistable directory)
+     * @param detail where the loads, reloads and removals go (a load happens at every start: not a problem)
+     */
+    PolicyDirectory(Path dir, Consumer<String> log, Consumer<String> detail) {
         this.dir = dir;
         this.log = log;
+        this.detail = detail;
     }
 
     /** @return the directory */
@@ -63,7 +75,7 @@ final class PolicyDirectory {
         }
         loaded.keySet().removeIf(p -> {
             if (!files.contains(p)) {
-                log.accept("attestation policy " + loaded.get(p).policy().id() + " removed (" + p + " is gone)");
+                detail.accept("attestation policy " + loaded.get(p).policy().id() + " removed (" + p + " is gone)");
                 return true;
             }
             return false;
@@ -96,7 +108,7 @@ final class PolicyDirectory {
                 loaded.put(f, new Loaded(modified, size, p));
                 refused.remove(f);
                 refusedAt.remove(f);
-                log.accept("attestation policy " + p.id() + " " + (before == null ? "loaded" : "reloaded")
+                detail.accept("attestation policy " + p.id() + " " + (before == null ? "loaded" : "reloaded")
                         + " from " + f);
             } catch (IOException | RuntimeException e) {
                 String reason = e instanceof IOException ? "unreadable: " + e.getMessage() : e.getMessage();
@@ -107,8 +119,13 @@ final class PolicyDirectory {
             }
         }
         Map<String, AttestationPolicy> ids = new LinkedHashMap<>();
-        loaded.values().forEach(l -> ids.put(l.policy().id(), l.policy()));
+        Map<String, String> names = new LinkedHashMap<>();
+        loaded.forEach((p, l) -> {
+            ids.put(l.policy().id(), l.policy());
+            names.put(l.policy().id(), p.getFileName().toString());
+        });
         byId = Collections.unmodifiableMap(ids);
+        fileOf = Collections.unmodifiableMap(names);
         Map<String, String> r = new LinkedHashMap<>();
         refused.forEach((p, why) -> r.put(p.getFileName().toString(), why));
         refusals = Collections.unmodifiableMap(r);
@@ -117,6 +134,14 @@ final class PolicyDirectory {
     /** @return the policies in force by id, in file-name order */
     Map<String, AttestationPolicy> policies() {
         return byId;
+    }
+
+    /**
+     * @param id a policy's id
+     * @return the name of the file it was read from, or null
+     */
+    String file(String id) {
+        return fileOf.get(id);
     }
 
     /** @return the files refused at their present version, with the reason */

@@ -66,6 +66,23 @@ public class PolicyDirectoryTest {
     }
 
     @Test
+    public void aGoodLoadIsADetailAndOnlyRefusalsAreProblems() throws Exception {
+        // every ./teebox start loads default.json: that must not print on the batch mode's stderr (LauncherIT)
+        Path dir = tmp.getRoot().toPath();
+        List<String> detail = new ArrayList<>();
+        write(dir.resolve("default.json"), policy("default", "aa"), 1000);
+        PolicyDirectory d = new PolicyDirectory(dir, log::add, detail::add);
+        d.scan();
+        assertEquals(List.of(), log);
+        assertEquals(1, detail.size());
+        assertTrue(detail.get(0), detail.get(0).startsWith("attestation policy default loaded"));
+        write(dir.resolve("bad.json"), "{", 1000);
+        d.scan();
+        assertEquals(1, log.size());
+        assertTrue(log.get(0), log.get(0).startsWith("attestation policy file "));
+    }
+
+    @Test
     public void aSecondFileWithTheSameIdIsRefused() throws Exception {
         Path dir = tmp.getRoot().toPath();
         write(dir.resolve("a.json"), policy("p", "aa"), 1000);
@@ -76,6 +93,8 @@ public class PolicyDirectoryTest {
         assertEquals(1, d.policies().size());
         assertEquals("aa", d.policies().get("p").rules("sev-snp-report").referenceValues().get("measurement"));
         assertEquals("id 'p' is already the id of a.json", d.refusals().get("b.json"));
+        assertEquals("the policy's file is the one in force, not the refused duplicate", "a.json", d.file("p"));
+        assertEquals(null, d.file("nope"));
     }
 
     @Test

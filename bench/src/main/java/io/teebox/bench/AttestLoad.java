@@ -1,0 +1,568 @@
+package io.teebox.bench;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * A bounded load client for the attestation service: it starts the platform (the distribution's own bundles, taken
+ * from {@code distribution/target/teebox.jar}, in an embedded Felix with the HTTP server on a free loopback port),
+ * launches an SEV-SNP guest and a TD, pre-generates evidence binding pre-fetched nonces (each token needs a fresh
+ * nonce), then per format measures
+ * <ol>
+ * <li>the in-process {@code EvidenceVerifier.verify} rate, with the same number of threads and the same trusted root
+ * the service uses, in this run;</li>
+ * <li>the maximum rate of {@code POST /as/v1/attest} alone (nonces fetched beforehand), C requests in flight;</li>
+ * <li>the same with a {@code POST /as/v1/challenge} before each attest (the pair a client pays per token; the
+ * evidence still binds a pre-fetched nonce, since the guest's signing is not the service's work);</li>
+ * <li>p50/p99 latency of attest at half the maximum rate, open loop (latency counted from the scheduled send time, so
+ * a stall is not hidden).</li>
+ * </ol>
+ * Every phase is bounded by a request count and a time. Usage: {@code java -cp bench/target/benchmarks.jar
+ * io.teebox.bench.AttestLoad [--teebox JAR] [--requests N] [--seconds T] [--concurrency C] [--formats F,...]}.
+ */
+public final class AttestLoad {
+
+    private static final Pattern NONCE = Pattern.compile("\"nonce\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern TOKEN = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"");
+
+    private final BundleContext context;
+    private final String base;
+    private final HttpClient http;
+    private final int concurrency;
+    private final int requests;
+    private final long nanos;
+    private final Map<String, String> attachments = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private AttestLoad(BundleContext context, String base, int concurrency, int requests, int seconds) {
+        this.context = context;
+        this.base = base;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        this.concurrency = concurrency;
+        this.requests = requests;
+        this.nanos = seconds * 1_000_000_000L;
+    }
+
+    /** One prepared request: the nonce and the attest body binding it. */
+    private record Prepared(String nonce, Object evidence, Object asProduced, String body) {
+    }
+
+    /** What one phase measured. */
+    private record Rate(int done, int failed, double seconds, long[] latenciesNanos) {
+        double perSecond() {
+            return done / seconds;
+        }
+
+        double percentile(double p) {
+            if (latenciesNanos.length == 0) {
+                return Double.NaN;
+            }
+            long[] l = latenciesNanos.clone();
+            Arrays.sort(l);
+            return l[Math.min(l.length - 1, (int) Math.ceil(p * l.length) - 1)] / 1e6;
+        }
+    }
+
+    /**
+     * @param args options, see the class comment
+     * @throws Exception if the platform does not start or a request fails outright
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new HashMap<>(Map.of("--teebox", "distribution/target/teebox.jar", "--requests",
+                "1000", "--seconds", "15", "--concurrency", "4", "--formats", "sev-snp-report,tdx-quote-v4"));
+        for (int i = 0; i < args.length; i++) {
+            if (!o.containsKey(args[i]) || i + 1 == args.length) {
+                throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: "
+                        + o.keySet());
+            }
+            o.put(args[i], args[++i]);
+        }
+        Path jar = Path.of(o.get("--teebox"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("--teebox " + jar + " does not exist: build the distribution first "
+                    + "(mvn -B -q -o -pl distribution -am package -DskipTests)");
+        }
+        Path tmp = Files.createTempDirectory("teebox-attest-load");
+        Framework fw = start(jar, tmp);
+        try {
+            BundleContext ctx = fw.getBundleContext();
+            Object endpoint = waitFor(ctx, "io.teebox.api.platform.HttpEndpoint");
+            String base = (String) endpoint.getClass().getMethod("baseUrl").invoke(endpoint);
+            AttestLoad load = new AttestLoad(ctx, base, Integer.parseInt(o.get("--concurrency")),
+                    Integer.parseInt(o.get("--requests")), Integer.parseInt(o.get("--seconds")));
+            load.run(List.of(o.get("--formats").split(",")));
+        } finally {
+            fw.stop();
+            fw.waitForStop(10_000);
+            try (Stream<Path> s = Files.walk(tmp)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private void run(List<String> formats) throws Exception {
+        shell("guest:create -t sev-snp --cpu EPYC-Milan load-snp; guest:launch --policy 0x30000 load-snp");
+        shell("guest:create -t tdx load-td; guest:launch load-td");
+        System.out.printf(Locale.ROOT, "attestation service at %s; %d requests or %d s per phase, %d in flight; "
+                + "%d processors%n", base, requests, nanos / 1_000_000_000L, concurrency,
+                Runtime.getRuntime().availableProcessors());
+        StringBuilder table = new StringBuilder();
+        for (String[] g : new String[][] {{"load-snp", "sev-snp-report"}, {"load-td", "tdx-quote-v4"}}) {
+            if (formats.contains(g[1])) {
+                table.append(measure(g[0], g[1]));
+            }
+        }
+        System.out.println();
+        System.out.print(table);
+    }
+
+    private String measure(String guest, String format) throws Exception {
+        // warm up the whole path (JIT, connections, the verifier's caches as the service uses them)
+        attestAlone(prepare(guest, Math.min(200, requests)));
+        // the same evidence, each item distinct (fresh report data and signature), first verified in process, then
+        // submitted: the verifier's caches see what they see behind the service
+        List<Prepared> prepared = prepare(guest, requests);
+        double verify = verifyRate(prepared, format, false);
+        double verifyAttached = verifyRate(prepared, format, true);
+        Rate alone = attestAlone(prepared);
+        Rate pair = attestPair(prepare(guest, requests));
+        double half = alone.perSecond() / 2;
+        Rate paced = attestPaced(prepare(guest, (int) Math.min(requests, Math.max(50, half * nanos / 1e9))), half);
+        String r = String.format(Locale.ROOT, "%s%n"
+                + "  in-process verify (%d threads)   %8.1f /s  of the evidence as sent (no attachments)%n"
+                + "                                  %8.1f /s  as the guest produced it (attachments %s)%n"
+                + "  attest alone (max)              %8.1f tokens/s  = %5.1f %% of verify  (%d ok, %d failed)%n"
+                + "  challenge + attest (max)        %8.1f tokens/s  = %5.1f %% of verify  (%d ok, %d failed)%n"
+                + "  attest at %6.1f /s (half)      p50 %6.2f ms  p99 %6.2f ms  (%d ok, %d failed)%n"
+                + "  goal (>= 80 %% of verify, p99 < 10 ms at half load): %s%n",
+                format, concurrency, verify, verifyAttached, attachments.get(format), alone.perSecond(), 100 * alone.perSecond() / verify, alone.done(),
+                alone.failed(), pair.perSecond(), 100 * pair.perSecond() / verify, pair.done(), pair.failed(), half,
+                paced.percentile(0.50), paced.percentile(0.99), paced.done(), paced.failed(),
+                alone.perSecond() >= 0.8 * verify && paced.percentile(0.99) < 10 ? "met" : "NOT met");
+        System.out.print(r);
+        return r;
+    }
+
+    // ---- phases
+
+    private double verifyRate(List<Prepared> prepared, String format, boolean asProduced) throws Exception {
+        Object verifier = verifier(format);
+        Class<?> ev = api("io.teebox.api.attestation.Evidence");
+        Class<?> opts = api("io.teebox.api.attestation.VerificationOptions");
+        // what the service passes: the emulated vendor roots and the default policy's allow_debug=false
+        Object options = opts.getConstructor(java.time.Clock.class, List.class, Map.class, Map.class).newInstance(
+                java.time.Clock.systemUTC(), emulatedRoots(), Map.of(), Map.of("allow_debug", "false"));
+        Method verify = api("io.teebox.api.attestation.EvidenceVerifier").getMethod("verify", ev, opts);
+        for (int i = 0; i < Math.min(200, prepared.size()); i++) {
+            verify.invoke(verifier, asProduced ? prepared.get(i).asProduced() : prepared.get(i).evidence(), options);
+        }
+        AtomicInteger next = new AtomicInteger();
+        long deadline = System.nanoTime() + nanos;
+        AtomicInteger done = new AtomicInteger();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < concurrency; t++) {
+            Thread th = new Thread(() -> {
+                try {
+                    int i;
+                    while ((i = next.getAndIncrement()) < prepared.size() && System.nanoTime() < deadline) {
+                        verify.invoke(verifier, asProduced ? prepared.get(i).asProduced()
+                                : prepared.get(i).evidence(), options);
+                        done.incrementAndGet();
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        return done.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private Rate attestAlone(List<Prepared> prepared) throws Exception {
+        return closedLoop(prepared, false);
+    }
+
+    private Rate attestPair(List<Prepared> prepared) throws Exception {
+        return closedLoop(prepared, true);
+    }
+
+    private Rate closedLoop(List<Prepared> prepared, boolean challengeFirst) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        ConcurrentLinkedQueue<Long> lat = new ConcurrentLinkedQueue<>();
+        long deadline = System.nanoTime() + nanos;
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < concurrency; t++) {
+            Thread th = new Thread(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < prepared.size() && System.nanoTime() < deadline) {
+                    long s = System.nanoTime();
+                    try {
+                        if (challengeFirst) {
+                            challenge();
+                        }
+                        if (attest(prepared.get(i).body()) == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        failed.incrementAndGet();
+                    }
+                    lat.add(System.nanoTime() - s);
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Rate(ok.get(), failed.get(), secs, lat.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    private Rate attestPaced(List<Prepared> prepared, double rate) throws Exception {
+        long interval = (long) (1e9 / rate);
+        long[] lat = new long[prepared.size()];
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicLong sent = new AtomicLong();
+        CountDownLatch all = new CountDownLatch(prepared.size());
+        long t0 = System.nanoTime();
+        long deadline = t0 + nanos;
+        int n = 0;
+        for (; n < prepared.size(); n++) {
+            long due = t0 + n * interval;
+            if (due > deadline) {
+                break;
+            }
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                if (wait > 200_000) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            int idx = n;
+            sent.incrementAndGet();
+            CompletableFuture<HttpResponse<String>> f = http.sendAsync(attestRequest(prepared.get(idx).body()),
+                    HttpResponse.BodyHandlers.ofString());
+            f.whenComplete((rsp, err) -> {
+                lat[idx] = System.nanoTime() - due;
+                if (err == null && rsp.statusCode() == 200) {
+                    ok.incrementAndGet();
+                } else {
+                    failed.incrementAndGet();
+                }
+                all.countDown();
+            });
+        }
+        for (int k = n; k < prepared.size(); k++) {
+            all.countDown();
+        }
+        all.await();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Rate(ok.get(), failed.get(), secs, Arrays.copyOf(lat, n));
+    }
+
+    // ---- requests
+
+    private String challenge() throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/as/v1/challenge"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher m = NONCE.matcher(r.body());
+        if (r.statusCode() != 200 || !m.find()) {
+            throw new IllegalStateException("challenge: " + r.statusCode() + " " + r.body());
+        }
+        return m.group(1);
+    }
+
+    private HttpRequest attestRequest(String body) {
+        return HttpRequest.newBuilder(URI.create(base + "/as/v1/attest")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private int attest(String body) throws IOException, InterruptedException {
+        return http.send(attestRequest(body), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** Fresh nonces, evidence binding each, request bodies; the first one is checked to give an affirming token. */
+    private List<Prepared> prepare(String guest, int count) throws Exception {
+        Object hv = waitFor(context, "io.teebox.api.hypervisor.Hypervisor");
+        Object gc = api("io.teebox.api.hypervisor.Hypervisor").getMethod("context", String.class).invoke(hv, guest);
+        Method evidence = api("io.teebox.api.guest.GuestContext").getMethod("evidence",
+                api("io.teebox.api.tee.Bytes"));
+        Method bytesOf = api("io.teebox.api.tee.Bytes").getMethod("of", byte[].class);
+        Class<?> ev = api("io.teebox.api.attestation.Evidence");
+        List<Prepared> out = new ArrayList<>(count);
+        MessageDigest sha384 = MessageDigest.getInstance("SHA-384");
+        for (int i = 0; i < count; i++) {
+            String nonce = challenge();
+            byte[] rd = Arrays.copyOf(sha384.digest(("{\"nonce\":\"" + nonce + "\"}").getBytes(
+                    StandardCharsets.UTF_8)), 64);
+            Object e = evidence.invoke(gc, bytesOf.invoke(null, (Object) rd));
+            String format = (String) ev.getMethod("format").invoke(e);
+            byte[] report = (byte[]) ev.getMethod("report").invoke(e);
+            @SuppressWarnings("unchecked")
+            List<byte[]> certs = (List<byte[]>) ev.getMethod("certificates").invoke(e);
+            StringBuilder b = new StringBuilder("{\"evidence\":{\"format\":\"").append(format)
+                    .append("\",\"evidence\":\"").append(Base64.getEncoder().encodeToString(report))
+                    .append("\",\"certificates\":[");
+            for (int c = 0; c < certs.size(); c++) {
+                b.append(c == 0 ? "\"" : ",\"").append(Base64.getEncoder().encodeToString(certs.get(c))).append('"');
+            }
+            b.append("]},\"nonce\":\"").append(nonce).append("\"}");
+            // the evidence as the service receives it: the request carries no attachments (an SNP guest's evidence
+            // has the CRL attached, which the service must then fetch from the collateral sources)
+            Object sent = ev.getConstructor(String.class, byte[].class, List.class, Map.class).newInstance(format,
+                    report, certs, Map.of());
+            if (i == 0) {
+                attachments.put(format, ((Map<?, ?>) ev.getMethod("attachments").invoke(e)).keySet().toString());
+            }
+            out.add(new Prepared(nonce, sent, e, b.toString()));
+        }
+        if (count > 1) {
+            Prepared probe = out.remove(out.size() - 1);
+            HttpResponse<String> r = http.send(attestRequest(probe.body()), HttpResponse.BodyHandlers.ofString());
+            Matcher m = TOKEN.matcher(r.body());
+            if (r.statusCode() != 200 || !m.find()) {
+                throw new IllegalStateException("attest: " + r.statusCode() + " " + r.body());
+            }
+            String claims = new String(Base64.getUrlDecoder().decode(m.group(1).split("\\.")[1]),
+                    StandardCharsets.UTF_8);
+            if (!claims.contains("\"ear.status\":\"affirming\"")) {
+                throw new IllegalStateException("the probe's token is not affirming: " + claims);
+            }
+        }
+        return out;
+    }
+
+    // ---- the platform
+
+    private Object verifier(String format) throws Exception {
+        for (ServiceReference<?> r : all(context, "io.teebox.api.attestation.EvidenceVerifier")) {
+            Object v = context.getService(r);
+            if (format.equals(v.getClass().getMethod("format").invoke(v))) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("no verifier of " + format);
+    }
+
+    /** The roots the service trusts: the last certificate of the emulated KDS's and PCS's chains. */
+    private List<byte[]> emulatedRoots() throws Exception {
+        List<byte[]> out = new ArrayList<>();
+        Method value = api("io.teebox.api.tee.Bytes").getMethod("value");
+        Pattern pem = Pattern.compile("-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", Pattern.DOTALL);
+        for (ServiceReference<?> r : all(context, "io.teebox.spi.collateral.CollateralSource")) {
+            if (!"true".equals(String.valueOf(r.getProperty("collateral.emulated")))) {
+                continue;
+            }
+            Object source = context.getService(r);
+            Class<?> cs = r.getBundle().loadClass("io.teebox.spi.collateral.CollateralSource");
+            Method fetch = cs.getMethod("fetch", String.class, Map.class);
+            List<Object[]> asks = new ArrayList<>();
+            for (String line : List.of("Milan", "Genoa", "Turin")) {
+                asks.add(new Object[] {"cert_chain", Map.of("product", line, "signer", "vcek")});
+            }
+            asks.add(new Object[] {"qe_identity_issuer_chain", Map.of()});
+            for (Object[] a : asks) {
+                java.util.Optional<?> b;
+                try {
+                    b = (java.util.Optional<?>) fetch.invoke(source, a[0], a[1]);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    continue;
+                }
+                if (b.isEmpty()) {
+                    continue;
+                }
+                Matcher m = pem.matcher(new String((byte[]) value.invoke(b.get()), StandardCharsets.US_ASCII));
+                byte[] last = null;
+                while (m.find()) {
+                    last = Base64.getMimeDecoder().decode(m.group(1).trim());
+                }
+                byte[] root = last;
+                if (root != null && out.stream().noneMatch(x -> Arrays.equals(x, root))) {
+                    out.add(root);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no emulated roots");
+        }
+        return out;
+    }
+
+    private Class<?> api(String name) throws ClassNotFoundException {
+        for (Bundle b : context.getBundles()) {
+            if ("io.teebox.api".equals(b.getSymbolicName())) {
+                return b.loadClass(name);
+            }
+        }
+        throw new IllegalStateException("no io.teebox.api bundle");
+    }
+
+    private void shell(String commands) throws Exception {
+        Object processor = waitFor(context, "org.apache.felix.service.command.CommandProcessor");
+        Class<?> cp = processor.getClass().getClassLoader()
+                .loadClass("org.apache.felix.service.command.CommandProcessor");
+        Class<?> cs = processor.getClass().getClassLoader().loadClass("org.apache.felix.service.command.CommandSession");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Object session = cp.getMethod("createSession", InputStream.class, OutputStream.class, OutputStream.class)
+                .invoke(processor, new ByteArrayInputStream(new byte[0]), ps, ps);
+        for (int i = 0; i < 100; i++) {
+            // the commands register through DS after the framework starts
+            if (context.getAllServiceReferences((String) null, "(osgi.command.scope=guest)") != null) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        try {
+            cs.getMethod("execute", CharSequence.class).invoke(session, commands);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new IllegalStateException(commands + ": " + e.getCause() + "\n" + out, e.getCause());
+        } finally {
+            cs.getMethod("close").invoke(session);
+        }
+    }
+
+    private static ServiceReference<?>[] all(BundleContext ctx, String type) {
+        try {
+            return ctx.getAllServiceReferences(type, null);
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Object waitFor(BundleContext ctx, String type) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            // all references: the bench's class path has its own copy of the API, which the framework's class
+            // space check would hold against the bundles' services
+            ServiceReference<?>[] refs = all(ctx, type);
+            ServiceReference<?> r = refs == null ? null : refs[0];
+            if (r != null) {
+                Object s = ctx.getService(r);
+                if (s != null) {
+                    return s;
+                }
+            }
+            Thread.sleep(100);
+        }
+        StringBuilder b = new StringBuilder("no " + type + " after 30 s; bundles not active:");
+        for (Bundle x : ctx.getBundles()) {
+            if (x.getState() != Bundle.ACTIVE) {
+                b.append(' ').append(x.getSymbolicName()).append('(').append(x.getState()).append(')');
+            }
+        }
+        try {
+            for (ServiceReference<?> r : ctx.getAllServiceReferences(null, null)) {
+                String oc = Arrays.toString((String[]) r.getProperty("objectClass"));
+                if (oc.contains("Http") || oc.contains("Servlet")) {
+                    b.append("\n  service ").append(oc).append(" endpoint=").append(Arrays.deepToString(
+                            new Object[] {r.getProperty("osgi.http.endpoint")}));
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException(b.toString());
+    }
+
+    /** Felix with the distribution's bundles (no console, no file install), state and storage in {@code tmp}. */
+    private static Framework start(Path teebox, Path tmp) throws Exception {
+        Properties launch = new Properties();
+        List<Path> bundles = new ArrayList<>();
+        try (JarFile jar = new JarFile(teebox.toFile())) {
+            try (InputStream in = jar.getInputStream(jar.getEntry("launcher.properties"))) {
+                launch.load(in);
+            }
+            for (String entry : launch.getProperty("launch.bundles").split(",")) {
+                String name = entry.substring(entry.lastIndexOf('/') + 1);
+                if (name.startsWith("org.apache.felix.gogo.jline") || name.startsWith("org.apache.felix.fileinstall")) {
+                    continue;
+                }
+                Path p = tmp.resolve(name);
+                try (InputStream in = jar.getInputStream(jar.getEntry(entry))) {
+                    Files.copy(in, p);
+                }
+                bundles.add(p);
+            }
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Map<String, String> config = new HashMap<>();
+        config.put("org.osgi.framework.storage", tmp.resolve("felix").toString());
+        config.put("org.osgi.framework.storage.clean", "onFirstInit");
+        config.put("org.osgi.framework.system.packages.extra", launch.getProperty("launch.system.packages"));
+        config.put("org.osgi.service.http.port", Integer.toString(port));
+        config.put("org.apache.felix.http.host", "127.0.0.1");
+        config.put("teebox.state", tmp.resolve("state").toString());
+        config.put("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        Framework fw = new FrameworkFactory().newFramework(config);
+        fw.start();
+        List<Bundle> installed = new ArrayList<>();
+        for (Path p : bundles) {
+            installed.add(fw.getBundleContext().installBundle(p.toUri().toString()));
+        }
+        for (Bundle b : installed) {
+            if (b.getHeaders().get("Fragment-Host") == null) {
+                try {
+                    b.start();
+                } catch (org.osgi.framework.BundleException e) {
+                    System.err.println("bundle " + b.getSymbolicName() + " does not start: " + e.getMessage());
+                }
+            }
+        }
+        return fw;
+    }
+}

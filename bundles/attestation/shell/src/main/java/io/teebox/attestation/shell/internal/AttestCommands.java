@@ -1,0 +1,342 @@
+package io.teebox.attestation.shell.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.hypervisor.Hypervisor;
+import io.teebox.api.platform.HttpEndpoint;
+import io.teebox.api.tee.Bytes;
+import io.teebox.kit.hex.Hex;
+
+/**
+ * The attestation service from the console, over the platform's own HTTP endpoint (so the commands see what any
+ * client sees): its policies, a challenge, evidence submitted from a file or taken from a running guest, and tokens
+ * decoded and checked against its JWKS.
+ */
+@Component(service = AttestCommands.class, immediate = true)
+@GogoCommand(scope = "attest", function = {"policies", "policy", "challenge", "submit", "guest", "decode"})
+@Descriptor("The attestation service: policies, challenges, evidence to EAR tokens, tokens decoded")
+public final class AttestCommands {
+
+    private final ServiceClient service;
+    private final Clock clock;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Hypervisor hypervisor;
+
+    /** @param endpoint where the platform's HTTP server, and so the attestation service, listens */
+    @Activate
+    public AttestCommands(@Reference HttpEndpoint endpoint) {
+        this(new ServiceClient(endpoint.baseUrl()), Clock.systemUTC());
+    }
+
+    AttestCommands(ServiceClient service, Clock clock) {
+        this.service = service;
+        this.clock = clock;
+    }
+
+    /**
+     * A policy file of the service's directory.
+     *
+     * @param id the policy's id, or null for a refused file
+     * @param formats the evidence formats it covers
+     * @param file its file name
+     * @param state {@code in force} or {@code refused}
+     * @param reason why the file was refused, or null
+     */
+    public record PolicyRow(String id, List<String> formats, String file, String state, String reason) {
+        @Override
+        public String toString() {
+            return String.format("%-16s %-44s %-24s %s", id == null ? "-" : id,
+                    formats.isEmpty() ? "-" : String.join(",", formats), file == null ? "-" : file,
+                    reason == null ? state : state + ": " + reason);
+        }
+    }
+
+    /**
+     * A policy in full.
+     *
+     * @param id its id
+     * @param description its description
+     * @param file its file name
+     * @param formats per format its reference values and verifier policy
+     */
+    public record PolicyView(String id, String description, String file, Map<String, Object> formats) {
+        @Override
+        public String toString() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("description", description);
+            m.put("file", file);
+            m.put("formats", formats);
+            return Tokens.PRETTY.toJson(m);
+        }
+    }
+
+    /**
+     * A challenge.
+     *
+     * @param nonce the nonce
+     * @param expires when it stops being accepted
+     * @param reportData the report data that binds it without runtime data (SHA-384 of {@code {"nonce":N}},
+     *            64 bytes; SEV takes the first 16)
+     */
+    public record Challenge(String nonce, Instant expires, String reportData) {
+        @Override
+        public String toString() {
+            return "nonce: " + nonce + "\nexpires: " + expires + "\nreport data: " + reportData
+                    + "\n(evidence: guest:attest -o FILE " + reportData + " GUEST; then attest:submit"
+                    + " --nonce " + nonce + " FORMAT FILE)";
+        }
+    }
+
+    /** @return the policies in force and the files refused */
+    @Descriptor("List the service's policies: id, evidence formats, file, in force or refused (with the reason)")
+    public List<PolicyRow> policies() {
+        JsonObject p = service.policies();
+        List<PolicyRow> out = new ArrayList<>();
+        for (JsonElement e : p.getAsJsonArray("policies")) {
+            JsonObject o = e.getAsJsonObject();
+            out.add(new PolicyRow(o.get("id").getAsString(), new ArrayList<>(o.getAsJsonObject("formats").keySet()),
+                    o.has("file") ? o.get("file").getAsString() : null, "in force", null));
+        }
+        if (p.get("refused") instanceof JsonObject refused) {
+            refused.entrySet().forEach(r -> out.add(new PolicyRow(null, List.of(), r.getKey(), "refused",
+                    r.getValue().getAsString())));
+        }
+        return out;
+    }
+
+    /** @return the policy */
+    @Descriptor("Show a policy in full: per evidence format its reference values and verifier policy")
+    public PolicyView policy(@Descriptor("policy id (attest:policies lists them)") String id) {
+        JsonObject p = service.policies();
+        List<String> ids = new ArrayList<>();
+        for (JsonElement e : p.getAsJsonArray("policies")) {
+            JsonObject o = e.getAsJsonObject();
+            String pid = o.get("id").getAsString();
+            if (pid.equals(id)) {
+                return new PolicyView(pid, o.has("description") && !o.get("description").isJsonNull()
+                        ? o.get("description").getAsString() : null,
+                        o.has("file") ? o.get("file").getAsString() : null, Tokens.map(o.getAsJsonObject("formats")));
+            }
+            ids.add(pid);
+        }
+        throw new IllegalArgumentException("policy '" + id + "' is not in force; the policies are " + ids
+                + (p.get("refused") instanceof JsonObject r && !r.isEmpty() ? " (refused files: " + r.keySet()
+                        + ", see attest:policies)" : ""));
+    }
+
+    /** @return the challenge */
+    @Descriptor("Ask the service for a challenge: a single-use nonce and the report data that binds it")
+    public Challenge challenge() {
+        JsonObject c = service.challenge();
+        String nonce = c.get("nonce").getAsString();
+        return new Challenge(nonce, Instant.parse(c.get("expires").getAsString()),
+                Hex.encode(reportData(nonce, null, 64)));
+    }
+
+    /** @return what the token says, and the token */
+    @Descriptor("Submit an evidence file (as guest:attest -o FILE writes it, the chain in FILE.certs.pem) for a "
+            + "token; the evidence must bind the nonce (attest:challenge gives one and its report data)")
+    public Tokens.Attested submit(
+            @Descriptor("the challenge nonce the evidence binds (or the nonce member of --runtime-data)")
+            @Parameter(names = {"-n", "--nonce"}, absentValue = "") String nonce,
+            @Descriptor("runtime data bound by the evidence: a JSON object with the nonce, or @FILE")
+            @Parameter(names = {"-r", "--runtime-data"}, absentValue = "") String runtimeData,
+            @Descriptor("the policy to appraise with (default: the service's choice)")
+            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("evidence format: sev-snp-report, tdx-quote-v4, sev-attestation") String format,
+            @Descriptor("the evidence file") String file) {
+        JsonObject rd = runtimeData.isEmpty() ? null : runtimeData(runtimeData);
+        String n = nonce.isEmpty() ? null : nonce;
+        if (n == null && rd != null && rd.get("nonce") instanceof JsonPrimitive p && p.isString()) {
+            n = p.getAsString();
+        }
+        if (n == null) {
+            throw new IllegalArgumentException("--nonce is missing: evidence in a file binds the nonce it was made "
+                    + "for; give that one (attest:challenge, then guest:attest -o FILE <its report data> GUEST), or "
+                    + "let attest:guest GUEST do all of it");
+        }
+        Path f = Path.of(file);
+        byte[] report = read("evidence file", f);
+        Path certs = Path.of(file + ".certs.pem");
+        String pem = Files.isRegularFile(certs) ? new String(read("certificate file", certs),
+                StandardCharsets.US_ASCII) : null;
+        return Tokens.attested(service.attest(request(format, report, pem, n, rd, policy)), format);
+    }
+
+    /** @return what the token says, and the token */
+    @Descriptor("Attest a running guest: get a challenge, have the guest's TEE sign evidence binding it, submit "
+            + "the evidence and show the token")
+    public Tokens.Attested guest(
+            @Descriptor("runtime data to bind besides the nonce: a JSON object (its nonce member is set to the "
+                    + "challenge's), or @FILE")
+            @Parameter(names = {"-r", "--runtime-data"}, absentValue = "") String runtimeData,
+            @Descriptor("the policy to appraise with (default: the service's choice)")
+            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("guest id or name") String guest) {
+        Hypervisor hv = hypervisor;
+        if (hv == null) {
+            throw new IllegalStateException("no hypervisor: attest:guest needs the core feature");
+        }
+        JsonObject rd = runtimeData.isEmpty() ? null : runtimeData(runtimeData);
+        String tee = hv.guest(guest).config().teeType();
+        String nonce = service.challenge().get("nonce").getAsString();
+        if (rd != null) {
+            if (rd.has("nonce") && !(rd.get("nonce") instanceof JsonPrimitive p && p.isString()
+                    && p.getAsString().equals(nonce))) {
+                throw new IllegalArgumentException("--runtime-data: leave out its nonce member; attest:guest sets it "
+                        + "to the challenge's");
+            }
+            rd.addProperty("nonce", nonce);
+        }
+        int field = tee.equals("sev") || tee.equals("sev-es") ? 16 : 64;
+        Evidence e = hv.context(guest).evidence(Bytes.of(reportData(nonce, rd, field)));
+        return Tokens.attested(service.attest(request(e.format(), e.report(), e.certificates(), nonce, rd, policy)),
+                e.format());
+    }
+
+    /** @return the token decoded */
+    @Descriptor("Decode an EAR token: header and claims, whether its signature verifies with the service's JWKS, "
+            + "its expiry")
+    public Tokens.Decoded decode(@Descriptor("the token, or a file holding it (or the service's {\"token\": ...} "
+            + "answer)") String tokenOrFile) {
+        String token = tokenOrFile.strip();
+        Path f = token.length() < 4096 && token.chars().filter(c -> c == '.').count() != 2 ? Path.of(token) : null;
+        if (f != null) {
+            if (!Files.isRegularFile(f)) {
+                throw new IllegalArgumentException("token: '" + abbreviate(token) + "' is neither a token "
+                        + "(header.payload.signature) nor a file");
+            }
+            token = new String(read("token file", f), StandardCharsets.UTF_8).strip();
+            if (token.startsWith("{")) {
+                try {
+                    token = JsonParser.parseString(token).getAsJsonObject().get("token").getAsString();
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("token file " + f + " is JSON without a token member");
+                }
+            }
+        }
+        String jwks;
+        String source = service.jwksUrl();
+        try {
+            jwks = service.jwks();
+        } catch (IllegalStateException e) {
+            jwks = null;
+            source = "the JWKS is unavailable (" + e.getMessage() + ")";
+        }
+        return Tokens.decode(token, jwks, source, clock.instant());
+    }
+
+    // ---- helpers
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
+    private static byte[] read(String what, Path f) {
+        if (!Files.isRegularFile(f)) {
+            throw new IllegalArgumentException(what + " " + f + " does not exist");
+        }
+        try {
+            byte[] b = Files.readAllBytes(f);
+            if (b.length == 0) {
+                throw new IllegalArgumentException(what + " " + f + " is empty");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(what + " " + f + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the runtime data option's JSON object (given inline or as {@code @FILE}) */
+    static JsonObject runtimeData(String text) {
+        String json = text.startsWith("@") ? new String(read("runtime data file", Path.of(text.substring(1))),
+                StandardCharsets.UTF_8) : text;
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (!(e instanceof JsonObject o)) {
+                throw new IllegalArgumentException("--runtime-data is not a JSON object: " + abbreviate(json.strip()));
+            }
+            return o;
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("--runtime-data is not JSON: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The report data binding a nonce, as the service computes it: SHA-384 of the RFC 8785 form of the runtime data
+     * ({@code {"nonce":N}} without any), truncated or zero-padded to the field.
+     */
+    static byte[] reportData(String nonce, JsonObject runtimeData, int field) {
+        JsonObject rd = runtimeData;
+        if (rd == null) {
+            rd = new JsonObject();
+            rd.addProperty("nonce", nonce);
+        }
+        String canonical;
+        try {
+            canonical = CanonicalJson.write(rd);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--runtime-data: " + e.getMessage());
+        }
+        try {
+            return Arrays.copyOf(MessageDigest.getInstance("SHA-384").digest(canonical.getBytes(
+                    StandardCharsets.UTF_8)), field);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonObject request(String format, byte[] report, Object certificates, String nonce, JsonObject runtime,
+            String policy) {
+        JsonObject ev = new JsonObject();
+        ev.addProperty("format", format);
+        ev.addProperty("evidence", Base64.getEncoder().encodeToString(report));
+        if (certificates instanceof String pem) {
+            ev.addProperty("certificates", pem);
+        } else if (certificates instanceof List<?> list && !list.isEmpty()) {
+            com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+            list.forEach(c -> a.add(Base64.getEncoder().encodeToString((byte[]) c)));
+            ev.add("certificates", a);
+        }
+        JsonObject o = new JsonObject();
+        o.add("evidence", ev);
+        o.addProperty("nonce", nonce);
+        if (runtime != null) {
+            o.add("runtime_data", runtime);
+        }
+        if (policy != null && !policy.isEmpty()) {
+            o.addProperty("policy_id", policy);
+        }
+        return o;
+    }
+}
