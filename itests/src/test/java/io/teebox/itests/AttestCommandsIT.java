@@ -4,15 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -35,21 +29,7 @@ import com.google.gson.JsonParser;
 public class AttestCommandsIT extends TeeboxTestSupport {
 
     private Object run(String commands) throws Exception {
-        CommandProcessor processor = service(CommandProcessor.class, null);
-        await("the attest: and guest: commands", () -> {
-            try {
-                return context.getServiceReferences((String) null, "(osgi.command.scope=attest)") != null
-                        && context.getServiceReferences((String) null, "(osgi.command.scope=guest)") != null;
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-            Object r = s.execute(commands);
-            return r != null ? r : out.toString(StandardCharsets.UTF_8);
-        }
+        return gogo(commands, "attest", "guest");
     }
 
     private JsonObject json(String commands) throws Exception {

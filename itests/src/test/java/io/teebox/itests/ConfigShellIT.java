@@ -8,17 +8,11 @@ import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.composite;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
@@ -70,21 +64,8 @@ public class ConfigShellIT extends TeeboxTestSupport {
     }
 
     private String run(String commands) throws Exception {
-        CommandProcessor processor = service(CommandProcessor.class, null);
-        await("the config: and log: commands", () -> {
-            try {
-                return context.getServiceReferences((String) null, "(osgi.command.scope=config)") != null
-                        && context.getServiceReferences((String) null, "(osgi.command.scope=log)") != null;
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-            Object r = s.execute(commands);
-            return r == null ? "" : r.toString();
-        }
+        Object r = gogo(commands, "config", "log");
+        return r == null ? "" : r.toString();
     }
 
     private String fails(String commands) throws Exception {

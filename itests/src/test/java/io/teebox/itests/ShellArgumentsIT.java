@@ -4,15 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -30,21 +24,7 @@ import io.teebox.api.hypervisor.GuestState;
 public class ShellArgumentsIT extends TeeboxTestSupport {
 
     private Object run(String commands) throws Exception {
-        CommandProcessor processor = service(CommandProcessor.class, null);
-        // the command scopes are registered by DS; wait for them as the batch runner does
-        await("the tee: and guest: commands", () -> {
-            try {
-                return context.getServiceReferences((String) null, "(osgi.command.scope=tee)") != null
-                        && context.getServiceReferences((String) null, "(osgi.command.scope=guest)") != null;
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8))) {
-            return s.execute(commands);
-        }
+        return gogo(commands, "tee", "guest");
     }
 
     private String fails(String commands) throws Exception {

@@ -142,6 +142,39 @@ public abstract class TeeboxTestSupport {
     // ---- services
 
     /**
+     * Runs a Gogo program in a session of its own, once the command scopes it uses are registered (DS registers
+     * them asynchronously, so a test waits as the batch runner does).
+     *
+     * @param commands the program
+     * @param scopes the command scopes to wait for
+     * @return the program's result, or what it printed when it returned nothing
+     * @throws Exception what the program threw
+     */
+    protected Object gogo(String commands, String... scopes) throws Exception {
+        org.apache.felix.service.command.CommandProcessor processor = service(
+                org.apache.felix.service.command.CommandProcessor.class, null);
+        await("the " + String.join(": and ", scopes) + ": commands", () -> {
+            try {
+                for (String scope : scopes) {
+                    if (context.getServiceReferences((String) null, "(osgi.command.scope=" + scope + ")") == null) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        try (org.apache.felix.service.command.CommandSession s = processor.createSession(
+                new java.io.ByteArrayInputStream(new byte[0]), print, print)) {
+            Object r = s.execute(commands);
+            return r != null ? r : out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
      * Waits for a service.
      *
      * @param type the service interface

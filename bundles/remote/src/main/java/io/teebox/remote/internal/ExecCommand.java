@@ -1,16 +1,12 @@
 package io.teebox.remote.internal;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 import org.osgi.framework.BundleContext;
 
 /**
@@ -18,41 +14,13 @@ import org.osgi.framework.BundleContext;
  * streams, prints its result and exits with the batch modes' status (0 ran, 1 a command failed with its message on
  * stderr, 2 a REJECTED verdict, 3 the platform did not become ready).
  */
-final class ExecCommand implements Command {
+final class ExecCommand extends ChannelCommand {
 
-    private final BundleContext context;
-    private final CommandProcessor processor;
     private final String program;
-    private InputStream in;
-    private OutputStream out;
-    private OutputStream err;
-    private ExitCallback exit;
-    private Thread thread;
 
     ExecCommand(BundleContext context, CommandProcessor processor, String program) {
-        this.context = context;
-        this.processor = processor;
+        super(context, processor);
         this.program = program;
-    }
-
-    @Override
-    public void setInputStream(InputStream in) {
-        this.in = in;
-    }
-
-    @Override
-    public void setOutputStream(OutputStream out) {
-        this.out = out;
-    }
-
-    @Override
-    public void setErrorStream(OutputStream err) {
-        this.err = err;
-    }
-
-    @Override
-    public void setExitCallback(ExitCallback callback) {
-        this.exit = callback;
     }
 
     @Override

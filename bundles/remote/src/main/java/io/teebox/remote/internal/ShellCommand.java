@@ -1,8 +1,6 @@
 package io.teebox.remote.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -13,10 +11,8 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Function;
 import org.apache.sshd.common.channel.PtyMode;
 import org.apache.sshd.server.Environment;
-import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.Signal;
 import org.apache.sshd.server.channel.ChannelSession;
-import org.apache.sshd.server.command.Command;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
 import org.jline.terminal.Terminal;
@@ -30,41 +26,13 @@ import org.osgi.framework.BundleContext;
  * session waits for the platform and installs completion. {@code exit}, {@code logout} or Ctrl-D end the session;
  * the platform runs on.
  */
-final class ShellCommand implements Command {
+final class ShellCommand extends ChannelCommand {
 
-    private final BundleContext context;
-    private final CommandProcessor processor;
-    private InputStream in;
-    private OutputStream out;
-    private OutputStream err;
-    private ExitCallback exit;
     private volatile Terminal terminal;
     private volatile Shell shell;
-    private Thread thread;
 
     ShellCommand(BundleContext context, CommandProcessor processor) {
-        this.context = context;
-        this.processor = processor;
-    }
-
-    @Override
-    public void setInputStream(InputStream in) {
-        this.in = in;
-    }
-
-    @Override
-    public void setOutputStream(OutputStream out) {
-        this.out = out;
-    }
-
-    @Override
-    public void setErrorStream(OutputStream err) {
-        this.err = err;
-    }
-
-    @Override
-    public void setExitCallback(ExitCallback callback) {
-        this.exit = callback;
+        super(context, processor);
     }
 
     @Override

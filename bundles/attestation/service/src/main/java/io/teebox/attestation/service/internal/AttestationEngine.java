@@ -230,7 +230,7 @@ final class AttestationEngine {
 
     private static String describe(Binding.Bound b) {
         if (b.runtimeDataClaims() != null) {
-            return CanonicalJson.write(b.runtimeDataClaims());
+            return io.teebox.attestation.api.CanonicalJson.write(b.runtimeDataClaims());
         }
         return "the nonce followed by " + (b.hashed().length) + " bytes of raw runtime data";
     }

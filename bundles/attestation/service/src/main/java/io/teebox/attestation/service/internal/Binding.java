@@ -70,7 +70,7 @@ final class Binding {
             JsonObject o = new JsonObject();
             o.addProperty("nonce", nonce);
             claims = o;
-            hashed = CanonicalJson.write(o).getBytes(StandardCharsets.UTF_8);
+            hashed = io.teebox.attestation.api.CanonicalJson.write(o).getBytes(StandardCharsets.UTF_8);
         } else if (runtimeData instanceof JsonObject o) {
             JsonElement n = o.get("nonce");
             if (n == null) {
@@ -81,7 +81,7 @@ final class Binding {
                 throw Problem.malformed("runtime_data.nonce is " + n + ", not the request's nonce");
             }
             try {
-                hashed = CanonicalJson.write(o).getBytes(StandardCharsets.UTF_8);
+                hashed = io.teebox.attestation.api.CanonicalJson.write(o).getBytes(StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 throw Problem.malformed("runtime_data: " + e.getMessage());
             }

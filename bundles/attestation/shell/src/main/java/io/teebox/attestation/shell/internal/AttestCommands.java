@@ -304,7 +304,7 @@ public final class AttestCommands {
         }
         String canonical;
         try {
-            canonical = CanonicalJson.write(rd);
+            canonical = io.teebox.attestation.api.CanonicalJson.write(rd);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--runtime-data: " + e.getMessage());
         }

@@ -1,4 +1,4 @@
-package io.teebox.attestation.shell.internal;
+package io.teebox.attestation.api;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -11,15 +11,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 
 /**
- * (A copy of the attestation service's own, which computes the binding the service checks; AttestCommandsIT
- * checks the two agree end to end.)
- *
- * <p>JSON in the canonical form of RFC 8785 (JCS), which Trustee hashes into report data: no white space, object
+ * JSON in the canonical form of RFC 8785 (JCS), which Trustee hashes into report data: no white space, object
  * members sorted by their names' UTF-16 code units, strings with only the escapes JCS requires. Numbers must be
  * integers of at most 2^53 in magnitude (printed without exponent or fraction, as JCS's ECMAScript form prints them);
- * other numbers are refused rather than printed in a form another implementation might not reproduce.
+ * other numbers are refused rather than printed in a form another implementation might not reproduce. The attestation
+ * service hashes it to check a binding; a guest-side client hashes it to make one.
  */
-final class CanonicalJson {
+public final class CanonicalJson {
 
     private static final BigDecimal MAX_SAFE = BigDecimal.valueOf(9007199254740992L);
 
@@ -31,7 +29,7 @@ final class CanonicalJson {
      * @return its canonical text
      * @throws IllegalArgumentException for a number JCS form is not produced for here, naming it
      */
-    static String write(JsonElement value) {
+    public static String write(JsonElement value) {
         StringBuilder b = new StringBuilder();
         write(value, b);
         return b.toString();
@@ -113,8 +111,11 @@ final class CanonicalJson {
         b.append('"');
     }
 
-    /** @return the JSON of a map of strings, canonical (for tests and the shell) */
-    static String of(Map<String, String> members) {
+    /**
+     * @param members string members
+     * @return the canonical JSON of an object of them
+     */
+    public static String of(Map<String, String> members) {
         JsonObject o = new JsonObject();
         members.forEach(o::addProperty);
         return write(o);
