@@ -69,17 +69,7 @@ public class ConfigShellIT extends TeeboxTestSupport {
     }
 
     private String fails(String commands) throws Exception {
-        try {
-            run(commands);
-        } catch (Exception e) {
-            Throwable t = e;
-            while (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
-                t = t.getCause();
-            }
-            return t.getMessage();
-        }
-        fail(commands + " was accepted");
-        return null;
+        return gogoFails(commands, "config", "log");
     }
 
     private KeySlotLimits sevSlots() {

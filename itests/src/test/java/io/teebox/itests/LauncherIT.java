@@ -54,27 +54,7 @@ public class LauncherIT {
 
     /** Runs the launcher with TEEBOX_STATE set to the given state directory (null: the configured one). */
     static Run teeboxIn(Path state, String... args) throws IOException, InterruptedException {
-        Path root = root();
-        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("teebox").toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
-        pb.environment().put("TEEBOX_NO_BUILD", "1");
-        if (state != null) {
-            pb.environment().put("TEEBOX_STATE", state.toString());
-        }
-        File out = File.createTempFile("teebox-out", ".txt");
-        File err = File.createTempFile("teebox-err", ".txt");
-        pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("teebox " + String.join(" ", args) + " did not finish in 120 s");
-        }
-        Run r = new Run(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
-                Files.readString(err.toPath(), StandardCharsets.UTF_8));
-        out.delete();
-        err.delete();
-        return r;
+        return run(root(), state, args);
     }
 
     @Test
@@ -201,11 +181,17 @@ public class LauncherIT {
     }
 
     static Run teeboxAt(Path root, String... args) throws IOException, InterruptedException {
+        return run(root, root.resolve("state"), args);
+    }
+
+    private static Run run(Path root, Path state, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("teebox").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
         pb.environment().put("TEEBOX_NO_BUILD", "1");
-        pb.environment().put("TEEBOX_STATE", root.resolve("state").toString());
+        if (state != null) {
+            pb.environment().put("TEEBOX_STATE", state.toString());
+        }
         File out = File.createTempFile("teebox-out", ".txt");
         File err = File.createTempFile("teebox-err", ".txt");
         pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

@@ -142,6 +142,27 @@ public abstract class TeeboxTestSupport {
     // ---- services
 
     /**
+     * Runs a Gogo program that must fail (see {@link #gogo}).
+     *
+     * @param commands the program
+     * @param scopes the command scopes to wait for
+     * @return the message of what it threw
+     * @throws Exception if waiting failed
+     */
+    protected String gogoFails(String commands, String... scopes) throws Exception {
+        try {
+            gogo(commands, scopes);
+        } catch (Exception e) {
+            Throwable t = e;
+            while (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t.getMessage();
+        }
+        throw new AssertionError(commands + " was accepted");
+    }
+
+    /**
      * Runs a Gogo program in a session of its own, once the command scopes it uses are registered (DS registers
      * them asynchronously, so a test waits as the batch runner does).
      *
