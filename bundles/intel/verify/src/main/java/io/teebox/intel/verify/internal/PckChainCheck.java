@@ -3,7 +3,6 @@ package io.teebox.intel.verify.internal;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.intel.tdx.abi.Quote;
 import io.teebox.kit.hex.Hex;
-import io.teebox.kit.x509.X509Authority;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -68,7 +67,7 @@ final class PckChainCheck {
         }
         List<X509Certificate> certs;
         try {
-            certs = X509Authority.certificatesFromPem(text);
+            certs = DcapChain.CACHE.certificatesFromPem(text);
         } catch (IllegalArgumentException e) {
             out.fail("pck_chain", "the quote's PCK chain is not PEM: " + e.getMessage());
             return null;
