@@ -57,8 +57,9 @@ final class PckChainCheck {
 
     private List<X509Certificate> chain(Quote q, Evidence evidence, DcapChain rules) {
         String text = q.pckChainText();
-        String residue = text.replaceAll("(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", "")
-                .replaceAll("\\u0000+$", "").strip();
+        String residue = DcapChain.CACHE.memo("pem-residue", () -> text.replaceAll(
+                "(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", "").replaceAll("\\u0000+$", "")
+                .strip(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (!residue.isEmpty()) {
             // DCAP's QE ends the PEM chain with a NUL (go-tdx-guest accepts that and nothing else)
             out.fail("pck_chain", "the PCK chain carries " + residue.length() + " characters outside its PEM "
@@ -116,7 +117,7 @@ final class PckChainCheck {
 
     private PckExtensions extensions(X509Certificate pck) {
         try {
-            PckExtensions e = PckExtensions.of(pck);
+            PckExtensions e = DcapChain.CACHE.memo("pck-extensions", () -> PckExtensions.of(pck), pck.getEncoded());
             out.claim("fmspc", Hex.encode(e.fmspc()));
             out.claim("pce_id", Hex.encode(e.pceId()));
             out.claim("ppid", Hex.encode(e.ppid()));
@@ -125,6 +126,9 @@ final class PckChainCheck {
             return e;
         } catch (IllegalArgumentException e) {
             out.fail("pck_extensions", e.getMessage());
+            return null;
+        } catch (CertificateEncodingException e) {
+            out.fail("pck_extensions", "the PCK certificate cannot be encoded: " + e.getMessage());
             return null;
         }
     }
