@@ -6,11 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.openjdk.jmh.Main;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
@@ -19,8 +22,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * name starts with {@code baseline}), measured in the same run on the same machine. Absolute times depend on the
  * machine and what else it runs; the ratios are what to compare between commits.
  *
- * <p>Usage: {@code java -jar bench/target/benchmarks.jar [regex] [--quick]}; the regex selects benchmarks (default:
- * all), {@code --quick} runs one short fork for a smoke check.
+ * <p>Usage: {@code java -jar bench/target/benchmarks.jar [regex] [--quick] [JMH options]}; the regex selects
+ * benchmarks (default: all), {@code --quick} runs one short fork for a smoke check; every other argument is JMH's
+ * ({@code -h} lists them, {@code -l} the benchmarks; {@code -f}, {@code -wi}, {@code -i}, {@code -w}, {@code -r}
+ * replace the defaults of 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement).
  */
 public final class BenchMain {
 
@@ -30,17 +35,42 @@ public final class BenchMain {
     /**
      * @param args an optional benchmark regex and {@code --quick}
      * @throws RunnerException if JMH fails
+     * @throws CommandLineOptionException if a JMH option is malformed
+     * @throws java.io.IOException if JMH cannot list
      */
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws RunnerException, CommandLineOptionException, java.io.IOException {
         boolean quick = List.of(args).contains("--quick");
-        String include = List.of(args).stream().filter(a -> !a.startsWith("--")).findFirst().orElse("io\\.teebox\\..*");
-        ChainedOptionsBuilder o = new OptionsBuilder().include(include).forks(1).shouldFailOnError(true);
-        if (quick) {
-            o.warmupIterations(1).warmupTime(TimeValue.milliseconds(300)).measurementIterations(2)
-                    .measurementTime(TimeValue.milliseconds(300));
-        } else {
-            o.warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
-                    .measurementTime(TimeValue.seconds(1));
+        CommandLineOptions cl = new CommandLineOptions(List.of(args).stream().filter(a -> !a.equals("--quick"))
+                .toArray(String[]::new));
+        if (cl.shouldHelp()) {
+            System.out.println("Usage: java -jar benchmarks.jar [regex] [--quick] [JMH options]");
+            System.out.println("  --quick   one short fork (1 x 300 ms warm-up, 2 x 300 ms measurement), a smoke run");
+            System.out.println("Each benchmark is reported as a ratio to the baseline of its class. JMH's options:");
+            cl.showHelp();
+            return;
+        }
+        if (cl.shouldList() || cl.shouldListWithParams() || cl.shouldListProfilers() || cl.shouldListResultFormats()) {
+            Main.main(List.of(args).stream().filter(a -> !a.equals("--quick")).toArray(String[]::new));
+            return;
+        }
+        ChainedOptionsBuilder o = new OptionsBuilder().parent(cl).shouldFailOnError(true);
+        if (cl.getIncludes().isEmpty()) {
+            o.include("io\\.teebox\\..*");
+        }
+        if (!cl.getForkCount().hasValue()) {
+            o.forks(1);
+        }
+        if (!cl.getWarmupIterations().hasValue()) {
+            o.warmupIterations(quick ? 1 : 3);
+        }
+        if (!cl.getWarmupTime().hasValue()) {
+            o.warmupTime(quick ? TimeValue.milliseconds(300) : TimeValue.seconds(1));
+        }
+        if (!cl.getMeasurementIterations().hasValue()) {
+            o.measurementIterations(quick ? 2 : 5);
+        }
+        if (!cl.getMeasurementTime().hasValue()) {
+            o.measurementTime(quick ? TimeValue.milliseconds(300) : TimeValue.seconds(1));
         }
         Collection<RunResult> results = new Runner(o.build()).run();
         System.out.println();

@@ -42,16 +42,25 @@ public enum TrustClaim {
      */
     public static TrustClaim forCheck(String check) {
         String c = check.toLowerCase(Locale.ROOT);
-        if (c.matches(".*(signature|chain|crl|revocation|certificate|collateral|qe_|qe-|tcb|product|mrseam|"
-                + "key_info|signing).*")) {
+        if (Names.HARDWARE.matcher(c).matches()) {
             return HARDWARE;
         }
-        if (c.matches(".*(measurement|mrtd|rtmr|event|id_key|author_key|image|family|digest|host_data).*")) {
+        if (Names.EXECUTABLES.matcher(c).matches()) {
             return EXECUTABLES;
         }
-        if (c.matches(".*(report_data|nonce|mnonce|chip|hwid|ppid|freshness).*")) {
+        if (Names.INSTANCE_IDENTITY.matcher(c).matches()) {
             return INSTANCE_IDENTITY;
         }
         return CONFIGURATION;
+    }
+
+    /** The words of check names, compiled once (every appraisal classifies each of its checks). */
+    private static final class Names {
+        static final java.util.regex.Pattern HARDWARE = java.util.regex.Pattern.compile(".*(signature|chain|crl|"
+                + "revocation|certificate|collateral|qe_|qe-|tcb|product|mrseam|key_info|signing).*");
+        static final java.util.regex.Pattern EXECUTABLES = java.util.regex.Pattern.compile(".*(measurement|mrtd|rtmr|"
+                + "event|id_key|author_key|image|family|digest|host_data).*");
+        static final java.util.regex.Pattern INSTANCE_IDENTITY = java.util.regex.Pattern.compile(".*(report_data|nonce|"
+                + "mnonce|chip|hwid|ppid|freshness).*");
     }
 }

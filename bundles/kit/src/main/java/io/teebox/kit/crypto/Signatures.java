@@ -8,7 +8,10 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -17,7 +20,12 @@ import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.DERSequence;
 
 /**
- * ECDSA and RSASSA-PSS through the Bouncy Castle provider (several times faster than SunEC for P-384).
+ * ECDSA and RSASSA-PSS through the Bouncy Castle provider: measured on this project's 2-core machine, BC signs and
+ * verifies P-256 and P-384 several times faster than the JDK's SunEC, provided it gets its own key objects (a JDK key,
+ * as {@code X509Certificate.getPublicKey()} returns, is translated on every initialisation and its point loses the
+ * precomputation BC keeps with it). So each thread reuses its {@link Signature} objects, and a JDK public key is
+ * mapped to one BC key per distinct key (a small bounded cache: equal keys share the BC key and its precomputation);
+ * a caller that verifies many signatures with one key keeps passing the same key object.
  * ECDSA signatures are passed as {r, s}; {@link #toDer} and {@link #fromDer} convert to and from the X.509/JCA
  * encoding and {@link #toRaw}/{@link #fromRaw} to the fixed-width r || s that JWS uses.
  */
@@ -27,7 +35,56 @@ public final class Signatures {
     public static final PSSParameterSpec PSS_SHA384 =
             new PSSParameterSpec("SHA-384", "MGF1", MGF1ParameterSpec.SHA384, 48, 1);
 
+    /** Public keys seen recently, each mapped to the one BC key that verifies for it. */
+    private static final int KEY_CACHE_SIZE = 64;
+    private static final Map<PublicKey, PublicKey> BC_KEYS = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PublicKey, PublicKey> eldest) {
+            return size() > KEY_CACHE_SIZE;
+        }
+    };
+    /** Each thread's Signature objects by algorithm: initialised anew on every use. */
+    private static final ThreadLocal<Map<String, Signature>> SIGNATURES = ThreadLocal.withInitial(HashMap::new);
+
     private Signatures() {
+    }
+
+    private static Signature signature(String algorithm) throws GeneralSecurityException {
+        Map<String, Signature> mine = SIGNATURES.get();
+        Signature s = mine.get(algorithm);
+        if (s == null) {
+            s = Signature.getInstance(algorithm, BouncyCastle.provider());
+            mine.put(algorithm, s);
+        }
+        return s;
+    }
+
+    /**
+     * @return the BC key for an EC public key: the cached one for an equal key, else a translation (a key BC cannot
+     *         translate is returned as is, so that the verifier reports on it as before)
+     */
+    static PublicKey bcKey(PublicKey key) {
+        if (key instanceof org.bouncycastle.jce.interfaces.ECPublicKey) {
+            return key;
+        }
+        synchronized (BC_KEYS) {
+            PublicKey k = BC_KEYS.get(key);
+            if (k != null) {
+                return k;
+            }
+        }
+        PublicKey k;
+        try {
+            k = (PublicKey) java.security.KeyFactory.getInstance("EC", BouncyCastle.provider()).translateKey(key);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return key;
+        }
+        synchronized (BC_KEYS) {
+            PublicKey again = BC_KEYS.putIfAbsent(key, k);
+            return again == null ? k : again;
+        }
     }
 
     /**
@@ -43,7 +100,7 @@ public final class Signatures {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(data, "data");
         try {
-            Signature s = Signature.getInstance(ecdsaAlgorithm(hash), BouncyCastle.provider());
+            Signature s = signature(ecdsaAlgorithm(hash));
             s.initSign(key);
             s.update(data);
             return fromDer(s.sign());
@@ -99,8 +156,8 @@ public final class Signatures {
             return false;
         }
         try {
-            Signature v = Signature.getInstance(ecdsaAlgorithm(hash), BouncyCastle.provider());
-            v.initVerify(key);
+            Signature v = signature(ecdsaAlgorithm(hash));
+            v.initVerify(bcKey(key));
             v.update(data);
             return v.verify(toDer(r, s));
         } catch (java.security.InvalidKeyException e) {

@@ -156,6 +156,21 @@ public final class CertificateChainValidator {
         this.crls = List.copyOf(b.crls);
     }
 
+    /** @return the validation time */
+    Instant at() {
+        return at;
+    }
+
+    /** @return the trust anchors */
+    List<X509Certificate> anchors() {
+        return anchors;
+    }
+
+    /** @return the CRLs to consult */
+    List<X509CRL> crls() {
+        return crls;
+    }
+
     /** @return a builder: no anchors, no CRLs, the current time */
     public static Builder builder() {
         return new Builder();

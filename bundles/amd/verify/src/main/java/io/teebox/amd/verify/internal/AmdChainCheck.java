@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.teebox.kit.x509.CertificateChainValidator;
-import io.teebox.kit.x509.X509Authority;
+import io.teebox.kit.x509.VerificationCache;
 
 /**
  * Verifies the chain ARK → ASK (ASVK) → VCEK (VLEK) with the kit's chain validator: every certificate's validity at
@@ -18,6 +18,11 @@ import io.teebox.kit.x509.X509Authority;
 final class AmdChainCheck {
 
     private static final String[] ROLES = {"VCEK or VLEK", "ASK or ASVK", "ARK"};
+    /**
+     * Parsed certificates and CRLs and valid chain verdicts, keyed by content (chain, roots, CRLs) and held only
+     * within their validity window: a platform's reports share one VCEK, ASK and ARK.
+     */
+    static final VerificationCache CACHE = new VerificationCache(256);
 
     private final Findings out;
     /** The product line the ARK's CN names, once the chain is read. */
@@ -49,7 +54,7 @@ final class AmdChainCheck {
         List<X509Certificate> chain = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             try {
-                chain.add(X509Authority.certificateFromDer(der.get(i)));
+                chain.add(CACHE.certificate(der.get(i)));
             } catch (IllegalArgumentException e) {
                 out.fail("chain", "certificate " + i + " (the " + ROLES[i] + ") is not DER X.509: " + e.getMessage());
                 return null;
@@ -58,15 +63,15 @@ final class AmdChainCheck {
         List<X509Certificate> roots = new ArrayList<>();
         for (byte[] r : trustedRoots) {
             try {
-                roots.add(X509Authority.certificateFromDer(r));
+                roots.add(CACHE.certificate(r));
             } catch (IllegalArgumentException e) {
                 out.fail("chain", "a trusted root is not a DER certificate: " + e.getMessage());
             }
         }
         SnpCollateral.Crls found = crls.get();
         String crlOrigin = found.origin();
-        CertificateChainValidator.Result r = CertificateChainValidator.builder().trustAnchors(roots).at(now)
-                .crls(found.crls()).build().validate(chain);
+        CertificateChainValidator.Result r = CACHE.validate(CertificateChainValidator.builder().trustAnchors(roots)
+                .at(now).crls(found.crls()).build(), chain);
         for (CertificateChainValidator.Problem p : r.problems()) {
             String check = switch (p.check()) {
                 case REVOKED -> "revocation";

@@ -277,7 +277,7 @@ final class SnpCollateral {
                 }
                 return crls;
             }
-            return List.of(X509Authority.crlFromDer(raw));
+            return List.of(AmdChainCheck.CACHE.crl(raw));
         } catch (IllegalArgumentException e) {
             out.fail("crl", "attachment '" + ATTACHMENT_CRL + "' is neither a DER CRL nor PEM CRLs: "
                     + e.getMessage());

@@ -120,12 +120,16 @@ public final class SnpReportVerifier implements EvidenceVerifier {
 
     private static VcekExtensions extensions(X509Certificate c, Findings out) {
         try {
-            VcekExtensions leaf = VcekExtensions.read(c);
+            VcekExtensions leaf = AmdChainCheck.CACHE.memo("vcek-extensions", () -> VcekExtensions.read(c),
+                    c.getEncoded());
             out.claim("product", leaf.productName());
             out.claim("signing_key", leaf.vlek() ? "VLEK of " + leaf.cspId() : "VCEK");
             return leaf;
         } catch (IllegalArgumentException e) {
             out.fail("chain", "the " + AmdNames.cn(c) + "'s AMD extensions are unusable: " + e.getMessage());
+            return null;
+        } catch (java.security.cert.CertificateEncodingException e) {
+            out.fail("chain", "the " + AmdNames.cn(c) + " cannot be encoded: " + e.getMessage());
             return null;
         }
     }
@@ -142,7 +146,7 @@ public final class SnpReportVerifier implements EvidenceVerifier {
             String value = switch (SnpReport.LAYOUT.length(field)) {
                 case 1 -> Integer.toString(f.u8(field));
                 case 4 -> Long.toString(f.u32(field));
-                case 8 -> String.format("0x%016X", f.u64(field));
+                case 8 -> hex64(f.u64(field));
                 default -> Hex.encode(f.bytes(field));
             };
             if (field.endsWith("_TCB")) {
@@ -153,6 +157,12 @@ public final class SnpReportVerifier implements EvidenceVerifier {
             out.claim(field.toLowerCase(Locale.ROOT), value);
         }
         out.claim("policy", out.claim("policy") + " " + policyText(f.u64("POLICY")));
+    }
+
+    /** @return {@code String.format("0x%016X", v)}, without a Formatter (each report has a dozen such fields) */
+    static String hex64(long v) {
+        String h = Long.toHexString(v).toUpperCase(Locale.ROOT);
+        return "0x" + "0".repeat(16 - h.length()) + h;
     }
 
     /** @return the TCB's components, in the product line's layout (Milan's when a report before v3 names none) */

@@ -52,6 +52,19 @@ public final class QuotingEnclave implements TdQuotingEnclave {
     private final KeyPair attestationKey;
     private final PrivateKey pckKey;
     private final List<byte[]> pckChain;
+    /** The PCK chain as the quote carries it (PEM), built once. */
+    private final byte[] pckChainPem;
+    /** The attestation public key, X || Y. */
+    private final byte[] attestationPublicKey;
+    /**
+     * The QE's report and its PCK signature: the certification data of the attestation key, made once per CPUSVN
+     * (as DCAP's PCE certifies the key once) rather than per quote.
+     */
+    private volatile QeCertification certification;
+
+    /** The QE report binding the attestation key, its PCK signature, and the CPUSVN it was made for. */
+    private record QeCertification(byte[] cpuSvn, Struct report, byte[] signature) {
+    }
 
     /**
      * @param module the platform's TDX module (EVERIFYREPORT2, EGETKEY, the platform's SVNs)
@@ -82,6 +95,9 @@ public final class QuotingEnclave implements TdQuotingEnclave {
         TdxPlatformInfo p = module.platform();
         this.pckChain = pcs.certifyPck(p.ppid().value(), p.cpuSvn().value(), p.pceSvn(), IntelIdentities.pceId(),
                 p.fmspc().value(), pck.getPublic()).stream().map(byte[]::clone).toList();
+        this.pckChainPem = pem(pckChain);
+        BigInteger[] xy = EcKeys.publicPoint(attestationKey.getPublic());
+        this.attestationPublicKey = Signatures.toRaw(xy[0], xy[1], 32);
     }
 
     private static byte[] authData() {
@@ -100,8 +116,7 @@ public final class QuotingEnclave implements TdQuotingEnclave {
     /** @return the attestation public key as X || Y (64 bytes, big-endian) */
     @Override
     public byte[] attestationPublicKey() {
-        BigInteger[] xy = EcKeys.publicPoint(attestationKey.getPublic());
-        return Signatures.toRaw(xy[0], xy[1], 32);
+        return attestationPublicKey.clone();
     }
 
     /**
@@ -155,10 +170,23 @@ public final class QuotingEnclave implements TdQuotingEnclave {
                 .set("RTMR2", report.rtmr(2))
                 .set("RTMR3", report.rtmr(3))
                 .set("REPORTDATA", report.reportData());
-        byte[] ak = attestationPublicKey();
-        byte[] binding = Arrays.copyOf(Digests.sha256(ak, AUTH_DATA), 64);
+        byte[] ak = attestationPublicKey;
+        QeCertification qe = certification(module.platform().cpuSvn().value());
+        QuoteV4 unsigned = new QuoteV4(header, body, new byte[64], ak, qe.report(), qe.signature(), AUTH_DATA,
+                pckChainPem);
+        byte[] sig = raw(Signatures.ecdsaSign(attestationKey.getPrivate(), "SHA-256", unsigned.signedBytes()));
+        return new QuoteV4(header, body, sig, ak, qe.report(), qe.signature(), AUTH_DATA, pckChainPem);
+    }
+
+    /** @return the QE report and its PCK signature for this CPUSVN: the one made before, unless CPUSVN changed */
+    private QeCertification certification(byte[] cpuSvn) {
+        QeCertification c = certification;
+        if (c != null && Arrays.equals(c.cpuSvn(), cpuSvn)) {
+            return c;
+        }
+        byte[] binding = Arrays.copyOf(Digests.sha256(attestationPublicKey, AUTH_DATA), 64);
         Struct qeReport = EnclaveReport.LAYOUT.create()
-                .set("CPUSVN", module.platform().cpuSvn().value())
+                .set("CPUSVN", cpuSvn)
                 .set("MISCSELECT", 0)
                 .set("ATTRIBUTES.FLAGS", IntelIdentities.QE_FLAGS)
                 .set("ATTRIBUTES.XFRM", IntelIdentities.QE_XFRM)
@@ -168,12 +196,12 @@ public final class QuotingEnclave implements TdQuotingEnclave {
                 .set("ISVSVN", qeSvn)
                 .set("REPORTDATA", binding);
         byte[] qeSig = raw(Signatures.ecdsaSign(pckKey, "SHA-256", qeReport.toBytes()));
-        QuoteV4 unsigned = new QuoteV4(header, body, new byte[64], ak, qeReport, qeSig, AUTH_DATA, pem());
-        byte[] sig = raw(Signatures.ecdsaSign(attestationKey.getPrivate(), "SHA-256", unsigned.signedBytes()));
-        return new QuoteV4(header, body, sig, ak, qeReport, qeSig, AUTH_DATA, pem());
+        c = new QeCertification(cpuSvn.clone(), qeReport, qeSig);
+        certification = c;
+        return c;
     }
 
-    private byte[] pem() {
+    private static byte[] pem(List<byte[]> pckChain) {
         List<X509Certificate> certs = new ArrayList<>();
         for (byte[] der : pckChain) {
             certs.add(X509Authority.certificateFromDer(der));

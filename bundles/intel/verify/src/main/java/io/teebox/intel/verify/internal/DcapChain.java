@@ -6,7 +6,7 @@ import io.teebox.kit.hex.Hex;
 import io.teebox.kit.x509.CertificateChainValidator;
 import io.teebox.kit.x509.CertificateChainValidator.Check;
 import io.teebox.kit.x509.CertificateChainValidator.Problem;
-import io.teebox.kit.x509.X509Authority;
+import io.teebox.kit.x509.VerificationCache;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -28,6 +28,13 @@ final class DcapChain {
     static final String PCK_CN = "Intel SGX PCK Certificate";
     static final Set<String> PCK_ISSUER_CNS = Set.of("Intel SGX PCK Platform CA", "Intel SGX PCK Processor CA");
 
+    /**
+     * Parsed certificates, CRLs and collateral, valid chain and CRL verdicts and verified collateral signatures, keyed
+     * by content (and verdicts held only within their validity window): a platform's quotes share one PCK chain and
+     * one set of collateral.
+     */
+    static final VerificationCache CACHE = new VerificationCache(512);
+
     private final List<X509Certificate> roots;
     private final Instant now;
 
@@ -48,7 +55,7 @@ final class DcapChain {
         List<X509Certificate> roots = new ArrayList<>();
         for (byte[] der : trustedRoots) {
             try {
-                roots.add(X509Authority.certificateFromDer(der));
+                roots.add(CACHE.certificate(der));
             } catch (IllegalArgumentException e) {
                 out.fail("trusted_roots", "a trusted root is not a DER certificate: " + e.getMessage());
             }
@@ -84,7 +91,7 @@ final class DcapChain {
      * @return the outcome
      */
     Checked check(List<X509Certificate> chain, List<Set<String>> names, List<X509CRL> crls) {
-        CertificateChainValidator.Result r = validator(crls).validate(chain);
+        CertificateChainValidator.Result r = CACHE.validate(validator(crls), chain);
         return new Checked(firstFailure(chain, names, r), r);
     }
 

@@ -3,7 +3,6 @@ package io.teebox.intel.verify.internal;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.intel.tdx.Tdx;
 import io.teebox.kit.hex.Hex;
-import io.teebox.kit.x509.X509Authority;
 import io.teebox.spi.collateral.CollateralSource;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509CRL;
@@ -29,7 +28,8 @@ final class DcapCollateral {
         try {
             if (attached != null) {
                 out.claim("collateral", "attached");
-                return Collateral.parse(new String(attached, StandardCharsets.UTF_8));
+                return DcapChain.CACHE.memo("collateral", () -> Collateral.parse(new String(attached,
+                        StandardCharsets.UTF_8)), attached);
             }
             if (sources.isEmpty()) {
                 out.fail("collateral", "the evidence carries no collateral and no Intel PCS is available (no "
@@ -52,7 +52,7 @@ final class DcapCollateral {
     /** @return the collateral's CRLs, or null after a {@code crl} failure (one is not DER) */
     static Crls crls(Collateral c, Findings out) {
         try {
-            return new Crls(X509Authority.crlFromDer(c.rootCaCrl()), X509Authority.crlFromDer(c.pckCrl()));
+            return new Crls(DcapChain.CACHE.crl(c.rootCaCrl()), DcapChain.CACHE.crl(c.pckCrl()));
         } catch (IllegalArgumentException e) {
             out.fail("crl", "a CRL in the collateral is not DER: " + e.getMessage());
             return null;

@@ -3,7 +3,6 @@ package io.teebox.intel.verify.internal;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.intel.tdx.abi.Quote;
 import io.teebox.kit.hex.Hex;
-import io.teebox.kit.x509.X509Authority;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -58,8 +57,9 @@ final class PckChainCheck {
 
     private List<X509Certificate> chain(Quote q, Evidence evidence, DcapChain rules) {
         String text = q.pckChainText();
-        String residue = text.replaceAll("(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", "")
-                .replaceAll("\\u0000+$", "").strip();
+        String residue = DcapChain.CACHE.memo("pem-residue", () -> text.replaceAll(
+                "(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", "").replaceAll("\\u0000+$", "")
+                .strip(), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (!residue.isEmpty()) {
             // DCAP's QE ends the PEM chain with a NUL (go-tdx-guest accepts that and nothing else)
             out.fail("pck_chain", "the PCK chain carries " + residue.length() + " characters outside its PEM "
@@ -68,7 +68,7 @@ final class PckChainCheck {
         }
         List<X509Certificate> certs;
         try {
-            certs = X509Authority.certificatesFromPem(text);
+            certs = DcapChain.CACHE.certificatesFromPem(text);
         } catch (IllegalArgumentException e) {
             out.fail("pck_chain", "the quote's PCK chain is not PEM: " + e.getMessage());
             return null;
@@ -117,7 +117,7 @@ final class PckChainCheck {
 
     private PckExtensions extensions(X509Certificate pck) {
         try {
-            PckExtensions e = PckExtensions.of(pck);
+            PckExtensions e = DcapChain.CACHE.memo("pck-extensions", () -> PckExtensions.of(pck), pck.getEncoded());
             out.claim("fmspc", Hex.encode(e.fmspc()));
             out.claim("pce_id", Hex.encode(e.pceId()));
             out.claim("ppid", Hex.encode(e.ppid()));
@@ -126,6 +126,9 @@ final class PckChainCheck {
             return e;
         } catch (IllegalArgumentException e) {
             out.fail("pck_extensions", e.getMessage());
+            return null;
+        } catch (CertificateEncodingException e) {
+            out.fail("pck_extensions", "the PCK certificate cannot be encoded: " + e.getMessage());
             return null;
         }
     }

@@ -17,8 +17,9 @@ final class QuoteSignature {
         byte[] ak = q.attestationKey();
         PublicKey key;
         try {
-            key = EcKeys.publicKey("P-256", new BigInteger(1, Arrays.copyOf(ak, 32)),
-                    new BigInteger(1, Arrays.copyOfRange(ak, 32, 64)));
+            // one key object per attestation key, so that its precomputation serves every quote it signs
+            key = DcapChain.CACHE.memo("attestation-key", () -> EcKeys.publicKey("P-256", new BigInteger(1,
+                    Arrays.copyOf(ak, 32)), new BigInteger(1, Arrays.copyOfRange(ak, 32, 64))), ak);
         } catch (IllegalArgumentException e) {
             out.fail("quote_signature", "the attestation key is not a P-256 point: " + e.getMessage());
             return;

@@ -2,7 +2,6 @@ package io.teebox.intel.verify.internal;
 
 import com.google.gson.JsonObject;
 import io.teebox.kit.crypto.Signatures;
-import io.teebox.kit.x509.X509Authority;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -36,7 +35,7 @@ final class SignedCollateral {
             DcapChain rules, Findings out) {
         List<X509Certificate> chain;
         try {
-            chain = X509Authority.certificatesFromPem(chainPem);
+            chain = DcapChain.CACHE.certificatesFromPem(chainPem);
         } catch (IllegalArgumentException e) {
             out.fail(check + "_chain", "the issuer chain is not PEM: " + e.getMessage());
             return null;
@@ -54,6 +53,14 @@ final class SignedCollateral {
         }
         if (checked.revoked().contains(0)) {
             out.fail("revocation", "the TCB Signing certificate is revoked by the root CA CRL");
+        }
+        Verified known = verified(chain.get(0), json, sig);
+        if (known != null) {
+            Instant now = rules.now();
+            if (now.isBefore(known.issue()) || now.isAfter(known.next())) {
+                out.fail(check, check + " is valid " + known.issue() + " .. " + known.next() + ", not at " + now);
+            }
+            return known.document();
         }
         if (sig.length != 64 || !Signatures.ecdsaVerify(chain.get(0).getPublicKey(), "SHA-256",
                 json.getBytes(StandardCharsets.UTF_8), Signatures.fromRaw(sig)[0], Signatures.fromRaw(sig)[1])) {
@@ -75,6 +82,36 @@ final class SignedCollateral {
             return null;
         }
         return o;
+    }
+
+    /** A document whose signature verified with a TCB Signing key, parsed, with its issueDate and nextUpdate. */
+    private record Verified(JsonObject document, Instant issue, Instant next) {
+    }
+
+    /**
+     * @return the document if its signature verifies with the certificate's key and it parses with both dates, from
+     *         the cache when the same text, signature and certificate were seen; else null (the caller reports why)
+     */
+    private static Verified verified(X509Certificate signer, String json, byte[] sig) {
+        byte[] text = json.getBytes(StandardCharsets.UTF_8);
+        byte[] der;
+        try {
+            der = signer.getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            return null;
+        }
+        return DcapChain.CACHE.memo("signed-collateral", () -> {
+            if (sig.length != 64 || !Signatures.ecdsaVerify(signer.getPublicKey(), "SHA-256", text,
+                    Signatures.fromRaw(sig)[0], Signatures.fromRaw(sig)[1])) {
+                return null;
+            }
+            try {
+                JsonObject o = Json.parseObject(json, "document");
+                return new Verified(o, instant(o, "issueDate", "document"), instant(o, "nextUpdate", "document"));
+            } catch (Json.FormatException e) {
+                return null;
+            }
+        }, text, sig, der);
     }
 
     private static Instant instant(JsonObject o, String name, String path) {
