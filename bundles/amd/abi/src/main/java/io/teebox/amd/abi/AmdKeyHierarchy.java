@@ -81,6 +81,7 @@ public final class AmdKeyHierarchy {
     private final RootKeeper keeper;
     private final Map<Long, X509Certificate> vceks = new ConcurrentHashMap<>();
     private final Map<String, X509Certificate> vleks = new ConcurrentHashMap<>();
+    private volatile java.security.cert.X509CRL crl;
 
     /**
      * Builds the ARK and ASK (about a second each: RSA-4096 key generation).
@@ -175,12 +176,26 @@ public final class AmdKeyHierarchy {
      * (RSASSA-PSS with AMD's parameters), revoking nothing. Attesters may attach it to their evidence so verifiers
      * check revocation offline.
      *
-     * @return a freshly signed CRL
+     * <p>Signed once per hierarchy, as the KDS serves one CRL until the next: RSASSA-PSS is randomised, so a CRL
+     * signed per request would be new bytes every time, cost an RSA-4096 signature per fetch and defeat every
+     * verifier's cache of parsed and checked CRLs.
+     *
+     * @return the CRL
      */
     public java.security.cert.X509CRL crl() {
-        return ark.crl().crlNumber(BigInteger.ONE).validity(Instant.parse("2025-01-01T00:00:00Z"),
-                Instant.parse("2045-01-01T00:00:00Z")).signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT)
-                .build();
+        java.security.cert.X509CRL c = crl;
+        if (c == null) {
+            synchronized (this) {
+                c = crl;
+                if (c == null) {
+                    c = ark.crl().crlNumber(BigInteger.ONE).validity(Instant.parse("2025-01-01T00:00:00Z"),
+                            Instant.parse("2045-01-01T00:00:00Z"))
+                            .signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT).build();
+                    crl = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** @return the ARK certificate */

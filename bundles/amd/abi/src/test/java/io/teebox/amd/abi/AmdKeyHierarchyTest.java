@@ -67,6 +67,16 @@ public class AmdKeyHierarchyTest {
     }
 
     @Test
+    public void theCrlIsSignedOnceByTheArkAndServedAsTheSameBytes() throws Exception {
+        java.security.cert.X509CRL first = milan.crl();
+        first.verify(milan.ark().getPublicKey());
+        assertEquals(milan.ark().getSubjectX500Principal(), first.getIssuerX500Principal());
+        assertEquals(null, first.getRevokedCertificates());
+        org.junit.Assert.assertArrayEquals("a verifier's cache keyed by content sees one CRL", first.getEncoded(),
+                milan.crl().getEncoded());
+    }
+
+    @Test
     public void aNewTcbGivesANewVcekAndTheSameSeedTheSameRoots() {
         TcbVersion newer = TcbVersions.encode("Milan", 0, 3, 0, 9, 115);
         assertNotEquals(milan.vcekKeys(TCB).getPublic(), milan.vcekKeys(newer).getPublic());
