@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Map;
 
 import org.junit.Test;
@@ -18,7 +17,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
@@ -79,12 +77,7 @@ public class AttestationServiceIT extends TeeboxTestSupport {
     }
 
     private static String request(Evidence e, String nonce) {
-        JsonObject ev = new JsonObject();
-        ev.addProperty("format", e.format());
-        ev.addProperty("evidence", Base64.getEncoder().encodeToString(e.report()));
-        JsonArray certs = new JsonArray();
-        e.certificates().forEach(c -> certs.add(Base64.getEncoder().encodeToString(c)));
-        ev.add("certificates", certs);
+        JsonObject ev = evidenceJson(e);
         JsonObject o = new JsonObject();
         o.add("evidence", ev);
         o.addProperty("nonce", nonce);

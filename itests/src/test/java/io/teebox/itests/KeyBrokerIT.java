@@ -28,7 +28,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.nimbusds.jose.JWEObject;
@@ -130,12 +129,7 @@ public class KeyBrokerIT extends TeeboxTestSupport {
         byte[] reportData = service(AttestationTokens.class, null).reportData("sev-snp-report", nonce,
                 rd.toString());
         Evidence e = hypervisor().context(guest).evidence(Bytes.of(reportData));
-        JsonObject ev = new JsonObject();
-        ev.addProperty("format", e.format());
-        ev.addProperty("evidence", Base64.getEncoder().encodeToString(e.report()));
-        JsonArray certs = new JsonArray();
-        e.certificates().forEach(c -> certs.add(Base64.getEncoder().encodeToString(c)));
-        ev.add("certificates", certs);
+        JsonObject ev = evidenceJson(e);
         JsonObject attestation = new JsonObject();
         attestation.add("runtime-data", rd);
         attestation.add("tee-evidence", ev);

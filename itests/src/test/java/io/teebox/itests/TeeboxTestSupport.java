@@ -163,6 +163,21 @@ public abstract class TeeboxTestSupport {
     }
 
     /**
+     * @param e evidence a guest produced
+     * @return its JSON form as the attestation service and the key broker take it: format, base64 report and the
+     *     base64 DER certificates
+     */
+    protected static com.google.gson.JsonObject evidenceJson(io.teebox.api.attestation.Evidence e) {
+        com.google.gson.JsonObject ev = new com.google.gson.JsonObject();
+        ev.addProperty("format", e.format());
+        ev.addProperty("evidence", java.util.Base64.getEncoder().encodeToString(e.report()));
+        com.google.gson.JsonArray certs = new com.google.gson.JsonArray();
+        e.certificates().forEach(c -> certs.add(java.util.Base64.getEncoder().encodeToString(c)));
+        ev.add("certificates", certs);
+        return ev;
+    }
+
+    /**
      * Runs a Gogo program in a session of its own, once the command scopes it uses are registered (DS registers
      * them asynchronously, so a test waits as the batch runner does).
      *
