@@ -35,4 +35,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Trusted root files", description = "Further trusted root certificates: PEM files "
             + "(AMD ARKs, Intel's SGX root CA)")
     String[] trusted_roots() default {};
+
+    @AttributeDefinition(name = "Signing key file", description = "A P-384 private key (PEM, EC PRIVATE KEY or "
+            + "PKCS#8) to sign tokens with instead of the key kept in the state directory; needs Signing "
+            + "certificates")
+    String signing_key() default "";
+
+    @AttributeDefinition(name = "Signing certificates file", description = "The signing key's certificate chain "
+            + "(PEM, leaf first, each signed by the next): tokens and the JWKS then carry it as x5c")
+    String signing_certificates() default "";
 }

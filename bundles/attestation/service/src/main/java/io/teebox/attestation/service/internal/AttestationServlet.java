@@ -115,7 +115,7 @@ public final class AttestationServlet extends HttpServlet {
         String build = "teebox attestation-service " + context.getBundle().getVersion();
         this.engine = new AttestationEngine(new Nonces(clock, Duration.ofSeconds(nonceLife), capacity,
                 new SecureRandom()), policies, this::verifier, this::formats, this::roots,
-                EarSigner.kept((name, create) -> state.kept("attestation", name, create)), clock,
+                signer(config, state), clock,
                 Duration.ofSeconds(tokenLife), build);
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "teebox attestation policies");
@@ -129,6 +129,32 @@ public final class AttestationServlet extends HttpServlet {
                 LOG.warning("attestation policies: scan failed: " + e);
             }
         }, poll, poll, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * @return the configured key and chain when both are set, else the key kept in the state directory
+     * @throws IllegalArgumentException for one of the two set alone, an unreadable file or a key and chain that do
+     *         not belong together
+     */
+    static EarSigner signer(AttestationConfig config, PlatformState state) {
+        String key = config.signing_key().strip();
+        String certs = config.signing_certificates().strip();
+        if (key.isEmpty() != certs.isEmpty()) {
+            throw new IllegalArgumentException((key.isEmpty() ? "signing.key" : "signing.certificates")
+                    + " is not set: signing.key and signing.certificates go together");
+        }
+        if (key.isEmpty()) {
+            return EarSigner.kept((name, create) -> state.kept("attestation", name, create));
+        }
+        return EarSigner.configured(read("signing.key", key), read("signing.certificates", certs));
+    }
+
+    private static String read(String name, String file) {
+        try {
+            return Files.readString(Path.of(file), StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(name + ": cannot read " + file + ": " + e, e);
+        }
     }
 
     private static int range(String name, int v, int min, int max) {
