@@ -19,6 +19,7 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import java.util.Map;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -201,6 +202,77 @@ public class KeyBrokerIT extends TeeboxTestSupport {
                 t = t.getCause();
             }
             assertTrue(String.valueOf(t.getMessage()), String.valueOf(t.getMessage()).contains("PolicyDeny"));
+        }
+    }
+
+    private HttpResponse<String> admin(String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", "Bearer "
+                + adminToken());
+        return send(body == null ? b : b.header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private void setAttestationPolicy(String json) throws Exception {
+        JsonObject req = new JsonObject();
+        req.addProperty("type", "json");
+        req.addProperty("policy_id", "default");
+        req.addProperty("policy", Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)));
+        HttpResponse<String> r = admin("/attestation-policy", req.toString());
+        assertEquals(r.body(), 200, r.statusCode());
+    }
+
+    /**
+     * The admin pins the launch measurement through Trustee's admin API (attestation-policy, reference-value): a guest
+     * of another image gets nothing, with the reason; once its measurement is a reference value it gets the secret.
+     */
+    @Test
+    public void theAdminPinsTheMeasurementThroughTheAttestationPolicyApi() throws Exception {
+        String permissive = "{\"id\":\"default\",\"formats\":{\"sev-snp-report\":{\"policy\":"
+                + "{\"allow_debug\":false}}}}";
+        Path file = Path.of("config/attestation-policies/default.json");
+        String before = Files.exists(file) ? Files.readString(file) : null;
+        try {
+            setResource("default/key/pinned", "the pinned key");
+            setAttestationPolicy(permissive);
+            String zeros = "00".repeat(48);
+            HttpResponse<String> set = admin("/reference-value", "{\"policy_id\":\"default\",\"format\":"
+                    + "\"sev-snp-report\",\"name\":\"measurement\",\"values\":[\"" + zeros + "\"]}");
+            assertEquals(set.body(), 200, set.statusCode());
+            assertTrue(Files.readString(file), Files.readString(file).contains(zeros));
+            launch("kbs-pin", 0x30000);
+            ECKey tee = new ECKeyGenerator(Curve.P_384).generate();
+            String[] denied = rcar("kbs-pin", tee, "default/key/pinned");
+            assertEquals(denied[3], "403", denied[2]);
+            assertTrue(denied[3], denied[3].contains("measurement"));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cpu0 = (Map<String, Object>) ((Map<String, Object>) service(AttestationTokens.class,
+                    null).verify(denied[1]).get("submods")).get("cpu0");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> snp = (Map<String, Object>) ((Map<String, Object>) cpu0.get(
+                    "ear.veraison.annotated-evidence")).get("snp");
+            String measurement = String.valueOf(snp.get("measurement"));
+            assertEquals(snp.keySet().toString(), 96, measurement.length());
+            set = admin("/reference-value", "{\"policy_id\":\"default\",\"format\":\"sev-snp-report\","
+                    + "\"name\":\"measurement\",\"values\":[\"" + zeros + "\",\"" + measurement + "\"]}");
+            assertEquals(set.body(), 200, set.statusCode());
+            String[] released = rcar("kbs-pin", tee, "default/key/pinned");
+            assertEquals(released[3], "200", released[2]);
+            assertEquals("the pinned key", unwrap(released[3], tee));
+            HttpResponse<String> all = admin("/reference-value", null);
+            assertTrue(all.body(), all.body().contains(measurement));
+            assertTrue(shell("kbs:refvalues").contains(measurement));
+            HttpResponse<String> bad = admin("/reference-value", "{\"policy_id\":\"default\",\"format\":"
+                    + "\"sev-snp-report\",\"name\":\"mesurement\",\"values\":[\"" + zeros + "\"]}");
+            assertEquals(bad.body(), 401, bad.statusCode());
+            assertTrue(bad.body(), bad.body().contains("mesurement"));
+            assertTrue(Files.readString(file).contains(measurement));
+        } finally {
+            setAttestationPolicy(permissive); // in force at once, so no later test sees the pin
+            if (before == null) {
+                Files.deleteIfExists(file);
+            } else {
+                Files.writeString(file, before);
+            }
         }
     }
 

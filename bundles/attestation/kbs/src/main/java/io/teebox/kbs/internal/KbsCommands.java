@@ -14,21 +14,61 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import io.teebox.attestation.api.AttestationPolicies;
+
 /**
  * The broker's admin operations from the shell. The shell is the process owner's, so it acts without the admin
  * token the HTTP admin API asks for; {@code kbs:token} prints one for curl.
  */
 @Component(service = KbsCommands.class, immediate = true)
-@GogoCommand(scope = "kbs", function = {"set", "get", "list", "policy", "setpolicy", "token", "pubkey", "unwrap"})
-@Descriptor("Key broker: resources, the resource policy, admin tokens")
+@GogoCommand(scope = "kbs", function = {"set", "get", "list", "policy", "setpolicy", "token", "pubkey", "unwrap",
+    "refvalues", "setrefvalue"})
+@Descriptor("Key broker: resources, the resource policy, reference values, admin tokens")
 public final class KbsCommands {
 
     private final Broker broker;
+    private final PolicyAdmin attestation;
 
-    /** @param broker the broker */
+    /**
+     * @param broker the broker
+     * @param policies the attestation service's policies
+     */
     @Activate
-    public KbsCommands(@Reference Broker broker) {
+    public KbsCommands(@Reference Broker broker, @Reference AttestationPolicies policies) {
         this.broker = broker;
+        this.attestation = new PolicyAdmin(policies);
+    }
+
+    /** @return the reference values, JSON */
+    @Descriptor("Show the attestation policies' reference values (format, name, accepted values), as GET "
+            + "/kbs/v0/reference-value")
+    public String refvalues(@Descriptor("only this policy") @Parameter(names = {"-p", "--policy"},
+            absentValue = "") String policy) {
+        try {
+            return pretty(policy.isEmpty() ? attestation.referenceValues() : attestation.referenceValues(policy));
+        } catch (KbsProblem p) {
+            throw new IllegalArgumentException(p.getMessage());
+        }
+    }
+
+    /** @return the policy's reference values after the change */
+    @Descriptor("Set the accepted values of a reference value of an attestation policy (in force at once; a name "
+            + "the format's verifier does not know or a value that is not hex is refused)")
+    public String setrefvalue(@Descriptor("policy id") @Parameter(names = {"-p", "--policy"},
+            absentValue = "default") String policy,
+            @Descriptor("evidence format, for example sev-snp-report") String format,
+            @Descriptor("reference value, for example measurement or mrtd") String name,
+            @Descriptor("accepted values (hex)") String... values) {
+        try {
+            attestation.setReferenceValue(policy, format, name, List.of(values));
+            return pretty(attestation.referenceValues(policy));
+        } catch (KbsProblem p) {
+            throw new IllegalArgumentException(p.getMessage());
+        }
+    }
+
+    private static String pretty(com.google.gson.JsonElement e) {
+        return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(e);
     }
 
     /** @return what was stored */

@@ -17,6 +17,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 
+import io.teebox.attestation.api.AttestationPolicies;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
@@ -34,7 +35,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * secret as a flattened JWE;</li>
  * <li>admin, {@code Authorization: Bearer <admin JWT>}: {@code POST /resource/<path>} (the body is the secret),
  * {@code GET /admin/resource/<path>}, {@code GET /admin/resources}, {@code GET|POST /resource-policy}
- * ({@code {"policy": base64}}, as Trustee's);</li>
+ * ({@code {"policy": base64}}, as Trustee's), {@code GET|POST /attestation-policy} and {@code GET|POST
+ * /reference-value} (see {@link PolicyAdmin});</li>
  * <li>{@code GET /healthz}.</li>
  * </ul>
  * Refusals are Trustee's {@code {type, detail}}: 403 for a policy denial, 404 for a path not served, 413 for a body
@@ -53,11 +55,16 @@ public final class KbsServlet extends HttpServlet {
     static final int MAX_BODY = 4 << 20;
 
     private final transient Broker broker;
+    private final transient PolicyAdmin attestation;
 
-    /** @param broker the broker */
+    /**
+     * @param broker the broker
+     * @param policies the attestation service's policies, for the admin API's attestation-policy and reference-value
+     */
     @Activate
-    public KbsServlet(@Reference Broker broker) {
+    public KbsServlet(@Reference Broker broker, @Reference AttestationPolicies policies) {
         this.broker = broker;
+        this.attestation = new PolicyAdmin(policies);
     }
 
     @Override
@@ -115,6 +122,28 @@ public final class KbsServlet extends HttpServlet {
                 }
                 broker.setPolicy(Broker.utf8(Broker.base64(pol.getAsString(), "policy")));
                 send(rsp, 200, "application/json", broker.policy());
+            }
+        } else if (rest.equals("/attestation-policy") || rest.startsWith("/attestation-policy/")) {
+            broker.admin().check(auth);
+            if (method.equals("GET")) {
+                send(rsp, 200, "application/json", rest.equals("/attestation-policy") ? attestation.list().toString()
+                        : attestation.get(rest.substring("/attestation-policy/".length())).strip());
+            } else {
+                allow(method, "POST");
+                if (!rest.equals("/attestation-policy")) {
+                    throw KbsProblem.path("POST " + PREFIX + "/attestation-policy with {type, policy_id, policy}");
+                }
+                String id = attestation.set(body(req));
+                LOG.info("key broker: attestation policy " + id + " set");
+                send(rsp, 200, "application/json", attestation.get(id).strip());
+            }
+        } else if (rest.equals("/reference-value")) {
+            broker.admin().check(auth);
+            if (method.equals("GET")) {
+                send(rsp, 200, "application/json", attestation.referenceValues().toString());
+            } else {
+                allow(method, "POST");
+                send(rsp, 200, "application/json", attestation.setReferenceValue(body(req)).toString());
             }
         } else if (rest.equals("/admin/resources")) {
             broker.admin().check(auth);

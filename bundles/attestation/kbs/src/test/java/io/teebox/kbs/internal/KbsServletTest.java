@@ -43,12 +43,13 @@ public class KbsServletTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private Broker broker;
     private ServletHost host;
+    private final MapPolicies policies = new MapPolicies();
 
     @Before
     public void setUp() throws Exception {
         broker = new Broker(new FakeTokens(), new MvResourceStore(tmp.getRoot().toPath().resolve("kbs.mv")),
                 AdminAuth.kept(tmp.getRoot().toPath().resolve("kbs"), clock), clock, Duration.ofSeconds(60), 10);
-        host = new ServletHost().serve(KbsServlet.PREFIX + "/*", new KbsServlet(broker)).start();
+        host = new ServletHost().serve(KbsServlet.PREFIX + "/*", new KbsServlet(broker, policies)).start();
     }
 
     @After
@@ -96,6 +97,50 @@ public class KbsServletTest {
                 .encodeToString("{\"rules\":7}".getBytes(StandardCharsets.UTF_8)) + "\"}");
         assertProblem(bad, 401, "InvalidRequest");
         assertEquals(policy, broker.policy());
+    }
+
+    @Test
+    public void theAdminSetsAttestationPoliciesAndReferenceValuesAsTrusteesApiDoes() throws Exception {
+        String admin = "Bearer " + broker.admin().token(Duration.ofMinutes(5));
+        String policy = "{\"id\":\"prod\",\"formats\":{\"tdx-quote-v4\":{}}}";
+        String request = "{\"type\":\"json\",\"policy_id\":\"prod\",\"policy\":\""
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(policy.getBytes(StandardCharsets.UTF_8))
+                + "\"}";
+        assertProblem(send("POST", "/attestation-policy", null, request), 401, "AdminAuth");
+        assertProblem(send("GET", "/reference-value", null, null), 401, "AdminAuth");
+        assertEquals(false, policies.policies.containsKey("prod"));
+        HttpResponse<String> r = send("POST", "/attestation-policy", admin, request);
+        assertEquals(r.body(), 200, r.statusCode());
+        assertEquals(policy, r.body().trim());
+        assertEquals(policy, policies.policies.get("prod"));
+        r = send("GET", "/attestation-policy", admin, null);
+        assertEquals("{\"policies\":[\"default\",\"prod\"]}", r.body().trim());
+        assertEquals(policy, send("GET", "/attestation-policy/prod", admin, null).body().trim());
+        assertProblem(send("GET", "/attestation-policy/nope", admin, null), 401, "InvalidRequest");
+        HttpResponse<String> rego = send("POST", "/attestation-policy", admin,
+                request.replace("\"json\"", "\"rego\""));
+        assertProblem(rego, 401, "InvalidRequest");
+        assertTrue(rego.body(), rego.body().contains("type 'rego' is not served"));
+        HttpResponse<String> bad = send("POST", "/attestation-policy", admin, request.replace("prod\",\"policy",
+                "other\",\"policy"));
+        assertProblem(bad, 401, "InvalidRequest");
+        assertTrue(bad.body(), bad.body().contains("policy other: not a policy with id other"));
+
+        String m = "ab".repeat(48);
+        r = send("POST", "/reference-value", admin, "{\"policy_id\":\"prod\",\"format\":\"tdx-quote-v4\","
+                + "\"name\":\"mrtd\",\"values\":[\"" + m + "\"]}");
+        assertEquals(r.body(), 200, r.statusCode());
+        assertEquals("{\"tdx-quote-v4\":{\"mrtd\":[\"" + m + "\"]}}", r.body().trim());
+        assertEquals(List.of(m), policies.refs.get("prod").get("tdx-quote-v4").get("mrtd"));
+        assertEquals("{\"default\":{},\"prod\":{\"tdx-quote-v4\":{\"mrtd\":[\"" + m + "\"]}}}",
+                send("GET", "/reference-value", admin, null).body().trim());
+        for (String wrong : new String[] {"{\"policy_id\":\"prod\",\"format\":\"f\",\"name\":\"bad\","
+                + "\"values\":[\"00\"]}", "{\"policy_id\":\"prod\",\"format\":\"f\",\"name\":\"n\","
+                + "\"values\":\"00\"}", "{\"policy_id\":\"nope\",\"format\":\"f\",\"name\":\"n\","
+                + "\"values\":[\"00\"]}", "{\"policy_id\":\"prod\",\"extra\":1}", "[]"}) {
+            assertProblem(send("POST", "/reference-value", admin, wrong), 401, "InvalidRequest");
+        }
+        assertEquals(1, policies.refs.get("prod").size());
     }
 
     @Test

@@ -131,6 +131,67 @@ final class PolicyDirectory {
         refusals = Collections.unmodifiableMap(r);
     }
 
+    /**
+     * @param id a policy's id
+     * @return the text of the file it is in force from, or null
+     * @throws IllegalStateException if that file cannot be read any more
+     */
+    synchronized String text(String id) {
+        String name = fileOf.get(id);
+        if (name == null) {
+            return null;
+        }
+        try {
+            return Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("attestation policy " + id + ": cannot read " + dir.resolve(name) + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks a policy and writes it to the file of its id ({@code <id>.json} for a new one), atomically, then reads
+     * the directory so that it is in force when this returns.
+     *
+     * @param json the policy
+     * @return the policy in force
+     * @throws IllegalArgumentException for a policy that does not parse, naming what is wrong (nothing is written)
+     * @throws IllegalStateException if the file cannot be written
+     */
+    synchronized AttestationPolicy store(String json) {
+        AttestationPolicy p = AttestationPolicy.parse(json);
+        String name = fileOf.getOrDefault(p.id(), p.id() + ".json");
+        Path target = dir.resolve(name);
+        Loaded other = loaded.get(target);
+        if (other != null && !other.policy().id().equals(p.id())) {
+            throw new IllegalArgumentException("file " + name + " holds policy " + other.policy().id()
+                    + "; policy " + p.id() + " needs a file of its own");
+        }
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + p.id(), ".json.tmp");
+            try {
+                Files.writeString(tmp, json.endsWith("\n") ? json : json + "\n", StandardCharsets.UTF_8);
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("attestation policy " + p.id() + ": cannot write " + target + ": "
+                    + e.getMessage(), e);
+        }
+        loaded.remove(target); // re-read even if the clock's resolution left the time and size as they were
+        refusedAt.remove(target);
+        scan();
+        AttestationPolicy now = byId.get(p.id());
+        if (now == null) {
+            throw new IllegalStateException("attestation policy " + p.id() + " was written to " + target
+                    + " but is not in force: " + refused.get(target));
+        }
+        return now;
+    }
+
     /** @return the policies in force by id, in file-name order */
     Map<String, AttestationPolicy> policies() {
         return byId;
