@@ -156,33 +156,65 @@ public final class AttestLoad {
     private String measure(String guest, String format) throws Exception {
         // warm up the whole path (JIT, connections, the verifier's caches as the service uses them)
         attestAlone(prepare(guest, Math.min(200, requests)));
-        // the same evidence, each item distinct (fresh report data and signature), first verified in process, then
-        // submitted: the verifier's caches see what they see behind the service
-        List<Prepared> prepared = prepare(guest, requests);
-        double verify = verifyRate(prepared, format, false);
-        double verifyAttached = verifyRate(prepared, format, true);
-        Rate alone = attestAlone(prepared);
+        // On a shared machine the CPU share drifts within seconds, so the phases whose ratio is the goal alternate in
+        // short rounds (verify, in-process attest, HTTP attest, each on its own fresh evidence: distinct report data
+        // and signature) and the ratio is the median of the rounds' ratios.
+        int per = Math.max(20, requests / ROUNDS);
+        long roundNanos = Math.max(1_000_000_000L, nanos / ROUNDS);
+        double[] verify = new double[ROUNDS];
+        double[] verifyAttached = new double[ROUNDS];
+        double[] inProcess = new double[ROUNDS];
+        double[] http = new double[ROUNDS];
+        double[] ratioIn = new double[ROUNDS];
+        double[] ratioHttp = new double[ROUNDS];
+        int ok = 0;
+        int failed = 0;
+        for (int r = 0; r < ROUNDS; r++) {
+            List<Prepared> a = prepare(guest, per);
+            List<Prepared> b = prepare(guest, per);
+            List<Prepared> c = prepare(guest, per);
+            verify[r] = verifyRate(a, format, false, roundNanos);
+            verifyAttached[r] = verifyRate(a, format, true, roundNanos);
+            inProcess[r] = attestInProcess(c, roundNanos);
+            Rate alone = closedLoop(b, false, roundNanos);
+            http[r] = alone.perSecond();
+            ok += alone.done();
+            failed += alone.failed();
+            ratioIn[r] = inProcess[r] / verify[r];
+            ratioHttp[r] = http[r] / verify[r];
+        }
         Rate pair = attestPair(prepare(guest, requests));
-        double half = alone.perSecond() / 2;
+        double half = median(http) / 2;
         Rate paced = attestPaced(prepare(guest, (int) Math.min(requests, Math.max(50, half * nanos / 1e9))), half);
-        String r = String.format(Locale.ROOT, "%s%n"
+        double goal = median(ratioHttp);
+        String r = String.format(Locale.ROOT, "%s  (medians of %d alternating rounds)%n"
                 + "  in-process verify (%d threads)   %8.1f /s  of the evidence as sent (no attachments)%n"
                 + "                                  %8.1f /s  as the guest produced it (attachments %s)%n"
+                + "  in-process attest (no HTTP)     %8.1f tokens/s  = %5.1f %% of verify  (verify, claims, ES384)%n"
                 + "  attest alone (max)              %8.1f tokens/s  = %5.1f %% of verify  (%d ok, %d failed)%n"
-                + "  challenge + attest (max)        %8.1f tokens/s  = %5.1f %% of verify  (%d ok, %d failed)%n"
+                + "  challenge + attest (max)        %8.1f tokens/s  (%d ok, %d failed)%n"
                 + "  attest at %6.1f /s (half)      p50 %6.2f ms  p99 %6.2f ms  (%d ok, %d failed)%n"
                 + "  goal (>= 80 %% of verify, p99 < 10 ms at half load): %s%n",
-                format, concurrency, verify, verifyAttached, attachments.get(format), alone.perSecond(), 100 * alone.perSecond() / verify, alone.done(),
-                alone.failed(), pair.perSecond(), 100 * pair.perSecond() / verify, pair.done(), pair.failed(), half,
-                paced.percentile(0.50), paced.percentile(0.99), paced.done(), paced.failed(),
-                alone.perSecond() >= 0.8 * verify && paced.percentile(0.99) < 10 ? "met" : "NOT met");
+                format, ROUNDS, concurrency, median(verify), median(verifyAttached), attachments.get(format),
+                median(inProcess), 100 * median(ratioIn), median(http), 100 * goal, ok, failed, pair.perSecond(),
+                pair.done(), pair.failed(), half, paced.percentile(0.50), paced.percentile(0.99), paced.done(),
+                paced.failed(), goal >= 0.8 && paced.percentile(0.99) < 10 ? "met" : "NOT met");
         System.out.print(r);
         return r;
     }
 
+    private static final int ROUNDS = 5;
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
     // ---- phases
 
-    private double verifyRate(List<Prepared> prepared, String format, boolean asProduced) throws Exception {
+    private double verifyRate(List<Prepared> prepared, String format, boolean asProduced, long nanos)
+            throws Exception {
         Object verifier = verifier(format);
         Class<?> ev = api("io.teebox.api.attestation.Evidence");
         Class<?> opts = api("io.teebox.api.attestation.VerificationOptions");
@@ -190,7 +222,7 @@ public final class AttestLoad {
         Object options = opts.getConstructor(java.time.Clock.class, List.class, Map.class, Map.class).newInstance(
                 java.time.Clock.systemUTC(), emulatedRoots(), Map.of(), Map.of("allow_debug", "false"));
         Method verify = api("io.teebox.api.attestation.EvidenceVerifier").getMethod("verify", ev, opts);
-        for (int i = 0; i < Math.min(200, prepared.size()); i++) {
+        for (int i = 0; i < Math.min(10, prepared.size()); i++) {
             verify.invoke(verifier, asProduced ? prepared.get(i).asProduced() : prepared.get(i).evidence(), options);
         }
         AtomicInteger next = new AtomicInteger();
@@ -220,15 +252,55 @@ public final class AttestLoad {
         return done.get() / ((System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * The service's own work per token without the transport: {@code AttestationTokens.attest} in process, the same
+     * threads as the verify phase, each prepared nonce used once.
+     */
+    private double attestInProcess(List<Prepared> prepared, long nanos) throws Exception {
+        Object tokens = waitFor(context, "io.teebox.attestation.api.AttestationTokens");
+        Class<?> iface = null;
+        for (Class<?> c : tokens.getClass().getInterfaces()) {
+            if (c.getName().equals("io.teebox.attestation.api.AttestationTokens")) {
+                iface = c;
+            }
+        }
+        Method attest = iface.getMethod("attest", api("io.teebox.api.attestation.Evidence"), String.class,
+                String.class);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        long deadline = System.nanoTime() + nanos;
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < concurrency; t++) {
+            Thread th = new Thread(() -> {
+                try {
+                    int i;
+                    while ((i = next.getAndIncrement()) < prepared.size() && System.nanoTime() < deadline) {
+                        attest.invoke(tokens, prepared.get(i).evidence(), prepared.get(i).nonce(), null);
+                        done.incrementAndGet();
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        return done.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+
     private Rate attestAlone(List<Prepared> prepared) throws Exception {
-        return closedLoop(prepared, false);
+        return closedLoop(prepared, false, nanos);
     }
 
     private Rate attestPair(List<Prepared> prepared) throws Exception {
-        return closedLoop(prepared, true);
+        return closedLoop(prepared, true, nanos);
     }
 
-    private Rate closedLoop(List<Prepared> prepared, boolean challengeFirst) throws Exception {
+    private Rate closedLoop(List<Prepared> prepared, boolean challengeFirst, long nanos) throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
