@@ -1,6 +1,7 @@
 package io.teebox.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.File;
@@ -70,6 +71,27 @@ public class LauncherIT {
             assertEquals("start " + i + ":\n" + r.out(), java.util.Set.of("sev", "sev-es", "sev-snp", "tdx"), types);
             assertEquals("start " + i + " prints nothing on stderr (logs go to state/log)", "", r.err());
         }
+    }
+
+    /**
+     * {@code ./teebox measure} computes without the platform (no state directory is made) what the independent
+     * calculators print for the synthetic firmware (virtee/sev-snp-measure for SEV, td-shim's calculator for the
+     * MRTD; the values of tools/measure's vectors), and a mistake is one line with exit status 2.
+     */
+    @Test
+    public void measurePrintsTheLaunchMeasurementWithoutStartingThePlatform() throws Exception {
+        Path root = rootCopy();
+        String ovmf = ROOT.resolve("tools/measure/src/test/resources/vectors/synthetic-ovmf.fd").toString();
+        Run sev = teeboxAt(root, "measure", "--mode", "sev", "--ovmf", ovmf);
+        assertEquals(sev.err(), 0, sev.exit());
+        assertEquals("29af4f456d79125376c4066bae343df8f7eefaff90fa895a60e93671831b1c6b\n", sev.out());
+        Run td = teeboxAt(root, "measure", "--mode", "tdx", "--ovmf", ovmf);
+        assertEquals("0d3b0bae278bc60ae0b4da6d6427b4703dbd1b57b5083ba17954d4c40297c5e0b6d9aff7dbbf514e9ce490f9b2f30e23"
+                + "\n", td.out());
+        Run bad = teeboxAt(root, "measure", "--mode", "snp", "--vcpu", "2", "--ovmf", ovmf);
+        assertEquals(2, bad.exit());
+        assertEquals("teebox measure: error: unrecognized argument '--vcpu' (did you mean --vcpus?)\n", bad.err());
+        assertFalse("measure started no platform", Files.exists(root.resolve("state")));
     }
 
     @Test
@@ -168,6 +190,7 @@ public class LauncherIT {
         Files.copy(ROOT.resolve("teebox"), root.resolve("teebox"));
         Files.createSymbolicLink(root.resolve("distribution"), ROOT.resolve("distribution"));
         Files.createSymbolicLink(root.resolve("etc"), ROOT.resolve("etc"));
+        Files.createSymbolicLink(root.resolve("tools"), ROOT.resolve("tools"));
         Path config = Files.createDirectories(root.resolve("config"));
         try (var files = Files.list(ROOT.resolve("config"))) {
             for (Path f : files.toList()) {

@@ -3,7 +3,7 @@
  * the LAUNCH_START session, LAUNCH_SECRET header, and the session KDF and MACs.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.teebox.amd.abi;
 
 import org.osgi.annotation.bundle.Export;

@@ -11,6 +11,7 @@ import java.util.Map;
 import io.teebox.amd.abi.SecretHeader;
 import io.teebox.amd.abi.SevCertificate;
 import io.teebox.amd.abi.SevCrypto;
+import io.teebox.amd.abi.SevLaunchDigest;
 import io.teebox.amd.abi.SevPolicy;
 import io.teebox.amd.abi.SevSession;
 import io.teebox.api.hypervisor.GuestConfig;
@@ -74,23 +75,9 @@ public abstract class AbstractSevOwner implements GuestOwnerService {
      */
     byte[] computeDigest(OwnerPolicy policy, int vcpus, String vcpuType) {
         byte[] fw = policy.firmware() != null ? policy.firmware() : DefaultFirmware.image();
-        MessageDigest d = Digests.newSha256();
-        d.update(fw);
-        if (policy.kernel() != null) {
-            OvmfImage.parse(fw).requireKernelHashesArea();
-            d.update(KernelHashes.table(policy.kernel(), policy.initrd(), policy.cmdline()));
-        }
-        if (encryptedState) {
-            OvmfImage image = OvmfImage.parse(fw);
-            long signature = CpuModels.signature(vcpuType);
-            for (int i = 0; i < vcpus; i++) {
-                long eip = i == 0 ? Vmsa.BSP_EIP : image.sevEsResetEip().orElseThrow(() ->
-                        new IllegalArgumentException("the firmware has no SEV-ES AP reset block (footer GUID "
-                                + OvmfImage.SEV_ES_RESET_BLOCK_GUID + "), so its APs cannot start under SEV-ES"));
-                d.update(Vmsa.qemuReset(eip, signature, 0));
-            }
-        }
-        return d.digest();
+        return SevLaunchDigest.compute(fw, policy.kernel() == null ? null : KernelHashes.table(policy.kernel(),
+                policy.initrd(), policy.cmdline()), encryptedState, vcpus, encryptedState ? CpuModels.signature(
+                        vcpuType) : 0);
     }
 
     private final class Owner implements LaunchOwner {
