@@ -1,13 +1,7 @@
 package io.teebox.bench;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Method;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,19 +18,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.apache.felix.framework.FrameworkFactory;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
@@ -512,129 +502,22 @@ public final class AttestLoad {
     }
 
     private Class<?> api(String name) throws ClassNotFoundException {
-        for (Bundle b : context.getBundles()) {
-            if ("io.teebox.api".equals(b.getSymbolicName())) {
-                return b.loadClass(name);
-            }
-        }
-        throw new IllegalStateException("no io.teebox.api bundle");
+        return EmbeddedTeebox.api(context, name);
     }
 
     private void shell(String commands) throws Exception {
-        Object processor = waitFor(context, "org.apache.felix.service.command.CommandProcessor");
-        Class<?> cp = processor.getClass().getClassLoader()
-                .loadClass("org.apache.felix.service.command.CommandProcessor");
-        Class<?> cs = processor.getClass().getClassLoader().loadClass("org.apache.felix.service.command.CommandSession");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Object session = cp.getMethod("createSession", InputStream.class, OutputStream.class, OutputStream.class)
-                .invoke(processor, new ByteArrayInputStream(new byte[0]), ps, ps);
-        for (int i = 0; i < 100; i++) {
-            // the commands register through DS after the framework starts
-            if (context.getAllServiceReferences((String) null, "(osgi.command.scope=guest)") != null) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        try {
-            cs.getMethod("execute", CharSequence.class).invoke(session, commands);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw new IllegalStateException(commands + ": " + e.getCause() + "\n" + out, e.getCause());
-        } finally {
-            cs.getMethod("close").invoke(session);
-        }
+        EmbeddedTeebox.shell(context, commands);
     }
 
     private static ServiceReference<?>[] all(BundleContext ctx, String type) {
-        try {
-            return ctx.getAllServiceReferences(type, null);
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return EmbeddedTeebox.all(ctx, type);
     }
 
     private static Object waitFor(BundleContext ctx, String type) throws InterruptedException {
-        for (int i = 0; i < 300; i++) {
-            // all references: the bench's class path has its own copy of the API, which the framework's class
-            // space check would hold against the bundles' services
-            ServiceReference<?>[] refs = all(ctx, type);
-            ServiceReference<?> r = refs == null ? null : refs[0];
-            if (r != null) {
-                Object s = ctx.getService(r);
-                if (s != null) {
-                    return s;
-                }
-            }
-            Thread.sleep(100);
-        }
-        StringBuilder b = new StringBuilder("no " + type + " after 30 s; bundles not active:");
-        for (Bundle x : ctx.getBundles()) {
-            if (x.getState() != Bundle.ACTIVE) {
-                b.append(' ').append(x.getSymbolicName()).append('(').append(x.getState()).append(')');
-            }
-        }
-        try {
-            for (ServiceReference<?> r : ctx.getAllServiceReferences(null, null)) {
-                String oc = Arrays.toString((String[]) r.getProperty("objectClass"));
-                if (oc.contains("Http") || oc.contains("Servlet")) {
-                    b.append("\n  service ").append(oc).append(" endpoint=").append(Arrays.deepToString(
-                            new Object[] {r.getProperty("osgi.http.endpoint")}));
-                }
-            }
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        throw new IllegalStateException(b.toString());
+        return EmbeddedTeebox.waitFor(ctx, type);
     }
 
-    /** Felix with the distribution's bundles (no console, no file install), state and storage in {@code tmp}. */
     private static Framework start(Path teebox, Path tmp) throws Exception {
-        Properties launch = new Properties();
-        List<Path> bundles = new ArrayList<>();
-        try (JarFile jar = new JarFile(teebox.toFile())) {
-            try (InputStream in = jar.getInputStream(jar.getEntry("launcher.properties"))) {
-                launch.load(in);
-            }
-            for (String entry : launch.getProperty("launch.bundles").split(",")) {
-                String name = entry.substring(entry.lastIndexOf('/') + 1);
-                if (name.startsWith("org.apache.felix.gogo.jline") || name.startsWith("org.apache.felix.fileinstall")) {
-                    continue;
-                }
-                Path p = tmp.resolve(name);
-                try (InputStream in = jar.getInputStream(jar.getEntry(entry))) {
-                    Files.copy(in, p);
-                }
-                bundles.add(p);
-            }
-        }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Map<String, String> config = new HashMap<>();
-        config.put("org.osgi.framework.storage", tmp.resolve("felix").toString());
-        config.put("org.osgi.framework.storage.clean", "onFirstInit");
-        config.put("org.osgi.framework.system.packages.extra", launch.getProperty("launch.system.packages"));
-        config.put("org.osgi.service.http.port", Integer.toString(port));
-        config.put("org.apache.felix.http.host", "127.0.0.1");
-        config.put("teebox.state", tmp.resolve("state").toString());
-        config.put("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        Framework fw = new FrameworkFactory().newFramework(config);
-        fw.start();
-        List<Bundle> installed = new ArrayList<>();
-        for (Path p : bundles) {
-            installed.add(fw.getBundleContext().installBundle(p.toUri().toString()));
-        }
-        for (Bundle b : installed) {
-            if (b.getHeaders().get("Fragment-Host") == null) {
-                try {
-                    b.start();
-                } catch (org.osgi.framework.BundleException e) {
-                    System.err.println("bundle " + b.getSymbolicName() + " does not start: " + e.getMessage());
-                }
-            }
-        }
-        return fw;
+        return EmbeddedTeebox.start(teebox, tmp);
     }
 }
