@@ -172,9 +172,29 @@ public class AttestCommandsIT extends TeeboxTestSupport {
             assertEquals("it-extra", a.get("policy").getAsString());
             String wrong = fails("attest:guest --policy it-broken ap-snp");
             assertTrue(wrong, wrong.startsWith("attestation service refused (400 "));
+
+            // attest:load: a file from elsewhere checked, written under its id and in force at once
+            Path outside = Files.createTempFile("it-loaded", ".json");
+            Files.writeString(outside, "{\"id\": \"it-loaded\", \"formats\": {\"sev-snp-report\": {\"policy\": "
+                    + "{\"allow_debug\": false}}}}");
+            assertEquals("policy it-loaded loaded from " + outside + " and in force", String.valueOf(run(
+                    "attest:load " + outside)));
+            assertTrue(Files.exists(dir.resolve("it-loaded.json")));
+            assertEquals("it-loaded", json("attest:guest --json --policy it-loaded ap-snp").get("policy")
+                    .getAsString());
+            Files.writeString(outside, "{\"id\": \"it-loaded\", \"formats\": {\"sev-snp-report\": {\"policy\": "
+                    + "{\"alow_debug\": false}}}}");
+            String refused = fails("attest:load " + outside);
+            assertTrue(refused, refused.startsWith(outside + " refused: policy it-loaded: ")
+                    && refused.contains("alow_debug"));
+            assertTrue(Files.readString(dir.resolve("it-loaded.json")).contains("\"allow_debug\""));
+            Files.writeString(outside, "[1]");
+            assertEquals(outside + " has no \"id\" string: a policy names itself", fails("attest:load " + outside));
+            Files.delete(outside);
         } finally {
             Files.deleteIfExists(good);
             Files.deleteIfExists(bad);
+            Files.deleteIfExists(dir.resolve("it-loaded.json"));
         }
     }
 }

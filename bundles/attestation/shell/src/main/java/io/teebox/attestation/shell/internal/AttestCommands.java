@@ -34,6 +34,8 @@ import io.teebox.api.attestation.Evidence;
 import io.teebox.api.hypervisor.Hypervisor;
 import io.teebox.api.platform.HttpEndpoint;
 import io.teebox.api.tee.Bytes;
+import io.teebox.attestation.api.AttestationPolicies;
+import io.teebox.attestation.api.AttestationRefused;
 import io.teebox.kit.hex.Hex;
 
 /**
@@ -42,7 +44,8 @@ import io.teebox.kit.hex.Hex;
  * decoded and checked against its JWKS.
  */
 @Component(service = AttestCommands.class, immediate = true)
-@GogoCommand(scope = "attest", function = {"policies", "policy", "challenge", "submit", "guest", "decode"})
+@GogoCommand(scope = "attest", function = {"policies", "policy", "load", "challenge", "submit", "guest",
+    "decode"})
 @Descriptor("The attestation service: policies, challenges, evidence to EAR tokens, tokens decoded")
 public final class AttestCommands {
 
@@ -50,6 +53,8 @@ public final class AttestCommands {
     private final Clock clock;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Hypervisor hypervisor;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile AttestationPolicies policyStore;
 
     /** @param endpoint where the platform's HTTP server, and so the attestation service, listens */
     @Activate
@@ -135,6 +140,41 @@ public final class AttestCommands {
     }
 
     /** @return the policy */
+    /** @return what was loaded */
+    @Descriptor("Load a policy file into the attestation service: checked as the policy directory checks its files, "
+            + "written there under its id and in force at once; a bad file is refused with the reason and the policy "
+            + "in force stays")
+    public String load(@Descriptor("policy file (JSON, the service's grammar)") String file) {
+        AttestationPolicies store = policyStore;
+        if (store == null) {
+            throw new IllegalStateException("the attestation service is not running here (bundle "
+                    + "attestation-service), so no policy can be loaded");
+        }
+        String json;
+        try {
+            json = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("file: cannot read " + file + ": " + e.getMessage());
+        }
+        String id;
+        try {
+            JsonElement root = JsonParser.parseString(json);
+            id = root instanceof JsonObject o && o.get("id") instanceof JsonPrimitive p && p.isString()
+                    ? p.getAsString() : null;
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(file + " is not JSON: " + e.getMessage());
+        }
+        if (id == null) {
+            throw new IllegalArgumentException(file + " has no \"id\" string: a policy names itself");
+        }
+        try {
+            store.setPolicy(id, json);
+        } catch (AttestationRefused e) {
+            throw new IllegalArgumentException(file + " refused: " + e.getMessage());
+        }
+        return "policy " + id + " loaded from " + file + " and in force";
+    }
+
     @Descriptor("Show a policy in full: per evidence format its reference values and verifier policy")
     public PolicyView policy(@Descriptor("policy id (attest:policies lists them)") String id) {
         JsonObject p = service.policies();
