@@ -88,6 +88,11 @@ public class AttestationTokensProviderTest {
         AttestationRefused tampered = assertThrows(AttestationRefused.class, () -> tokens.verify(String.join(".",
                 parts)));
         assertEquals(401, tampered.status());
+        // the same claims signed by another P-384 key: the signature check, not the parse, refuses it
+        String forged = new EarSigner(EarSigner.generate()).sign(new java.util.LinkedHashMap<>(claims));
+        AttestationRefused foreign = assertThrows(AttestationRefused.class, () -> tokens.verify(forged));
+        assertEquals(401, foreign.status());
+        assertTrue(foreign.getMessage(), foreign.getMessage().startsWith("the token's signature does not verify"));
 
         clock.advance(Duration.ofSeconds(301));
         AttestationRefused expired = assertThrows(AttestationRefused.class, () -> tokens.verify(token));
