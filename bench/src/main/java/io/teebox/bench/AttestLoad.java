@@ -7,25 +7,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -95,36 +90,12 @@ public final class AttestLoad {
      * @throws Exception if the platform does not start or a request fails outright
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new HashMap<>(Map.of("--teebox", "distribution/target/teebox.jar", "--requests",
-                "1000", "--seconds", "15", "--concurrency", "4", "--formats", "sev-snp-report,tdx-quote-v4"));
-        for (int i = 0; i < args.length; i++) {
-            if (!o.containsKey(args[i]) || i + 1 == args.length) {
-                throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: "
-                        + o.keySet());
-            }
-            o.put(args[i], args[++i]);
-        }
-        Path jar = Path.of(o.get("--teebox"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("--teebox " + jar + " does not exist: build the distribution first "
-                    + "(mvn -B -q -o -pl distribution -am package -DskipTests)");
-        }
-        Path tmp = Files.createTempDirectory("teebox-attest-load");
-        Framework fw = start(jar, tmp);
-        try {
-            BundleContext ctx = fw.getBundleContext();
-            Object endpoint = waitFor(ctx, "io.teebox.api.platform.HttpEndpoint");
-            String base = (String) endpoint.getClass().getMethod("baseUrl").invoke(endpoint);
-            AttestLoad load = new AttestLoad(ctx, base, Integer.parseInt(o.get("--concurrency")),
-                    Integer.parseInt(o.get("--requests")), Integer.parseInt(o.get("--seconds")));
-            load.run(List.of(o.get("--formats").split(",")));
-        } finally {
-            fw.stop();
-            fw.waitForStop(10_000);
-            try (Stream<Path> s = Files.walk(tmp)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Map<String, String> o = EmbeddedTeebox.options(args, Map.of("--teebox", "distribution/target/teebox.jar",
+                "--requests", "1000", "--seconds", "15", "--concurrency", "4", "--formats",
+                "sev-snp-report,tdx-quote-v4"));
+        EmbeddedTeebox.withPlatform(o, "teebox-attest-load", ctx -> new AttestLoad(ctx, EmbeddedTeebox.baseUrl(ctx),
+                Integer.parseInt(o.get("--concurrency")), Integer.parseInt(o.get("--requests")),
+                Integer.parseInt(o.get("--seconds"))).run(List.of(o.get("--formats").split(","))));
     }
 
     private void run(List<String> formats) throws Exception {
@@ -215,31 +186,10 @@ public final class AttestLoad {
         for (int i = 0; i < Math.min(10, prepared.size()); i++) {
             verify.invoke(verifier, asProduced ? prepared.get(i).asProduced() : prepared.get(i).evidence(), options);
         }
-        AtomicInteger next = new AtomicInteger();
-        long deadline = System.nanoTime() + nanos;
-        AtomicInteger done = new AtomicInteger();
-        long t0 = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < concurrency; t++) {
-            Thread th = new Thread(() -> {
-                try {
-                    int i;
-                    while ((i = next.getAndIncrement()) < prepared.size() && System.nanoTime() < deadline) {
-                        verify.invoke(verifier, asProduced ? prepared.get(i).asProduced()
-                                : prepared.get(i).evidence(), options);
-                        done.incrementAndGet();
-                    }
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            th.start();
-            threads.add(th);
-        }
-        for (Thread th : threads) {
-            th.join();
-        }
-        return done.get() / ((System.nanoTime() - t0) / 1e9);
+        return EmbeddedTeebox.closedLoop(concurrency, prepared.size(), nanos, i -> {
+            verify.invoke(verifier, asProduced ? prepared.get(i).asProduced() : prepared.get(i).evidence(), options);
+            return true;
+        }).perSecond();
     }
 
     /**
@@ -256,30 +206,10 @@ public final class AttestLoad {
         }
         Method attest = iface.getMethod("attest", api("io.teebox.api.attestation.Evidence"), String.class,
                 String.class);
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        long deadline = System.nanoTime() + nanos;
-        long t0 = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < concurrency; t++) {
-            Thread th = new Thread(() -> {
-                try {
-                    int i;
-                    while ((i = next.getAndIncrement()) < prepared.size() && System.nanoTime() < deadline) {
-                        attest.invoke(tokens, prepared.get(i).evidence(), prepared.get(i).nonce(), null);
-                        done.incrementAndGet();
-                    }
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            th.start();
-            threads.add(th);
-        }
-        for (Thread th : threads) {
-            th.join();
-        }
-        return done.get() / ((System.nanoTime() - t0) / 1e9);
+        return EmbeddedTeebox.closedLoop(concurrency, prepared.size(), nanos, i -> {
+            attest.invoke(tokens, prepared.get(i).evidence(), prepared.get(i).nonce(), null);
+            return true;
+        }).perSecond();
     }
 
     private Rate attestAlone(List<Prepared> prepared) throws Exception {
@@ -291,41 +221,13 @@ public final class AttestLoad {
     }
 
     private Rate closedLoop(List<Prepared> prepared, boolean challengeFirst, long nanos) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger ok = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        ConcurrentLinkedQueue<Long> lat = new ConcurrentLinkedQueue<>();
-        long deadline = System.nanoTime() + nanos;
-        long t0 = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < concurrency; t++) {
-            Thread th = new Thread(() -> {
-                int i;
-                while ((i = next.getAndIncrement()) < prepared.size() && System.nanoTime() < deadline) {
-                    long s = System.nanoTime();
-                    try {
-                        if (challengeFirst) {
-                            challenge();
-                        }
-                        if (attest(prepared.get(i).body()) == 200) {
-                            ok.incrementAndGet();
-                        } else {
-                            failed.incrementAndGet();
-                        }
-                    } catch (IOException | InterruptedException e) {
-                        failed.incrementAndGet();
-                    }
-                    lat.add(System.nanoTime() - s);
-                }
-            });
-            th.start();
-            threads.add(th);
-        }
-        for (Thread th : threads) {
-            th.join();
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        return new Rate(ok.get(), failed.get(), secs, lat.stream().mapToLong(Long::longValue).toArray());
+        EmbeddedTeebox.Phase p = EmbeddedTeebox.closedLoop(concurrency, prepared.size(), nanos, i -> {
+            if (challengeFirst) {
+                challenge();
+            }
+            return attest(prepared.get(i).body()) == 200;
+        });
+        return new Rate(p.ok(), p.failed(), p.seconds(), p.latenciesNanos());
     }
 
     private Rate attestPaced(List<Prepared> prepared, double rate) throws Exception {

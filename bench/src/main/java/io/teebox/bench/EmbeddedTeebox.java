@@ -33,6 +33,114 @@ final class EmbeddedTeebox {
     private EmbeddedTeebox() {
     }
 
+    /** What the platform-embedding clients do with it. */
+    interface PlatformTask {
+        void run(BundleContext context) throws Exception;
+    }
+
+    /** One request or operation of a phase, by index; true when it succeeded. */
+    interface Operation {
+        boolean run(int index) throws Exception;
+    }
+
+    /**
+     * What a closed-loop phase measured.
+     *
+     * @param ok operations that succeeded
+     * @param failed operations that failed or threw
+     * @param seconds the phase's wall time
+     * @param latenciesNanos each operation's time
+     */
+    record Phase(int ok, int failed, double seconds, long[] latenciesNanos) {
+        double perSecond() {
+            return ok / seconds;
+        }
+    }
+
+    /**
+     * @param args {@code --name value} pairs
+     * @param defaults every option with its default
+     * @return the options
+     * @throws IllegalArgumentException for an unknown option or one without a value
+     */
+    static Map<String, String> options(String[] args, Map<String, String> defaults) {
+        Map<String, String> o = new HashMap<>(defaults);
+        for (int i = 0; i < args.length; i++) {
+            if (!o.containsKey(args[i]) || i + 1 == args.length) {
+                throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: "
+                        + o.keySet());
+            }
+            o.put(args[i], args[++i]);
+        }
+        return o;
+    }
+
+    /**
+     * Starts the platform of the jar named by {@code --teebox} in a temporary directory, runs the task, stops it
+     * and removes the directory.
+     */
+    static void withPlatform(Map<String, String> options, String name, PlatformTask task) throws Exception {
+        Path jar = Path.of(options.get("--teebox"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("--teebox " + jar + " does not exist: build the distribution first "
+                    + "(mvn -B -q -o -pl distribution -am package -DskipTests)");
+        }
+        Path tmp = Files.createTempDirectory(name);
+        Framework fw = start(jar, tmp);
+        try {
+            task.run(fw.getBundleContext());
+        } finally {
+            fw.stop();
+            fw.waitForStop(30_000);
+            try (java.util.stream.Stream<Path> s = Files.walk(tmp)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** @return the platform's HTTP base URL */
+    static String baseUrl(BundleContext context) throws Exception {
+        Object endpoint = waitFor(context, "io.teebox.api.platform.HttpEndpoint");
+        return (String) endpoint.getClass().getMethod("baseUrl").invoke(endpoint);
+    }
+
+    /**
+     * A closed loop: {@code threads} threads take the operations 0..count-1 in turn until all are done or the time is
+     * up.
+     */
+    static Phase closedLoop(int threads, int count, long nanos, Operation op) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ConcurrentLinkedQueue<Long> lat = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        long deadline = System.nanoTime() + nanos;
+        long t0 = System.nanoTime();
+        List<Thread> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count && System.nanoTime() < deadline) {
+                    long s = System.nanoTime();
+                    boolean good;
+                    try {
+                        good = op.run(i);
+                    } catch (Exception e) {
+                        good = false;
+                    }
+                    (good ? ok : failed).incrementAndGet();
+                    lat.add(System.nanoTime() - s);
+                }
+            });
+            th.start();
+            running.add(th);
+        }
+        for (Thread th : running) {
+            th.join();
+        }
+        return new Phase(ok.get(), failed.get(), (System.nanoTime() - t0) / 1e9, lat.stream()
+                .mapToLong(Long::longValue).toArray());
+    }
+
     /** @return a class of the platform's API bundle (the bench's own copy would not match its services) */
     static Class<?> api(BundleContext context, String name) throws ClassNotFoundException {
         for (Bundle b : context.getBundles()) {

@@ -3,20 +3,14 @@ package io.teebox.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Dictionary;
-import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.launch.Framework;
 
 /**
  * A bounded load client for concurrent guests (issue 17's "1,000 guests, memory at most 1.2x the touched pages"): it
@@ -37,35 +31,11 @@ public final class GuestLoad {
      * @throws Exception if the platform does not start or a launch fails
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new HashMap<>(Map.of("--teebox", "distribution/target/teebox.jar", "--guests", "1000",
-                "--types", "sev,sev-snp", "--pages", "16", "--seconds", "300"));
-        for (int i = 0; i < args.length; i++) {
-            if (!o.containsKey(args[i]) || i + 1 == args.length) {
-                throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: "
-                        + o.keySet());
-            }
-            o.put(args[i], args[++i]);
-        }
-        Path jar = Path.of(o.get("--teebox"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("--teebox " + jar + " does not exist: build the distribution first "
-                    + "(mvn -B -q -o -pl distribution -am package -DskipTests)");
-        }
-        int guests = Integer.parseInt(o.get("--guests"));
-        int pages = Integer.parseInt(o.get("--pages"));
+        Map<String, String> o = EmbeddedTeebox.options(args, Map.of("--teebox", "distribution/target/teebox.jar",
+                "--guests", "1000", "--types", "sev,sev-snp", "--pages", "16", "--seconds", "300"));
         long deadline = System.nanoTime() + Long.parseLong(o.get("--seconds")) * 1_000_000_000L;
-        List<String> types = List.of(o.get("--types").split(","));
-        Path tmp = Files.createTempDirectory("teebox-guest-load");
-        Framework fw = EmbeddedTeebox.start(jar, tmp);
-        try {
-            run(fw.getBundleContext(), guests, types, pages, deadline);
-        } finally {
-            fw.stop();
-            fw.waitForStop(30_000);
-            try (Stream<Path> s = Files.walk(tmp)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        EmbeddedTeebox.withPlatform(o, "teebox-guest-load", ctx -> run(ctx, Integer.parseInt(o.get("--guests")),
+                List.of(o.get("--types").split(",")), Integer.parseInt(o.get("--pages")), deadline));
     }
 
     private static void configure(BundleContext ctx, String pid, Map<String, Object> props) throws Exception {

@@ -6,25 +6,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.launch.Framework;
 
 /**
  * A bounded load client for the key broker's releases: the platform embedded (the distribution's bundles), an SNP
@@ -69,35 +62,11 @@ public final class KbsLoad {
      * @throws Exception if the platform does not start or a request fails outright
      */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new HashMap<>(Map.of("--teebox", "distribution/target/teebox.jar", "--requests",
-                "1000", "--seconds", "10", "--concurrency", "4"));
-        for (int i = 0; i < args.length; i++) {
-            if (!o.containsKey(args[i]) || i + 1 == args.length) {
-                throw new IllegalArgumentException("unknown option or missing value: " + args[i] + "; options: "
-                        + o.keySet());
-            }
-            o.put(args[i], args[++i]);
-        }
-        Path jar = Path.of(o.get("--teebox"));
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("--teebox " + jar + " does not exist: build the distribution first "
-                    + "(mvn -B -q -o -pl distribution -am package -DskipTests)");
-        }
-        Path tmp = Files.createTempDirectory("teebox-kbs-load");
-        Framework fw = EmbeddedTeebox.start(jar, tmp);
-        try {
-            BundleContext ctx = fw.getBundleContext();
-            Object endpoint = EmbeddedTeebox.waitFor(ctx, "io.teebox.api.platform.HttpEndpoint");
-            String base = (String) endpoint.getClass().getMethod("baseUrl").invoke(endpoint);
-            new KbsLoad(ctx, base + "/kbs/v0", Integer.parseInt(o.get("--concurrency")),
-                    Integer.parseInt(o.get("--requests")), Integer.parseInt(o.get("--seconds"))).run();
-        } finally {
-            fw.stop();
-            fw.waitForStop(10_000);
-            try (Stream<Path> s = Files.walk(tmp)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        Map<String, String> o = EmbeddedTeebox.options(args, Map.of("--teebox", "distribution/target/teebox.jar",
+                "--requests", "1000", "--seconds", "10", "--concurrency", "4"));
+        EmbeddedTeebox.withPlatform(o, "teebox-kbs-load", ctx -> new KbsLoad(ctx, EmbeddedTeebox.baseUrl(ctx)
+                + "/kbs/v0", Integer.parseInt(o.get("--concurrency")), Integer.parseInt(o.get("--requests")),
+                Integer.parseInt(o.get("--seconds"))).run());
     }
 
     private static String b64url(byte[] b) {
@@ -153,34 +122,8 @@ public final class KbsLoad {
 
     /** @return {rate, ok, failed} */
     private double[] phase(int count, Request r) throws Exception {
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger ok = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        long deadline = System.nanoTime() + nanos;
-        long t0 = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < concurrency; t++) {
-            Thread th = new Thread(() -> {
-                int i;
-                while ((i = next.getAndIncrement()) < count && System.nanoTime() < deadline) {
-                    try {
-                        if (r.send(i) == 200) {
-                            ok.incrementAndGet();
-                        } else {
-                            failed.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                    }
-                }
-            });
-            th.start();
-            threads.add(th);
-        }
-        for (Thread th : threads) {
-            th.join();
-        }
-        return new double[] {ok.get() / ((System.nanoTime() - t0) / 1e9), ok.get(), failed.get()};
+        EmbeddedTeebox.Phase p = EmbeddedTeebox.closedLoop(concurrency, count, nanos, i -> r.send(i) == 200);
+        return new double[] {p.perSecond(), p.ok(), p.failed()};
     }
 
     private int release(String cookie, String token) throws Exception {
