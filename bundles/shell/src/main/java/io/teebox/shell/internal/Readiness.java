@@ -30,10 +30,22 @@ final class Readiness {
      * @return one line per bundle or component that is not ready yet; empty when the platform is ready
      */
     static List<String> pending(BundleContext context, ServiceComponentRuntime scr, boolean starting) {
+        return pending(context, scr, starting, false);
+    }
+
+    /**
+     * @param first true to stop at the first cheap reason (the launcher still starting bundles): a poll while the
+     *            platform starts need not walk every component's DTOs, which on two cores took CPU from the start
+     */
+    private static List<String> pending(BundleContext context, ServiceComponentRuntime scr, boolean starting,
+            boolean first) {
         List<String> out = new ArrayList<>();
         if (starting && launchedByBnd(context) && !has(context, "(launcher.ready=true)")) {
             // The bnd launcher installs and starts the bundles one after another, then marks its service ready.
             out.add("the launcher has not started every bundle yet");
+            if (first) {
+                return out;
+            }
         }
         if (has(context, "(teebox.busy=*)")) {
             // io.teebox.admin is checking a configuration change (and may put the previous one back)
@@ -163,16 +175,16 @@ final class Readiness {
     static List<String> await(BundleContext context, ServiceComponentRuntime scr, boolean starting,
             long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        List<String> pending = pending(context, scr, starting);
+        List<String> pending = pending(context, scr, starting, true);
         int quiet = pending.isEmpty() ? 1 : 0;
         // ready when two looks 50 ms apart agree: the services DS re-registers while a configuration arrives come
         // and go between the looks of one check
         while (quiet < 2 && System.nanoTime() < deadline) {
             Thread.sleep(pending.isEmpty() ? 50 : 20);
-            pending = pending(context, scr, starting);
+            pending = pending(context, scr, starting, true);
             quiet = pending.isEmpty() ? quiet + 1 : 0;
         }
-        return pending;
+        return pending.isEmpty() ? pending : pending(context, scr, starting, false);
     }
 
     private static String stateName(int state) {
