@@ -24,7 +24,8 @@ public final class GuestSecretCommands {
     private final Hypervisor hypervisor;
     private final HttpEndpoint endpoint;
     private final AttestationTokens tokens;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Made at the first fetch: a JDK HttpClient starts a selector thread, which a start need not pay for. */
+    private HttpClient http;
 
     /**
      * @param hypervisor the guests
@@ -37,6 +38,13 @@ public final class GuestSecretCommands {
         this.hypervisor = hypervisor;
         this.endpoint = endpoint;
         this.tokens = tokens;
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        }
+        return http;
     }
 
     /**
@@ -52,7 +60,7 @@ public final class GuestSecretCommands {
             @Descriptor("guest id or name") String guest) {
         ResourcePath p = ResourcePath.parse(path);
         String type = hypervisor.guest(guest).config().teeType();
-        GuestAgent.Fetched f = new GuestAgent(http, endpoint.baseUrl(), tokens).fetch(hypervisor.context(guest),
+        GuestAgent.Fetched f = new GuestAgent(http(), endpoint.baseUrl(), tokens).fetch(hypervisor.context(guest),
                 type, p);
         return quiet ? p + ": " + f.secret().length + " bytes" : new String(f.secret(), StandardCharsets.UTF_8);
     }

@@ -22,12 +22,26 @@ final class ServiceClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final String base;
-    private final HttpClient http;
+    /** Made at the first request: a JDK HttpClient starts a selector thread, which a start need not pay for. */
+    private volatile HttpClient http;
 
     /** @param base the platform's base URL, for example {@code http://127.0.0.1:8440} */
     ServiceClient(String base) {
         this.base = base;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            synchronized (this) {
+                h = http;
+                if (h == null) {
+                    h = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+                    http = h;
+                }
+            }
+        }
+        return h;
     }
 
     /** @return the URL of the JWKS */
@@ -71,7 +85,7 @@ final class ServiceClient {
         HttpRequest r = b.build();
         HttpResponse<String> rsp;
         try {
-            rsp = http.send(r, HttpResponse.BodyHandlers.ofString());
+            rsp = http().send(r, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new IllegalStateException("attestation service: nothing answers at " + base + " (is the "
                     + "attestation feature installed?)", e);
