@@ -26,6 +26,17 @@ public class BenchmarksDoRealWorkTest {
         assertArrayEquals(b.page, b.xts128Decrypt());
         assertFalse(Arrays.equals(ct, b.xts256Encrypt()));
         assertEquals(4096, b.baselineAesEcb128().length);
+        assertArrayEquals(ct, b.xts128EncryptInto().clone());
+        assertArrayEquals(b.page, b.xts128DecryptInto().clone());
+        byte[] ecb = b.baselineAesEcb128();
+        assertArrayEquals(ecb, b.aesEcb128Into().clone());
+        // ECB and CBC decryption of the same blocks differ exactly by the CBC chaining XOR (IV 0)
+        byte[] e = b.aesEcb128DecryptInto().clone();
+        byte[] c = b.aesCbc128DecryptInto().clone();
+        assertArrayEquals(Arrays.copyOf(e, 16), Arrays.copyOf(c, 16));
+        for (int i = 16; i < 4096; i++) {
+            assertEquals(e[i] ^ b.page[i - 16], c[i]);
+        }
     }
 
     @Test
@@ -37,6 +48,8 @@ public class BenchmarksDoRealWorkTest {
         assertArrayEquals(SnpLaunchDigest.forOvmf(DefaultFirmware.parsed(), 1, b.milan, 0x1, null),
                 b.snpLaunchDigest());
         assertEquals(48, b.tdxMrtd().length);
+        // bench/run counts the SNP launch digest in 4 KiB pages of this image
+        assertEquals(32 * 4096, DefaultFirmware.image().length);
         assertFalse(Arrays.equals(b.tdxMrtd(), b.snpLaunchDigest()));
     }
 }

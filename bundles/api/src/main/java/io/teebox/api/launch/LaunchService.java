@@ -42,6 +42,20 @@ public interface LaunchService {
     GuestStatus status(long handle);
 
     /**
+     * The guest context's state alone, what {@link GuestStatus#state()} says, without the details a status
+     * gathers: the hypervisor asks it of every guest when a backend comes back. The default asks
+     * {@link #status(long)}; a backend whose status is costly (SNP lists RMP entries) answers it directly.
+     *
+     * @param handle a guest handle
+     * @return the firmware's guest state name, for example {@code "RUNNING"}
+     * @throws TeeException with {@code INVALID_GUEST} if the firmware has no such guest
+     * @since 2.1
+     */
+    default String state(long handle) {
+        return status(handle).state();
+    }
+
+    /**
      * Makes the guest's key usable by the memory controller again after {@link #deactivate(long)} (SEV ACTIVATE).
      *
      * @param handle a guest handle

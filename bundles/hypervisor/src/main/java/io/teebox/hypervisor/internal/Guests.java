@@ -190,14 +190,15 @@ final class Guests implements BackendRegistry.Listener {
                     continue;
                 }
                 try {
-                    GuestStatus status = b.launch().status(g.handle);
+                    // the state alone: a status would gather details (SNP: RMP entries) for every guest
+                    String state = b.launch().state(g.handle);
                     // a dated event, not a state: the firmware can change again later (a configuration update)
                     String fw = b.tee().descriptor().firmware() + " at "
                             + Instant.now().truncatedTo(ChronoUnit.SECONDS);
                     if (g.awaitingBackend) {
                         g.state = GuestState.RUNNING;
                         g.awaitingBackend = false;
-                        g.note = "resumed on " + b.type() + " firmware " + fw + " (firmware state " + status.state()
+                        g.note = "resumed on " + b.type() + " firmware " + fw + " (firmware state " + state
                                 + ")";
                     } else {
                         g.note = "paused by the operator; backend " + b.type() + " firmware " + fw + " is back";

@@ -320,6 +320,20 @@ public class HypervisorImplTest {
                 "resumed on test firmware \\S+ at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ .*"));
     }
 
+    /** Resume asks the returning backend for each guest's state only, not for a status with its details. */
+    @Test
+    public void resumeAsksEachGuestsStateNotItsStatus() {
+        launched("a");
+        launched("b");
+        unbind(tee);
+        TestTee back = new TestTee(firmware, "test", HostAccessOutcome.Effect.UNDETECTED);
+        bind(back);
+        assertEquals(GuestState.RUNNING, hv.guest("a").state());
+        assertEquals(GuestState.RUNNING, hv.guest("b").state());
+        assertEquals(0, back.statusCalls.get());
+        assertEquals(2, back.stateCalls.get());
+    }
+
     @Test
     public void operatorPauseSurvivesABackendSwap() {
         launched("a");

@@ -204,8 +204,22 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService, Gues
         return new Session(handle, new KeySlot("slot", slot), memory);
     }
 
+    /** How often {@link #status} and {@link #state} were asked. */
+    final java.util.concurrent.atomic.AtomicInteger statusCalls = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger stateCalls = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public String state(long handle) {
+        stateCalls.incrementAndGet();
+        if (!fw.contexts.containsKey(handle)) {
+            throw new TeeException(new FirmwareStatus("test", "INVALID_GUEST", 0x10), "no guest " + handle);
+        }
+        return "RUNNING";
+    }
+
     @Override
     public GuestStatus status(long handle) {
+        statusCalls.incrementAndGet();
         Integer slot = fw.contexts.get(handle);
         if (slot == null) {
             throw new TeeException(new FirmwareStatus("test", "INVALID_GUEST", 0x10), "no guest " + handle);

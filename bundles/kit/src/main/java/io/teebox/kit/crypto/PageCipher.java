@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -14,8 +14,11 @@ import javax.crypto.spec.SecretKeySpec;
  * physical address as the tweak (the 128-bit little-endian data-unit number). The same plaintext at two addresses
  * gives different ciphertext, and there is no integrity: a flipped ciphertext bit garbles one 16-byte block.
  *
- * <p>Built on the JDK's {@code AES/ECB/NoPadding} so the AES-NI intrinsics apply; the tweak whitening and the
- * GF(2^128) doubling run on longs. Thread-safe: cipher engines are pooled per instance.
+ * <p>Built on the JDK's AES so its intrinsics apply: encryption is {@code AES/ECB/NoPadding} over the
+ * tweak-whitened blocks, decryption {@code AES/CBC/NoPadding} (the pipelined CBC-decrypt path) over the whitened
+ * blocks, since CBC's D(X<sub>i</sub>) &oplus; X<sub>i-1</sub> is fixed up to D(X<sub>i</sub>) &oplus;
+ * T<sub>i</sub> by one more XOR. The tweak sequence (GF(2^128) doublings on longs) is computed once per page into a
+ * per-thread buffer. Thread-safe: each thread has its own cipher engines per instance.
  */
 public final class PageCipher {
 
@@ -23,25 +26,36 @@ public final class PageCipher {
     public static final int PAGE_SIZE = 4096;
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final IvParameterSpec ZERO_IV = new IvParameterSpec(new byte[16]);
+
+    /** A thread's work buffers, shared by all instances (a call never re-enters on its thread). */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private final SecretKeySpec dataKey;
     private final SecretKeySpec tweakKey;
     private final int keyBits;
-    private final ConcurrentLinkedQueue<Engines> pool = new ConcurrentLinkedQueue<>();
+    private final ThreadLocal<Engines> engines = ThreadLocal.withInitial(Engines::new);
 
-    /** One thread's set of initialised ciphers. */
+    private static final class Buffers {
+        /** The whitened input blocks X_i. */
+        byte[] whitened = new byte[PAGE_SIZE];
+        /** What is XORed into the block cipher's output: T_i (encrypt) or X_(i-1) ^ T_i (decrypt). */
+        byte[] fixup = new byte[PAGE_SIZE];
+        final byte[] block = new byte[16];
+
+        void ensure(int length) {
+            if (whitened.length < length) {
+                whitened = new byte[length];
+                fixup = new byte[length];
+            }
+        }
+    }
+
+    /** One thread's initialised ciphers for this instance's keys. */
     private final class Engines {
         final Cipher tweak;
         final Cipher enc;
         final Cipher dec;
-        private byte[] scratch = new byte[PAGE_SIZE];
-
-        byte[] scratch(int length) {
-            if (scratch.length < length) {
-                scratch = new byte[length];
-            }
-            return scratch;
-        }
 
         Engines() {
             try {
@@ -49,10 +63,10 @@ public final class PageCipher {
                 tweak.init(Cipher.ENCRYPT_MODE, tweakKey);
                 enc = Cipher.getInstance("AES/ECB/NoPadding");
                 enc.init(Cipher.ENCRYPT_MODE, dataKey);
-                dec = Cipher.getInstance("AES/ECB/NoPadding");
-                dec.init(Cipher.DECRYPT_MODE, dataKey);
+                dec = Cipher.getInstance("AES/CBC/NoPadding");
+                dec.init(Cipher.DECRYPT_MODE, dataKey, ZERO_IV);
             } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("the JDK cannot run AES/ECB/NoPadding", e);
+                throw new IllegalStateException("the JDK cannot run AES/ECB/NoPadding and AES/CBC/NoPadding", e);
             }
         }
     }
@@ -102,7 +116,23 @@ public final class PageCipher {
      * @throws IllegalArgumentException if the address is not page aligned or the page is not 4096 bytes
      */
     public byte[] encrypt(long physicalAddress, byte[] page4096) {
-        return crypt(true, checkAddress(physicalAddress), checkPage(page4096));
+        byte[] out = new byte[PAGE_SIZE];
+        encrypt(physicalAddress, page4096, out);
+        return out;
+    }
+
+    /**
+     * Encrypts one page for the given physical address into the caller's buffer.
+     *
+     * @param physicalAddress the page's physical address, 4 KiB aligned
+     * @param page4096 the 4096-byte plaintext page
+     * @param out4096 where the 4096-byte ciphertext goes; may be {@code page4096} itself
+     * @throws IllegalArgumentException if the address is not page aligned or a buffer is not 4096 bytes
+     * @since 1.1
+     */
+    public void encrypt(long physicalAddress, byte[] page4096, byte[] out4096) {
+        crypt(true, checkAddress(physicalAddress), 0, checkPage(page4096, "page4096"), checkPage(out4096, "out4096"),
+                PAGE_SIZE);
     }
 
     /**
@@ -114,18 +144,28 @@ public final class PageCipher {
      * @throws IllegalArgumentException if the address is not page aligned or the page is not 4096 bytes
      */
     public byte[] decrypt(long physicalAddress, byte[] page4096) {
-        return crypt(false, checkAddress(physicalAddress), checkPage(page4096));
+        byte[] out = new byte[PAGE_SIZE];
+        decrypt(physicalAddress, page4096, out);
+        return out;
+    }
+
+    /**
+     * Decrypts one page for the given physical address into the caller's buffer.
+     *
+     * @param physicalAddress the page's physical address, 4 KiB aligned
+     * @param page4096 the 4096-byte ciphertext page
+     * @param out4096 where the 4096-byte plaintext goes; may be {@code page4096} itself
+     * @throws IllegalArgumentException if the address is not page aligned or a buffer is not 4096 bytes
+     * @since 1.1
+     */
+    public void decrypt(long physicalAddress, byte[] page4096, byte[] out4096) {
+        crypt(false, checkAddress(physicalAddress), 0, checkPage(page4096, "page4096"), checkPage(out4096, "out4096"),
+                PAGE_SIZE);
     }
 
     @Override
     public String toString() {
         return "AES-" + keyBits + "-XTS page cipher";
-    }
-
-    private byte[] crypt(boolean encrypt, long address, byte[] data) {
-        byte[] tweak = new byte[16];
-        LONGS.set(tweak, 0, address);
-        return xts(encrypt, tweak, data);
     }
 
     /**
@@ -145,41 +185,70 @@ public final class PageCipher {
             throw new IllegalArgumentException("XTS data unit is " + data.length
                     + " bytes, expected a positive multiple of 16");
         }
-        Engines e = pool.poll();
-        if (e == null) {
-            e = new Engines();
-        }
+        byte[] out = new byte[data.length];
+        crypt(encrypt, (long) LONGS.get(tweak16, 0), (long) LONGS.get(tweak16, 8), data, out, data.length);
+        return out;
+    }
+
+    /**
+     * XTS over {@code n} bytes (a multiple of 16). Encryption: C_i = E(P_i ^ T_i) ^ T_i with ECB over the whitened
+     * blocks. Decryption: with X_i = C_i ^ T_i, CBC decryption (IV 0) gives O_i = D(X_i) ^ X_(i-1), so
+     * P_i = D(X_i) ^ T_i = O_i ^ (X_(i-1) ^ T_i). {@code out} may be {@code in}: the input is read completely into
+     * the whitened buffer before anything is written.
+     */
+    private void crypt(boolean encrypt, long tweakLo, long tweakHi, byte[] in, byte[] out, int n) {
+        Engines e = engines.get();
+        Buffers b = BUFFERS.get();
+        b.ensure(n);
+        byte[] x = b.whitened;
+        byte[] f = b.fixup;
+        byte[] blk = b.block;
         try {
-            byte[] t = e.tweak.doFinal(tweak16);
-            long lo0 = (long) LONGS.get(t, 0);
-            long hi0 = (long) LONGS.get(t, 8);
-            byte[] scratch = e.scratch(data.length);
-            long lo = lo0;
-            long hi = hi0;
-            for (int off = 0; off < data.length; off += 16) {
-                LONGS.set(scratch, off, (long) LONGS.get(data, off) ^ lo);
-                LONGS.set(scratch, off + 8, (long) LONGS.get(data, off + 8) ^ hi);
-                // multiply the tweak by alpha in GF(2^128) mod x^128 + x^7 + x^2 + x + 1, IEEE 1619 byte order
-                long carry = hi >> 63;
-                hi = (hi << 1) | (lo >>> 63);
-                lo = (lo << 1) ^ (carry & 0x87L);
+            LONGS.set(blk, 0, tweakLo);
+            LONGS.set(blk, 8, tweakHi);
+            e.tweak.doFinal(blk, 0, 16, f, 0);
+            long lo = (long) LONGS.get(f, 0);
+            long hi = (long) LONGS.get(f, 8);
+            if (encrypt) {
+                for (int off = 0; off < n; off += 16) {
+                    LONGS.set(f, off, lo);
+                    LONGS.set(f, off + 8, hi);
+                    LONGS.set(x, off, (long) LONGS.get(in, off) ^ lo);
+                    LONGS.set(x, off + 8, (long) LONGS.get(in, off + 8) ^ hi);
+                    // multiply the tweak by alpha in GF(2^128) mod x^128 + x^7 + x^2 + x + 1, IEEE 1619 byte order
+                    long carry = hi >> 63;
+                    hi = (hi << 1) | (lo >>> 63);
+                    lo = (lo << 1) ^ (carry & 0x87L);
+                }
+                e.enc.doFinal(x, 0, n, out, 0);
+            } else {
+                long prevLo = 0;
+                long prevHi = 0;
+                for (int off = 0; off < n; off += 16) {
+                    long xl = (long) LONGS.get(in, off) ^ lo;
+                    long xh = (long) LONGS.get(in, off + 8) ^ hi;
+                    LONGS.set(x, off, xl);
+                    LONGS.set(x, off + 8, xh);
+                    LONGS.set(f, off, prevLo ^ lo);
+                    LONGS.set(f, off + 8, prevHi ^ hi);
+                    prevLo = xl;
+                    prevHi = xh;
+                    long carry = hi >> 63;
+                    hi = (hi << 1) | (lo >>> 63);
+                    lo = (lo << 1) ^ (carry & 0x87L);
+                }
+                e.dec.doFinal(x, 0, n, out, 0);
             }
-            // a separate output array: the JDK copies the input first when input and output overlap
-            byte[] out = new byte[data.length];
-            (encrypt ? e.enc : e.dec).doFinal(scratch, 0, data.length, out, 0);
-            lo = lo0;
-            hi = hi0;
-            for (int off = 0; off < data.length; off += 16) {
-                LONGS.set(out, off, (long) LONGS.get(out, off) ^ lo);
-                LONGS.set(out, off + 8, (long) LONGS.get(out, off + 8) ^ hi);
-                long carry = hi >> 63;
-                hi = (hi << 1) | (lo >>> 63);
-                lo = (lo << 1) ^ (carry & 0x87L);
-            }
-            pool.offer(e);
-            return out;
         } catch (GeneralSecurityException ex) {
-            throw new IllegalStateException("AES/ECB/NoPadding failed", ex);
+            throw new IllegalStateException("AES " + (encrypt ? "ECB encryption" : "CBC decryption") + " failed", ex);
+        }
+        xor(out, f, n);
+    }
+
+    /** out ^= f over n bytes: a plain byte loop, which C2 vectorises. */
+    private static void xor(byte[] out, byte[] f, int n) {
+        for (int i = 0; i < n; i++) {
+            out[i] ^= f[i];
         }
     }
 
@@ -192,10 +261,11 @@ public final class PageCipher {
         return physicalAddress;
     }
 
-    private static byte[] checkPage(byte[] page) {
-        Objects.requireNonNull(page, "page4096");
+    private static byte[] checkPage(byte[] page, String name) {
+        Objects.requireNonNull(page, name);
         if (page.length != PAGE_SIZE) {
-            throw new IllegalArgumentException("page is " + page.length + " bytes, expected " + PAGE_SIZE);
+            throw new IllegalArgumentException((name.startsWith("out") ? "output buffer" : "page") + " is "
+                    + page.length + " bytes, expected " + PAGE_SIZE);
         }
         return page;
     }

@@ -1,9 +1,13 @@
 package io.teebox.amd.abi;
 
+import java.security.DigestException;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.Objects;
 
 import io.teebox.kit.codec.Layout;
-import io.teebox.kit.codec.Struct;
+import io.teebox.kit.codec.LittleEndian;
+import io.teebox.kit.codec.MalformedStructureException;
 import io.teebox.kit.crypto.Digests;
 import io.teebox.kit.firmware.KernelHashes;
 import io.teebox.kit.firmware.OvmfImage;
@@ -14,6 +18,7 @@ import io.teebox.kit.x86.Vmsa;
  * The SEV-SNP launch digest: for every 4 KiB page SNP_LAUNCH_UPDATE adds, {@code LD = SHA-384(PAGE_INFO)} where
  * PAGE_INFO (0x70 bytes, SNP ABI) chains the previous digest, the page's content digest, its type, VMPL permissions
  * and GPA. The firmware and the guest owner compute it the same way; {@link #forOvmf} follows the order QEMU uses.
+ * Not thread-safe: one SHA-384 engine and one PAGE_INFO buffer are reused for every page.
  */
 public final class SnpLaunchDigest {
 
@@ -38,11 +43,24 @@ public final class SnpLaunchDigest {
             .u8("VMPL3_PERMS", 0x64).u8("VMPL2_PERMS", 0x65).u8("VMPL1_PERMS", 0x66).reserved(0x67, 1)
             .u64("GPA", 0x68).build();
 
-    private byte[] digest = new byte[48];
+    private static final byte[] NO_CONTENTS = new byte[48];
+
+    /**
+     * The next PAGE_INFO, kept between updates: DIGEST_CUR (the launch digest so far) is where each SHA-384 is
+     * written, LENGTH is set once; CONTENTS, PAGE_TYPE and GPA are written per page, the rest stays zero.
+     */
+    private final byte[] info = new byte[0x70];
+    private final byte[] contents = new byte[48];
+    private final MessageDigest sha384 = Digests.newSha384();
+
+    /** A digest of no pages (48 zero bytes). */
+    public SnpLaunchDigest() {
+        info[0x60] = 0x70;
+    }
 
     /** @return a copy of the current launch digest */
     public byte[] digest() {
-        return digest.clone();
+        return Arrays.copyOf(info, 48);
     }
 
     /**
@@ -54,15 +72,30 @@ public final class SnpLaunchDigest {
      * @return this
      */
     public SnpLaunchDigest update(int type, long gpa, byte[] contents) {
+        Objects.requireNonNull(contents, "contents");
+        if (contents.length != 48) {
+            throw new MalformedStructureException(PAGE_INFO.name(), "CONTENTS", String.format(
+                    "%s.CONTENTS: value is %d bytes, expected 48", PAGE_INFO.name(), contents.length));
+        }
+        return extend(type, gpa, contents);
+    }
+
+    private SnpLaunchDigest extend(int type, long gpa, byte[] contents) {
         if (type < NORMAL || type > CPUID) {
             throw new IllegalArgumentException("SNP page type " + type + " is not 1..6");
         }
         if ((gpa & 0xFFF) != 0) {
             throw new IllegalArgumentException(String.format("page GPA 0x%X is not 4 KiB aligned", gpa));
         }
-        Struct info = PAGE_INFO.create().set("DIGEST_CUR", digest).set("CONTENTS", contents).set("LENGTH", 0x70)
-                .set("PAGE_TYPE", type).set("GPA", gpa);
-        digest = Digests.sha384(info.toBytes());
+        System.arraycopy(contents, 0, info, 0x30, 48);
+        info[0x62] = (byte) type;
+        LittleEndian.put64(info, 0x68, gpa);
+        sha384.update(info);
+        try {
+            sha384.digest(info, 0, 48);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-384 into PAGE_INFO.DIGEST_CUR", e);
+        }
         return this;
     }
 
@@ -72,22 +105,33 @@ public final class SnpLaunchDigest {
             throw new IllegalArgumentException("NORMAL data is " + data.length + " bytes, not whole 4 KiB pages");
         }
         for (int off = 0; off < data.length; off += 4096) {
-            update(NORMAL, gpa + off, Digests.sha384(Arrays.copyOfRange(data, off, off + 4096)));
+            extend(NORMAL, gpa + off, contentsOf(data, off, 4096));
         }
         return this;
+    }
+
+    /** SHA-384 of data[off, off + length) into the reused contents buffer. */
+    private byte[] contentsOf(byte[] data, int off, int length) {
+        sha384.update(data, off, length);
+        try {
+            sha384.digest(contents, 0, 48);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-384 of a page", e);
+        }
+        return contents;
     }
 
     /** Adds pages whose content is not measured (ZERO, UNMEASURED, SECRETS, CPUID), one entry per page. */
     public SnpLaunchDigest unmeasured(int type, long gpa, long size) {
         for (long off = 0; off < size; off += 4096) {
-            update(type, gpa + off, new byte[48]);
+            extend(type, gpa + off, NO_CONTENTS);
         }
         return this;
     }
 
     /** Adds a VMSA page. */
     public SnpLaunchDigest vmsa(byte[] page) {
-        return update(VMSA, VMSA_GPA, Digests.sha384(page));
+        return extend(VMSA, VMSA_GPA, contentsOf(page, 0, page.length));
     }
 
     /**

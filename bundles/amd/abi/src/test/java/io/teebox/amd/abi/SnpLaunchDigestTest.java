@@ -103,4 +103,43 @@ public class SnpLaunchDigestTest {
         assertThrows(IllegalArgumentException.class, () -> new SnpLaunchDigest().update(1, 0x10, new byte[48]));
         assertThrows(IllegalArgumentException.class, () -> new SnpLaunchDigest().normal(0, new byte[100]));
     }
+
+    /** The reused PAGE_INFO buffer and SHA-384 engine against PAGE_INFO built afresh for every page. */
+    @Test
+    public void reusedBuffersGiveTheChainOfFreshPageInfos() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(384);
+        SnpLaunchDigest fast = new SnpLaunchDigest();
+        byte[] ref = new byte[48];
+        for (int i = 0; i < 200; i++) {
+            int type = 1 + r.nextInt(6);
+            long gpa = r.nextLong() & 0x000F_FFFF_FFFF_F000L;
+            byte[] page = new byte[4096];
+            r.nextBytes(page);
+            byte[] contents = type == SnpLaunchDigest.NORMAL || type == SnpLaunchDigest.VMSA
+                    ? Digests.sha384(page) : new byte[48];
+            if (type == SnpLaunchDigest.NORMAL) {
+                fast.normal(gpa, page);
+            } else if (type == SnpLaunchDigest.VMSA) {
+                fast.vmsa(page);
+                gpa = SnpLaunchDigest.VMSA_GPA;
+            } else {
+                fast.unmeasured(type, gpa, 4096);
+            }
+            ref = Digests.sha384(SnpLaunchDigest.PAGE_INFO.create().set("DIGEST_CUR", ref).set("CONTENTS", contents)
+                    .set("LENGTH", 0x70).set("PAGE_TYPE", type).set("GPA", gpa).toBytes());
+            assertEquals("page " + i, Hex.encode(ref), Hex.encode(fast.digest()));
+        }
+    }
+
+    @Test
+    public void contentsOfTheWrongLengthAreRefusedAndLeaveTheDigest() {
+        SnpLaunchDigest d = new SnpLaunchDigest().unmeasured(SnpLaunchDigest.ZERO, 0x1000, 4096);
+        byte[] before = d.digest();
+        MalformedStructureException e = assertThrows(MalformedStructureException.class,
+                () -> d.update(SnpLaunchDigest.NORMAL, 0x2000, new byte[32]));
+        assertEquals("PAGE_INFO.CONTENTS: value is 32 bytes, expected 48", e.getMessage());
+        assertEquals(Hex.encode(before), Hex.encode(d.digest()));
+        assertThrows(IllegalArgumentException.class, () -> d.update(0, 0x2000, new byte[48]));
+        assertEquals(Hex.encode(before), Hex.encode(d.digest()));
+    }
 }

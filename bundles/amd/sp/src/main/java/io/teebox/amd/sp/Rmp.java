@@ -1,5 +1,6 @@
 package io.teebox.amd.sp;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,7 +12,8 @@ import io.teebox.api.tee.TeeException;
  * The Reverse Map Table: one entry per host page saying who owns it (ASSIGNED, ASID, the guest physical address it
  * is mapped at, VALIDATED, IMMUTABLE, VMSA). The CPU consults it on every access: a host write to an assigned page
  * faults (RMP #NPF); a guest access to a page that is not assigned to it at that GPA, or not validated, raises #VC.
- * Thread-safe.
+ * Thread-safe. Besides the table by host page it keeps an index of the assigned pages per ASID (the same entries),
+ * so what one guest owns is found without a scan of every guest's pages.
  */
 public final class Rmp {
 
@@ -53,6 +55,33 @@ public final class Rmp {
 
     private static final Entry HYPERVISOR = new Entry(false, 0, 0, false, false, false, 0);
     private final Map<Long, Entry> entries = new TreeMap<>();
+    /** The assigned entries of each ASID by host page: always the same entries as {@link #entries}. */
+    private final Map<Integer, TreeMap<Long, Entry>> byAsid = new HashMap<>();
+
+    private void put(long page, Entry e) {
+        Entry old = entries.put(page, e);
+        if (old != null && old.asid() != e.asid()) {
+            unindex(page, old.asid());
+        }
+        byAsid.computeIfAbsent(e.asid(), a -> new TreeMap<>()).put(page, e);
+    }
+
+    private void remove(long page) {
+        Entry old = entries.remove(page);
+        if (old != null) {
+            unindex(page, old.asid());
+        }
+    }
+
+    private void unindex(long page, int asid) {
+        TreeMap<Long, Entry> pages = byAsid.get(asid);
+        if (pages != null) {
+            pages.remove(page);
+            if (pages.isEmpty()) {
+                byAsid.remove(asid);
+            }
+        }
+    }
 
     /** @return the entry of a host page (Hypervisor state if never assigned) */
     public synchronized Entry entry(long hpa) {
@@ -61,18 +90,46 @@ public final class Rmp {
 
     /** @return the assigned entries of an ASID by host physical address */
     public synchronized Map<Long, Entry> entries(int asid) {
+        TreeMap<Long, Entry> pages = byAsid.get(asid);
+        return pages == null ? new LinkedHashMap<>() : new LinkedHashMap<>(pages);
+    }
+
+    /**
+     * @param asid an ASID
+     * @param limit at most this many
+     * @return the first {@code limit} assigned entries of an ASID by host physical address
+     */
+    public synchronized Map<Long, Entry> entries(int asid, int limit) {
         Map<Long, Entry> out = new LinkedHashMap<>();
-        entries.forEach((hpa, e) -> {
-            if (e.assigned() && e.asid() == asid) {
-                out.put(hpa, e);
+        TreeMap<Long, Entry> pages = byAsid.get(asid);
+        if (pages != null) {
+            for (Map.Entry<Long, Entry> e : pages.entrySet()) {
+                if (out.size() == limit) {
+                    break;
+                }
+                out.put(e.getKey(), e.getValue());
             }
-        });
+        }
         return out;
+    }
+
+    /**
+     * @param asid an ASID
+     * @return how many host pages are assigned to it, without copying them
+     */
+    public synchronized int count(int asid) {
+        TreeMap<Long, Entry> pages = byAsid.get(asid);
+        return pages == null ? 0 : pages.size();
+    }
+
+    /** @return how many host pages are assigned to any guest */
+    public synchronized int count() {
+        return entries.size();
     }
 
     /** The firmware assigns and validates a launched page (SNP_LAUNCH_UPDATE). */
     public synchronized void launch(long hpa, int asid, long gpa, boolean vmsa) {
-        entries.put(hpa & ~0xFFFL, new Entry(true, asid, gpa, true, false, vmsa, 0));
+        put(hpa & ~0xFFFL, new Entry(true, asid, gpa, true, false, vmsa, 0));
     }
 
     /**
@@ -89,9 +146,9 @@ public final class Rmp {
                     "host page 0x%X is immutable (firmware-owned)", hpa));
         }
         if (asid == 0) {
-            entries.remove(hpa & ~0xFFFL);
+            remove(hpa & ~0xFFFL);
         } else {
-            entries.put(hpa & ~0xFFFL, new Entry(true, asid, gpa, false, false, false, 0));
+            put(hpa & ~0xFFFL, new Entry(true, asid, gpa, false, false, false, 0));
         }
     }
 
@@ -108,7 +165,7 @@ public final class Rmp {
         if (e.validated() == validate) {
             return PVALIDATE_NOUPDATE;
         }
-        entries.put(hpa & ~0xFFFL, new Entry(true, asid, e.gpa(), validate, false, e.vmsa(), e.vmplPerms()));
+        put(hpa & ~0xFFFL, new Entry(true, asid, e.gpa(), validate, false, e.vmsa(), e.vmplPerms()));
         return PVALIDATE_OK;
     }
 
@@ -154,15 +211,19 @@ public final class Rmp {
         if ((perms & ~0xF) != 0 || (gpa & 0xFFF) != 0) {
             return PVALIDATE_FAIL_INPUT;
         }
-        for (Map.Entry<Long, Entry> me : entries.entrySet()) {
+        TreeMap<Long, Entry> pages = byAsid.get(asid);
+        if (pages == null) {
+            return PVALIDATE_FAIL_INPUT;
+        }
+        for (Map.Entry<Long, Entry> me : pages.entrySet()) {
             Entry e = me.getValue();
-            if (e.assigned() && e.asid() == asid && e.gpa() == (gpa & ~0xFFFL)) {
+            if (e.gpa() == (gpa & ~0xFFFL)) {
                 if (!e.validated()) {
                     return PVALIDATE_FAIL_INPUT;
                 }
                 int shift = 8 * (targetVmpl - 1);
                 int p = (e.vmplPerms() & ~(0xFF << shift)) | perms << shift;
-                me.setValue(new Entry(true, asid, e.gpa(), true, false, vmsa || e.vmsa(), p));
+                put(me.getKey(), new Entry(true, asid, e.gpa(), true, false, vmsa || e.vmsa(), p));
                 return 0;
             }
         }
@@ -176,6 +237,9 @@ public final class Rmp {
 
     /** Returns every page of an ASID to the hypervisor (guest decommissioned). */
     public synchronized void release(int asid) {
-        entries.values().removeIf(e -> e.assigned() && e.asid() == asid);
+        TreeMap<Long, Entry> pages = byAsid.remove(asid);
+        if (pages != null) {
+            entries.keySet().removeAll(pages.keySet());
+        }
     }
 }

@@ -207,25 +207,41 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
             Map<String, String> details = new LinkedHashMap<>();
             details.put("policy flags", new SnpPolicy(c.policy()).toString());
             details.put("active", Boolean.toString(sp.isActive(handle)));
-            Map<Long, Rmp.Entry> rmp = sp.rmp().entries(c.asid());
-            details.put("rmp entries", Integer.toString(rmp.size()));
-            int shown = 0;
-            for (Map.Entry<Long, Rmp.Entry> e : rmp.entrySet()) {
-                if (shown++ == 64) {
-                    details.put("rmp ...", (rmp.size() - 64) + " more");
-                    break;
-                }
-                details.put(String.format("rmp 0x%X", e.getKey()), String.format("GPA 0x%X %s", e.getValue().gpa(),
-                        e.getValue().state()));
+            // the ASID's own pages from the RMP's index, not a scan of every guest's; hex without String.format,
+            // since a backend that comes back asks this of every guest
+            int count = sp.rmp().count(c.asid());
+            details.put("rmp entries", Integer.toString(count));
+            for (Map.Entry<Long, Rmp.Entry> e : sp.rmp().entries(c.asid(), 64).entrySet()) {
+                details.put("rmp " + hex(e.getKey()), "GPA " + hex(e.getValue().gpa()) + " " + e.getValue().state());
             }
-            String state = switch (c.state()) {
-                case UNINIT -> "INIT";
-                case RUNNING -> "RUNNING";
-                default -> "LAUNCH";
-            };
-            return new GuestStatus(handle, state, sp.isActive(handle) ? new KeySlot("ASID", c.asid()) : null,
+            if (count > 64) {
+                details.put("rmp ...", (count - 64) + " more");
+            }
+            return new GuestStatus(handle, stateName(c), sp.isActive(handle) ? new KeySlot("ASID", c.asid()) : null,
                     c.policy(), details);
         }
+    }
+
+    /** The guest context's state without the RMP listing and policy text of {@link #status(long)}. */
+    @Override
+    public String state(long handle) {
+        GuestContext c = sp.context(handle);
+        synchronized (c) {
+            return stateName(c);
+        }
+    }
+
+    private static String stateName(GuestContext c) {
+        return switch (c.state()) {
+            case UNINIT -> "INIT";
+            case RUNNING -> "RUNNING";
+            default -> "LAUNCH";
+        };
+    }
+
+    /** @return 0x and the upper-case hex digits, as {@code %X} prints them */
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v).toUpperCase(java.util.Locale.ROOT);
     }
 
     @Override

@@ -270,4 +270,29 @@ public class SnpBackendTest {
         }
         return s;
     }
+
+    /** The cheap state query says what the status says, at each stage, and refuses an unknown guest alike. */
+    @Test
+    public void stateAgreesWithStatusAndStatusCountsTheAsidsRmpPages() {
+        LaunchSession s = snp.begin(new LaunchRequest(POLICY, Map.of(), 1, "x"), new MapGuestMemory(1));
+        assertEquals(snp.status(s.handle()).state(), snp.state(s.handle()));
+        LaunchSession done = launch(snp, new MapGuestMemory(1), 1, CpuModels.signature("EPYC-v4"), null);
+        assertEquals("RUNNING", snp.state(done.handle()));
+        assertEquals(snp.status(done.handle()).state(), snp.state(done.handle()));
+        java.util.Map<String, String> details = snp.status(done.handle()).details();
+        int asid = sp.context(done.handle()).asid();
+        int pages = sp.rmp().entries(asid).size();
+        assertTrue(pages > 0);
+        assertEquals(Integer.toString(pages), details.get("rmp entries"));
+        long shown = details.keySet().stream().filter(k -> k.startsWith("rmp 0x")).count();
+        assertEquals(Math.min(64, pages), shown);
+        long firstHpa = sp.rmp().entries(asid).keySet().iterator().next();
+        assertTrue(details.toString(), details.containsKey(String.format("rmp 0x%X", firstHpa)));
+        assertEquals(details.get(String.format("rmp 0x%X", firstHpa)), String.format("GPA 0x%X %s",
+                sp.rmp().entry(firstHpa).gpa(), sp.rmp().entry(firstHpa).state()));
+        assertEquals(pages > 64 ? (pages - 64) + " more" : null, details.get("rmp ..."));
+        TeeException e = assertThrows(TeeException.class, () -> snp.state(0x7777_7777L));
+        assertEquals(assertThrows(TeeException.class, () -> snp.status(0x7777_7777L)).status().name(),
+                e.status().name());
+    }
 }

@@ -162,6 +162,14 @@ public abstract class SevFirmware implements TeeBackend, MemoryEncryption, Launc
     }
 
     @Override
+    public String state(long handle) {
+        GuestContext c = sp.context(handle);
+        synchronized (c) {
+            return c.state().name();
+        }
+    }
+
+    @Override
     public void activate(long handle) {
         sp.activate(handle);
     }
