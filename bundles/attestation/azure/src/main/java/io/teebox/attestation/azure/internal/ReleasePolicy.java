@@ -83,9 +83,12 @@ final class ReleasePolicy {
      * @throws IllegalArgumentException with one line naming the offending element
      */
     static ReleasePolicy parse(String json) {
+        if (json == null || json.isBlank()) {
+            throw new IllegalArgumentException("release policy: is empty; it must be a JSON object {version, anyOf}");
+        }
         JsonElement e;
         try {
-            JsonReader r = new JsonReader(new java.io.StringReader(json == null ? "" : json));
+            JsonReader r = new JsonReader(new java.io.StringReader(json));
             r.setStrictness(Strictness.STRICT);
             e = JsonParser.parseReader(r);
             if (r.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
