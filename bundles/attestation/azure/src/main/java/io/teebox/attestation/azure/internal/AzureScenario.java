@@ -186,7 +186,7 @@ final class AzureScenario {
             try {
                 jws = g.release(KEY_NAME, version, token, ENC);
             } catch (AzureGuest.Refused r) {
-                t.note(KS, "token verified; release policy not met");
+                t.note(KS, r.status == 403 ? "token verified; release policy not met" : "token refused");
                 t.step(KS, CVM, "HTTP " + r.status + " " + r.getMessage());
                 return t.refused(r.getMessage().replaceFirst("^Forbidden: ", ""));
             }

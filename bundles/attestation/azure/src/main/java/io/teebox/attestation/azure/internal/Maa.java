@@ -320,7 +320,9 @@ public final class Maa {
         }
         if (p.isNumber()) {
             java.math.BigDecimal d = p.getAsBigDecimal();
-            return d.stripTrailingZeros().scale() <= 0 ? (Object) d.longValueExact() : d.doubleValue();
+            boolean integral = d.stripTrailingZeros().scale() <= 0
+                    && d.abs().compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
+            return integral ? (Object) d.longValue() : d.doubleValue();
         }
         return p.getAsString();
     }
