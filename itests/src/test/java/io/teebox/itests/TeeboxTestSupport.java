@@ -82,7 +82,7 @@ public abstract class TeeboxTestSupport {
         "api", "spi", "tck", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds",
         "amd-verify", "amd-owner", "amd-shell", "intel-abi", "intel-tdx-module", "intel-pcs", "intel-qe", "tdx",
         "intel-verify", "intel-owner", "intel-shell", "hypervisor", "shell", "admin", "attestation-api",
-        "attestation-service", "attestation-shell", "kbs", "attestation-gcp",
+        "attestation-service", "attestation-shell", "kbs", "attestation-gcp", "attestation-azure",
     };
 
     /** The framework's context, injected by Pax Exam. */
