@@ -53,10 +53,12 @@ public class CollateralCacheIT extends TeeboxTestSupport {
         d.put("directory", dir.toString());
         d.put("mode", mode);
         c.update(d);
-        await("the collateral cache in " + mode + " mode", () -> {
+        // the one cache there is is this one: a deleted configuration's component goes asynchronously
+        await("the collateral cache of " + dir + " in " + mode + " mode, alone", () -> {
             try {
-                return context.getServiceReferences(CollateralSource.class, "(&(collateral.cache=true)(mode=" + mode
-                        + "))").size() == 1;
+                var all = context.getServiceReferences(CollateralSource.class, "(collateral.cache=true)");
+                return all.size() == 1 && dir.toString().equals(all.iterator().next().getProperty("directory"))
+                        && mode.equals(all.iterator().next().getProperty("mode"));
             } catch (org.osgi.framework.InvalidSyntaxException e) {
                 throw new IllegalStateException(e);
             }

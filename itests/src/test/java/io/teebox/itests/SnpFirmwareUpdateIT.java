@@ -49,7 +49,7 @@ public class SnpFirmwareUpdateIT extends TeeboxTestSupport {
 
         configure("io.teebox.amd.sp", Map.of("snpSpl", oldSpl + 1));
         Bundle snp = installedBundle("io.teebox.sev-snp");
-        snp.update();
+        update(snp);
         await("sev-snp backend back with the new TCB", () -> hv.backends().stream().anyMatch(
                 d -> d.teeType().equals("sev-snp") && d.tcb().components().get("SNP") == oldSpl + 1));
         await("guest RUNNING after the update", () -> hv.guest("upd").state() == GuestState.RUNNING);

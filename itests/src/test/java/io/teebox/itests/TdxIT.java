@@ -211,7 +211,7 @@ public class TdxIT extends TeeboxTestSupport {
             Bundle module = installedBundle("io.teebox.intel-tdx-module");
             // the new revision comes with a new module TCB (TEE_TCB_SVN 06 01 03), configured as the update lands
             configure("io.teebox.intel.tdx", Map.of("teeTcbSvn", "06010300000000000000000000000000"));
-            module.update();
+            update(module);
             await("TDX module 06 01 03", () -> hv.backends().stream().anyMatch(d -> d.teeType().equals("tdx")
                     && "06010300000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
             await("TD RUNNING after the module update", () -> hv.guest("td").state() == GuestState.RUNNING);

@@ -281,6 +281,28 @@ public abstract class TeeboxTestSupport {
     // ---- configuration
 
     /**
+     * Updates a bundle as an administrator does, trying again while Felix refuses because another thread holds its
+     * global resolve lock (it refuses rather than waits when the updating thread holds a bundle lock; a configuration
+     * change re-creating components takes that lock for a moment).
+     *
+     * @param bundle the bundle
+     * @throws org.osgi.framework.BundleException if the update fails for another reason, or still after 5 s
+     */
+    protected static void update(Bundle bundle) throws org.osgi.framework.BundleException, InterruptedException {
+        for (int attempt = 0;; attempt++) {
+            try {
+                bundle.update();
+                return;
+            } catch (org.osgi.framework.BundleException e) {
+                if (attempt >= 50 || !String.valueOf(e.getMessage()).contains("global lock")) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
      * Sets the configuration of a singleton component through ConfigAdmin, replacing all its properties
      * (properties left out fall back to the component's defaults).
      *

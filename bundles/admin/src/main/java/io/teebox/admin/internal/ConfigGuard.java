@@ -93,11 +93,38 @@ public final class ConfigGuard implements ConfigurationListener {
     private final LogReaderService logReader;
     private final Logger log;
     private final PrintStream console;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+    /**
+     * The checks: one pid's in order, different pids' side by side (each waits {@link #GRACE_MS} for DS to report a
+     * refusal, so a start with N configuration files waited N times that in one queue); DS's late refusals after
+     * every check queued before them.
+     */
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "teebox-config-guard");
         t.setDaemon(true);
         return t;
     });
+    private final Map<String, java.util.concurrent.CompletableFuture<Void>> tails = new java.util.HashMap<>();
+    private volatile boolean stopped;
+
+    /** Runs a task after the tasks of the same key; a late refusal ({@code key} null) after every task queued. */
+    private void submit(String key, Runnable task) {
+        if (stopped) {
+            throw new java.util.concurrent.RejectedExecutionException("the configuration guard stopped");
+        }
+        synchronized (tails) {
+            java.util.concurrent.CompletableFuture<Void> after = key != null
+                    ? tails.getOrDefault(key, java.util.concurrent.CompletableFuture.completedFuture(null))
+                    : java.util.concurrent.CompletableFuture.allOf(tails.values().toArray(
+                            java.util.concurrent.CompletableFuture[]::new));
+            java.util.concurrent.CompletableFuture<Void> next = after.handle((v, e) -> null).thenRunAsync(() -> {
+                if (!stopped) {
+                    task.run();
+                }
+            }, pool);
+            tails.values().removeIf(java.util.concurrent.CompletableFuture::isDone);
+            tails.put(key != null ? key : "(late refusals)", next);
+        }
+    }
     private final Map<String, Map<String, Object>> lastGood = new ConcurrentHashMap<>();
     /** The configuration accepted before the last one, for a late refusal of the last one. */
     private final Map<String, Map<String, Object>> priorGood = new ConcurrentHashMap<>();
@@ -134,22 +161,24 @@ public final class ConfigGuard implements ConfigurationListener {
         this.console = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         logReader.addLogListener(lateRefusals);
         // configurations applied before the guard started: check them once
-        busy(+1);
-        worker.submit(() -> {
-          try {
-            for (Configuration c : list(null)) {
-                check(c.getPid(), Long.MAX_VALUE);
-            }
-          } finally {
-            busy(-1);
-          }
-        });
+        for (Configuration c : list(null)) {
+            String pid = c.getPid();
+            busy(+1);
+            submit(pid, () -> {
+                try {
+                    check(pid, Long.MAX_VALUE);
+                } finally {
+                    busy(-1);
+                }
+            });
+        }
     }
 
     @Deactivate
     void deactivate() {
         logReader.removeLogListener(lateRefusals);
-        worker.shutdownNow();
+        stopped = true;
+        pool.shutdownNow();
         synchronized (this) {
             if (busyMarker != null) {
                 try {
@@ -171,7 +200,7 @@ public final class ConfigGuard implements ConfigurationListener {
         String pid = event.getPid();
         busy(+1);
         try {
-            worker.submit(() -> {
+            submit(pid, () -> {
                 try {
                     check(pid, since);
                 } finally {
@@ -272,7 +301,7 @@ public final class ConfigGuard implements ConfigurationListener {
         }
         busy(+1);
         try {
-            worker.submit(() -> {
+            submit(null, () -> {
                 try {
                     lateRefusal(e);
                 } catch (RuntimeException ex) {

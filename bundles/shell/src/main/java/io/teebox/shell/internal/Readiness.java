@@ -189,10 +189,18 @@ final class Readiness {
         int quiet = pending.isEmpty() ? 1 : 0;
         // ready when two looks 50 ms apart agree: the services DS re-registers while a configuration arrives come
         // and go between the looks of one check
+        boolean trace = Boolean.getBoolean("teebox.readiness.trace");
+        long t0 = System.nanoTime();
+        String last = null;
         while (quiet < 2 && System.nanoTime() < deadline) {
             Thread.sleep(pending.isEmpty() ? 50 : 20);
             pending = pending(context, scr, starting, true);
             quiet = pending.isEmpty() ? quiet + 1 : 0;
+            String now = pending.isEmpty() ? "ready" : pending.get(0);
+            if (trace && !now.equals(last)) {
+                System.err.printf("teebox: readiness +%d ms: %s%n", (System.nanoTime() - t0) / 1_000_000, now);
+                last = now;
+            }
         }
         return pending.isEmpty() ? pending : pending(context, scr, starting, false);
     }
