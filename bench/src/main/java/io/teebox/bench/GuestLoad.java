@@ -115,6 +115,9 @@ public final class GuestLoad {
         System.out.printf(Locale.ROOT, "  resident pages %d (%.1f MiB touched); heap held by the guests %.1f MiB = "
                 + "%.2fx the touched bytes (goal <= 1.2x)%n", resident, touched / 1048576.0, held / 1048576.0,
                 touched == 0 ? Double.NaN : (double) held / touched);
+        // for bench/run: guests, heap/touched, first and last tenth's launch ms
+        System.out.printf(Locale.ROOT, "guests-heap-ratio %d %.3f %.1f %.1f%n", launched, touched == 0 ? Double.NaN
+                : (double) held / touched, first, last);
         if (launched < guests) {
             System.out.printf(Locale.ROOT, "  stopped at the time bound after %d of %d guests%n", launched, guests);
         }
