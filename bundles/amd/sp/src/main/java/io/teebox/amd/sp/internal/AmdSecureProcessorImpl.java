@@ -42,8 +42,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     private static final int PLATFORM_WORKING = 2;
     private static final long CONFIG_ES = 1L << 8;
 
-    /** The PDH/PEK/OCA/CEK chain, derived from the chip seed when first asked (not on the start path). */
-    private final java.util.function.Supplier<SevPlatformKeys> platformKeys;
+    private final SevPlatformKeys platformKeys;
     private final ChipKeys chipKeys;
     private final GuestContexts contexts = new GuestContexts();
     private final MemoryController memory = new MemoryController();
@@ -78,26 +77,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
             throw new IllegalArgumentException("io.teebox.amd.sp: no chipSeed is configured and no platform state "
                     + "keeps one");
         }
-        int major = config.apiMajor();
-        int minor = config.apiMinor();
-        this.platformKeys = new java.util.function.Supplier<>() {
-            private volatile SevPlatformKeys keys;
-
-            @Override
-            public SevPlatformKeys get() {
-                SevPlatformKeys k = keys;
-                if (k == null) {
-                    synchronized (this) {
-                        k = keys;
-                        if (k == null) {
-                            k = new SevPlatformKeys(chipSeed, major, minor);
-                            keys = k;
-                        }
-                    }
-                }
-                return k;
-            }
-        };
+        this.platformKeys = new SevPlatformKeys(chipSeed, config.apiMajor(), config.apiMinor());
         this.chipKeys = new ChipKeys(chipSeed, state, () -> this.config.productLine());
     }
 
@@ -171,17 +151,17 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
 
     @Override
     public Map<String, byte[]> platformCertificates() {
-        return platformKeys.get().certificates();
+        return platformKeys.certificates();
     }
 
     @Override
     public byte[] pdhSharedSecret(PublicKey ownerKey) {
-        return platformKeys.get().pdhSharedSecret(ownerKey);
+        return platformKeys.pdhSharedSecret(ownerKey);
     }
 
     @Override
     public BigInteger[] pekSign(byte[] data) {
-        return platformKeys.get().pekSign(data);
+        return platformKeys.pekSign(data);
     }
 
     @Override
