@@ -16,6 +16,8 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import io.teebox.api.testing.TestClock;
+
 /** Admin tokens: EdDSA JWTs of the kept key, checked for signature, algorithm and expiry. */
 public class AdminAuthTest {
 

@@ -22,6 +22,8 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 
+import io.teebox.api.testing.TestClock;
+
 /** RCAR through the broker without HTTP: auth, attest, resource, and each refusal with its status and problem. */
 public class BrokerTest {
 

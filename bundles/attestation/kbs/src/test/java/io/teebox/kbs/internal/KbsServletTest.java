@@ -25,6 +25,7 @@ import org.junit.rules.TemporaryFolder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import io.teebox.api.testing.TestClock;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.guest.GuestContext;
 import io.teebox.api.tee.Bytes;

@@ -15,6 +15,8 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import io.teebox.api.testing.TestClock;
+
 /**
  * The PostgreSQL store against a real server the test starts (Debian's postgresql package): the store contract, and
  * two brokers sharing one database, as the scale-out deployment runs them.

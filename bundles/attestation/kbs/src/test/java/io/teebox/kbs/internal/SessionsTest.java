@@ -11,6 +11,8 @@ import java.time.Instant;
 
 import org.junit.Test;
 
+import io.teebox.api.testing.TestClock;
+
 /** Sessions expire a fixed time after /auth and are bounded in number. */
 public class SessionsTest {
 

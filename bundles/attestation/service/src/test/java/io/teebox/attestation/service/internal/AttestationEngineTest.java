@@ -29,6 +29,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
 
+import io.teebox.api.testing.TestClock;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.appraisal.Check;
 import io.teebox.api.attestation.Evidence;

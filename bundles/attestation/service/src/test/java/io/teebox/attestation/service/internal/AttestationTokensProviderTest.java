@@ -22,6 +22,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import io.teebox.api.testing.TestClock;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.attestation.api.AttestationRefused;
 import io.teebox.attestation.api.Challenge;

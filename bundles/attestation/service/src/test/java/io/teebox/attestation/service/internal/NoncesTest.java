@@ -11,6 +11,8 @@ import java.util.Base64;
 
 import org.junit.Test;
 
+import io.teebox.api.testing.TestClock;
+
 public class NoncesTest {
 
     private final TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
