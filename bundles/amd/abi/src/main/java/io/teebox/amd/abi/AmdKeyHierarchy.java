@@ -19,6 +19,7 @@ import org.bouncycastle.asn1.DERIA5String;
 import io.teebox.api.tee.TcbVersion;
 import io.teebox.kit.crypto.EcKeys;
 import io.teebox.kit.crypto.RsaKeys;
+import io.teebox.kit.lang.Lazy;
 import io.teebox.kit.x509.KeyUsageBit;
 import io.teebox.kit.x509.X509Authority;
 
@@ -75,16 +76,17 @@ public final class AmdKeyHierarchy {
     private final String product;
     private final byte[] seed;
     private final Roots roots;
-    private final X509Authority ark;
-    private final X509Authority ask;
+    /** The roots, kept or issued when first needed: reading a kept RSA-4096 key costs BC's modulus check. */
+    private final Lazy<X509Authority> ark;
+    private final Lazy<X509Authority> ask;
     private final java.util.function.Function<String, KeyPair> rootKeys;
     private final RootKeeper keeper;
     private final Map<Long, X509Certificate> vceks = new ConcurrentHashMap<>();
     private final Map<String, X509Certificate> vleks = new ConcurrentHashMap<>();
-    private volatile java.security.cert.X509CRL crl;
+    private final Lazy<java.security.cert.X509CRL> crl;
 
     /**
-     * Builds the ARK and ASK (about a second each: RSA-4096 key generation).
+     * Issues the ARK and ASK when first needed (about a second each: RSA-4096 key generation).
      *
      * @param productLine Milan, Genoa or Turin
      * @param seed the seed all keys derive from
@@ -111,7 +113,7 @@ public final class AmdKeyHierarchy {
     }
 
     /**
-     * Builds the ARK and ASK through a keeper.
+     * Keeps the ARK and ASK through a keeper, which is asked when they are first needed.
      *
      * @param productLine Milan, Genoa or Turin
      * @param seed the seed the chip's keys (VCEK, VLEK, chip ID) derive from
@@ -129,18 +131,23 @@ public final class AmdKeyHierarchy {
         this.keeper = keeper != null ? keeper : (name, issue) -> issue.get();
         this.rootKeys = keeper != null ? what -> RsaKeys.generate(4096)
                 : what -> RsaKeys.fromSeed(4096, io.teebox.kit.crypto.Digests.sha384(label(what)));
-        this.ark = this.keeper.keep("ark", () -> X509Authority.builder().subject(NAMES + "ARK-" + productLine)
-                .keyPair(rootKeys.apply("ark"))
+        this.ark = Lazy.of(() -> this.keeper.keep("ark", () -> X509Authority.builder()
+                .subject(NAMES + "ARK-" + productLine).keyPair(rootKeys.apply("ark"))
                 .serial(BigInteger.valueOf(roots.arkSerial())).validity(roots.ark(), years(roots.ark(), 25))
                 .signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT)
                 .keyUsage(KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN).subjectKeyId().ca()
-                .crlDistributionPoint(crlUrl("vcek")).selfSigned());
-        this.ask = this.keeper.keep("ask", () -> signingKey(rootKeys.apply("ask"), "SEV-" + productLine,
-                roots.askSerial(), roots.ask(), "vcek"));
+                .crlDistributionPoint(crlUrl("vcek")).selfSigned()));
+        this.ask = Lazy.of(() -> this.keeper.keep("ask", () -> signingKey(rootKeys.apply("ask"),
+                "SEV-" + productLine, roots.askSerial(), roots.ask(), "vcek")));
+        this.asvk = Lazy.of(() -> this.keeper.keep("asvk", () -> signingKey(rootKeys.apply("asvk"),
+                "SEV-VLEK-" + productLine, roots.asvkSerial(), roots.asvk(), "vlek")));
+        this.crl = Lazy.of(() -> ark.get().crl().crlNumber(BigInteger.ONE)
+                .validity(Instant.parse("2025-01-01T00:00:00Z"), Instant.parse("2045-01-01T00:00:00Z"))
+                .signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT).build());
     }
 
     private X509Authority signingKey(KeyPair keys, String cn, long serial, Instant from, String kind) {
-        return ark.issue().subject(NAMES + cn).keyPair(keys).serial(BigInteger.valueOf(serial))
+        return ark.get().issue().subject(NAMES + cn).keyPair(keys).serial(BigInteger.valueOf(serial))
                 .validity(from, years(from, 25)).signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT)
                 .subjectKeyId().authorityKeyId().ca(0).extension("2.5.29.15", true, ASK_KEY_USAGE)
                 .crlDistributionPoint(crlUrl(kind)).build();
@@ -168,7 +175,7 @@ public final class AmdKeyHierarchy {
 
     /** @return the ARK as an authority (it signs the CRL the KDS serves) */
     public X509Authority arkAuthority() {
-        return ark;
+        return ark.get();
     }
 
     /**
@@ -183,29 +190,17 @@ public final class AmdKeyHierarchy {
      * @return the CRL
      */
     public java.security.cert.X509CRL crl() {
-        java.security.cert.X509CRL c = crl;
-        if (c == null) {
-            synchronized (this) {
-                c = crl;
-                if (c == null) {
-                    c = ark.crl().crlNumber(BigInteger.ONE).validity(Instant.parse("2025-01-01T00:00:00Z"),
-                            Instant.parse("2045-01-01T00:00:00Z"))
-                            .signatureAlgorithm(X509Authority.RSA_PSS_SHA384_EXPLICIT).build();
-                    crl = c;
-                }
-            }
-        }
-        return c;
+        return crl.get();
     }
 
     /** @return the ARK certificate */
     public X509Certificate ark() {
-        return ark.certificate();
+        return ark.get().certificate();
     }
 
     /** @return the ASK certificate */
     public X509Certificate ask() {
-        return ask.certificate();
+        return ask.get().certificate();
     }
 
     /**
@@ -255,7 +250,7 @@ public final class AmdKeyHierarchy {
     public X509Certificate vcek(TcbVersion tcb) {
         return vceks.computeIfAbsent(tcb.asLong(), raw -> {
             byte[] hwid = "Turin".equals(product) ? Arrays.copyOf(chipId(), 8) : chipId();
-            return leaf(ask, "SEV-VCEK", vcekKeys(tcb).getPublic(), tcb, product.equals("Milan") ? "Milan-B0"
+            return leaf(ask.get(), "SEV-VCEK", vcekKeys(tcb).getPublic(), tcb, product.equals("Milan") ? "Milan-B0"
                     : product.equals("Turin") ? "Turin-B0" : product, "4", hwid);
         });
     }
@@ -293,21 +288,11 @@ public final class AmdKeyHierarchy {
         return new ASN1Integer(tcb.components().getOrDefault(name, 0)).getEncoded();
     }
 
-    private volatile X509Authority asvk;
+    private final Lazy<X509Authority> asvk;
 
     /** @return the ASVK (signs VLEKs), built on first use */
     public X509Authority asvk() {
-        X509Authority a = asvk;
-        if (a == null) {
-            synchronized (this) {
-                if (asvk == null) {
-                    asvk = keeper.keep("asvk", () -> signingKey(rootKeys.apply("asvk"), "SEV-VLEK-" + product,
-                            roots.asvkSerial(), roots.asvk(), "vlek"));
-                }
-                a = asvk;
-            }
-        }
-        return a;
+        return asvk.get();
     }
 
     /**

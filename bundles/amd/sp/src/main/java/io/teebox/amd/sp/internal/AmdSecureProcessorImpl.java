@@ -26,6 +26,7 @@ import io.teebox.api.platform.PlatformState;
 import io.teebox.api.tee.FirmwareVersion;
 import io.teebox.api.tee.KeySlotLimits;
 import io.teebox.api.tee.TcbVersion;
+import io.teebox.kit.lang.Lazy;
 
 /**
  * The emulated AMD Secure Processor. Platform keys are derived from the chip seed, so they are the same after a
@@ -42,7 +43,8 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     private static final int PLATFORM_WORKING = 2;
     private static final long CONFIG_ES = 1L << 8;
 
-    private final SevPlatformKeys platformKeys;
+    /** The PDH/PEK/OCA/CEK chain, derived from the chip seed when first asked (not on the start path). */
+    private final Lazy<SevPlatformKeys> platformKeys;
     private final ChipKeys chipKeys;
     private final GuestContexts contexts = new GuestContexts();
     private final MemoryController memory = new MemoryController();
@@ -77,7 +79,9 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
             throw new IllegalArgumentException("io.teebox.amd.sp: no chipSeed is configured and no platform state "
                     + "keeps one");
         }
-        this.platformKeys = new SevPlatformKeys(chipSeed, config.apiMajor(), config.apiMinor());
+        int major = config.apiMajor();
+        int minor = config.apiMinor();
+        this.platformKeys = Lazy.of(() -> new SevPlatformKeys(chipSeed, major, minor));
         this.chipKeys = new ChipKeys(chipSeed, state, () -> this.config.productLine());
     }
 
@@ -151,17 +155,17 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
 
     @Override
     public Map<String, byte[]> platformCertificates() {
-        return platformKeys.certificates();
+        return platformKeys.get().certificates();
     }
 
     @Override
     public byte[] pdhSharedSecret(PublicKey ownerKey) {
-        return platformKeys.pdhSharedSecret(ownerKey);
+        return platformKeys.get().pdhSharedSecret(ownerKey);
     }
 
     @Override
     public BigInteger[] pekSign(byte[] data) {
-        return platformKeys.pekSign(data);
+        return platformKeys.get().pekSign(data);
     }
 
     @Override

@@ -19,6 +19,7 @@ import org.osgi.service.metatype.annotations.Designate;
 
 import io.teebox.amd.abi.KdsRequest;
 import io.teebox.api.tee.Bytes;
+import io.teebox.kit.lang.Lazy;
 import io.teebox.spi.collateral.CollateralSource;
 
 /**
@@ -34,7 +35,8 @@ public final class KdsHttpSource implements CollateralSource {
 
     private final URI base;
     private final Duration readTimeout;
-    private final HttpClient http;
+    /** Made at the first fetch: a JDK HttpClient starts a selector thread, which a start need not pay for. */
+    private final Lazy<HttpClient> http;
 
     /**
      * @param config the configuration
@@ -53,8 +55,9 @@ public final class KdsHttpSource implements CollateralSource {
                     + config.readTimeoutMs());
         }
         this.readTimeout = Duration.ofMillis(config.readTimeoutMs());
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.connectTimeoutMs()))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        Duration connect = Duration.ofMillis(config.connectTimeoutMs());
+        this.http = Lazy.of(() -> HttpClient.newBuilder().connectTimeout(connect)
+                .followRedirects(HttpClient.Redirect.NORMAL).build());
     }
 
     private static URI check(String url) {
@@ -78,7 +81,7 @@ public final class KdsHttpSource implements CollateralSource {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(readTimeout).GET().build();
         HttpResponse<byte[]> rsp;
         try {
-            rsp = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            rsp = http.get().send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw new UncheckedIOException("the KDS at " + base + " did not answer " + path + " within "
                     + readTimeout.toMillis() + " ms", e);

@@ -46,6 +46,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
 import io.teebox.api.platform.PlatformState;
+import io.teebox.kit.lang.Lazy;
 
 /**
  * A Key Vault for secure key release: exportable AES keys ({@code oct-HSM}) created with a release policy, kept one
@@ -71,7 +72,9 @@ public final class KeyVault {
     private final RSAKey signing;
     private final byte[] adminToken;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Made at the first request: a JDK HttpClient starts a selector thread, which a start need not pay for. */
+    private final Lazy<HttpClient> http =
+            Lazy.of(() -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
     private final SecureRandom random = new SecureRandom();
 
     /** A stored key version. */
@@ -339,7 +342,7 @@ public final class KeyVault {
         String url = authority + "/certs";
         JWKSet set;
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(
+            HttpResponse<String> r = http.get().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(
                     10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw KeyVaultError.unauthorized("the authority's keys at " + url + " answered HTTP "

@@ -45,6 +45,7 @@ import io.teebox.api.platform.PlatformState;
 import io.teebox.attestation.api.AttestationRefused;
 import io.teebox.attestation.api.AttestationTokens;
 import io.teebox.attestation.api.CanonicalJson;
+import io.teebox.kit.lang.Lazy;
 
 /**
  * An Azure Attestation (MAA) instance for SEV-SNP VMs: {@code AttestSevSnpVm} requests appraised by teebox's
@@ -75,7 +76,9 @@ public final class Maa {
     private final RSAKey key;
     private final AttestationTokens tokens;
     private final HttpEndpoint endpoint;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Made at the first request: a JDK HttpClient starts a selector thread, which a start need not pay for. */
+    private final Lazy<HttpClient> http =
+            Lazy.of(() -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
@@ -243,7 +246,7 @@ public final class Maa {
         HttpResponse<String> r;
         String url = endpoint.baseUrl() + "/as/v1/attest";
         try {
-            r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+            r = http.get().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
                             req.toString())).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

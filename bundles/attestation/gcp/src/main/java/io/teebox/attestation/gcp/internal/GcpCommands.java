@@ -20,6 +20,7 @@ import io.teebox.api.owner.GuestOwnerService;
 import io.teebox.api.platform.HttpEndpoint;
 import io.teebox.attestation.api.AttestationTokens;
 import io.teebox.attestation.api.Timeline;
+import io.teebox.kit.lang.Lazy;
 
 /** {@code scenario:gcp}: the seeds' GCP flow, run with a TD over loopback HTTP, its timeline printed. */
 @Component(service = GcpCommands.class, immediate = true)
@@ -32,7 +33,9 @@ public final class GcpCommands {
     private final AttestationTokens tokens;
     private final GcpServices services;
     private final HttpEndpoint endpoint;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Made at the first request: a JDK HttpClient starts a selector thread, which a start need not pay for. */
+    private final Lazy<HttpClient> http =
+            Lazy.of(() -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
 
     /**
      * @param hypervisor the host
@@ -70,7 +73,7 @@ public final class GcpCommands {
             throw new IllegalStateException("scenario:gcp needs a TD owner and a TDX backend: activate the intel "
                     + "feature");
         }
-        Timeline t = new GcpScenario(hypervisor, tdxOwner, tokens, services, http, endpoint.baseUrl()).run(n);
+        Timeline t = new GcpScenario(hypervisor, tdxOwner, tokens, services, http.get(), endpoint.baseUrl()).run(n);
         String out = json ? new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(t.toJson())
                 : t.render();
         if (t.isRefused()) {

@@ -21,6 +21,7 @@ import io.teebox.api.attestation.Evidence;
 import io.teebox.attestation.api.AttestationRefused;
 import io.teebox.attestation.api.AttestationTokens;
 import io.teebox.attestation.api.Challenge;
+import io.teebox.kit.lang.Lazy;
 import jakarta.servlet.Servlet;
 
 /**
@@ -32,7 +33,8 @@ public final class AttestationTokensProvider implements AttestationTokens {
 
     private final AttestationEngine engine;
     private final Clock clock;
-    private final ECDSAVerifier verifier;
+    /** Made at the first token check: translating the key loads Bouncy Castle's EC classes, off the start path. */
+    private final Lazy<ECDSAVerifier> verifier;
 
     /**
      * @param servlet the attestation service's servlet component of this bundle
@@ -46,7 +48,7 @@ public final class AttestationTokensProvider implements AttestationTokens {
     AttestationTokensProvider(AttestationEngine engine, Clock clock) {
         this.engine = engine;
         this.clock = clock;
-        this.verifier = verifier(engine.signer().publicKey());
+        this.verifier = Lazy.of(() -> verifier(engine.signer().publicKey()));
     }
 
     /**
@@ -102,7 +104,7 @@ public final class AttestationTokensProvider implements AttestationTokens {
                     + "; this service signs ES384");
         }
         try {
-            if (!jwt.verify(verifier)) {
+            if (!jwt.verify(verifier.get())) {
                 throw new AttestationRefused(401, "InvalidToken", "the token's signature does not verify with this "
                         + "service's key " + engine.signer().keyId());
             }

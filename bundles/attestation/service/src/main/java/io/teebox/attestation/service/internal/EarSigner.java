@@ -43,6 +43,7 @@ import com.nimbusds.jwt.SignedJWT;
 
 import io.teebox.kit.crypto.BouncyCastle;
 import io.teebox.kit.crypto.Signatures;
+import io.teebox.kit.lang.Lazy;
 import io.teebox.kit.x509.X509Authority;
 
 /**
@@ -76,7 +77,7 @@ final class EarSigner {
         this.chain = List.copyOf(der);
         try {
             this.signer = new Es384(key.toECPrivateKey());
-        } catch (JOSEException | GeneralSecurityException e) {
+        } catch (JOSEException e) {
             throw new IllegalStateException("the EAR signing key is unusable: " + e.getMessage(), e);
         }
     }
@@ -87,11 +88,18 @@ final class EarSigner {
      * signing was 42-45 % of a token's service time; the signature is the same JWS (raw r‖s, 48 bytes each).
      */
     private static final class Es384 implements JWSSigner {
-        private final PrivateKey bcKey;
+        /** Translated at the first token: loading BC's EC classes is a fifth of a second off the start path. */
+        private final Lazy<PrivateKey> bcKey;
         private final JCAContext jca = new JCAContext();
 
-        Es384(ECPrivateKey key) throws GeneralSecurityException {
-            this.bcKey = (PrivateKey) KeyFactory.getInstance("EC", BouncyCastle.provider()).translateKey(key);
+        Es384(ECPrivateKey key) {
+            this.bcKey = Lazy.of(() -> {
+                try {
+                    return (PrivateKey) KeyFactory.getInstance("EC", BouncyCastle.provider()).translateKey(key);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("the EAR signing key is unusable: " + e.getMessage(), e);
+                }
+            });
         }
 
         @Override
@@ -99,7 +107,7 @@ final class EarSigner {
             if (!JWSAlgorithm.ES384.equals(header.getAlgorithm())) {
                 throw new JOSEException("the EAR signer signs ES384 only, not " + header.getAlgorithm());
             }
-            BigInteger[] rs = Signatures.ecdsaSign(bcKey, "SHA-384", signingInput);
+            BigInteger[] rs = Signatures.ecdsaSign(bcKey.get(), "SHA-384", signingInput);
             return Base64URL.encode(Signatures.toRaw(rs[0], rs[1], 48));
         }
 

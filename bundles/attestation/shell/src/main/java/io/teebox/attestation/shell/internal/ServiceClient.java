@@ -1,5 +1,6 @@
 package io.teebox.attestation.shell.internal;
 
+import io.teebox.kit.lang.Lazy;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -23,7 +24,8 @@ final class ServiceClient {
 
     private final String base;
     /** Made at the first request: a JDK HttpClient starts a selector thread, which a start need not pay for. */
-    private volatile HttpClient http;
+    private final Lazy<HttpClient> http =
+            Lazy.of(() -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
 
     /** @param base the platform's base URL, for example {@code http://127.0.0.1:8440} */
     ServiceClient(String base) {
@@ -31,17 +33,7 @@ final class ServiceClient {
     }
 
     private HttpClient http() {
-        HttpClient h = http;
-        if (h == null) {
-            synchronized (this) {
-                h = http;
-                if (h == null) {
-                    h = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-                    http = h;
-                }
-            }
-        }
-        return h;
+        return http.get();
     }
 
     /** @return the URL of the JWKS */

@@ -4,6 +4,7 @@ import io.teebox.api.platform.HttpEndpoint;
 import io.teebox.api.platform.PlatformState;
 import io.teebox.intel.pcs.IntelPcs;
 import io.teebox.kit.hex.Hex;
+import io.teebox.kit.lang.Lazy;
 import io.teebox.kit.x509.X509Authority;
 import java.io.IOException;
 import java.net.URI;
@@ -52,9 +53,8 @@ public final class PcsServer extends jakarta.servlet.http.HttpServlet implements
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = Logger.getLogger(PcsServer.class.getName());
 
-    private final transient PcsResources resources;
-    private final transient IntelAuthority authority;
-    private final transient IntelCollateral collateral;
+    /** Intel's keys, certificates and collateral, derived from the seed when first asked (not on the start path). */
+    private final transient Lazy<PcsResources> resources;
     private final transient Clock clock;
     private final transient HttpEndpoint endpoint;
 
@@ -79,9 +79,8 @@ public final class PcsServer extends jakarta.servlet.http.HttpServlet implements
                         + "' is not 32 hex digits");
             }
         }
-        this.resources = new PcsResources(new IntelAuthority(seed, revokedPpids), clock);
-        this.authority = resources.authority();
-        this.collateral = resources.collateral();
+        List<String> revoked = List.copyOf(revokedPpids);
+        this.resources = Lazy.of(() -> new PcsResources(new IntelAuthority(seed, revoked), clock));
         this.clock = clock;
         this.endpoint = endpoint;
     }
@@ -93,28 +92,32 @@ public final class PcsServer extends jakarta.servlet.http.HttpServlet implements
 
     @Override
     public byte[] rootCaCertificate() {
-        return X509Authority.toDer(authority.root());
+        return X509Authority.toDer(authority().root());
     }
 
     @Override
     public List<byte[]> certifyPck(byte[] ppid, byte[] cpuSvn, int pceSvn, byte[] pceId, byte[] fmspc,
             PublicKey pckKey) {
-        X509Certificate pck = resources.issuePck(ppid, cpuSvn, pceSvn, pceId, fmspc, pckKey);
-        return List.of(X509Authority.toDer(pck), X509Authority.toDer(authority.platformCa()),
-                X509Authority.toDer(authority.root()));
+        X509Certificate pck = resources().issuePck(ppid, cpuSvn, pceSvn, pceId, fmspc, pckKey);
+        return List.of(X509Authority.toDer(pck), X509Authority.toDer(authority().platformCa()),
+                X509Authority.toDer(authority().root()));
     }
 
     @Override
     public String collateral(String fmspc) {
-        return collateral.collateral(checkFmspc(fmspc), clock.instant());
+        return collateral().collateral(checkFmspc(fmspc), clock.instant());
     }
 
     IntelAuthority authority() {
-        return authority;
+        return resources.get().authority();
     }
 
     PcsResources resources() {
-        return resources;
+        return resources.get();
+    }
+
+    private IntelCollateral collateral() {
+        return resources.get().collateral();
     }
 
     private static String checkFmspc(String fmspc) {
@@ -138,9 +141,9 @@ public final class PcsServer extends jakarta.servlet.http.HttpServlet implements
                         send(x, 400, "text/plain", "ca must be platform or processor", Map.of());
                         return;
                     }
-                    var crl = platform ? authority.pckCrl(now) : authority.processorCrl(now);
+                    var crl = platform ? authority().pckCrl(now) : authority().processorCrl(now);
                     Map<String, String> h = Map.of("SGX-PCK-CRL-Issuer-Chain", encode(platform
-                            ? authority.pckCrlIssuerChain() : authority.processorCrlIssuerChain()));
+                            ? authority().pckCrlIssuerChain() : authority().processorCrlIssuerChain()));
                     if ("der".equals(q.get("encoding"))) {
                         send(x, 200, "application/pkix-crl", X509Authority.toDer(crl), h);
                     } else {
@@ -148,25 +151,25 @@ public final class PcsServer extends jakarta.servlet.http.HttpServlet implements
                     }
                 }
                 case "/sgx/certification/v4/rootcacrl" -> send(x, 200, "text/plain",
-                        Hex.encode(X509Authority.toDer(authority.rootCrl(now))), Map.of());
+                        Hex.encode(X509Authority.toDer(authority().rootCrl(now))), Map.of());
                 case "/IntelSGXRootCA.der" -> send(x, 200, "application/pkix-crl",
-                        X509Authority.toDer(authority.rootCrl(now)), Map.of());
+                        X509Authority.toDer(authority().rootCrl(now)), Map.of());
                 case "/tdx/certification/v4/tcb" -> {
                     String fmspc = q.get("fmspc");
                     if (fmspc == null || !fmspc.matches("[0-9a-fA-F]{12}")) {
                         send(x, 400, "text/plain", "fmspc must be 12 hex digits", Map.of());
                         return;
                     }
-                    send(x, 200, "application/json", collateral.tcbInfoResponse(fmspc.toLowerCase(Locale.ROOT), now),
-                            Map.of("TCB-Info-Issuer-Chain", encode(authority.tcbIssuerChain())));
+                    send(x, 200, "application/json", collateral().tcbInfoResponse(fmspc.toLowerCase(Locale.ROOT), now),
+                            Map.of("TCB-Info-Issuer-Chain", encode(authority().tcbIssuerChain())));
                 }
                 case "/tdx/certification/v4/qe/identity" -> send(x, 200, "application/json",
-                        collateral.qeIdentityResponse(now),
-                        Map.of("SGX-Enclave-Identity-Issuer-Chain", encode(authority.tcbIssuerChain())));
+                        collateral().qeIdentityResponse(now),
+                        Map.of("SGX-Enclave-Identity-Issuer-Chain", encode(authority().tcbIssuerChain())));
                 case "/sgx/certification/v4/pckcert" -> {
                     PcsResources.Answer a;
                     try {
-                        a = resources.answer(new io.teebox.intel.tdx.abi.PcsRequest("pckcert", Map.of("ppid",
+                        a = resources().answer(new io.teebox.intel.tdx.abi.PcsRequest("pckcert", Map.of("ppid",
                                 q.getOrDefault("ppid", ""), "cpusvn", q.getOrDefault("cpusvn", ""), "pcesvn",
                                 q.getOrDefault("pcesvn", ""), "pceid", q.getOrDefault("pceid", ""))));
                     } catch (IllegalArgumentException e) {

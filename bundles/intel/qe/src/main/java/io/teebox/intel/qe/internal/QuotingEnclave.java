@@ -23,6 +23,7 @@ import io.teebox.intel.qe.TdQuotingEnclave;
 import io.teebox.intel.tdx.abi.IntelIdentities;
 import io.teebox.intel.tdx.module.TdxModule;
 import io.teebox.intel.tdx.module.TdxPlatformInfo;
+import io.teebox.kit.lang.Lazy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -31,8 +32,8 @@ import org.osgi.service.component.annotations.Reference;
  * The TD quoting enclave: checks a TDREPORT with EVERIFYREPORT2 (its MAC under the platform's report key, which the
  * TDX module checks) and signs a DCAP Quote v4 over it with its ECDSA P-256 attestation key. The QE's own report binds
  * the attestation key (REPORTDATA = SHA-256(attestation key || QE authentication data) || 32 zero bytes) and is
- * signed with the PCK key, whose certificate chain (PCK, Platform CA, Intel root) the Intel PCS issued when the
- * quoting enclave started and the quote carries as PEM. Its keys are the ones EGETKEY gives it on this platform.
+ * signed with the PCK key, whose certificate chain (PCK, Platform CA, Intel root) the Intel PCS issued at the
+ * enclave's first quote and the quote carries as PEM. Its keys are the ones EGETKEY gives it on this platform.
  */
 @Component(service = TdQuotingEnclave.class, immediate = true, configurationPid = "io.teebox.intel.tdx")
 public final class QuotingEnclave implements TdQuotingEnclave {
@@ -49,18 +50,26 @@ public final class QuotingEnclave implements TdQuotingEnclave {
     private final TdxModule module;
     private final int qeSvn;
     private final byte[] qeId;
-    private final KeyPair attestationKey;
-    private final PrivateKey pckKey;
-    private final List<byte[]> pckChain;
-    /** The PCK chain as the quote carries it (PEM), built once. */
-    private final byte[] pckChainPem;
-    /** The attestation public key, X || Y. */
-    private final byte[] attestationPublicKey;
+    /** The QE's keys and its certified PCK chain, made at the first quote (not on the platform's start path). */
+    private final Lazy<Keys> keys;
     /**
      * The QE's report and its PCK signature: the certification data of the attestation key, made once per CPUSVN
      * (as DCAP's PCE certifies the key once) rather than per quote.
      */
     private volatile QeCertification certification;
+
+    /**
+     * The QE's keys (EGETKEY's, on this platform) and the PCK chain the Intel PCS issued for its PCK key.
+     *
+     * @param attestationKey the attestation key pair
+     * @param pckKey the PCK private key
+     * @param pckChain PCK, Platform CA, root (DER)
+     * @param pckChainPem the chain as the quote carries it (PEM), built once
+     * @param attestationPublicKey the attestation public key, X || Y
+     */
+    private record Keys(KeyPair attestationKey, PrivateKey pckKey, List<byte[]> pckChain, byte[] pckChainPem,
+            byte[] attestationPublicKey) {
+    }
 
     /** The QE report binding the attestation key, its PCK signature, and the CPUSVN it was made for. */
     private record QeCertification(byte[] cpuSvn, Struct report, byte[] signature) {
@@ -89,15 +98,17 @@ public final class QuotingEnclave implements TdQuotingEnclave {
         this.module = module;
         this.qeSvn = qeSvn;
         this.qeId = Arrays.copyOf(module.enclaveKey("qe-id"), 16);
-        this.attestationKey = EcKeys.fromSeed("P-256", module.enclaveKey("qe-attestation-key"));
+        this.keys = Lazy.of(() -> keys(module, pcs));
+    }
+
+    private static Keys keys(TdxModule module, IntelPcs pcs) {
+        KeyPair attestationKey = EcKeys.fromSeed("P-256", module.enclaveKey("qe-attestation-key"));
         KeyPair pck = EcKeys.fromSeed("P-256", module.enclaveKey("pck"));
-        this.pckKey = pck.getPrivate();
         TdxPlatformInfo p = module.platform();
-        this.pckChain = pcs.certifyPck(p.ppid().value(), p.cpuSvn().value(), p.pceSvn(), IntelIdentities.pceId(),
-                p.fmspc().value(), pck.getPublic()).stream().map(byte[]::clone).toList();
-        this.pckChainPem = pem(pckChain);
+        List<byte[]> pckChain = pcs.certifyPck(p.ppid().value(), p.cpuSvn().value(), p.pceSvn(),
+                IntelIdentities.pceId(), p.fmspc().value(), pck.getPublic()).stream().map(byte[]::clone).toList();
         BigInteger[] xy = EcKeys.publicPoint(attestationKey.getPublic());
-        this.attestationPublicKey = Signatures.toRaw(xy[0], xy[1], 32);
+        return new Keys(attestationKey, pck.getPrivate(), pckChain, pem(pckChain), Signatures.toRaw(xy[0], xy[1], 32));
     }
 
     private static byte[] authData() {
@@ -110,13 +121,13 @@ public final class QuotingEnclave implements TdQuotingEnclave {
 
     @Override
     public List<byte[]> pckChain() {
-        return pckChain.stream().map(byte[]::clone).toList();
+        return keys.get().pckChain().stream().map(byte[]::clone).toList();
     }
 
     /** @return the attestation public key as X || Y (64 bytes, big-endian) */
     @Override
     public byte[] attestationPublicKey() {
-        return attestationPublicKey.clone();
+        return keys.get().attestationPublicKey().clone();
     }
 
     /**
@@ -132,7 +143,7 @@ public final class QuotingEnclave implements TdQuotingEnclave {
 
     /** @return the attestation key pair, for tests that sign as this quoting enclave */
     KeyPair attestationKey() {
-        return attestationKey;
+        return keys.get().attestationKey();
     }
 
     QuoteV4 quoteV4(byte[] tdReport) {
@@ -170,21 +181,22 @@ public final class QuotingEnclave implements TdQuotingEnclave {
                 .set("RTMR2", report.rtmr(2))
                 .set("RTMR3", report.rtmr(3))
                 .set("REPORTDATA", report.reportData());
-        byte[] ak = attestationPublicKey;
-        QeCertification qe = certification(module.platform().cpuSvn().value());
+        Keys k = keys.get();
+        byte[] ak = k.attestationPublicKey();
+        QeCertification qe = certification(k, module.platform().cpuSvn().value());
         QuoteV4 unsigned = new QuoteV4(header, body, new byte[64], ak, qe.report(), qe.signature(), AUTH_DATA,
-                pckChainPem);
-        byte[] sig = raw(Signatures.ecdsaSign(attestationKey.getPrivate(), "SHA-256", unsigned.signedBytes()));
-        return new QuoteV4(header, body, sig, ak, qe.report(), qe.signature(), AUTH_DATA, pckChainPem);
+                k.pckChainPem());
+        byte[] sig = raw(Signatures.ecdsaSign(k.attestationKey().getPrivate(), "SHA-256", unsigned.signedBytes()));
+        return new QuoteV4(header, body, sig, ak, qe.report(), qe.signature(), AUTH_DATA, k.pckChainPem());
     }
 
     /** @return the QE report and its PCK signature for this CPUSVN: the one made before, unless CPUSVN changed */
-    private QeCertification certification(byte[] cpuSvn) {
+    private QeCertification certification(Keys k, byte[] cpuSvn) {
         QeCertification c = certification;
         if (c != null && Arrays.equals(c.cpuSvn(), cpuSvn)) {
             return c;
         }
-        byte[] binding = Arrays.copyOf(Digests.sha256(attestationPublicKey, AUTH_DATA), 64);
+        byte[] binding = Arrays.copyOf(Digests.sha256(k.attestationPublicKey(), AUTH_DATA), 64);
         Struct qeReport = EnclaveReport.LAYOUT.create()
                 .set("CPUSVN", cpuSvn)
                 .set("MISCSELECT", 0)
@@ -195,7 +207,7 @@ public final class QuotingEnclave implements TdQuotingEnclave {
                 .set("ISVPRODID", IntelIdentities.QE_ISVPRODID)
                 .set("ISVSVN", qeSvn)
                 .set("REPORTDATA", binding);
-        byte[] qeSig = raw(Signatures.ecdsaSign(pckKey, "SHA-256", qeReport.toBytes()));
+        byte[] qeSig = raw(Signatures.ecdsaSign(k.pckKey(), "SHA-256", qeReport.toBytes()));
         c = new QeCertification(cpuSvn.clone(), qeReport, qeSig);
         certification = c;
         return c;

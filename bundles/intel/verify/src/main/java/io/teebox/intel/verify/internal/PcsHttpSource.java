@@ -2,6 +2,7 @@ package io.teebox.intel.verify.internal;
 
 import io.teebox.api.tee.Bytes;
 import io.teebox.intel.tdx.abi.PcsRequest;
+import io.teebox.kit.lang.Lazy;
 import io.teebox.spi.collateral.CollateralSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +35,8 @@ public final class PcsHttpSource implements CollateralSource {
     private final URI base;
     private final URI rootCaCrl;
     private final Duration readTimeout;
-    private final HttpClient http;
+    /** Made at the first fetch: a JDK HttpClient starts a selector thread, which a start need not pay for. */
+    private final Lazy<HttpClient> http;
 
     /**
      * @param config the configuration
@@ -54,8 +56,9 @@ public final class PcsHttpSource implements CollateralSource {
                     + config.readTimeoutMs());
         }
         this.readTimeout = Duration.ofMillis(config.readTimeoutMs());
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.connectTimeoutMs()))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        Duration connect = Duration.ofMillis(config.connectTimeoutMs());
+        this.http = Lazy.of(() -> HttpClient.newBuilder().connectTimeout(connect)
+                .followRedirects(HttpClient.Redirect.NORMAL).build());
     }
 
     private static URI check(String url, String name, boolean base) {
@@ -86,7 +89,7 @@ public final class PcsHttpSource implements CollateralSource {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(readTimeout).GET().build();
         HttpResponse<byte[]> rsp;
         try {
-            rsp = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            rsp = http.get().send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw new UncheckedIOException("the PCS at " + base + " did not answer " + uri.getRawPath() + " within "
                     + readTimeout.toMillis() + " ms", e);

@@ -36,9 +36,11 @@ public final class SnpGuestOwner implements GuestOwnerService {
     /** VMSA SEV_FEATURES of QEMU's SNP guests: SNPActive. */
     static final long GUEST_FEATURES = 0x1;
 
-    /** The owner's ID key (signs ID blocks) and author key (signs the ID key), made when the service starts. */
-    private final java.security.KeyPair idKey = io.teebox.kit.crypto.EcKeys.generate("P-384");
-    private final java.security.KeyPair authorKey = io.teebox.kit.crypto.EcKeys.generate("P-384");
+    /** The owner's ID key (signs ID blocks) and author key (signs the ID key), made for its first ID block. */
+    private final io.teebox.kit.lang.Lazy<java.security.KeyPair> idKey =
+            io.teebox.kit.lang.Lazy.of(() -> io.teebox.kit.crypto.EcKeys.generate("P-384"));
+    private final io.teebox.kit.lang.Lazy<java.security.KeyPair> authorKey =
+            io.teebox.kit.lang.Lazy.of(() -> io.teebox.kit.crypto.EcKeys.generate("P-384"));
 
     @Override
     public LaunchOwner prepare(OwnerPolicy policy) {
@@ -52,7 +54,7 @@ public final class SnpGuestOwner implements GuestOwnerService {
                     return new LaunchRequest(policy.policy(), Map.of(), config.vcpus(), config.vcpuType());
                 }
                 byte[][] id = SnpIdBlock.build(expectedDigest(policy, config.vcpus(), config.vcpuType()),
-                        policy.policy(), new byte[16], new byte[16], 0, idKey, authorKey);
+                        policy.policy(), new byte[16], new byte[16], 0, idKey.get(), authorKey.get());
                 return new LaunchRequest(policy.policy(), Map.of("id-block", id[0], "id-auth", id[1]),
                         config.vcpus(), config.vcpuType());
             }
