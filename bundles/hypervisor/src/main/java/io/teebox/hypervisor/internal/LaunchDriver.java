@@ -1,6 +1,8 @@
 package io.teebox.hypervisor.internal;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestState;
@@ -47,7 +49,7 @@ final class LaunchDriver {
             LaunchSession session = null;
             try {
                 BackendDescriptor descriptor = b.tee().descriptor();
-                LaunchRequest request = owner.start(descriptor, b.tee().platformCertificates(), g.config);
+                LaunchRequest request = owner.start(descriptor, whenRead(b.tee()::platformCertificates), g.config);
                 session = b.launch().begin(request, g.firmwareView);
                 g.handle = session.handle();
                 g.slot = session.keySlot();
@@ -105,6 +107,38 @@ final class LaunchDriver {
                 }
                 g.vcpus[vcpu].saveArea = saveArea.clone();
                 g.vcpus[vcpu].encrypted = encrypted;
+            }
+        };
+    }
+
+    /**
+     * The platform's certificates as the owner sees them, fetched when the owner first reads them: an SEV owner
+     * needs the PDH chain, an SNP owner none, and building SNP's ARK/ASK/VCEK chain cost a first launch 0.2-0.4 s.
+     */
+    static Map<String, byte[]> whenRead(java.util.function.Supplier<Map<String, byte[]>> certificates) {
+        return new java.util.AbstractMap<>() {
+            private Map<String, byte[]> made;
+
+            private synchronized Map<String, byte[]> made() {
+                if (made == null) {
+                    made = certificates.get();
+                }
+                return made;
+            }
+
+            @Override
+            public Set<Map.Entry<String, byte[]>> entrySet() {
+                return made().entrySet();
+            }
+
+            @Override
+            public byte[] get(Object key) {
+                return made().get(key);
+            }
+
+            @Override
+            public boolean containsKey(Object key) {
+                return made().containsKey(key);
             }
         };
     }
