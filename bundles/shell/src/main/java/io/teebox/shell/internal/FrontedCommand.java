@@ -16,23 +16,27 @@ final class FrontedCommand implements Function {
     private final String scope;
     private final String function;
     private final Object target;
-    private final Usage usage;
+    /** Read from the command's annotations when first needed (help, a bad argument), not at registration. */
+    private Usage usage;
 
     FrontedCommand(String scope, String function, Object target) {
         this.scope = scope;
         this.function = function;
         this.target = target;
-        this.usage = Usage.of(scope, function, target.getClass());
     }
 
     /** @return the command's usage (read once from its annotations: the class of a command service is fixed) */
-    Usage usage() {
+    synchronized Usage usage() {
+        if (usage == null) {
+            usage = Usage.of(scope, function, target.getClass());
+        }
         return usage;
     }
 
     @Override
     public Object execute(CommandSession session, List<Object> arguments) throws Exception {
         List<Object> args = new ArrayList<>(arguments);
+        Usage usage = usage();
         if (usage.asksForHelp(args)) {
             session.getConsole().print(usage.text());
             session.getConsole().flush();
