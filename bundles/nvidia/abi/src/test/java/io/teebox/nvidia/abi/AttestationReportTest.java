@@ -151,6 +151,26 @@ public class AttestationReportTest {
     }
 
     @Test
+    public void randomlyMutatedReportsParseOrAreMalformed() {
+        java.util.Random rnd = new java.util.Random(13);
+        int[] hot = {41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 3597, 3598, 3599, 3600, 3601, 3602};
+        for (int i = 0; i < 20_000; i++) {
+            byte[] t = GENUINE.clone();
+            for (int k = 0; k < 1 + rnd.nextInt(3); k++) {
+                int at = rnd.nextBoolean() ? hot[rnd.nextInt(hot.length)] : rnd.nextInt(t.length);
+                t[at] = (byte) rnd.nextInt(256);
+            }
+            try {
+                AttestationReport r = AttestationReport.parse(t);
+                assertArrayEquals(t, r.encode());
+                r.opaqueData().text(OpaqueField.PROJECT);
+            } catch (MalformedStructureException e) {
+                assertNotNull(e.getMessage());
+            }
+        }
+    }
+
+    @Test
     public void overflowingLengthsAreMalformed() {
         // MeasurementRecordLength (abs 42..44), OpaqueLength (abs 3597), a block's MeasurementSize (abs 47) and a
         // DMTF value size (abs 50), an opaque field's size (abs 3601): all set to their maximum
