@@ -32,6 +32,11 @@ public final class DiceFwid {
 
     /** The TCG DICE extension OID NVIDIA's leaf carries and NVIDIA's verifier reads. */
     public static final String OID = "2.23.133.5.4.1";
+    /**
+     * The alias OID of the same extension that NVIDIA's newer attestation library also reads (its
+     * {@code OID_TCG_DICE_TCB_INFO_ALIAS}, which Blackwell leaves carry); read when {@link #OID} is absent.
+     */
+    public static final String OID_ALIAS = "2.23.133.5.4.1.1";
     /** SHA-384's OID, the FWID's hash. */
     public static final String SHA384 = "2.16.840.1.101.3.4.2.2";
     private static final String STRUCT = "DiceFwid";
@@ -47,8 +52,11 @@ public final class DiceFwid {
     public static byte[] of(X509Certificate leaf) {
         byte[] ext = leaf.getExtensionValue(OID);
         if (ext == null) {
+            ext = leaf.getExtensionValue(OID_ALIAS);
+        }
+        if (ext == null) {
             throw new MalformedStructureException(STRUCT, OID, "the certificate '" + leaf.getSubjectX500Principal()
-                    + "' carries no TCG DICE extension " + OID);
+                    + "' carries no TCG DICE extension " + OID + " (nor " + OID_ALIAS + ")");
         }
         try {
             return fromExtensionValue(ASN1OctetString.getInstance(ext).getOctets());

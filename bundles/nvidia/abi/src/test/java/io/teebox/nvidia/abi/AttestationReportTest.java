@@ -120,6 +120,12 @@ public class AttestationReportTest {
         Arrays.fill(fwid, (byte) 0x5A);
         byte[] ext = DiceFwid.extensionValue(EcKeys.generate("P-384").getPublic(), fwid);
         assertArrayEquals(fwid, DiceFwid.fromExtensionValue(ext));
+        java.security.KeyPair kp = EcKeys.generate("P-384");
+        io.teebox.kit.x509.X509Authority ca = io.teebox.kit.x509.X509Authority.builder().subject("CN=ca").keyPair(
+                kp).ca().selfSigned();
+        X509Certificate alias = ca.issue().subject("CN=leaf").keyPair(EcKeys.generate("P-384")).endEntity()
+                .extension(DiceFwid.OID_ALIAS, false, ext).buildCertificate();
+        assertArrayEquals(fwid, DiceFwid.of(alias));
         for (byte[] bad : new byte[][] {{}, {0x30}, {0x04, 0x01, 0x00}, {0x30, 0x00}, Arrays.copyOf(ext,
                 ext.length - 1)}) {
             try {
