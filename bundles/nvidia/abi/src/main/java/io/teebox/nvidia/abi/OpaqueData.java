@@ -193,6 +193,25 @@ public record OpaqueData(List<OpaqueField> fields) {
         });
     }
 
+    /**
+     * @return MSRSCNT as its u32 LE counters (the genuine H100 writes 64), if the field is present
+     * @throws MalformedStructureException if its length is not a multiple of 4 (nvtrust refuses that too)
+     */
+    public Optional<long[]> measurementCounts() {
+        return get(OpaqueField.MSRSCNT).map(v -> {
+            if (v.length % 4 != 0) {
+                throw new MalformedStructureException(OpaqueField.STRUCT, "MSRSCNT", "MSRSCNT is " + v.length
+                        + " bytes, not a multiple of the 4-byte counter");
+            }
+            long[] out = new long[v.length / 4];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (v[4 * i] & 0xFFL) | (v[4 * i + 1] & 0xFFL) << 8 | (v[4 * i + 2] & 0xFFL) << 16
+                        | (v[4 * i + 3] & 0xFFL) << 24;
+            }
+            return out;
+        });
+    }
+
     /** @return PROJECT, for example {@code 1010} */
     public Optional<String> project() {
         return text(OpaqueField.PROJECT);

@@ -81,6 +81,11 @@ public class AttestationReportTest {
         assertEquals("NVDEC0_STATUS", OpaqueField.name(OpaqueField.NVDEC0_STATUS));
         assertEquals("UNKNOWN_99", OpaqueField.name(99));
         assertEquals(256, o.get(OpaqueField.MSRSCNT).orElseThrow().length);
+        long[] counts = o.measurementCounts().orElseThrow();
+        assertEquals(64, counts.length);
+        assertEquals(0, counts[0]);
+        assertEquals(1, counts[1]);
+        assertEquals(4, counts[2]);
     }
 
     @Test
@@ -220,9 +225,10 @@ public class AttestationReportTest {
         OpaqueData o = new OpaqueData(List.of(new OpaqueField(OpaqueField.VBIOS_VERSION, new byte[7]),
                 new OpaqueField(OpaqueField.NVDEC0_STATUS, new byte[] {0x12}),
                 new OpaqueField(OpaqueField.FWID, new byte[47]),
+                new OpaqueField(OpaqueField.MSRSCNT, new byte[6]),
                 new OpaqueField(OpaqueField.PROJECT, new byte[] {'1', 0x07, 0})));
         for (Runnable r : List.<Runnable>of(o::vbiosVersion, o::nvdec0Enabled, o::fwid, o::project,
-                o::driverVersion)) {
+                o::driverVersion, o::measurementCounts)) {
             try {
                 r.run();
                 fail("accepted");
