@@ -1,0 +1,238 @@
+package io.teebox.nvidia.verify.internal;
+
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.osgi.service.component.annotations.Component;
+
+import io.teebox.api.appraisal.Appraisal;
+import io.teebox.api.appraisal.Check;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.tee.Bytes;
+import io.teebox.kit.codec.MalformedStructureException;
+import io.teebox.kit.hex.Hex;
+import io.teebox.kit.x509.CertificateChainValidator;
+import io.teebox.kit.x509.X509Authority;
+import io.teebox.nvidia.abi.AttestationReport;
+import io.teebox.nvidia.abi.DiceFwid;
+import io.teebox.nvidia.abi.OpaqueData;
+
+/**
+ * Appraises an NVIDIA H100's attestation report (evidence format {@value AttestationReport#EVIDENCE_FORMAT}: the
+ * report bytes, the device certificate chain as DER, leaf first) as NVIDIA's local GPU verifier does
+ * ({@code cc_admin_utils.py}): the chain holds exactly 5 certificates, each ECDSA P-384 signed with ecdsa-with-SHA384,
+ * and validates at the options' time to one of the trusted roots (X.509 DER; others are ignored) (check
+ * {@code chain}); the leaf's DICE FWID equals the report's opaque FWID ({@code fwid}); the report's signature over the
+ * request and the response up to the signature verifies with the leaf's key ({@code signature}). Reference values:
+ * {@code report_data} (hex, the verifier's 32-byte nonce, which the request must carry), {@code driver_version} and
+ * {@code vbios_version} (text, compared with the opaque DRIVER_VERSION and, without regard to case, VBIOS_VERSION).
+ * Revocation (OCSP) and the RIM comparison are not made here.
+ */
+@Component(service = EvidenceVerifier.class,
+        property = EvidenceVerifier.FORMAT_PROPERTY + "=" + AttestationReport.EVIDENCE_FORMAT)
+public final class GpuEvidenceVerifier implements EvidenceVerifier {
+
+    /** The certificates in an H100's device chain (nvtrust's MAX_CERT_CHAIN_LENGTH). */
+    static final int CHAIN_LENGTH = 5;
+    /** ecdsa-with-SHA384. */
+    static final String ECDSA_SHA384_OID = "1.2.840.10045.4.3.3";
+    static final Set<String> REFERENCE_VALUES = Set.of("report_data", "driver_version", "vbios_version");
+    /** The checks every appraisal of a well-formed report makes (reference values add theirs). */
+    static final List<String> CHECKS = List.of("chain", "fwid", "signature");
+    private static final String FORMAT = AttestationReport.EVIDENCE_FORMAT;
+
+    @Override
+    public String format() {
+        return FORMAT;
+    }
+
+    @Override
+    public Appraisal verify(Evidence evidence, VerificationOptions options) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        List<Check> failures = new ArrayList<>();
+        AttestationReport report = null;
+        if (!FORMAT.equals(evidence.format())) {
+            failures.add(new Check("format", "evidence format is '" + evidence.format() + "', expected " + FORMAT));
+        } else {
+            try {
+                report = AttestationReport.parse(evidence.report());
+            } catch (MalformedStructureException e) {
+                failures.add(new Check("format", "the GPU attestation report is malformed: " + e.getMessage()));
+            }
+        }
+        for (String k : options.referenceValues().keySet()) {
+            if (!REFERENCE_VALUES.contains(k)) {
+                failures.add(new Check("options", "unknown reference value '" + k + "'; known: "
+                        + new java.util.TreeSet<>(REFERENCE_VALUES)));
+            }
+        }
+        for (String k : options.policy().keySet()) {
+            failures.add(new Check("options", "unknown policy '" + k + "'; the GPU verifier takes none"));
+        }
+        if (report == null || failures.stream().anyMatch(f -> f.check().equals("options"))) {
+            return Appraisal.of(FORMAT, claims, List.of(), failures, null);
+        }
+        OpaqueData opaque = report.opaqueData();
+        claims.put("nonce", Bytes.of(report.nonce()));
+        claims.put("responder_nonce", Bytes.of(report.response().nonce()));
+        claims.put("measurement_blocks", (long) report.response().blocks().size());
+        String driver = read(failures, "driver_version", opaque::driverVersion);
+        String vbios = read(failures, "vbios_version", opaque::vbiosVersion);
+        byte[] fwid = read(failures, "fwid", () -> opaque.fwid().orElseThrow(() -> new MalformedStructureException(
+                "OpaqueData", "FWID", "the opaque data carries no FWID field")));
+        if (driver != null) {
+            claims.put("driver_version", driver);
+        }
+        if (vbios != null) {
+            claims.put("vbios_version", vbios);
+        }
+        if (fwid != null) {
+            claims.put("fwid", Bytes.of(fwid));
+        }
+        Boolean nvdec0 = read(failures, "nvdec0", () -> opaque.nvdec0Enabled().orElse(null));
+        if (nvdec0 != null) {
+            claims.put("nvdec0_enabled", nvdec0);
+        }
+        opaque.project().ifPresent(v -> claims.put("project", v));
+        opaque.projectSku().ifPresent(v -> claims.put("project_sku", v));
+        opaque.chipSku().ifPresent(v -> claims.put("chip_sku", v));
+
+        List<X509Certificate> chain = chain(evidence, options, failures);
+        X509Certificate leaf = chain == null ? null : chain.get(0);
+        if (leaf != null) {
+            claims.put("device_subject", leaf.getSubjectX500Principal().getName());
+            byte[] leafFwid = read(failures, "fwid", () -> DiceFwid.of(leaf));
+            if (fwid != null && leafFwid != null && !Arrays.equals(fwid, leafFwid)) {
+                failures.add(new Check("fwid", "the report's opaque FWID is " + Hex.encode(fwid) + ", but the leaf "
+                        + "certificate's FWID is " + Hex.encode(leafFwid)));
+            }
+            if (!report.verify(leaf.getPublicKey())) {
+                failures.add(new Check("signature", "the report's signature at offset " + report.signatureOffset()
+                        + " does not verify over bytes [0, " + report.signatureOffset() + ") with the key of "
+                        + "the leaf certificate '" + leaf.getSubjectX500Principal().getName() + "'"));
+            }
+        } else {
+            if (failures.stream().noneMatch(f -> f.check().equals("fwid"))) {
+                failures.add(new Check("fwid", "not checked: no valid device certificate chain"));
+            }
+            failures.add(new Check("signature", "not checked: no valid device certificate chain"));
+        }
+        compare(report, options, driver, vbios, failures);
+        return Appraisal.of(FORMAT, claims, names(options), failures, Bytes.of(report.nonce()));
+    }
+
+    private static List<String> names(VerificationOptions options) {
+        List<String> made = new ArrayList<>(CHECKS);
+        made.addAll(options.referenceValues().keySet());
+        return made;
+    }
+
+    private interface Reader<T> {
+        T read();
+    }
+
+    private static <T> T read(List<Check> failures, String check, Reader<T> r) {
+        try {
+            return r.read();
+        } catch (MalformedStructureException e) {
+            failures.add(new Check(check, e.getMessage()));
+            return null;
+        }
+    }
+
+    private static List<X509Certificate> chain(Evidence evidence, VerificationOptions options,
+            List<Check> failures) {
+        List<byte[]> der = evidence.certificates();
+        if (der.size() != CHAIN_LENGTH) {
+            failures.add(new Check("chain", "the device certificate chain holds " + der.size() + " certificates, "
+                    + "expected exactly " + CHAIN_LENGTH + " (leaf first, NVIDIA's root last)"));
+            return null;
+        }
+        List<X509Certificate> certs = new ArrayList<>();
+        for (int i = 0; i < der.size(); i++) {
+            try {
+                certs.add(X509Authority.certificateFromDer(der.get(i)));
+            } catch (IllegalArgumentException e) {
+                failures.add(new Check("chain", "certificate " + i + " of the device chain is not DER X.509: "
+                        + e.getMessage()));
+                return null;
+            }
+        }
+        boolean ok = true;
+        for (int i = 0; i < certs.size(); i++) {
+            X509Certificate c = certs.get(i);
+            PublicKey k = c.getPublicKey();
+            if (!(k instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 384) {
+                failures.add(new Check("chain", "certificate " + i + " '" + c.getSubjectX500Principal().getName()
+                        + "' has a " + k.getAlgorithm() + " key, expected EC P-384"));
+                ok = false;
+            }
+            if (!ECDSA_SHA384_OID.equals(c.getSigAlgOID())) {
+                failures.add(new Check("chain", "certificate " + i + " '" + c.getSubjectX500Principal().getName()
+                        + "' is signed with " + c.getSigAlgName() + " (" + c.getSigAlgOID()
+                        + "), expected ecdsa-with-SHA384"));
+                ok = false;
+            }
+        }
+        List<X509Certificate> roots = new ArrayList<>();
+        for (byte[] r : options.trustedRoots()) {
+            try {
+                roots.add(X509Authority.certificateFromDer(r));
+            } catch (IllegalArgumentException e) {
+                // a root of another vendor's format (a SEV-format CEK) is not a GPU root
+            }
+        }
+        if (roots.isEmpty()) {
+            failures.add(new Check("chain", "no X.509 trusted root is configured (give NVIDIA Device Identity CA, "
+                    + "verifier_device_root.pem, as a trusted root)"));
+            return null;
+        }
+        CertificateChainValidator.Result result = CertificateChainValidator.builder().trustAnchors(roots)
+                .clock(options.clock()).build().validate(certs);
+        for (CertificateChainValidator.Problem p : result.problems()) {
+            failures.add(new Check("chain", p.message()));
+            ok = false;
+        }
+        return ok ? certs : null;
+    }
+
+    private static void compare(AttestationReport report, VerificationOptions options, String driver, String vbios,
+            List<Check> failures) {
+        String nonce = options.referenceValues().get("report_data");
+        if (nonce != null) {
+            byte[] want = null;
+            try {
+                want = Hex.decode(nonce.trim());
+            } catch (IllegalArgumentException e) {
+                failures.add(new Check("report_data", "reference value report_data is not hex: " + e.getMessage()));
+            }
+            if (want != null && want.length != 32) {
+                failures.add(new Check("report_data", "reference value report_data is " + want.length
+                        + " bytes, expected the 32-byte nonce"));
+            } else if (want != null && !Arrays.equals(want, report.nonce())) {
+                failures.add(new Check("report_data", "the GET_MEASUREMENTS request's nonce is "
+                        + Hex.encode(report.nonce()) + ", expected " + Hex.encode(want)));
+            }
+        }
+        String wantDriver = options.referenceValues().get("driver_version");
+        if (wantDriver != null && driver != null && !wantDriver.trim().equals(driver)) {
+            failures.add(new Check("driver_version", "the report's DRIVER_VERSION is " + driver + ", expected "
+                    + wantDriver.trim()));
+        }
+        String wantVbios = options.referenceValues().get("vbios_version");
+        if (wantVbios != null && vbios != null && !wantVbios.trim().toLowerCase(Locale.ROOT).equals(vbios)) {
+            failures.add(new Check("vbios_version", "the report's VBIOS_VERSION is " + vbios + ", expected "
+                    + wantVbios.trim()));
+        }
+    }
+}
