@@ -3,6 +3,7 @@ package io.teebox.spdm;
 import io.teebox.kit.crypto.EcKeys;
 import io.teebox.kit.crypto.Signatures;
 import io.teebox.spdm.internal.KeySchedule;
+import io.teebox.spdm.internal.SecuredMessageOpaque;
 import io.teebox.spdm.internal.SecuredMessages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -232,9 +233,14 @@ public final class Requester {
         random.nextBytes(rnd);
         int reqId = 1 + random.nextInt(0xFFFF);
         byte[] req = new KeyExchange(Spdm.VERSION_11, Spdm.SUMMARY_HASH_NONE, 0, reqId, rnd,
-                Signatures.toRaw(point[0], point[1], 48), new byte[0]).encode();
+                Signatures.toRaw(point[0], point[1], 48), SecuredMessageOpaque.supportedVersions()).encode();
         byte[] raw = send(req, Spdm.KEY_EXCHANGE_RSP);
         KeyExchangeResponse rsp = KeyExchangeResponse.parse(raw, false, true);
+        int[] selected = SecuredMessageOpaque.versions(rsp.opaque(), 0);
+        if ((selected[0] & 0xFF00) != SecuredMessageOpaque.VERSION_1_0) {
+            throw refused("responder selected secured message version 0x" + Integer.toHexString(selected[0])
+                    + ", expected 1.0 (0x1000)");
+        }
         if (rsp.mutAuthRequested() != 0) {
             throw refused("responder asks for mutual authentication, which this requester does not do");
         }

@@ -4,6 +4,7 @@ import io.teebox.kit.crypto.Digests;
 import io.teebox.kit.crypto.EcKeys;
 import io.teebox.kit.crypto.Signatures;
 import io.teebox.spdm.internal.KeySchedule;
+import io.teebox.spdm.internal.SecuredMessageOpaque;
 import io.teebox.spdm.internal.SecuredMessages;
 import io.teebox.spdm.internal.Writer;
 import java.io.ByteArrayOutputStream;
@@ -292,6 +293,11 @@ public final class Responder {
         if (sessions.size() >= MAX_SESSIONS) {
             throw new Failure(SpdmError.SESSION_LIMIT_EXCEEDED, 0);
         }
+        if (req.opaque().length > 0 && Arrays.stream(SecuredMessageOpaque.versions(req.opaque(), 1))
+                .noneMatch(v -> (v & 0xFF00) == SecuredMessageOpaque.VERSION_1_0)) {
+            throw new Failure(SpdmError.INVALID_REQUEST, 0);
+        }
+        byte[] opaque = SecuredMessageOpaque.versionSelection();
         byte[] ex = req.exchangeData();
         var theirs = EcKeys.publicKey("P-384", new BigInteger(1, Arrays.copyOfRange(ex, 0, 48)),
                 new BigInteger(1, Arrays.copyOfRange(ex, 48, 96)));
@@ -314,7 +320,7 @@ public final class Responder {
         byte[] rnd = new byte[Spdm.NONCE_SIZE];
         random.nextBytes(rnd);
         KeyExchangeResponse unsigned = new KeyExchangeResponse(Spdm.VERSION_11, 0, rspId, 0, 0, rnd, exchange,
-                summary, new byte[0], new byte[Spdm.SIGNATURE_SIZE], new byte[0]);
+                summary, opaque, new byte[Spdm.SIGNATURE_SIZE], new byte[0]);
         ByteArrayOutputStream th = new ByteArrayOutputStream();
         th.writeBytes(messageA.toByteArray());
         th.writeBytes(chain.digest());
@@ -329,7 +335,7 @@ public final class Responder {
         byte[] rspHs = KeySchedule.expandLabel(hs, "rsp hs data", th1, Spdm.HASH_SIZE);
         byte[] verify = KeySchedule.hmac("HmacSHA384", KeySchedule.finishedKey(rspHs), th1);
         KeyExchangeResponse rsp = new KeyExchangeResponse(Spdm.VERSION_11, 0, rspId, 0, 0, rnd, exchange, summary,
-                new byte[0], sig, verify);
+                opaque, sig, verify);
         Session s = new Session(sessionId, hs, reqHs, rspHs);
         s.transcript.writeBytes(th.toByteArray());
         s.transcript.writeBytes(verify);

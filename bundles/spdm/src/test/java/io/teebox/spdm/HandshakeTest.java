@@ -98,8 +98,9 @@ public class HandshakeTest {
     @Test
     public void wrongKeyExchangeSignatureIsRefused() {
         Responder responder = device.responder(0);
-        // Signature starts after header 4, RspSessionID 2, MutAuth 1, SlotID 1, Random 32, ExchangeData 96, Opaque 2
-        Transport t = tamperResponse(responder, Spdm.KEY_EXCHANGE, flip(138 + 10));
+        // Signature starts after header 4, RspSessionID 2, MutAuth 1, SlotID 1, Random 32, ExchangeData 96,
+        // OpaqueDataLength 2, OpaqueData 16 (the secured message version selection)
+        Transport t = tamperResponse(responder, Spdm.KEY_EXCHANGE, flip(154 + 10));
         try {
             device.requester(t, 0).connect();
             fail("bad signature accepted");
@@ -111,7 +112,7 @@ public class HandshakeTest {
     @Test
     public void wrongResponderVerifyDataIsRefused() {
         Responder responder = device.responder(0);
-        Transport t = tamperResponse(responder, Spdm.KEY_EXCHANGE, flip(138 + 96 + 5));
+        Transport t = tamperResponse(responder, Spdm.KEY_EXCHANGE, flip(154 + 96 + 5));
         try {
             device.requester(t, 0).connect();
             fail("bad ResponderVerifyData accepted");

@@ -153,4 +153,24 @@ public class MessagesTest {
             }
         }
     }
+
+    /** DSP0277 version negotiation in OpaqueData, laid out as libspdm's spdm_secured_message.h structures. */
+    @Test
+    public void securedMessageVersionOpaqueData() {
+        assertArrayEquals(io.teebox.kit.hex.Hex.decode("46544d4401010000000005000101010010000000"),
+                io.teebox.spdm.internal.SecuredMessageOpaque.supportedVersions());
+        assertArrayEquals(io.teebox.kit.hex.Hex.decode("46544d44010100000000040001000010"),
+                io.teebox.spdm.internal.SecuredMessageOpaque.versionSelection());
+        assertArrayEquals(new int[] {0x1000}, io.teebox.spdm.internal.SecuredMessageOpaque.versions(
+                io.teebox.spdm.internal.SecuredMessageOpaque.supportedVersions(), 1));
+        byte[] sel = io.teebox.spdm.internal.SecuredMessageOpaque.versionSelection();
+        for (int n = 0; n < sel.length; n++) {
+            try {
+                io.teebox.spdm.internal.SecuredMessageOpaque.versions(Arrays.copyOf(sel, n), 0);
+                fail("truncated opaque data accepted");
+            } catch (MalformedStructureException expected) {
+                // truncated
+            }
+        }
+    }
 }
