@@ -51,4 +51,21 @@ public record Certificate(int version, int slot, byte[] portion, int remainder) 
         r.end();
         return new Certificate(v, p1, portion, remainder);
     }
+
+    /** @return a copy of portion */
+    @Override
+    public byte[] portion() {
+        return portion.clone();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Certificate other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

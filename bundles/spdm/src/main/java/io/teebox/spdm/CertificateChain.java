@@ -120,4 +120,10 @@ public record CertificateChain(byte[] rootHash, List<byte[]> certificates) {
         }
         return new CertificateChain(root, certs);
     }
+
+    /** @return copies of the certificates */
+    @Override
+    public java.util.List<byte[]> certificates() {
+        return certificates.stream().map(byte[]::clone).toList();
+    }
 }

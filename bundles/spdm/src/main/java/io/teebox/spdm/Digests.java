@@ -57,4 +57,21 @@ public record Digests(int version, int slotMask, List<byte[]> digests) {
         r.end();
         return new Digests(v, mask, d);
     }
+
+    /** @return copies of the digests */
+    @Override
+    public java.util.List<byte[]> digests() {
+        return digests.stream().map(byte[]::clone).toList();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Digests other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

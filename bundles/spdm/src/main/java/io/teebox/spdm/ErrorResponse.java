@@ -65,4 +65,21 @@ public record ErrorResponse(int version, int code, int data, byte[] extended) {
         byte[] ext = r.bytes("ExtendedErrorData", r.remaining());
         return new ErrorResponse(v, code, data, ext);
     }
+
+    /** @return a copy of extended */
+    @Override
+    public byte[] extended() {
+        return extended.clone();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ErrorResponse other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

@@ -56,4 +56,27 @@ public record Finish(int version, int attributes, int slot, byte[] signature, by
         r.end();
         return new Finish(v, p1, p2, sig, verify);
     }
+
+    /** @return a copy of signature */
+    @Override
+    public byte[] signature() {
+        return signature.clone();
+    }
+
+    /** @return a copy of verifyData */
+    @Override
+    public byte[] verifyData() {
+        return verifyData.clone();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Finish other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

@@ -43,4 +43,21 @@ public record FinishResponse(int version, byte[] verifyData) {
         r.end();
         return new FinishResponse(v, verify);
     }
+
+    /** @return a copy of verifyData */
+    @Override
+    public byte[] verifyData() {
+        return verifyData.clone();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FinishResponse other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

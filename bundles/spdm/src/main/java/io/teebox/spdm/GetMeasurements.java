@@ -64,4 +64,21 @@ public record GetMeasurements(int version, int attributes, int operation, byte[]
         r.end();
         return new GetMeasurements(v, p1, p2, nonce, slot);
     }
+
+    /** @return a copy of nonce */
+    @Override
+    public byte[] nonce() {
+        return nonce.clone();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GetMeasurements other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

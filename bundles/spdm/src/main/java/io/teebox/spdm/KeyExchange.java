@@ -61,4 +61,33 @@ public record KeyExchange(int version, int summaryHashType, int slot, int reqSes
         r.end();
         return new KeyExchange(v, p1, p2, sid, random, ex, opaque);
     }
+
+    /** @return a copy of random */
+    @Override
+    public byte[] random() {
+        return random.clone();
+    }
+
+    /** @return a copy of exchangeData */
+    @Override
+    public byte[] exchangeData() {
+        return exchangeData.clone();
+    }
+
+    /** @return a copy of opaque */
+    @Override
+    public byte[] opaque() {
+        return opaque.clone();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof KeyExchange other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

@@ -94,4 +94,51 @@ public record KeyExchangeResponse(int version, int heartbeatPeriod, int rspSessi
         r.end();
         return new KeyExchangeResponse(v, hb, sid, mut, slot, random, ex, summary, opaque, sig, verify);
     }
+
+    /** @return a copy of random */
+    @Override
+    public byte[] random() {
+        return random.clone();
+    }
+
+    /** @return a copy of exchangeData */
+    @Override
+    public byte[] exchangeData() {
+        return exchangeData.clone();
+    }
+
+    /** @return a copy of summaryHash */
+    @Override
+    public byte[] summaryHash() {
+        return summaryHash.clone();
+    }
+
+    /** @return a copy of opaque */
+    @Override
+    public byte[] opaque() {
+        return opaque.clone();
+    }
+
+    /** @return a copy of signature */
+    @Override
+    public byte[] signature() {
+        return signature.clone();
+    }
+
+    /** @return a copy of verifyData */
+    @Override
+    public byte[] verifyData() {
+        return verifyData.clone();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof KeyExchangeResponse other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

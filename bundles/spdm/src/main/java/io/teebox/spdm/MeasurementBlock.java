@@ -64,4 +64,15 @@ public record MeasurementBlock(int index, int valueType, byte[] value) {
         }
         return new MeasurementBlock(index, type, value);
     }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MeasurementBlock other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

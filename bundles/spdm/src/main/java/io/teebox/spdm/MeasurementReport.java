@@ -22,4 +22,16 @@ public record MeasurementReport(byte[] request, byte[] response, Measurements me
     public byte[] report() {
         return new Writer().bytes(request).bytes(response).toByteArray();
     }
+
+    /** @return a copy of request */
+    @Override
+    public byte[] request() {
+        return request.clone();
+    }
+
+    /** @return a copy of response */
+    @Override
+    public byte[] response() {
+        return response.clone();
+    }
 }

@@ -85,4 +85,33 @@ public record Measurements(int version, int param1, int param2, List<Measurement
         r.end();
         return new Measurements(v, p1, p2, blocks, nonce, opaque, sig);
     }
+
+    /** @return a copy of nonce */
+    @Override
+    public byte[] nonce() {
+        return nonce.clone();
+    }
+
+    /** @return a copy of opaque */
+    @Override
+    public byte[] opaque() {
+        return opaque.clone();
+    }
+
+    /** @return a copy of signature */
+    @Override
+    public byte[] signature() {
+        return signature.clone();
+    }
+
+    /** Equal when the encodings are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Measurements other && java.util.Arrays.equals(other.encode(), encode());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(encode());
+    }
 }

@@ -38,4 +38,40 @@ public record SessionKeys(int sessionId, byte[] handshakeSecret, byte[] requestH
     public String toString() {
         return "SessionKeys[sessionId=0x" + Integer.toHexString(sessionId) + ", secrets hidden]";
     }
+
+    /** @return a copy of handshakeSecret */
+    @Override
+    public byte[] handshakeSecret() {
+        return handshakeSecret.clone();
+    }
+
+    /** @return a copy of requestHandshakeSecret */
+    @Override
+    public byte[] requestHandshakeSecret() {
+        return requestHandshakeSecret.clone();
+    }
+
+    /** @return a copy of responseHandshakeSecret */
+    @Override
+    public byte[] responseHandshakeSecret() {
+        return responseHandshakeSecret.clone();
+    }
+
+    /** @return a copy of masterSecret */
+    @Override
+    public byte[] masterSecret() {
+        return masterSecret.clone();
+    }
+
+    /** @return a copy of requestDataSecret */
+    @Override
+    public byte[] requestDataSecret() {
+        return requestDataSecret.clone();
+    }
+
+    /** @return a copy of responseDataSecret */
+    @Override
+    public byte[] responseDataSecret() {
+        return responseDataSecret.clone();
+    }
 }

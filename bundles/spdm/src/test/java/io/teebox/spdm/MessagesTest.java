@@ -173,4 +173,17 @@ public class MessagesTest {
             }
         }
     }
+
+    @Test
+    public void messagesAreImmutableAndEqualByEncoding() {
+        Certificate c = new Certificate(0x11, 0, filled(10, 1), 5);
+        c.portion()[0] = 9;
+        assertArrayEquals(filled(10, 1), c.portion());
+        assertEquals(c, Certificate.parse(c.encode()));
+        assertEquals(c.hashCode(), Certificate.parse(c.encode()).hashCode());
+        Digests d = new Digests(0x11, 1, List.of(filled(48, 2)));
+        d.digests().get(0)[0] = 0;
+        assertArrayEquals(filled(48, 2), d.digests().get(0));
+        assertEquals(d, Digests.parse(d.encode()));
+    }
 }
