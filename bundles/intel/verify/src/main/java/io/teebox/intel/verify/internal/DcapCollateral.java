@@ -24,7 +24,7 @@ final class DcapCollateral {
 
     /** @return the collateral, or null after a {@code collateral} failure */
     static Collateral obtain(Evidence evidence, List<CollateralSource> sources, PckExtensions pck, Findings out) {
-        byte[] attached = evidence.attachments().get(Tdx.ATTACHMENT_COLLATERAL);
+        byte[] attached = evidence.attachment(Tdx.ATTACHMENT_COLLATERAL);
         try {
             if (attached != null) {
                 out.claim("collateral", "attached");

@@ -85,7 +85,7 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
     @Override
     public Appraisal verify(Evidence evidence, VerificationOptions options) {
         Findings out = new Findings();
-        byte[] log = evidence.attachments().get(Tdx.ATTACHMENT_EVENT_LOG);
+        byte[] log = evidence.attachment(Tdx.ATTACHMENT_EVENT_LOG);
         Quote q = QuoteStructure.read(evidence, out);
         if (q != null) {
             appraise(q, evidence, options, log, out);
