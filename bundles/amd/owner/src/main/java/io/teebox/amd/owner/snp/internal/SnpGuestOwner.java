@@ -1,5 +1,6 @@
 package io.teebox.amd.owner.snp.internal;
 
+import java.security.KeyPair;
 import java.util.List;
 import java.util.Map;
 
@@ -17,9 +18,11 @@ import io.teebox.api.owner.GuestOwnerService;
 import io.teebox.api.owner.OwnerPolicy;
 import io.teebox.api.tee.BackendDescriptor;
 import io.teebox.api.tee.TeeType;
+import io.teebox.kit.crypto.EcKeys;
 import io.teebox.kit.firmware.DefaultFirmware;
 import io.teebox.kit.firmware.KernelHashes;
 import io.teebox.kit.firmware.OvmfImage;
+import io.teebox.kit.lang.Lazy;
 import io.teebox.kit.x86.CpuModels;
 
 /**
@@ -37,10 +40,8 @@ public final class SnpGuestOwner implements GuestOwnerService {
     static final long GUEST_FEATURES = 0x1;
 
     /** The owner's ID key (signs ID blocks) and author key (signs the ID key), made for its first ID block. */
-    private final io.teebox.kit.lang.Lazy<java.security.KeyPair> idKey =
-            io.teebox.kit.lang.Lazy.of(() -> io.teebox.kit.crypto.EcKeys.generate("P-384"));
-    private final io.teebox.kit.lang.Lazy<java.security.KeyPair> authorKey =
-            io.teebox.kit.lang.Lazy.of(() -> io.teebox.kit.crypto.EcKeys.generate("P-384"));
+    private final Lazy<KeyPair> idKey = Lazy.of(() -> EcKeys.generate("P-384"));
+    private final Lazy<KeyPair> authorKey = Lazy.of(() -> EcKeys.generate("P-384"));
 
     @Override
     public LaunchOwner prepare(OwnerPolicy policy) {
