@@ -91,6 +91,10 @@ final class BackendRegistry {
      */
     Backend require(String type) {
         Backend b = backends.get(type);
+        if (b != null && !b.complete() && device(b)) {
+            throw new IllegalStateException(type + " is a device TEE: it launches no guest; attach its devices to a "
+                    + "running confidential guest instead (gpu:attach); CPU TEEs present: " + presentTypes());
+        }
         if (b == null || !b.complete()) {
             throw new IllegalStateException("no " + type + " backend is present (is its bundle started?"
                     + (b == null ? "" : " it lacks " + b.missing()) + "); present: " + presentTypes());
@@ -104,10 +108,22 @@ final class BackendRegistry {
         return b != null && b.complete() ? b : null;
     }
 
+    private static boolean device(Backend b) {
+        try {
+            return b.tee() != null && b.tee().descriptor().kind() == io.teebox.api.tee.TeeKind.DEVICE;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Gives a backend whose bundle is starting a moment to register its services (DS activates asynchronously). */
     void await(String type) {
         long deadline = System.nanoTime() + GRACE_NANOS;
         while (System.nanoTime() < deadline && present(type) == null) {
+            Backend b = backends.get(type);
+            if (b != null && device(b)) {
+                return;
+            }
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -121,13 +137,19 @@ final class BackendRegistry {
         return backends.values().stream().filter(Backend::complete).map(Backend::type).sorted().toList();
     }
 
-    /** @return the descriptors of the complete backends, by type; one failing backend does not hide the others */
+    /**
+     * @return the descriptors of the complete backends and of the device TEEs (which launch no guest, so have only
+     *         their TeeBackend here), by type; one failing backend does not hide the others
+     */
     List<BackendDescriptor> descriptors() {
         List<BackendDescriptor> out = new ArrayList<>();
         for (Backend b : backends.values()) {
-            if (b.complete()) {
+            if (b.tee() != null) {
                 try {
-                    out.add(b.tee().descriptor());
+                    BackendDescriptor d = b.tee().descriptor();
+                    if (b.complete() || d.kind() == io.teebox.api.tee.TeeKind.DEVICE) {
+                        out.add(d);
+                    }
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "backend " + b.type() + " failed to describe itself", e);
                 }

@@ -31,6 +31,10 @@ import io.teebox.api.launch.Measurement;
 import io.teebox.api.memory.HostAccessOutcome;
 import io.teebox.api.memory.MemoryEncryption;
 import io.teebox.api.tee.BackendDescriptor;
+import io.teebox.api.device.DeviceAssignment;
+import io.teebox.api.device.DeviceInfo;
+import io.teebox.api.device.DeviceTee;
+import io.teebox.api.device.GuestDevice;
 import io.teebox.api.tee.TeeBackend;
 import io.teebox.api.tee.TeeType;
 import io.teebox.spi.exits.ExitProtocol;
@@ -45,12 +49,13 @@ import io.teebox.spi.loader.GuestImageLoader;
  *
  * <p>This component binds the services and configuration; the work is done by small parts with one job each:
  * {@link BackendRegistry} (the backends present, slots of guests destroyed while theirs was away),
- * {@link Guests} (the guests and their lifecycle), {@link LaunchDriver} (a launch), {@link HostView} (the host's
+ * {@link Guests} (the guests and their lifecycle), {@link Devices} (device assignment and DMA),
+ * {@link LaunchDriver} (a launch), {@link HostView} (the host's
  * reads, writes and remaps), {@link GuestContextImpl} and {@link GuestSide} (the guest's side).
  */
-@Component(service = Hypervisor.class, immediate = true, configurationPid = "io.teebox.hypervisor")
+@Component(service = {Hypervisor.class, DeviceAssignment.class}, immediate = true, configurationPid = "io.teebox.hypervisor")
 @Designate(ocd = HypervisorConfig.class)
-public final class HypervisorImpl implements Hypervisor {
+public final class HypervisorImpl implements Hypervisor, DeviceAssignment {
 
     private static final Logger LOG = Logger.getLogger(HypervisorImpl.class.getName());
     /** Largest single memory access through the hypervisor API. */
@@ -61,6 +66,7 @@ public final class HypervisorImpl implements Hypervisor {
     private final BackendRegistry backends;
     private final LaunchDriver launches;
     private final HostView hostView;
+    private final Devices devices;
 
     /**
      * @param config the configuration
@@ -73,6 +79,7 @@ public final class HypervisorImpl implements Hypervisor {
         this.backends = guests.backends();
         this.launches = new LaunchDriver(guests);
         this.hostView = new HostView(guests);
+        this.devices = new Devices(guests);
     }
 
     /**
@@ -179,6 +186,21 @@ public final class HypervisorImpl implements Hypervisor {
         unbound(AttestationService.class, service, props);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindDeviceTee(DeviceTee service, Map<String, Object> props) {
+        devices.bound(type(props), service);
+    }
+
+    public void unbindDeviceTee(DeviceTee service, Map<String, Object> props) {
+        devices.unbound(type(props), service);
+    }
+
+    private static String type(Map<String, Object> props) {
+        Object t = props.get(TeeType.PROPERTY);
+        return t == null ? "" : t.toString();
+    }
+
     void bound(Class<?> kind, Object service, Map<String, Object> props) {
         backends.bound(kind, service, props);
     }
@@ -235,7 +257,36 @@ public final class HypervisorImpl implements Hypervisor {
 
     @Override
     public void destroy(String guest) {
+        Guest g = guests.find(guest);
         guests.destroy(guest);
+        devices.released(g);
+    }
+
+    // ---- DeviceAssignment ------------------------------------------------------------------------------------
+
+    @Override
+    public List<DeviceInfo> devices() {
+        return devices.devices();
+    }
+
+    @Override
+    public void attach(String guest, String device) {
+        devices.attach(guest, device);
+    }
+
+    @Override
+    public void detach(String guest, String device) {
+        devices.detach(guest, device);
+    }
+
+    @Override
+    public List<Assignment> assignments() {
+        return devices.assignments();
+    }
+
+    @Override
+    public GuestDevice device(String guest, String device) {
+        return devices.device(guest, device);
     }
 
     @Override
@@ -299,6 +350,9 @@ public final class HypervisorImpl implements Hypervisor {
     public void bindAll(String type, Object... services) {
         Map<String, Object> props = Map.of(TeeType.PROPERTY, type);
         for (Object s : services) {
+            if (s instanceof DeviceTee d) {
+                devices.bound(type, d);
+            }
             for (Class<?> kind : Backend.KINDS) {
                 if (kind.isInstance(s)) {
                     bound(kind, s, props);
@@ -316,6 +370,9 @@ public final class HypervisorImpl implements Hypervisor {
     public void unbindAll(String type, Object... services) {
         Map<String, Object> props = Map.of(TeeType.PROPERTY, type);
         for (int i = services.length - 1; i >= 0; i--) {
+            if (services[i] instanceof DeviceTee d) {
+                devices.unbound(type, d);
+            }
             for (Class<?> kind : Backend.KINDS) {
                 if (kind.isInstance(services[i])) {
                     unbound(kind, services[i], props);

@@ -74,7 +74,7 @@ public class HypervisorImplTest {
     }
 
     /** An owner that expects the SHA-256 of the default firmware and releases one secret. */
-    private static LaunchOwner owner(byte[] expected) {
+    static LaunchOwner owner(byte[] expected) {
         return new LaunchOwner() {
             @Override
             public LaunchRequest start(BackendDescriptor backend, Map<String, byte[]> certs, GuestConfig config) {
