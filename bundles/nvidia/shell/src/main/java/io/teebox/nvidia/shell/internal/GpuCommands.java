@@ -1,0 +1,314 @@
+package io.teebox.nvidia.shell.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import io.teebox.api.appraisal.Appraisal;
+import io.teebox.api.appraisal.Check;
+import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceVerifier;
+import io.teebox.api.attestation.VerificationOptions;
+import io.teebox.api.device.DeviceAssignment;
+import io.teebox.api.device.DeviceInfo;
+import io.teebox.api.device.DeviceTee;
+import io.teebox.api.device.HostRead;
+import io.teebox.api.memory.HostAccess;
+import io.teebox.api.tee.TeeType;
+import io.teebox.kit.hex.Hex;
+import io.teebox.kit.hex.HexDump;
+import io.teebox.kit.x509.X509Authority;
+import io.teebox.nvidia.abi.AttestationReport;
+import io.teebox.nvidia.h100.GpuDriver;
+import io.teebox.nvidia.rim.NvidiaServices;
+
+/**
+ * Gogo commands of the H100 (scope {@code gpu}): the host's side (CC mode, attach and detach, reads of GPU memory,
+ * replaying what it relayed) and the guest driver's side (the SPDM session, bounce-buffer copies, evidence), each
+ * saying whose view it shows.
+ */
+@Component(service = GpuCommands.class, immediate = true)
+@GogoCommand(scope = "gpu", function = {"list", "mode", "attach", "detach", "connect", "copy", "replay", "peek",
+    "attest", "rims"})
+@Descriptor("NVIDIA H100 in confidential-computing mode: CC mode, attach/detach, SPDM session, bounce-buffer copies, "
+        + "protected GPU memory, GPU evidence and NVIDIA's RIMs")
+public final class GpuCommands {
+
+    private static final String FORMAT = AttestationReport.EVIDENCE_FORMAT;
+
+    private final DeviceAssignment assignment;
+    private final GuestDrivers drivers;
+    private final NvidiaServices nvidia;
+    private final EvidenceVerifier verifier;
+    private final List<DeviceTee> tees = new CopyOnWriteArrayList<>();
+    private final Map<DeviceTee, String> types = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * @param assignment the hypervisor's device assignment
+     * @param drivers the guests' GPU drivers
+     * @param nvidia NVIDIA's services (roots, RIMs)
+     * @param verifier the GPU evidence verifier
+     */
+    @Activate
+    public GpuCommands(@Reference DeviceAssignment assignment, @Reference GuestDrivers drivers,
+            @Reference NvidiaServices nvidia,
+            @Reference(target = "(" + EvidenceVerifier.FORMAT_PROPERTY + "=" + FORMAT + ")") EvidenceVerifier verifier) {
+        this.assignment = assignment;
+        this.drivers = drivers;
+        this.nvidia = nvidia;
+        this.verifier = verifier;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindTee(DeviceTee tee, Map<String, Object> props) {
+        types.put(tee, String.valueOf(props.get(TeeType.PROPERTY)));
+        tees.add(tee);
+    }
+
+    void unbindTee(DeviceTee tee) {
+        tees.remove(tee);
+        types.remove(tee);
+    }
+
+    private DeviceTee tee(String device) {
+        DeviceInfo d = info(device);
+        for (DeviceTee t : tees) {
+            if (d.teeType().equals(types.get(t))) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("the " + d.teeType() + " backend of " + device + " is away");
+    }
+
+    private DeviceInfo info(String device) {
+        List<String> ids = new ArrayList<>();
+        for (DeviceInfo d : assignment.devices()) {
+            if (d.id().equals(device)) {
+                return d;
+            }
+            ids.add(d.id());
+        }
+        throw new IllegalArgumentException("no GPU '" + device + "'; " + (ids.isEmpty()
+                ? "no device backend is present (is the h100 bundle started?)" : "GPUs: " + String.join(", ", ids)));
+    }
+
+    // ---- the host's side -------------------------------------------------------------------------------------
+
+    @Descriptor("The GPUs: CC mode, the guest that holds each, firmware and VBIOS")
+    public String list() {
+        StringBuilder b = new StringBuilder(String.format("%-6s %-6s %-9s %-12s %s%n", "GPU", "TEE", "CC mode",
+                "guest", "device"));
+        for (DeviceInfo d : assignment.devices()) {
+            StringBuilder p = new StringBuilder();
+            d.properties().forEach((k, v) -> p.append(p.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+            b.append(String.format("%-6s %-6s %-9s %-12s %s%n", d.id(), d.teeType(), d.mode(),
+                    d.guest().orElse("-"), p));
+        }
+        for (DeviceAssignment.Assignment a : assignment.assignments()) {
+            if (!a.present()) {
+                b.append(String.format("%-6s %-6s %-9s %-12s its backend is away; it returns from reset%n",
+                        a.device(), a.teeType(), "?", a.guest()));
+            }
+        }
+        return b.toString().stripTrailing();
+    }
+
+    @Descriptor("Query or set a GPU's CC mode from the host (off, on, devtools), as nvidia_gpu_tools --set-cc-mode "
+            + "does; only while no guest holds it")
+    public String mode(@Descriptor("GPU, e.g. gpu0") String device,
+            @Descriptor("off, on or devtools; leave out to query") @Parameter(names = {"-s", "--set"},
+                    absentValue = "") String mode) {
+        DeviceInfo d = mode.isEmpty() ? info(device) : tee(device).setMode(device, mode);
+        return device + " CC mode: " + d.mode() + (mode.isEmpty() ? "" : " (set; the GPU was reset)")
+                + " (modes: " + String.join(", ", d.modes()) + ")";
+    }
+
+    @Descriptor("Attach a GPU to a running guest (a GPU in CC mode only to a confidential VM: SNP or TDX)")
+    public String attach(@Descriptor("guest id or name") String guest, @Descriptor("GPU, e.g. gpu0") String device) {
+        assignment.attach(guest, device);
+        DeviceInfo d = info(device);
+        return device + " attached to guest " + guest + " in CC mode " + d.mode()
+                + "; its driver connects (SPDM) on first use, or with gpu:connect";
+    }
+
+    @Descriptor("Detach a GPU from its guest: the session ends, keys and protected memory are scrubbed")
+    public String detach(@Descriptor("guest id or name") String guest, @Descriptor("GPU") String device) {
+        assignment.detach(guest, device);
+        drivers.closed(guest, device);
+        return device + " detached from guest " + guest;
+    }
+
+    @Descriptor("Read GPU memory from the host (a BAR read): what the host gets, and why")
+    public String peek(@Descriptor("GPU") String device,
+            @Descriptor("GPU memory address, e.g. 0x0") String address,
+            @Descriptor("bytes, 1..4096") String length) {
+        long a = number("address", address);
+        int n = (int) number("length", length);
+        if (n < 1 || n > 4096) {
+            throw new IllegalArgumentException("length must be 1..4096, got " + length);
+        }
+        HostRead r = tee(device).hostAccess(device, a, HostAccess.READ, new byte[n]);
+        return "host read of " + device + " at 0x" + Long.toHexString(a) + ": " + r.outcome().effect() + " - "
+                + r.outcome().explanation() + "\n" + HexDump.format(a, r.data());
+    }
+
+    @Descriptor("The host replays the last work submission it relayed from the guest's driver to the GPU")
+    public String replay(@Descriptor("guest id or name") String guest, @Descriptor("GPU") String device) {
+        GuestDrivers.Open o = drivers.opened(guest, device);
+        byte[] completion = o.relay().replay();
+        return "the GPU completed the replayed submission: " + Hex.encode(completion);
+    }
+
+    // ---- the guest driver's side -----------------------------------------------------------------------------
+
+    @Descriptor("The guest's driver opens the SPDM session with the GPU: version, capabilities, algorithms, "
+            + "certificate chain, KEY_EXCHANGE, FINISH")
+    public String connect(@Descriptor("guest id or name") String guest, @Descriptor("GPU") String device) {
+        GuestDrivers.Open o = drivers.opened(guest, device);
+        Object info = o.driver().connect();
+        return "guest " + guest + "'s driver: SPDM session with " + device + " established\n  " + info + "\n  host: "
+                + o.relay().counts();
+    }
+
+    @Descriptor("Copy through the bounce buffer: the guest's driver encrypts (AES-256-GCM, session key) into "
+            + "shared pages and the GPU decrypts into protected memory, or the reverse; shows what the host saw")
+    public String copy(
+            @Descriptor("copy from the GPU to the guest instead: DATA is the length")
+            @Parameter(names = {"--from-device"}, presentValue = "true", absentValue = "false") boolean fromDevice,
+            @Descriptor("the host flips one bit of the bounce buffer before the GPU reads it")
+            @Parameter(names = {"--tamper"}, presentValue = "true", absentValue = "false") boolean tamper,
+            @Descriptor("guest id or name") String guest,
+            @Descriptor("GPU") String device,
+            @Descriptor("GPU memory address") String address,
+            @Descriptor("data: text, hex:00ff..., or @FILE; with --from-device the number of bytes") String data) {
+        long a = number("address", address);
+        GuestDrivers.Open o = drivers.connected(guest, device);
+        if (tamper) {
+            o.relay().tamperNext(o.bounceGpa());
+        }
+        GpuDriver.Transfer t;
+        if (fromDevice) {
+            t = o.driver().copyFromDevice(a, (int) number("length", data));
+        } else {
+            t = o.driver().copyToDevice(bytes(data), a);
+        }
+        return t + "\n  host: " + o.relay().counts() + "; mem:peek " + guest + " 0x" + Long.toHexString(o.bounceGpa())
+                + " 64 shows the bounce buffer as the host sees it";
+    }
+
+    @Descriptor("GPU evidence: the guest's driver asks for a signed GET_MEASUREMENTS report with a nonce; the GPU "
+            + "verifier appraises it against NVIDIA's roots and RIMs")
+    public String attest(
+            @Descriptor("the 32-byte nonce in hex (default: random)")
+            @Parameter(names = {"-n", "--nonce"}, absentValue = "") String nonce,
+            @Descriptor("write NVIDIA's JSON evidence (arch, nonce, evidence, certificate) to this file")
+            @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
+            @Descriptor("guest id or name") String guest, @Descriptor("GPU") String device) {
+        byte[] n;
+        if (nonce.isEmpty()) {
+            n = new byte[32];
+            new SecureRandom().nextBytes(n);
+        } else {
+            n = hex("nonce (-n)", nonce);
+            if (n.length != 32) {
+                throw new IllegalArgumentException("nonce (-n) must be 32 bytes, got " + n.length);
+            }
+        }
+        Evidence e = drivers.evidence(guest, device, io.teebox.api.tee.Bytes.of(n));
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("GPU attestation report of %s, %d bytes, %d certificates, nonce %s%n", device,
+                e.report().length, e.certificates().size(), Hex.encode(n)));
+        b.append(appraise(e, n));
+        if (!out.isEmpty()) {
+            byte[] json = e.attachment("nvidia-json");
+            write(out, json != null ? json : e.report());
+            b.append("\nwrote ").append(out);
+        }
+        return b.toString().stripTrailing();
+    }
+
+    @Descriptor("NVIDIA's reference-value service: the URLs of the RIM service and OCSP responder, and the roots")
+    public String rims() {
+        return "RIM service: " + nvidia.rimServiceUrl() + "/v1/rim/{id}\nOCSP responder: " + nvidia.ocspUrl()
+                + "\ndevice root: " + nvidia.deviceRoot().getSubjectX500Principal().getName()
+                + "\nRIM root: " + nvidia.rimRoot().getSubjectX500Principal().getName();
+    }
+
+    private String appraise(Evidence e, byte[] nonce) {
+        Appraisal a = verifier.verify(e, new VerificationOptions(Clock.systemUTC(),
+                List.of(X509Authority.toDer(nvidia.deviceRoot()), X509Authority.toDer(nvidia.rimRoot())),
+                Map.of("report_data", Hex.encode(nonce)), Map.of()));
+        StringBuilder b = new StringBuilder("appraisal: " + a.status() + "\n");
+        for (Check c : a.checks()) {
+            b.append(String.format("  %-16s %-16s %s%n", c.check(), c.tier(), c.reason()));
+        }
+        for (String k : List.of("driver_version", "vbios_version", "project", "chip_sku", "device_subject")) {
+            if (a.claims().containsKey(k)) {
+                b.append(String.format("  %-16s %s%n", k, a.claim(k)));
+            }
+        }
+        return b.toString();
+    }
+
+    // ---- arguments
+
+    static long number(String what, String text) {
+        try {
+            long v = Long.decode(text.strip());
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " '" + text + "' is not a non-negative number (decimal or 0x "
+                    + "hex)");
+        }
+    }
+
+    private static byte[] hex(String what, String text) {
+        try {
+            return Hex.decode(text.strip().replaceFirst("^0[xX]", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + " is not hex: " + e.getMessage());
+        }
+    }
+
+    private static byte[] bytes(String data) {
+        if (data.startsWith("hex:")) {
+            return hex("data", data.substring(4));
+        }
+        if (data.startsWith("@")) {
+            Path f = Path.of(data.substring(1));
+            try {
+                return Files.readAllBytes(f);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("data file " + f + " cannot be read: " + e.getMessage());
+            }
+        }
+        return data.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void write(String out, byte[] content) {
+        try {
+            Files.write(Path.of(out), content);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write " + out + ": " + e.getMessage());
+        }
+    }
+}
