@@ -81,7 +81,8 @@ public abstract class TeeboxTestSupport {
         // teebox
         "api", "spi", "tck", "kit", "platform", "amd-abi", "amd-sp", "amd-ghcb", "sev", "sev-es", "sev-snp", "amd-kds",
         "amd-verify", "amd-owner", "amd-shell", "intel-abi", "intel-tdx-module", "intel-pcs", "intel-qe", "tdx",
-        "intel-verify", "intel-owner", "intel-shell", "hypervisor", "shell", "admin", "attestation-api",
+        "intel-verify", "intel-owner", "intel-shell", "spdm", "nvidia-abi", "nvidia-verify", "nvidia-rim", "nvidia-h100",
+        "nvidia-shell", "hypervisor", "shell", "admin", "attestation-api",
         "attestation-service", "attestation-shell", "kbs", "attestation-gcp", "attestation-azure",
     };
 
