@@ -6,7 +6,7 @@
  * {@link io.teebox.tck.OsgiSubject} finds everything in a running framework by the backend's {@code tee.type}.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.teebox.tck;
 
 import org.osgi.annotation.bundle.Export;
