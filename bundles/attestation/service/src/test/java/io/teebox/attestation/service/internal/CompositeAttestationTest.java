@@ -361,4 +361,34 @@ public class CompositeAttestationTest {
         String n = engine.challenge().get("nonce").getAsString();
         assertEquals(List.of("cpu0"), new ArrayList<>(submods(engine.attest(request(n, cpu(n), "{}"))).keySet()));
     }
+
+    @Test
+    public void theInProcessApiBindsTrusteeRuntimeDataInCpuAndGpuAlike() {
+        AttestationTokensProvider tokens = new AttestationTokensProvider(engine, clock);
+        io.teebox.attestation.api.Challenge c = tokens.challenge();
+        String rd = "{\"tee-pubkey\": {\"kty\": \"EC\", \"crv\": \"P-256\", \"x\": \"X\", \"y\": \"Y\"}, "
+                + "\"nonce\": \"" + c.nonce() + "\"}";
+        byte[] cpuReportData = tokens.reportData(CPU, c.nonce(), rd);
+        byte[] spdm = tokens.reportData(GPU, c.nonce(), rd);
+        assertArrayEquals(Arrays.copyOf(cpuReportData, 32), spdm);
+        Map<String, Evidence> parts = new LinkedHashMap<>();
+        parts.put("cpu0", new Evidence(CPU, AttestationEngineTest.evidence(cpuReportData, new byte[] {1, 2, 3, 4},
+                false), List.of(), Map.of()));
+        parts.put("gpu0", new Evidence(GPU, gpu(spdm), SELF_MADE.chainDer(), Map.of()));
+        Map<String, Object> claims = tokens.verify(tokens.attest(new CompositeEvidence(parts), c.nonce(), rd));
+        assertEquals("affirming", claims.get("teebox.status"));
+        assertEquals(Set.of("cpu0", "gpu0"), ((Map<?, ?>) claims.get("submods")).keySet());
+        io.teebox.attestation.api.Challenge d = tokens.challenge();
+        String otherKey = rd.replace(c.nonce(), d.nonce()).replace("\"X\"", "\"Z\"");
+        Map<String, Evidence> mixed = new LinkedHashMap<>();
+        mixed.put("cpu0", new Evidence(CPU, AttestationEngineTest.evidence(tokens.reportData(CPU, d.nonce(),
+                rd.replace(c.nonce(), d.nonce())), new byte[] {1, 2, 3, 4}, false), List.of(), Map.of()));
+        mixed.put("gpu0", new Evidence(GPU, gpu(tokens.reportData(GPU, d.nonce(), otherKey)), SELF_MADE.chainDer(),
+                Map.of()));
+        io.teebox.attestation.api.AttestationRefused r = assertThrows(
+                io.teebox.attestation.api.AttestationRefused.class, () -> tokens.attest(new CompositeEvidence(mixed),
+                        d.nonce(), rd.replace(c.nonce(), d.nonce())));
+        assertEquals(403, r.status());
+        assertTrue(r.getMessage(), r.getMessage().startsWith("gpu0's SPDM nonce"));
+    }
 }
