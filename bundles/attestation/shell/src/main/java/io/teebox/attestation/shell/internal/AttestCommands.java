@@ -299,11 +299,7 @@ public final class AttestCommands {
         if (arch.isBlank()) {
             throw new IllegalArgumentException(where + ": field arch is empty (HOPPER)");
         }
-        JsonObject ev = new JsonObject();
-        ev.addProperty("format", GPU_FORMAT);
-        ev.addProperty("evidence", Base64.getEncoder().encodeToString(report));
-        ev.addProperty("certificates", pem);
-        return ev;
+        return part(GPU_FORMAT, report, pem);
     }
 
     private static String carrierString(JsonObject o, String field, String where) {
@@ -474,6 +470,26 @@ public final class AttestCommands {
 
     static JsonObject request(String format, byte[] report, Object certificates, String nonce, JsonObject runtime,
             String policy) {
+        JsonObject o = new JsonObject();
+        o.add("evidence", part(format, report, certificates));
+        o.addProperty("nonce", nonce);
+        if (runtime != null) {
+            o.add("runtime_data", runtime);
+        }
+        if (policy != null && !policy.isEmpty()) {
+            o.addProperty("policy_id", policy);
+        }
+        return o;
+    }
+
+    /**
+     * @param format the evidence format
+     * @param report the evidence bytes
+     * @param certificates a PEM text, a list of DER certificates, or null
+     * @return the evidence as the service takes it, {@code {format, evidence, certificates?}}: {@code evidence} or
+     *         a part of {@code additional_evidence} (a GPU's evidence from the guest's driver, for attest:guest)
+     */
+    static JsonObject part(String format, byte[] report, Object certificates) {
         JsonObject ev = new JsonObject();
         ev.addProperty("format", format);
         ev.addProperty("evidence", Base64.getEncoder().encodeToString(report));
@@ -484,15 +500,6 @@ public final class AttestCommands {
             list.forEach(c -> a.add(Base64.getEncoder().encodeToString((byte[]) c)));
             ev.add("certificates", a);
         }
-        JsonObject o = new JsonObject();
-        o.add("evidence", ev);
-        o.addProperty("nonce", nonce);
-        if (runtime != null) {
-            o.add("runtime_data", runtime);
-        }
-        if (policy != null && !policy.isEmpty()) {
-            o.addProperty("policy_id", policy);
-        }
-        return o;
+        return ev;
     }
 }
