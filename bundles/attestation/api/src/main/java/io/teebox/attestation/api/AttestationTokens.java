@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import io.teebox.api.attestation.CompositeEvidence;
 import io.teebox.api.attestation.Evidence;
 
 /**
@@ -41,6 +42,28 @@ public interface AttestationTokens {
      *         not bound to the nonce and runtime data, or the verifier fails
      */
     String attest(Evidence evidence, String nonce, String runtimeDataJson);
+
+    /**
+     * Appraises composite evidence, a CVM's and that of the devices assigned to it, into one token with a submod per
+     * part ({@code cpu0}, {@code gpu0}, ...). Every part binds the same hash of the nonce and runtime data, fitted to
+     * its format's field: a GPU's 32-byte SPDM nonce is {@link #reportData reportData}{@code
+     * ("nvidia-gpu-spdm-measurements", nonce, runtimeDataJson)}, the first 32 bytes of the CPU's report data.
+     *
+     * @param evidence the parts, {@code cpu0} (the CPU TEE's evidence) first
+     * @param nonce a nonce from {@link #challenge()}, used up by this call
+     * @param runtimeDataJson the runtime data bound in every part (see {@link #reportData})
+     * @return the EAR token, compact JWS
+     * @throws AttestationRefused as {@link #attest(Evidence, String, String)} does, and (400) for a part whose format
+     *         has no verifier or (403) a part that does not bind the nonce, naming the part
+     * @throws UnsupportedOperationException by a provider that appraises only single evidence, for more than one part
+     * @since 1.1
+     */
+    default String attest(CompositeEvidence evidence, String nonce, String runtimeDataJson) {
+        if (evidence.parts().size() == 1 && evidence.parts().containsKey("cpu0")) {
+            return attest(evidence.part("cpu0"), nonce, runtimeDataJson);
+        }
+        throw new UnsupportedOperationException("this attestation service appraises single evidence only");
+    }
 
     /**
      * Verifies a token as a relying party: its signature with the service's signing key and its expiry.

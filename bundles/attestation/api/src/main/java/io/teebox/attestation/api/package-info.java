@@ -3,7 +3,7 @@
  * verification, and the report data a guest must put in its evidence.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.teebox.attestation.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -30,7 +30,10 @@ import com.google.gson.JsonPrimitive;
  *     },
  *     "tdx-quote-v4": {
  *       "reference_values": {"mrtd": ["hex"], "rtmr0": "hex", ...},
- *       "policy": {"allow_debug": false, "min_tee_tcb_svn": "hex (16 bytes)", "allowed_tcb_status": "UpToDate"} }
+ *       "policy": {"allow_debug": false, "min_tee_tcb_svn": "hex (16 bytes)", "allowed_tcb_status": "UpToDate"} },
+ *     "nvidia-gpu-spdm-measurements": {       // the GPUs of composite evidence (gpu0, gpu1, ...)
+ *       "reference_values": {"driver_version": "550.90.07", "vbios_version": ["96.00.9F.00.01", "96.00.74.00.1A"]},
+ *       "claims": {"nvdec0_enabled": false} }  // the GPU verifier takes no policy
  *   }
  * }
  * </pre>
@@ -39,6 +42,12 @@ import com.google.gson.JsonPrimitive;
  * service against the verifier's claim of the same name (one of them must equal it, compared as hex, zero-padded).
  * For the formats teebox's verifiers appraise the names are checked here, so a typo refuses the file; names for
  * other formats go to their verifier unchecked. {@code report_data} is the request's binding, never a policy's.
+ * The GPU's {@code driver_version} and {@code vbios_version} are text, not hex; a list of them is compared as text
+ * (without regard to case) by the service.
+ * <p>
+ * {@code claims} (any format) demands claims of the verifier's appraisal: each named claim must be present and equal,
+ * as text without regard to case, to the value or to one of the list's values; a missing claim contraindicates, so a
+ * policy can demand what a verifier may not yet give (a GPU's CC mode, say) and refuse evidence without it.
  *
  * @param id the policy's id, {@code ear.appraisal-policy-id} of the tokens it appraises
  * @param description what it is for
@@ -52,15 +61,18 @@ record AttestationPolicy(String id, String description, Map<String, Rules> forma
      * @param referenceValues single reference values, handed to the verifier
      * @param anyOf reference values with several accepted values, checked against the verifier's claims
      * @param policy policies, handed to the verifier
+     * @param claims claims the appraisal must carry with one of the values given (text), checked by the service
      */
-    record Rules(Map<String, String> referenceValues, Map<String, List<String>> anyOf, Map<String, String> policy) {
+    record Rules(Map<String, String> referenceValues, Map<String, List<String>> anyOf, Map<String, String> policy,
+            Map<String, List<String>> claims) {
         Rules {
             referenceValues = Collections.unmodifiableMap(new LinkedHashMap<>(referenceValues));
             anyOf = Collections.unmodifiableMap(new LinkedHashMap<>(anyOf));
             policy = Collections.unmodifiableMap(new LinkedHashMap<>(policy));
+            claims = Collections.unmodifiableMap(new LinkedHashMap<>(claims));
         }
 
-        static final Rules NONE = new Rules(Map.of(), Map.of(), Map.of());
+        static final Rules NONE = new Rules(Map.of(), Map.of(), Map.of(), Map.of());
     }
 
     /** The policy in force when no file gives one: the verifiers' defaults (debug forbidden, no references). */
@@ -73,7 +85,12 @@ record AttestationPolicy(String id, String description, Map<String, Rules> forma
                     "family_id", "image_id", "vmpl"), Set.of("allow_debug", "minimum_tcb", "require_crl", "product")),
             "tdx-quote-v4", List.of(Set.of("mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrconfigid", "mrowner",
                     "mrownerconfig"), Set.of("allow_debug", "min_tee_tcb_svn", "allowed_tcb_status")),
-            "sev-attestation", List.of(Set.of("measurement", "launch_digest"), Set.of("allow_debug")));
+            "sev-attestation", List.of(Set.of("measurement", "launch_digest"), Set.of("allow_debug")),
+            Binding.GPU_FORMAT, List.of(Set.of("driver_version", "vbios_version"), Set.of()));
+
+    /** Reference values that are text, not hex, by format. */
+    private static final Map<String, Set<String>> TEXT = Map.of(Binding.GPU_FORMAT, Set.of("driver_version",
+            "vbios_version"));
 
     AttestationPolicy {
         formats = Collections.unmodifiableMap(new LinkedHashMap<>(formats));
@@ -127,15 +144,17 @@ record AttestationPolicy(String id, String description, Map<String, Rules> forma
     private static Rules rules(String format, JsonObject o) {
         String at = "formats." + format;
         for (String k : o.keySet()) {
-            if (!k.equals("reference_values") && !k.equals("policy")) {
+            if (!k.equals("reference_values") && !k.equals("policy") && !k.equals("claims")) {
                 throw new IllegalArgumentException(at + ": unknown member '" + k + "'; accepted: reference_values, "
-                        + "policy");
+                        + "policy, claims");
             }
         }
         List<Set<String>> known = KNOWN.get(format);
         Map<String, String> single = new LinkedHashMap<>();
         Map<String, List<String>> anyOf = new LinkedHashMap<>();
         Map<String, String> policy = new LinkedHashMap<>();
+        Map<String, List<String>> claims = new LinkedHashMap<>();
+        Set<String> text = TEXT.getOrDefault(format, Set.of());
         JsonObject refs = object(o, "reference_values", at);
         for (String name : refs.keySet()) {
             String where = at + ".reference_values." + name;
@@ -145,7 +164,14 @@ record AttestationPolicy(String id, String description, Map<String, Rules> forma
             }
             checkName(known == null ? null : known.get(0), name, where);
             JsonElement v = refs.get(name);
-            if (v.isJsonArray()) {
+            if (text.contains(name)) {
+                List<String> values = texts(v, where);
+                if (values.size() == 1 && !v.isJsonArray()) {
+                    single.put(name, values.get(0));
+                } else {
+                    claims.put(name, values);
+                }
+            } else if (v.isJsonArray()) {
                 List<String> values = new ArrayList<>();
                 for (JsonElement e : v.getAsJsonArray()) {
                     values.add(hex(scalar(e, where), where));
@@ -174,7 +200,33 @@ record AttestationPolicy(String id, String description, Map<String, Rules> forma
                 policy.put(name, scalar(v, where));
             }
         }
-        return new Rules(single, anyOf, policy);
+        JsonObject demanded = object(o, "claims", at);
+        for (String name : demanded.keySet()) {
+            String where = at + ".claims." + name;
+            if (claims.containsKey(name)) {
+                throw new IllegalArgumentException(where + ": already given as a reference value");
+            }
+            claims.put(name, texts(demanded.get(name), where));
+        }
+        return new Rules(single, anyOf, policy, claims);
+    }
+
+    private static List<String> texts(JsonElement v, String where) {
+        List<String> values = new ArrayList<>();
+        if (v.isJsonArray()) {
+            for (JsonElement e : v.getAsJsonArray()) {
+                values.add(scalar(e, where).trim());
+            }
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException(where + " is an empty list: nothing could match");
+            }
+        } else {
+            values.add(scalar(v, where).trim());
+        }
+        if (values.contains("")) {
+            throw new IllegalArgumentException(where + " has an empty value");
+        }
+        return List.copyOf(values);
     }
 
     /**
@@ -272,8 +324,17 @@ record AttestationPolicy(String id, String description, Map<String, Rules> forma
             });
             JsonObject pol = new JsonObject();
             r.policy().forEach(pol::addProperty);
+            JsonObject claims = new JsonObject();
+            r.claims().forEach((k, v) -> {
+                com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+                v.forEach(a::add);
+                (TEXT.getOrDefault(format, Set.of()).contains(k) ? refs : claims).add(k, a);
+            });
             f.add("reference_values", refs);
             f.add("policy", pol);
+            if (!claims.isEmpty()) {
+                f.add("claims", claims);
+            }
             fs.add(format, f);
         });
         o.add("formats", fs);

@@ -51,8 +51,10 @@ import jakarta.servlet.http.HttpServletResponse;
  * <ul>
  * <li>{@code POST /as/v1/challenge} → {@code {"nonce", "expires"}};</li>
  * <li>{@code POST /as/v1/attest}, JSON {@code {"evidence": {"format", "evidence" (base64), "certificates"?},
- * "nonce", "runtime_data"?, "runtime_data_hash_algorithm"?, "policy_id"?}} → {@code {"token": <EAR JWT>}}; or the
- * raw evidence as {@code application/octet-stream} with {@code ?format=&nonce=[&policy_id=]};</li>
+ * "nonce", "runtime_data"?, "runtime_data_hash_algorithm"?, "policy_id"?, "additional_evidence"?}} →
+ * {@code {"token": <EAR JWT>}}, where {@code additional_evidence} maps component names ({@code gpu0}, {@code gpu1})
+ * to evidence of the same shape, appraised with {@code evidence} (part {@code cpu0}) into one token with a submod
+ * each; or the raw evidence as {@code application/octet-stream} with {@code ?format=&nonce=[&policy_id=]};</li>
  * <li>{@code GET /as/v1/policies} → the policies in force and the files refused;</li>
  * <li>{@code GET /.well-known/jwks.json} (and {@code /as/v1/jwks.json}) → the token signing key.</li>
  * </ul>

@@ -17,6 +17,7 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
+import io.teebox.api.attestation.CompositeEvidence;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.attestation.api.AttestationRefused;
 import io.teebox.attestation.api.AttestationTokens;
@@ -84,6 +85,15 @@ public final class AttestationTokensProvider implements AttestationTokens {
 
     @Override
     public String attest(Evidence evidence, String nonce, String runtimeDataJson) {
+        try {
+            return engine.attest(evidence, nonce, runtimeData(runtimeDataJson), null, null);
+        } catch (Problem p) {
+            throw refused(p);
+        }
+    }
+
+    @Override
+    public String attest(CompositeEvidence evidence, String nonce, String runtimeDataJson) {
         try {
             return engine.attest(evidence, nonce, runtimeData(runtimeDataJson), null, null);
         } catch (Problem p) {

@@ -26,17 +26,29 @@ import com.google.gson.JsonPrimitive;
  */
 final class Binding {
 
+    /** NVIDIA's GPU evidence (io.teebox.nvidia.abi.AttestationReport.EVIDENCE_FORMAT, not imported: no dependency). */
+    static final String GPU_FORMAT = "nvidia-gpu-spdm-measurements";
+
     /** The report-data field of each format, in bytes; others are taken to have 64. */
     private static final Map<String, Integer> FIELD = Map.of("sev-snp-report", 64, "tdx-quote-v4", 64,
-            "sev-attestation", 16);
+            "sev-attestation", 16, GPU_FORMAT, 32);
 
     /**
      * @param reportData what the evidence must carry
      * @param algorithm the hash used, {@code sha384} for example
      * @param hashed the bytes hashed (the canonical JSON, or nonce and raw runtime data)
      * @param runtimeDataClaims the runtime data as JSON, for the token's annotated evidence, or null for raw bytes
+     * @param digest the whole hash, before it is fitted to the field
      */
-    record Bound(byte[] reportData, String algorithm, byte[] hashed, JsonElement runtimeDataClaims) {
+    record Bound(byte[] reportData, String algorithm, byte[] hashed, JsonElement runtimeDataClaims, byte[] digest) {
+
+        /**
+         * @param format the format of another part of composite evidence ({@code gpu0})
+         * @return what that part must bind: the same hash fitted to its own field (a GPU's 32-byte SPDM nonce)
+         */
+        byte[] reportDataOf(String format) {
+            return Arrays.copyOf(digest, field(format));
+        }
     }
 
     private Binding() {
@@ -107,7 +119,7 @@ final class Binding {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(jca + " is missing from the JDK", e);
         }
-        return new Bound(Arrays.copyOf(digest, field(format)), alg, hashed, claims);
+        return new Bound(Arrays.copyOf(digest, field(format)), alg, hashed, claims, digest);
     }
 
     static String kind(JsonElement e) {

@@ -22,9 +22,12 @@ import io.teebox.api.tee.Bytes;
 
 /**
  * An appraisal as the claims of an EAR (draft-ietf-rats-ear, veraison/ear), in Trustee's shape: {@code eat_profile},
- * {@code iat}, {@code exp}, {@code eat_nonce}, {@code ear.verifier-id} and one submod per component ({@code cpu0})
- * with {@code ear.status}, {@code ear.trustworthiness-vector}, {@code ear.appraisal-policy-id} and
- * {@code ear.veraison.annotated-evidence}; every check that did not affirm is in the submod's {@code teebox.reasons}.
+ * {@code iat}, {@code exp}, {@code eat_nonce}, {@code ear.verifier-id} and one submod per component ({@code cpu0},
+ * and for composite evidence {@code gpu0}, {@code gpu1}, ...) with {@code ear.status},
+ * {@code ear.trustworthiness-vector}, {@code ear.appraisal-policy-id} and {@code ear.veraison.annotated-evidence}
+ * (the verifier's claims under Trustee's per-TEE key: {@code snp}, {@code tdx}, {@code nvgpu}); every check that did
+ * not affirm is in the submod's {@code teebox.reasons}. {@code teebox.status}, at the top, is the worst submod's
+ * status (EAR has no overall status; a relying party that reads only one claim reads this one).
  * <p>
  * The vector has an entry for each claim some check bore on, valued by the worst tier of those checks: affirming 2,
  * warning 32, contraindicated 96 (AR4SI's generic values of the tiers); {@code ear.status} is the worst entry.
@@ -56,6 +59,16 @@ final class EarClaims {
      * @return the claims, in order
      */
     static Map<String, Object> of(Appraisal appraisal, List<Check> extra, Context c) {
+        return of(appraisal, Map.of("cpu0", extra), c);
+    }
+
+    /**
+     * @param appraisal the verifier's appraisal, or the composite of the parts' appraisals (one submod per part)
+     * @param extra the service's own checks per part ({@code cpu0}, {@code gpu0})
+     * @param c the token's context
+     * @return the claims, in order
+     */
+    static Map<String, Object> of(Appraisal appraisal, Map<String, List<Check>> extra, Context c) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("eat_profile", PROFILE);
         claims.put("iat", c.issued().getEpochSecond());
@@ -64,11 +77,20 @@ final class EarClaims {
         claims.put("ear.verifier-id", Map.of("developer", c.developer(), "build", c.build()));
         Map<String, Object> submods = new LinkedHashMap<>();
         if (appraisal.submods().isEmpty()) {
-            submods.put("cpu0", submod(appraisal, extra, c));
+            submods.put("cpu0", submod(appraisal, extra.getOrDefault("cpu0", List.of()), c));
         } else {
-            appraisal.submods().forEach((name, a) -> submods.put(name, submod(a, name.equals("cpu0") ? extra
-                    : List.of(), c)));
+            appraisal.submods().forEach((name, a) -> submods.put(name, submod(a, extra.getOrDefault(name,
+                    List.of()), c)));
         }
+        Tier overall = Tier.NONE;
+        for (Object s : submods.values()) {
+            Tier t = Tier.valueOf(String.valueOf(((Map<?, ?>) s).get("ear.status")).toUpperCase(Locale.ROOT));
+            overall = overall.worst(t);
+        }
+        if (appraisal.status() == Tier.CONTRAINDICATED) {
+            overall = Tier.CONTRAINDICATED; // the composite's own binding checks
+        }
+        claims.put("teebox.status", name(overall));
         claims.put("submods", submods);
         return claims;
     }
@@ -159,6 +181,7 @@ final class EarClaims {
             case "sev-snp-report" -> "snp";
             case "tdx-quote-v4" -> "tdx";
             case "sev-attestation" -> "sev";
+            case Binding.GPU_FORMAT -> "nvgpu";
             default -> format;
         };
     }

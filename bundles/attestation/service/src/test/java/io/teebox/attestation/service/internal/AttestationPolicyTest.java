@@ -72,4 +72,31 @@ public class AttestationPolicyTest {
                 + "{\"anything\": 1}}}}");
         assertEquals(Map.of("anything", "1"), p.rules("nvgpu").policy());
     }
+
+    @Test
+    public void gpuRulesHoldTextVersionsAndDemandedClaims() {
+        AttestationPolicy p = AttestationPolicy.parse("{\"id\": \"ai\", \"formats\": {\"sev-snp-report\": {}, "
+                + "\"nvidia-gpu-spdm-measurements\": {\"reference_values\": {\"driver_version\": \"550.90.07\", "
+                + "\"vbios_version\": [\"96.00.9F.00.01\", \"96.00.74.00.1A\"]}, \"claims\": {\"nvdec0_enabled\": "
+                + "false, \"project\": [\"G520\", \"G521\"]}}}}");
+        AttestationPolicy.Rules gpu = p.rules("nvidia-gpu-spdm-measurements");
+        // versions are text (not hex): a single one goes to the verifier, a list is the service's check
+        assertEquals(Map.of("driver_version", "550.90.07"), gpu.referenceValues());
+        assertEquals(Map.of(), gpu.anyOf());
+        assertEquals(Map.of("vbios_version", List.of("96.00.9F.00.01", "96.00.74.00.1A"), "nvdec0_enabled",
+                List.of("false"), "project", List.of("G520", "G521")), gpu.claims());
+        assertEquals(p.toJson(), AttestationPolicy.parse(p.toJson().toString()).toJson());
+        assertEquals("formats.nvidia-gpu-spdm-measurements.policy.allow_debug: unknown name; known: []",
+                refused("{\"id\": \"a\", \"formats\": {\"nvidia-gpu-spdm-measurements\": {\"policy\": "
+                        + "{\"allow_debug\": false}}}}"));
+        assertEquals("formats.nvidia-gpu-spdm-measurements.reference_values.vbios: unknown name; known: "
+                + "[driver_version, vbios_version]", refused("{\"id\": \"a\", \"formats\": "
+                        + "{\"nvidia-gpu-spdm-measurements\": {\"reference_values\": {\"vbios\": \"1\"}}}}"));
+        assertEquals("formats.nvidia-gpu-spdm-measurements.claims.project is an empty list: nothing could match",
+                refused("{\"id\": \"a\", \"formats\": {\"nvidia-gpu-spdm-measurements\": {\"claims\": "
+                        + "{\"project\": []}}}}"));
+        assertEquals("formats.nvidia-gpu-spdm-measurements.claims.vbios_version: already given as a reference value",
+                refused("{\"id\": \"a\", \"formats\": {\"nvidia-gpu-spdm-measurements\": {\"reference_values\": "
+                        + "{\"vbios_version\": [\"1\"]}, \"claims\": {\"vbios_version\": \"2\"}}}}"));
+    }
 }

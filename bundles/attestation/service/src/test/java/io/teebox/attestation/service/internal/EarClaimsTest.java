@@ -86,4 +86,27 @@ public class EarClaimsTest {
         assertEquals("contraindicated", s.get("ear.status"));
         assertEquals(96, ((Map<?, ?>) s.get("ear.trustworthiness-vector")).get("executables"));
     }
+
+    @Test
+    public void aCompositeGivesASubmodPerPartWithItsOwnChecksAndTheWorstAsTeeboxStatus() {
+        Appraisal cpu = Appraisal.of("sev-snp-report", Map.of(), List.of(Check.passed("signature", "ok")),
+                Bytes.of(new byte[] {1}));
+        Appraisal gpu = Appraisal.of("nvidia-gpu-spdm-measurements", Map.of("driver_version", "550.90.07"),
+                List.of(Check.passed("signature", "ok")), Bytes.of(new byte[] {2}));
+        Map<String, Appraisal> parts = new java.util.LinkedHashMap<>();
+        parts.put("cpu0", cpu);
+        parts.put("gpu0", gpu);
+        Map<String, Object> claims = EarClaims.of(Appraisal.composite(parts, List.of()), Map.of("gpu0",
+                List.of(new Check("vbios_version", "none of 2"))), CONTEXT);
+        assertEquals("contraindicated", claims.get("teebox.status"));
+        Map<?, ?> submods = (Map<?, ?>) claims.get("submods");
+        assertEquals(List.of("cpu0", "gpu0"), List.copyOf(submods.keySet()));
+        assertEquals("affirming", ((Map<?, ?>) submods.get("cpu0")).get("ear.status"));
+        Map<?, ?> gpu0 = (Map<?, ?>) submods.get("gpu0");
+        assertEquals("contraindicated", gpu0.get("ear.status"));
+        Map<?, ?> annotated = (Map<?, ?>) gpu0.get("ear.veraison.annotated-evidence");
+        assertEquals(Map.of("driver_version", "550.90.07"), annotated.get("nvgpu"));
+        assertEquals("02", annotated.get("report_data"));
+        assertEquals("affirming", EarClaims.of(cpu, List.of(), CONTEXT).get("teebox.status"));
+    }
 }

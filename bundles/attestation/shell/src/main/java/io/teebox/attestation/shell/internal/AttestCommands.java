@@ -112,13 +112,16 @@ public final class AttestCommands {
      * @param expires when it stops being accepted
      * @param reportData the report data that binds it without runtime data (SHA-384 of {@code {"nonce":N}},
      *            64 bytes; SEV takes the first 16)
+     * @param gpuNonce the 32-byte SPDM nonce a GPU's evidence must answer to be submitted with the CPU's: the first
+     *            32 bytes of the report data
      */
-    public record Challenge(String nonce, Instant expires, String reportData) {
+    public record Challenge(String nonce, Instant expires, String reportData, String gpuNonce) {
         @Override
         public String toString() {
             return "nonce: " + nonce + "\nexpires: " + expires + "\nreport data: " + reportData
+                    + "\ngpu nonce: " + gpuNonce
                     + "\n(evidence: guest:attest -o FILE " + reportData + " GUEST; then attest:submit"
-                    + " --nonce " + nonce + " FORMAT FILE)";
+                    + " --nonce " + nonce + " FORMAT FILE [--gpu GPUFILE.json])";
         }
     }
 
@@ -199,13 +202,15 @@ public final class AttestCommands {
     public Challenge challenge() {
         JsonObject c = service.challenge();
         String nonce = c.get("nonce").getAsString();
-        return new Challenge(nonce, Instant.parse(c.get("expires").getAsString()),
-                Hex.encode(reportData(nonce, null, 64)));
+        byte[] rd = reportData(nonce, null, 64);
+        return new Challenge(nonce, Instant.parse(c.get("expires").getAsString()), Hex.encode(rd),
+                Hex.encode(Arrays.copyOf(rd, GPU_NONCE)));
     }
 
     /** @return what the token says, and the token */
     @Descriptor("Submit an evidence file (as guest:attest -o FILE writes it, the chain in FILE.certs.pem) for a "
-            + "token; the evidence must bind the nonce (attest:challenge gives one and its report data)")
+            + "token, with the evidence of GPUs assigned to the guest if any (one token, submods cpu0, gpu0, ...); "
+            + "the evidence must bind the nonce (attest:challenge gives one, its report data and the GPU nonce)")
     public Tokens.Attested submit(
             @Descriptor("the challenge nonce the evidence binds (or the nonce member of --runtime-data)")
             @Parameter(names = {"-n", "--nonce"}, absentValue = "") String nonce,
@@ -213,6 +218,10 @@ public final class AttestCommands {
             @Parameter(names = {"-r", "--runtime-data"}, absentValue = "") String runtimeData,
             @Descriptor("the policy to appraise with (default: the service's choice)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("GPU evidence files, NVIDIA's JSON carrier {arch, nonce?, evidence (base64 report), "
+                    + "certificate (base64 PEM chain)}, comma-separated: gpu0, gpu1, ... in order; each GPU's SPDM "
+                    + "nonce must be the first 32 bytes of the CPU evidence's report data")
+            @Parameter(names = {"-g", "--gpu"}, absentValue = "") String gpus,
             @Descriptor("evidence format: sev-snp-report, tdx-quote-v4, sev-attestation") String format,
             @Descriptor("the evidence file") String file) {
         JsonObject rd = runtimeData.isEmpty() ? null : runtimeData(runtimeData);
@@ -230,7 +239,110 @@ public final class AttestCommands {
         Path certs = Path.of(file + ".certs.pem");
         String pem = Files.isRegularFile(certs) ? new String(read("certificate file", certs),
                 StandardCharsets.US_ASCII) : null;
-        return Tokens.attested(service.attest(request(format, report, pem, n, rd, policy)), format);
+        JsonObject request = request(format, report, pem, n, rd, policy);
+        JsonObject additional = new JsonObject();
+        if (!gpus.isBlank()) {
+            String[] files = gpus.split(",");
+            for (int i = 0; i < files.length; i++) {
+                String name = "gpu" + i;
+                additional.add(name, gpuEvidence(name, files[i].strip()));
+            }
+        }
+        return Tokens.attested(service.attest(withAdditional(request, additional)), format);
+    }
+
+    /** The format of NVIDIA's GPU evidence (io.teebox.nvidia.abi.AttestationReport's; this bundle does not use it). */
+    static final String GPU_FORMAT = "nvidia-gpu-spdm-measurements";
+    /** The bytes of a GPU's SPDM nonce. */
+    static final int GPU_NONCE = 32;
+
+    /**
+     * The evidence of one GPU, read from NVIDIA's JSON carrier (as the attestation SDK's evidence list and teebox's
+     * GPU export hold it: {@code {"arch": "HOPPER", "nonce": hex?, "evidence": base64(report), "certificate":
+     * base64(PEM chain)}}), as a part of the service's {@code additional_evidence}.
+     *
+     * @param name the component name, {@code gpu0}
+     * @param file the carrier's file
+     * @return {@code {format, evidence, certificates}}
+     * @throws IllegalArgumentException naming the option, the file and the field that is wrong
+     */
+    static JsonObject gpuEvidence(String name, String file) {
+        String where = "--gpu " + file + " (" + name + ")";
+        if (file.isEmpty()) {
+            throw new IllegalArgumentException("--gpu: an empty file name for " + name + " (give FILE[,FILE...])");
+        }
+        String json = new String(read("GPU evidence file", Path.of(file)), StandardCharsets.UTF_8);
+        JsonObject o;
+        try {
+            if (!(JsonParser.parseString(json) instanceof JsonObject x)) {
+                throw new IllegalArgumentException(where + " is not a JSON object {arch, nonce, evidence, "
+                        + "certificate}");
+            }
+            o = x;
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(where + " is not JSON: " + e.getMessage());
+        }
+        String arch = carrierString(o, "arch", where);
+        byte[] report = carrierBase64(o, "evidence", where);
+        String pem = new String(carrierBase64(o, "certificate", where), StandardCharsets.US_ASCII);
+        if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalArgumentException(where + ": field certificate is base64 but not of a PEM chain "
+                    + "(no -----BEGIN CERTIFICATE-----)");
+        }
+        if (o.has("nonce") && !o.get("nonce").isJsonNull()) {
+            String nonce = carrierString(o, "nonce", where);
+            if (!nonce.matches("(?i)[0-9a-f]{" + 2 * GPU_NONCE + "}")) {
+                throw new IllegalArgumentException(where + ": field nonce is '" + abbreviate(nonce) + "', expected "
+                        + GPU_NONCE + " bytes of hex");
+            }
+        }
+        if (arch.isBlank()) {
+            throw new IllegalArgumentException(where + ": field arch is empty (HOPPER)");
+        }
+        return part(GPU_FORMAT, report, pem);
+    }
+
+    private static String carrierString(JsonObject o, String field, String where) {
+        if (!(o.get(field) instanceof JsonPrimitive p && p.isString())) {
+            throw new IllegalArgumentException(where + ": field " + field + " is " + (o.has(field) ? "not a string"
+                    : "missing"));
+        }
+        return p.getAsString();
+    }
+
+    private static byte[] carrierBase64(JsonObject o, String field, String where) {
+        String text = carrierString(o, field, where);
+        try {
+            byte[] b = Base64.getDecoder().decode(text.replaceAll("\\s+", ""));
+            if (b.length == 0) {
+                throw new IllegalArgumentException("it is empty");
+            }
+            return b;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": field " + field + " is not base64: " + e.getMessage());
+        }
+    }
+
+    /**
+     * @param request an attest request
+     * @param additional further parts by component name ({@code gpu0}), possibly none
+     * @return the request with {@code additional_evidence} (unchanged without parts): the extension point for
+     *         attest:guest with the GPUs assigned to the guest
+     */
+    static JsonObject withAdditional(JsonObject request, JsonObject additional) {
+        if (!additional.isEmpty()) {
+            request.add("additional_evidence", additional);
+        }
+        return request;
+    }
+
+    /**
+     * @param nonce a challenge nonce
+     * @param runtimeData the runtime data, or null for {@code {"nonce": N}}
+     * @return the SPDM nonce a GPU's evidence must answer: the first 32 bytes of the CPU's report data
+     */
+    static byte[] gpuNonce(String nonce, JsonObject runtimeData) {
+        return reportData(nonce, runtimeData, GPU_NONCE);
     }
 
     /** @return what the token says, and the token */
@@ -358,6 +470,26 @@ public final class AttestCommands {
 
     static JsonObject request(String format, byte[] report, Object certificates, String nonce, JsonObject runtime,
             String policy) {
+        JsonObject o = new JsonObject();
+        o.add("evidence", part(format, report, certificates));
+        o.addProperty("nonce", nonce);
+        if (runtime != null) {
+            o.add("runtime_data", runtime);
+        }
+        if (policy != null && !policy.isEmpty()) {
+            o.addProperty("policy_id", policy);
+        }
+        return o;
+    }
+
+    /**
+     * @param format the evidence format
+     * @param report the evidence bytes
+     * @param certificates a PEM text, a list of DER certificates, or null
+     * @return the evidence as the service takes it, {@code {format, evidence, certificates?}}: {@code evidence} or
+     *         a part of {@code additional_evidence} (a GPU's evidence from the guest's driver, for attest:guest)
+     */
+    static JsonObject part(String format, byte[] report, Object certificates) {
         JsonObject ev = new JsonObject();
         ev.addProperty("format", format);
         ev.addProperty("evidence", Base64.getEncoder().encodeToString(report));
@@ -368,15 +500,6 @@ public final class AttestCommands {
             list.forEach(c -> a.add(Base64.getEncoder().encodeToString((byte[]) c)));
             ev.add("certificates", a);
         }
-        JsonObject o = new JsonObject();
-        o.add("evidence", ev);
-        o.addProperty("nonce", nonce);
-        if (runtime != null) {
-            o.add("runtime_data", runtime);
-        }
-        if (policy != null && !policy.isEmpty()) {
-            o.addProperty("policy_id", policy);
-        }
-        return o;
+        return ev;
     }
 }

@@ -61,20 +61,27 @@ final class Tokens {
      * @param format the evidence's format
      * @param nonce the nonce the evidence binds
      * @param policy the appraisal policy's id
-     * @param status {@code ear.status}
-     * @param trustworthiness {@code ear.trustworthiness-vector}
-     * @param reasons {@code teebox.reasons}, one line each
+     * @param status the token's status: {@code teebox.status} (the worst submod's), else the first submod's
+     *            {@code ear.status}
+     * @param trustworthiness the first submod's ({@code cpu0}) {@code ear.trustworthiness-vector}
+     * @param reasons {@code teebox.reasons}, one line each; with several submods each names its submod
+     * @param submods each submod's {@code ear.status}, in the token's order ({@code cpu0}, {@code gpu0}, ...)
      * @param expires the token's expiry
      * @param token the token
      */
     record Attested(String format, String nonce, String policy, String status, Map<String, Object> trustworthiness,
-            List<String> reasons, Instant expires, String token) {
+            List<String> reasons, Map<String, String> submods, Instant expires, String token) {
 
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder();
             b.append("ear.status: ").append(status).append(" (").append(format).append(", policy ").append(policy)
-                    .append(")\ntrustworthiness:");
+                    .append(")");
+            if (submods.size() > 1) {
+                b.append("\nsubmods:");
+                submods.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+            }
+            b.append("\ntrustworthiness:");
             if (trustworthiness.isEmpty()) {
                 b.append(" (no claims)");
             }
@@ -180,17 +187,26 @@ final class Tokens {
             v.forEach((k, x) -> vector.put(String.valueOf(k), x));
         }
         List<String> reasons = new ArrayList<>();
-        if (sub.get("teebox.reasons") instanceof List<?> rs) {
-            for (Object r : rs) {
-                if (r instanceof Map<?, ?> m) {
-                    reasons.add(m.get("tier") + " " + m.get("claim") + " (" + m.get("check") + "): " + m.get("reason"));
+        Map<String, String> statuses = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : submods.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            if (!(e.getValue() instanceof Map<?, ?> m)) {
+                throw new IllegalArgumentException("token: submod " + name + " is not an object");
+            }
+            statuses.put(name, String.valueOf(m.get("ear.status")));
+            if (m.get("teebox.reasons") instanceof List<?> rs) {
+                for (Object r : rs) {
+                    if (r instanceof Map<?, ?> x) {
+                        reasons.add((submods.size() > 1 ? name + ": " : "") + x.get("tier") + " " + x.get("claim")
+                                + " (" + x.get("check") + "): " + x.get("reason"));
+                    }
                 }
             }
         }
         Instant exp = claims.get("exp") instanceof Long l ? Instant.ofEpochSecond(l) : null;
+        String status = claims.get("teebox.status") instanceof String t ? t : String.valueOf(sub.get("ear.status"));
         return new Attested(format, String.valueOf(claims.get("eat_nonce")),
-                String.valueOf(sub.get("ear.appraisal-policy-id")), String.valueOf(sub.get("ear.status")), vector,
-                reasons, exp, token);
+                String.valueOf(sub.get("ear.appraisal-policy-id")), status, vector, reasons, statuses, exp, token);
     }
 
     /** @return the JSON object of a base64url part, as a map */

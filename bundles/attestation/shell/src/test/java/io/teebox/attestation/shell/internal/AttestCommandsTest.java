@@ -211,7 +211,7 @@ public class AttestCommandsTest {
         Files.writeString(Path.of(f + ".certs.pem"), "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n");
         String t = token(key, NOW.plusSeconds(300));
         answers.put("/as/v1/attest", new String[] {"200", "{\"token\": \"" + t + "\"}"});
-        Tokens.Attested a = commands.submit("n0", "", "default", "sev-snp-report", f.toString());
+        Tokens.Attested a = commands.submit("n0", "", "default", "", "sev-snp-report", f.toString());
         JsonObject sent = JsonParser.parseString(received.get("/as/v1/attest")).getAsJsonObject();
         assertEquals("AQID", sent.getAsJsonObject("evidence").get("evidence").getAsString());
         assertTrue(sent.getAsJsonObject("evidence").get("certificates").getAsString().contains("AAEC"));
@@ -224,7 +224,7 @@ public class AttestCommandsTest {
                 + "trustworthiness: configuration=32\nreasons:\n  warning configuration (tcb)"));
 
         // the nonce can come from the runtime data
-        commands.submit("", "{\"nonce\": \"n9\", \"k\": \"v\"}", "", "sev-snp-report", f.toString());
+        commands.submit("", "{\"nonce\": \"n9\", \"k\": \"v\"}", "", "", "sev-snp-report", f.toString());
         sent = JsonParser.parseString(received.get("/as/v1/attest")).getAsJsonObject();
         assertEquals("n9", sent.get("nonce").getAsString());
         assertEquals("v", sent.getAsJsonObject("runtime_data").get("k").getAsString());
@@ -234,21 +234,106 @@ public class AttestCommandsTest {
     public void submitRefusalsAreOneLine() throws Exception {
         Path f = tmp.newFile("snp.bin").toPath();
         Files.write(f, new byte[] {1});
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> commands.submit("", "", "", "sev-snp-report",
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> commands.submit("", "", "", "", "sev-snp-report",
                 f.toString())).getMessage().startsWith("--nonce is missing: evidence in a file binds the nonce"));
         assertEquals("evidence file /no/such does not exist", assertThrows(IllegalArgumentException.class,
-                () -> commands.submit("n", "", "", "sev-snp-report", "/no/such")).getMessage());
+                () -> commands.submit("n", "", "", "", "sev-snp-report", "/no/such")).getMessage());
         answers.put("/as/v1/attest", new String[] {"403", "{\"type\": \"https://teebox.io/problems/EvidenceNotBound\","
                 + " \"detail\": \"report data 00 is not the binding of the nonce\"}"});
         assertEquals("attestation service refused (403 EvidenceNotBound): report data 00 is not the binding of the "
-                + "nonce", assertThrows(IllegalStateException.class, () -> commands.submit("n", "", "",
+                + "nonce", assertThrows(IllegalStateException.class, () -> commands.submit("n", "", "", "",
                         "sev-snp-report", f.toString())).getMessage());
         answers.put("/as/v1/attest", new String[] {"502", "<html>\n<body>bad gateway</body></html>"});
         assertEquals("attestation service answered 502: <html> <body>bad gateway</body></html>",
-                assertThrows(IllegalStateException.class, () -> commands.submit("n", "", "", "sev-snp-report",
+                assertThrows(IllegalStateException.class, () -> commands.submit("n", "", "", "", "sev-snp-report",
                         f.toString())).getMessage());
         server.stop(0);
         assertTrue(assertThrows(IllegalStateException.class, () -> commands.challenge()).getMessage()
                 .startsWith("attestation service: nothing answers at http://127.0.0.1:"));
+    }
+
+    private String compositeToken() throws Exception {
+        Map<String, Object> cpu0 = Map.of("ear.status", "affirming", "ear.appraisal-policy-id", "default",
+                "ear.trustworthiness-vector", Map.of("instance-identity", 2), "teebox.reasons", List.of());
+        Map<String, Object> gpu0 = Map.of("ear.status", "contraindicated", "ear.appraisal-policy-id", "default",
+                "ear.trustworthiness-vector", Map.of("instance-identity", 96), "teebox.reasons", List.of(Map.of(
+                        "check", "signature", "claim", "instance-identity", "tier", "contraindicated", "reason",
+                        "the report's signature does not verify")));
+        Map<String, Object> submods = new java.util.LinkedHashMap<>();
+        submods.put("cpu0", cpu0);
+        submods.put("gpu0", gpu0);
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().expirationTime(java.util.Date.from(NOW.plusSeconds(300)))
+                .claim("eat_nonce", "n0").claim("teebox.status", "contraindicated").claim("submods", submods).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES384).keyID("test-kid").build(), claims);
+        jwt.sign(new ECDSASigner(key));
+        return jwt.serialize();
+    }
+
+    private Path carrier(String name, byte[] nonce) throws Exception {
+        Path f = tmp.getRoot().toPath().resolve(name);
+        Files.writeString(f, new io.teebox.nvidia.abi.GpuEvidenceJson(io.teebox.nvidia.abi.GpuEvidenceJson.HOPPER,
+                nonce, io.teebox.nvidia.testing.NvidiaVectors.report(), io.teebox.nvidia.testing.NvidiaVectors
+                        .chainPem()).toJson());
+        return f;
+    }
+
+    @Test
+    public void submitSendsGpuCarrierFilesAsAdditionalEvidenceInOrderAndShowsEachSubmod() throws Exception {
+        Path f = tmp.newFile("snp.bin").toPath();
+        Files.write(f, new byte[] {1, 2, 3});
+        Path g0 = carrier("gpu-a.json", AttestCommands.gpuNonce("n0", null));
+        Path g1 = carrier("gpu-b.json", null);
+        answers.put("/as/v1/attest", new String[] {"200", "{\"token\": \"" + compositeToken() + "\"}"});
+        Tokens.Attested a = commands.submit("n0", "", "", g0 + "," + g1, "sev-snp-report", f.toString());
+        JsonObject sent = JsonParser.parseString(received.get("/as/v1/attest")).getAsJsonObject();
+        JsonObject additional = sent.getAsJsonObject("additional_evidence");
+        assertEquals(List.of("gpu0", "gpu1"), List.copyOf(additional.keySet()));
+        JsonObject gpu0 = additional.getAsJsonObject("gpu0");
+        assertEquals("nvidia-gpu-spdm-measurements", gpu0.get("format").getAsString());
+        assertEquals(java.util.Base64.getEncoder().encodeToString(io.teebox.nvidia.testing.NvidiaVectors.report()),
+                gpu0.get("evidence").getAsString());
+        assertEquals(io.teebox.nvidia.testing.NvidiaVectors.chainPem(), gpu0.get("certificates").getAsString());
+        assertEquals("AQID", sent.getAsJsonObject("evidence").get("evidence").getAsString());
+        assertEquals("contraindicated", a.status());
+        assertEquals(Map.of("cpu0", "affirming", "gpu0", "contraindicated"), a.submods());
+        assertEquals(List.of("gpu0: contraindicated instance-identity (signature): the report's signature does not "
+                + "verify"), a.reasons());
+        assertTrue(a.toString(), a.toString().startsWith("ear.status: contraindicated (sev-snp-report, policy "
+                + "default)\nsubmods: cpu0=affirming gpu0=contraindicated\n"));
+        // the GPU nonce is the first 32 bytes of the report data the challenge shows
+        assertEquals(Hex.encode(AttestCommands.reportData("n0", null, 64)).substring(0, 64),
+                Hex.encode(AttestCommands.gpuNonce("n0", null)));
+        // without --gpu the request is as before
+        commands.submit("n0", "", "", "", "sev-snp-report", f.toString());
+        assertFalse(JsonParser.parseString(received.get("/as/v1/attest")).getAsJsonObject().has(
+                "additional_evidence"));
+    }
+
+    @Test
+    public void badGpuFilesGetOneLineNamingTheFileAndField() throws Exception {
+        Path f = tmp.newFile("snp.bin").toPath();
+        Files.write(f, new byte[] {1});
+        Path good = carrier("good.json", null);
+        String[][] cases = {
+            {"[1]", "is not a JSON object"},
+            {"{\"arch\": \"HOPPER\", \"evidence\": \"AA==\"}", ": field certificate is missing"},
+            {"{\"arch\": \"HOPPER\", \"evidence\": \"!!\", \"certificate\": \"AA==\"}",
+                ": field evidence is not base64"},
+            {"{\"arch\": \"HOPPER\", \"evidence\": \"AA==\", \"certificate\": \"AA==\"}",
+                ": field certificate is base64 but not of a PEM chain"},
+            {"{\"arch\": 1, \"evidence\": \"AA==\", \"certificate\": \"AA==\"}", ": field arch is not a string"},
+        };
+        for (String[] c : cases) {
+            Path bad = tmp.getRoot().toPath().resolve("bad.json");
+            Files.writeString(bad, c[0]);
+            String m = assertThrows(c[0], IllegalArgumentException.class, () -> commands.submit("n", "", "",
+                    good + "," + bad, "sev-snp-report", f.toString())).getMessage();
+            assertTrue(c[0] + " -> " + m, m.startsWith("--gpu " + bad + " (gpu1)"));
+            assertTrue(c[0] + " -> " + m, m.contains(c[1]));
+            assertFalse(m, m.contains("\n"));
+        }
+        assertEquals("GPU evidence file /no/such.json does not exist", assertThrows(IllegalArgumentException.class,
+                () -> commands.submit("n", "", "", "/no/such.json", "sev-snp-report", f.toString())).getMessage());
+        assertEquals(null, received.get("/as/v1/attest")); // nothing was sent
     }
 }
