@@ -1,0 +1,41 @@
+package io.teebox.nvidia.h100.internal;
+
+import io.teebox.api.tee.FirmwareStatus;
+import io.teebox.api.tee.TeeException;
+
+/**
+ * The RM status codes ({@code NV_STATUS}, open-gpu-kernel-modules {@code nvstatuscodes.h}) the emulated GPU refuses
+ * with. The names are NVIDIA's; the numeric values are taken as the header lists them where teebox could confirm
+ * them and are otherwise teebox's (see the module README).
+ */
+enum NvStatus {
+    /** A submission's fields are wrong. */
+    NV_ERR_INVALID_ARGUMENT(0x1F),
+    /** A GCM tag did not verify, or an IV counter was not fresh. */
+    NV_ERR_INVALID_DATA(0x25),
+    /** The GPU is not in a state to do this (no guest holds it, no session). */
+    NV_ERR_INVALID_STATE(0x40),
+    /** What was asked is not allowed in the GPU's mode (a debugger in CC mode on). */
+    NV_ERR_INSUFFICIENT_PERMISSIONS(0x1B),
+    /** The GPU refuses this guest (a GPU in CC mode given to a guest that is not a confidential VM). */
+    NV_ERR_NOT_SUPPORTED(0x56),
+    /** The GPU is held by a guest. */
+    NV_ERR_STATE_IN_USE(0x63);
+
+    /** The firmware that defines the codes, as {@link FirmwareStatus#vendor()} names it. */
+    static final String VENDOR = "nvidia-rm";
+
+    private final FirmwareStatus status;
+
+    NvStatus(int code) {
+        this.status = new FirmwareStatus(VENDOR, name(), code);
+    }
+
+    FirmwareStatus status() {
+        return status;
+    }
+
+    TeeException error(String reason) {
+        return new TeeException(status, reason);
+    }
+}
