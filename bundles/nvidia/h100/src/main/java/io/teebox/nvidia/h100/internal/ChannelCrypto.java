@@ -55,7 +55,21 @@ final class ChannelCrypto {
      * @return the output keying material
      */
     static byte[] expand(byte[] prk, String info, int length) {
-        byte[] in = info.getBytes(StandardCharsets.US_ASCII);
+        return expand(prk, info.getBytes(StandardCharsets.US_ASCII), length);
+    }
+
+    /**
+     * HKDF-Expand (RFC 5869) with HMAC-SHA256.
+     *
+     * @param prk the pseudorandom key
+     * @param in the info
+     * @param length bytes, at most 255 × 32
+     * @return the output keying material
+     */
+    static byte[] expand(byte[] prk, byte[] in, int length) {
+        if (length < 1 || length > 255 * 32) {
+            throw new IllegalArgumentException("HKDF-Expand length is " + length + ", expected 1..8160");
+        }
         byte[] out = new byte[length];
         byte[] t = new byte[0];
         int done = 0;
