@@ -282,6 +282,9 @@ final class Gpu {
      * @throws io.teebox.api.tee.TeeException NV_ERR_INSUFFICIENT_PERMISSIONS in CC mode {@code on}
      */
     synchronized byte[] debugRead(long address, int length) {
+        if (length < 0 || length > 1 << 20) {
+            throw new IllegalArgumentException("a debug read is 0..1048576 bytes, got " + length);
+        }
         if (!mode.debug()) {
             throw NvStatus.NV_ERR_INSUFFICIENT_PERMISSIONS.error(id + " is in CC mode on: debugging is refused "
                     + "(set the mode devtools, with no guest attached, to debug)");

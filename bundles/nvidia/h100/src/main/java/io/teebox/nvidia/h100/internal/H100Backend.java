@@ -31,6 +31,7 @@ import io.teebox.api.tee.TeeKind;
 import io.teebox.api.tee.TeeType;
 import io.teebox.kit.x509.X509Authority;
 import io.teebox.nvidia.abi.AttestationReport;
+import io.teebox.nvidia.h100.H100Platform;
 import io.teebox.nvidia.rim.NvidiaServices;
 
 /**
@@ -39,11 +40,11 @@ import io.teebox.nvidia.rim.NvidiaServices;
  * engine's encrypted bounce-buffer channel and its firewalled memory. On activation it publishes the RIMs of its
  * driver and VBIOS on NVIDIA's (emulated) RIM service. Key material is made on first use, not at start.
  */
-@Component(service = {TeeBackend.class, DeviceTee.class, H100Backend.class}, immediate = true,
+@Component(service = {TeeBackend.class, DeviceTee.class, H100Platform.class}, immediate = true,
         configurationPid = "io.teebox.nvidia.h100")
 @Designate(ocd = H100Config.class)
 @TeeType(H100Backend.TEE_TYPE)
-public final class H100Backend implements TeeBackend, DeviceTee {
+public final class H100Backend implements TeeBackend, DeviceTee, H100Platform {
 
     /** The backend's tee.type. */
     public static final String TEE_TYPE = "h100";
@@ -214,33 +215,30 @@ public final class H100Backend implements TeeBackend, DeviceTee {
         return gpu(id).hostAccess(deviceAddress, access, data);
     }
 
-    /**
-     * A host debugger's read of device memory.
-     *
-     * @param id the GPU
-     * @param deviceAddress where
-     * @param length how much
-     * @return the bytes
-     * @throws io.teebox.api.tee.TeeException NV_ERR_INSUFFICIENT_PERMISSIONS in CC mode on
-     */
+    // ---- H100Platform -----------------------------------------------------------------------------------------
+
+    @Override
     public byte[] debugRead(String id, long deviceAddress, int length) {
         return gpu(id).debugRead(deviceAddress, length);
     }
 
-    /**
-     * @param id the GPU
-     * @return its performance counters
-     * @throws io.teebox.api.tee.TeeException NV_ERR_INSUFFICIENT_PERMISSIONS in CC mode on
-     */
+    @Override
     public Map<String, Long> perfCounters(String id) {
         return gpu(id).perfCounters();
     }
 
-    /**
-     * @param id the GPU
-     * @return its 5 certificates, leaf first
-     */
+    @Override
     public List<X509Certificate> certificateChain(String id) {
         return gpu(id).identity().chain();
+    }
+
+    @Override
+    public X509Certificate deviceRoot() {
+        return services.deviceRoot();
+    }
+
+    @Override
+    public List<String> rimIds() {
+        return List.of(firmware.driverRimId(), firmware.vbiosRimId());
     }
 }

@@ -42,6 +42,14 @@ import io.teebox.nvidia.h100.GpuDriver.Direction;
 import io.teebox.nvidia.h100.GpuDriver.SessionInfo;
 import io.teebox.nvidia.h100.GpuDriver.Transfer;
 import io.teebox.nvidia.verify.internal.GpuEvidenceVerifier;
+import io.teebox.spdm.AlgorithmStructure;
+import io.teebox.spdm.Algorithms;
+import io.teebox.spdm.Capabilities;
+import io.teebox.spdm.GetMeasurements;
+import io.teebox.spdm.GetVersion;
+import io.teebox.spdm.Packet;
+import io.teebox.spdm.Requester;
+import io.teebox.spdm.Spdm;
 
 /** The guest's driver against the emulated GPU, end to end, with real crypto, through a host that relays. */
 public class GpuDriverTest {
@@ -62,6 +70,7 @@ public class GpuDriverTest {
     /** What the relaying host does after the GPU completed a submission. */
     private Runnable afterSubmit = () -> { };
     private final List<byte[]> submissions = new ArrayList<>();
+    private final List<byte[]> requests = new ArrayList<>();
 
     @Before
     public void attach() throws Exception {
@@ -91,6 +100,7 @@ public class GpuDriverTest {
 
             @Override
             public byte[] exchange(byte[] message) {
+                requests.add(message.clone());
                 return onAnswer.apply(backend.exchange("gpu0", message));
             }
 
@@ -343,5 +353,56 @@ public class GpuDriverTest {
         d.close();
         assertFalse(guest.shared.contains(BOUNCE / 4096));
         assertThrows(IllegalStateException.class, d::connect);
+    }
+
+    @Test
+    public void aReplayedSecuredRequestEndsTheSessionAndTheDriverSaysSo() {
+        GpuDriver d = driver();
+        d.connect();
+        d.evidence(new byte[32]);
+        byte[] getMeasurements = requests.get(requests.size() - 1);
+        assertEquals(Mailbox.SECURED_SPDM, getMeasurements[0]);
+        byte[] answer = backend.exchange("gpu0", getMeasurements);
+        // the GSP cannot authenticate it (its sequence number is past): a plain ERROR DecryptError, session gone
+        assertEquals(Mailbox.SPDM, answer[0]);
+        assertEquals(0x7F, answer[2] & 0xFF);
+        assertEquals(0x06, answer[3]);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> d.evidence(new byte[32]));
+        assertTrue(e.getMessage(), e.getMessage().contains("INVALID_SESSION"));
+        assertTrue(e.getMessage(), e.getMessage().contains("connect() again"));
+        d.connect();
+        assertTrue(d.connected());
+    }
+
+    @Test
+    public void aPlainGetMeasurementsWithoutASessionIsNvidiasSignedReportToo() {
+        byte[][] vca = {GetVersion.of().encode(),
+            new Capabilities(true, Spdm.VERSION_11, 0, Requester
+                    .CAPABILITIES).encode(),
+            new Algorithms(true, Spdm.VERSION_11, Spdm.MEAS_SPEC_DMTF, 0,
+                    Spdm.ASYM_ECDSA_P384, Spdm.HASH_SHA_384, List.of(), List.of(),
+                    List.of(AlgorithmStructure.of(Spdm.ALG_TYPE_DHE,
+                            Spdm.DHE_SECP384R1), AlgorithmStructure.of(
+                                    Spdm.ALG_TYPE_AEAD, Spdm.AEAD_AES_256_GCM),
+                            AlgorithmStructure.of(Spdm.ALG_TYPE_REQ_BASE_ASYM, 0),
+                            AlgorithmStructure.of(Spdm.ALG_TYPE_KEY_SCHEDULE,
+                                    Spdm.KEY_SCHEDULE_SPDM))).encode()};
+        for (byte[] m : vca) {
+            byte[] a = backend.exchange("gpu0", Mailbox.frame(Packet.plain(m)));
+            assertNotEquals(0x7F, a[2] & 0xFF);
+        }
+        byte[] nonce = new byte[32];
+        Arrays.fill(nonce, (byte) 0x11);
+        byte[] request = new GetMeasurements(Spdm.VERSION_11, 1, 0xFF, nonce, 0)
+                .encode();
+        assertEquals(37, request.length);
+        byte[] response = Mailbox.unframe(backend.exchange("gpu0", Mailbox.frame(Packet.plain(
+                request)))).bytes();
+        byte[] report = Arrays.copyOf(request, 37 + response.length);
+        System.arraycopy(response, 0, report, 37, response.length);
+        AttestationReport r = AttestationReport.parse(report);
+        assertArrayEquals(nonce, r.nonce());
+        assertTrue(r.verify(backend.certificateChain("gpu0").get(0).getPublicKey()));
+        assertEquals(64, r.response().blocks().size());
     }
 }
