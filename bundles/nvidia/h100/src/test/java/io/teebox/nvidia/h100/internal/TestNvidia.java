@@ -30,6 +30,7 @@ final class TestNvidia implements NvidiaServices {
             .keyPair(EcKeys.generate("P-384")).ca().selfSigned();
     final Map<String, RimContent> published = new HashMap<>();
     private final Map<String, List<X509Certificate>> provisioned = new HashMap<>();
+    final java.util.Set<BigInteger> revoked = new java.util.HashSet<>();
 
     @Override
     public synchronized List<X509Certificate> provision(PublicKey deviceIdentityKey, BigInteger serial) {
@@ -66,6 +67,16 @@ final class TestNvidia implements NvidiaServices {
     @Override
     public String rimServiceUrl() {
         return "http://127.0.0.1:0/nvidia/rim";
+    }
+
+    /**
+     * Revokes a certificate (the other engineer's NvidiaServices adds this; without {@code @Override} so the fixture
+     * compiles against the contract with and without it).
+     *
+     * @param serial the serial number
+     */
+    public void revoke(BigInteger serial) {
+        revoked.add(serial);
     }
 
     @Override
