@@ -4,9 +4,8 @@ import io.teebox.api.tee.FirmwareStatus;
 import io.teebox.api.tee.TeeException;
 
 /**
- * The RM status codes ({@code NV_STATUS}, open-gpu-kernel-modules {@code nvstatuscodes.h}) the emulated GPU refuses
- * with. The names are NVIDIA's; the numeric values are taken as the header lists them where teebox could confirm
- * them and are otherwise teebox's (see the module README).
+ * The RM status codes ({@code NV_STATUS}) the emulated GPU refuses with, names and values as open-gpu-kernel-modules
+ * {@code src/common/sdk/nvidia/inc/nvstatuscodes.h} defines them; which one answers which refusal is teebox's choice.
  */
 enum NvStatus {
     /** A submission's fields are wrong. */
