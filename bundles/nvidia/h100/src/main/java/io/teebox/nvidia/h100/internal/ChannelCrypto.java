@@ -13,14 +13,17 @@ import io.teebox.kit.crypto.Hmac;
 
 /**
  * The keys and IVs of one copy-engine channel pair, derived from an SPDM session's export master secret as
- * open-gpu-kernel-modules' {@code conf_compute_keystore_gh100.c} does: each key is HKDF-SHA256-Expand(export master
- * secret, info = the key's name, 32 bytes), the names being the keystore's ({@code "Lce0_h2d_user"} for the copy
- * engine LCE0 host-to-device, {@code "Lce0_d2h_user"} device-to-host). Its IV is three 32-bit words: word 0 zero,
- * words 1 and 2 the low and high half of the channel counter, which the keystore increments before each use, so the
- * first IV carries counter 1. On the GPU the IV masks come from the GSP ({@code confComputeKeyStoreDepositIvMask});
- * their derivation is not public, so teebox derives each mask as HKDF-SHA256-Expand(export master secret, the key's
- * name followed by {@code "_iv_mask"}, 12 bytes) and XORs it into the IV (teebox's choice). Bounce buffers hold the
- * AES-256-GCM ciphertext followed by its 16-byte tag, without associated data. Stateless: counters are the caller's.
+ * open-gpu-kernel-modules derives them ({@code conf_compute_keystore_gh100.c}): each key is
+ * HKDF-SHA256-Expand(export master secret, info = the key's name, 32 bytes), the names being the keystore's
+ * ({@code "Lce0_h2d_user"} for the copy engine LCE0 host-to-device, {@code "Lce0_d2h_user"} device-to-host). The IV
+ * is built as the RM's CCSL builds it ({@code ccsl.c}: {@code ccslEncrypt}, {@code ccslIncrementCounter}): 12 bytes,
+ * bytes 0..3 the 32-bit message counter (little-endian, incremented before each message, so the first is 1), bytes
+ * 4..11 the 64-bit channel counter the keystore set when it handed out the channel's keys (1 for the first
+ * retrieval), XOR the channel's IV mask. On the GPU the IV masks come from the GSP
+ * ({@code confComputeKeyStoreDepositIvMask}); how the GSP makes them is not public, so teebox derives each mask as
+ * HKDF-SHA256-Expand(export master secret, the key's name followed by {@code "_iv_mask"}, 12 bytes) (teebox's
+ * choice). Bounce buffers hold the AES-256-GCM ciphertext followed by its 16-byte tag, no associated data.
+ * Stateless: the message counters are the caller's.
  */
 final class ChannelCrypto {
 
@@ -28,6 +31,10 @@ final class ChannelCrypto {
     static final String H2D = "Lce0_h2d_user";
     /** The device-to-host key of the copy engine LCE0. */
     static final String D2H = "Lce0_d2h_user";
+    /** The channel counter of a channel whose keys the keystore handed out once. */
+    static final long CHANNEL_COUNTER = 1;
+    /** The largest message counter of a channel (CCSL's 32-bit message counter). */
+    static final long MAX_MESSAGE_COUNTER = 0xFFFF_FFFFL;
     /** The tag's length. */
     static final int TAG = 16;
     static final int KEY_SIZE = 32;
@@ -84,13 +91,20 @@ final class ChannelCrypto {
 
     /**
      * @param mask the channel's IV mask
-     * @param counter the channel counter
-     * @return the IV: words {0, counter low, counter high} little-endian, XOR the mask
+     * @param channelCounter the keystore's channel counter
+     * @param messageCounter the message counter, 1..2^32-1
+     * @return the IV: message counter (u32 LE), channel counter (u64 LE), XOR the mask
      */
-    static byte[] iv(byte[] mask, long counter) {
+    static byte[] iv(byte[] mask, long channelCounter, long messageCounter) {
+        if (messageCounter < 0 || messageCounter > MAX_MESSAGE_COUNTER) {
+            throw new IllegalArgumentException("message counter " + messageCounter + " is outside 0..2^32-1");
+        }
         byte[] iv = new byte[IV_SIZE];
+        for (int i = 0; i < 4; i++) {
+            iv[i] = (byte) (messageCounter >>> (8 * i));
+        }
         for (int i = 0; i < 8; i++) {
-            iv[4 + i] = (byte) (counter >>> (8 * i));
+            iv[4 + i] = (byte) (channelCounter >>> (8 * i));
         }
         for (int i = 0; i < IV_SIZE; i++) {
             iv[i] ^= mask[i];
@@ -132,7 +146,7 @@ final class ChannelCrypto {
     private Cipher cipher(int op, boolean toDevice, long counter) throws GeneralSecurityException {
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(op, new SecretKeySpec(toDevice ? h2dKey : d2hKey, "AES"), new GCMParameterSpec(TAG * 8,
-                iv(toDevice ? h2dMask : d2hMask, counter)));
+                iv(toDevice ? h2dMask : d2hMask, CHANNEL_COUNTER, counter)));
         return c;
     }
 

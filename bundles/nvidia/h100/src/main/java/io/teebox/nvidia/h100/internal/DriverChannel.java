@@ -38,12 +38,19 @@ public final class DriverChannel {
 
     /** @return the next host-to-device IV counter */
     public long nextH2d() {
-        return ++h2d;
+        return h2d = next(h2d);
+    }
+
+    private static long next(long counter) {
+        if (counter >= ChannelCrypto.MAX_MESSAGE_COUNTER) {
+            throw new IllegalStateException("the channel has used all its 2^32-1 IVs; connect() again for new keys");
+        }
+        return counter + 1;
     }
 
     /** @return the next device-to-host IV counter */
     public long nextD2h() {
-        return ++d2h;
+        return d2h = next(d2h);
     }
 
     /**

@@ -200,9 +200,10 @@ final class Gpu {
                     + " of channel " + name + " is not above the last one used, " + Long.toUnsignedString(last)
                     + " (a replayed or reordered transfer); nothing was copied");
         }
-        if (w.ivCounter() == -1L) {
-            throw NvStatus.NV_ERR_INVALID_DATA.error(id + ": channel " + name + " has used all its IVs; the "
-                    + "session's keys must be rotated");
+        if (Long.compareUnsigned(w.ivCounter(), ChannelCrypto.MAX_MESSAGE_COUNTER) > 0) {
+            throw NvStatus.NV_ERR_INSUFFICIENT_RESOURCES.error(id + ": IV counter "
+                    + Long.toUnsignedString(w.ivCounter()) + " of channel " + name + " is beyond the 32-bit message "
+                    + "counter; the channel has used all its IVs and its keys must be rotated");
         }
         if (toDevice) {
             byte[] sealed = h.dmaRead(w.bounceGpa(), w.bounceBytes());

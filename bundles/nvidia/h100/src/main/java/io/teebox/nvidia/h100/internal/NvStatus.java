@@ -10,7 +10,9 @@ import io.teebox.api.tee.TeeException;
 enum NvStatus {
     /** A submission's fields are wrong. */
     NV_ERR_INVALID_ARGUMENT(0x1F),
-    /** A GCM tag did not verify, or an IV counter was not fresh. */
+    /** A channel has used all its IVs (CCSL's answer when the message counter would wrap). */
+    NV_ERR_INSUFFICIENT_RESOURCES(0x1A),
+    /** A GCM tag did not verify (CCSL's answer to a failed decryption), or an IV counter was not fresh. */
     NV_ERR_INVALID_DATA(0x25),
     /** The GPU is not in a state to do this (no guest holds it, no session). */
     NV_ERR_INVALID_STATE(0x40),

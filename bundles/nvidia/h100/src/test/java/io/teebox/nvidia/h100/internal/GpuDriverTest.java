@@ -214,6 +214,11 @@ public class GpuDriverTest {
         assertTrue(e.getMessage(), e.getMessage().contains("IV counter 1"));
         assertTrue(e.getMessage(), e.getMessage().contains("replayed"));
         assertArrayEquals(new byte[64], d.copyFromDevice(CPR, 64).plaintext());
+        // a counter past the 32-bit message counter is refused as CCSL refuses it
+        byte[] far = new WorkSubmission(1, 0, WorkSubmission.parse(first).sessionId(), 0x100000000L, BOUNCE, CPR, 64)
+                .encode();
+        TeeException spent = assertThrows(TeeException.class, () -> backend.submit("gpu0", far));
+        assertEquals("NV_ERR_INSUFFICIENT_RESOURCES", spent.status().name());
     }
 
     @Test

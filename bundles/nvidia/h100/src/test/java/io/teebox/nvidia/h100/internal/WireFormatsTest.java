@@ -96,11 +96,13 @@ public class WireFormatsTest {
     }
 
     @Test
-    public void theIvCarriesTheCounterInWordsOneAndTwoUnderTheMask() {
-        assertEquals("00000000" + "01000000" + "02000000", Hex.encode(ChannelCrypto.iv(new byte[12],
-                0x0000000200000001L)));
+    public void theIvIsTheMessageCounterThenTheChannelCounterUnderTheMaskAsCcslBuildsIt() {
+        assertEquals("01000000" + "0200000003000000", Hex.encode(ChannelCrypto.iv(new byte[12], 0x0000000300000002L,
+                1)));
+        assertEquals("ffffffff" + "0100000000000000", Hex.encode(ChannelCrypto.iv(new byte[12], 1, 0xFFFFFFFFL)));
         byte[] mask = Hex.decode("ffffffff00000000000000ff");
-        assertEquals("ffffffff" + "01000000" + "000000ff", Hex.encode(ChannelCrypto.iv(mask, 1)));
+        assertEquals("feffffff" + "01000000000000ff", Hex.encode(ChannelCrypto.iv(mask, 1, 1)));
+        assertThrows(IllegalArgumentException.class, () -> ChannelCrypto.iv(mask, 1, 0x100000000L));
     }
 
     @Test
@@ -125,7 +127,7 @@ public class WireFormatsTest {
         javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
         c.init(javax.crypto.Cipher.DECRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
                 new javax.crypto.spec.GCMParameterSpec(128, ChannelCrypto.iv(ChannelCrypto.expand(emk,
-                        "Lce0_h2d_user_iv_mask", 12), 1)));
+                        "Lce0_h2d_user_iv_mask", 12), 1, 1)));
         assertArrayEquals(data, c.doFinal(sealed));
     }
 }
