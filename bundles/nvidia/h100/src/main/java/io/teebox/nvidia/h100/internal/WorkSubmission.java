@@ -14,7 +14,7 @@ import io.teebox.kit.codec.MalformedStructureException;
  * 0x01 u8  Opcode         1 COPY_TO_DEVICE (bounce buffer to device memory), 2 COPY_FROM_DEVICE
  * 0x02 u16 Channel        0 (LCE0)
  * 0x04 u32 SessionId      the SPDM session whose export master secret keys the channel
- * 0x08 u64 IvCounter      the channel counter of this transfer's IV (1, 2, ...; strictly increasing)
+ * 0x08 u64 IvCounter      the IV's message counter (1, 2, ...; strictly increasing; at most 2^32-1)
  * 0x10 u64 BounceGpa      guest physical address of the bounce buffer (shared pages)
  * 0x18 u64 DeviceAddress  device memory address
  * 0x20 u32 Length         plaintext bytes, 1..1 MiB-16; the bounce buffer holds Length + 16 (ciphertext ‖ tag)
@@ -24,7 +24,7 @@ import io.teebox.kit.codec.MalformedStructureException;
  * @param opcode {@link #COPY_TO_DEVICE} or {@link #COPY_FROM_DEVICE}
  * @param channel the channel, 0
  * @param sessionId the SPDM session id
- * @param ivCounter the IV counter
+ * @param ivCounter the IV's message counter
  * @param bounceGpa the bounce buffer's guest physical address
  * @param deviceAddress the device memory address
  * @param length the plaintext length
