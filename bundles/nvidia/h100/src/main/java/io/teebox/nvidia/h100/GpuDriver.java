@@ -188,7 +188,7 @@ public final class GpuDriver implements AutoCloseable {
      * Copies data into device memory: encrypts it under the host-to-device key with the next IV counter, writes
      * ciphertext and tag into the bounce buffer and asks the GPU's copy engine to decrypt it into its memory.
      *
-     * @param data the bytes, 1..bounce buffer size − 16
+     * @param data the bytes, 1..bounce buffer size − 16 (at most 1 MiB − 16)
      * @param deviceAddress where in device memory (in CC mode, inside the compute protected region)
      * @return the transfer
      * @throws IllegalStateException if not connected, or the GPU was reset
@@ -287,7 +287,7 @@ public final class GpuDriver implements AutoCloseable {
     }
 
     private void fits(int length) {
-        long room = (long) bouncePages * PAGE - DriverChannel.TAG;
+        long room = Math.min((long) bouncePages * PAGE - DriverChannel.TAG, DriverChannel.MAX_LENGTH);
         if (length < 1 || length > room) {
             throw new IllegalArgumentException("a transfer is 1.." + room + " bytes with this " + bouncePages
                     + "-page bounce buffer, got " + length);

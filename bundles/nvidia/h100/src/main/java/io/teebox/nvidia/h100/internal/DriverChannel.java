@@ -17,6 +17,8 @@ public final class DriverChannel {
 
     /** The GCM tag's length. */
     public static final int TAG = ChannelCrypto.TAG;
+    /** The largest transfer. */
+    public static final int MAX_LENGTH = WorkSubmission.MAX_LENGTH;
 
     private final ChannelCrypto crypto;
     private long h2d;
