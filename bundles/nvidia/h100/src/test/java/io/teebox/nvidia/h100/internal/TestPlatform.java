@@ -34,6 +34,12 @@ final class TestPlatform implements PlatformState {
 
     @Override
     public synchronized byte[] kept(String platform, String name, Supplier<byte[]> create) {
+        // the platform's StateDirectory accepts these names only
+        for (String part : new String[] {platform, name}) {
+            if (!part.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+                throw new IllegalArgumentException("bad state name '" + part + "'");
+            }
+        }
         Path f = dir.resolve(platform).resolve(name);
         try {
             if (Files.exists(f)) {
