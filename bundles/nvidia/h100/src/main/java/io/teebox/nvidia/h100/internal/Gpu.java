@@ -226,20 +226,24 @@ final class Gpu {
         return new WorkCompletion(w.opcode(), 0, w.ivCounter(), sealed.length).encode();
     }
 
+    /** The channel of a session that is established now; a channel whose session ended is destroyed. */
     private Channel channel(int sessionId) {
-        Channel ch = channels.get(sessionId);
-        if (ch != null) {
-            return ch;
-        }
         Optional<SessionKeys> keys = responder == null ? Optional.empty() : responder.sessionKeys(sessionId);
+        // a session ends when the driver starts a new connection (GET_VERSION) or a secured message fails
+        channels.entrySet().removeIf(e -> {
+            boolean gone = responder == null || responder.sessionKeys(e.getKey()).isEmpty();
+            if (gone) {
+                e.getValue().crypto.destroy();
+            }
+            return gone;
+        });
         if (keys.isEmpty()) {
             throw NvStatus.NV_ERR_INVALID_STATE.error(id + ": there is no established SPDM session 0x"
-                    + Integer.toHexString(sessionId) + " (the GPU was reset since, or the handshake did not "
-                    + "finish); establish a session first");
+                    + Integer.toHexString(sessionId) + " (the GPU was reset since, a newer session replaced it, or "
+                    + "the handshake did not finish); establish a session first");
         }
-        ch = new Channel(new ChannelCrypto(keys.get().exportMasterSecret()));
-        channels.put(sessionId, ch);
-        return ch;
+        return channels.computeIfAbsent(sessionId, k -> new Channel(new ChannelCrypto(keys.get()
+                .exportMasterSecret())));
     }
 
     synchronized HostRead hostAccess(long address, HostAccess access, byte[] data) {

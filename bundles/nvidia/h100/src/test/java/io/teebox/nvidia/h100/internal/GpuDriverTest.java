@@ -410,4 +410,23 @@ public class GpuDriverTest {
         assertTrue(r.verify(backend.certificateChain("gpu0").get(0).getPublicKey()));
         assertEquals(64, r.response().blocks().size());
     }
+
+    @Test
+    public void aNewSessionRetiresTheChannelKeysOfTheOldOne() {
+        GpuDriver d = driver();
+        int old = d.connect().sessionId();
+        d.copyToDevice(model(64), CPR);
+        int next = d.connect().sessionId();
+        assertNotEquals(old, next);
+        // the host submits a copy under the old session's keys: the GPU no longer has them
+        byte[] stale = new WorkSubmission(WorkSubmission.COPY_FROM_DEVICE, 0, old, 7, BOUNCE, CPR, 64).encode();
+        TeeException e = assertThrows(TeeException.class, () -> backend.submit("gpu0", stale));
+        assertEquals("NV_ERR_INVALID_STATE", e.status().name());
+        assertArrayEquals(model(64), d.copyFromDevice(CPR, 64).plaintext());
+        // connecting again and again does not exhaust the GSP's sessions
+        for (int i = 0; i < 6; i++) {
+            d.connect();
+        }
+        assertEquals("1", backend.device("gpu0").properties().get("spdm sessions"));
+    }
 }
