@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
@@ -75,6 +76,12 @@ public final class H100Backend implements TeeBackend, DeviceTee, H100Platform {
                     cpr));
         }
         publishRims();
+    }
+
+    /** The backend goes (stopped, updated, reconfigured): each GPU resets, its session keys are scrubbed. */
+    @Deactivate
+    void deactivate() {
+        gpus.values().forEach(Gpu::detach);
     }
 
     static void check(H100Config c) {
