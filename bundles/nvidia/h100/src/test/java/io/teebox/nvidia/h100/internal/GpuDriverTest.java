@@ -334,7 +334,10 @@ public class GpuDriverTest {
         assertFalse(d.connected());
         d.connect();
         assertArrayEquals(new byte[64], d.copyFromDevice(CPR, 64).plaintext());
-        // a new backend (a bundle update) is a reset too
+        // a new backend (a bundle update) is a reset too; the old one scrubs as it goes
+        backend.deactivate();
+        assertTrue(backend.device("gpu0").guest().isEmpty());
+        assertEquals("0", backend.device("gpu0").properties().get("spdm sessions"));
         H100Backend updated = fixture.backend();
         backend = updated;
         updated.attach("gpu0", guest);
