@@ -248,6 +248,9 @@ public final class GpuDriver implements AutoCloseable {
             m = s.getMeasurements(nonce32);
         } catch (SpdmException e) {
             throw ended(e);
+        } catch (MalformedStructureException e) {
+            throw new IllegalStateException(gpu.id() + ": the GPU's MEASUREMENTS answer is malformed: "
+                    + e.getMessage(), e);
         }
         byte[] report = m.report();
         AttestationReport.parse(report);

@@ -262,15 +262,17 @@ public class H100DeviceTest {
     @Test
     public void exchangeAndSubmitNeedAGuestAndMalformedMessagesAreRefusedByName() throws Exception {
         H100Backend b = fixture().backend();
-        TeeException e = assertThrows(TeeException.class, () -> b.exchange("gpu0", new byte[] {5, 0x10, (byte) 0x84,
-            0, 0}));
+        byte[] getVersion = Mailbox.frame(io.teebox.spdm.Packet.plain(new byte[] {0x10, (byte) 0x84, 0, 0}));
+        TeeException e = assertThrows(TeeException.class, () -> b.exchange("gpu0", getVersion));
         assertEquals("NV_ERR_INVALID_STATE", e.status().name());
         b.attach("gpu0", new TestGuest("cvm", true, 16));
-        TeeException frame = assertThrows(TeeException.class, () -> b.exchange("gpu0", new byte[] {9, 0x10}));
-        assertTrue(frame.getMessage(), frame.getMessage().contains("mailbox message type is 0x9"));
-        byte[] version = b.exchange("gpu0", new byte[] {5, 0x10, (byte) 0x84, 0, 0});
-        assertEquals(5, version[0]);
-        assertEquals(0x04, version[2]);
+        byte[] badType = getVersion.clone();
+        badType[0] = 9;
+        TeeException frame = assertThrows(TeeException.class, () -> b.exchange("gpu0", badType));
+        assertTrue(frame.getMessage(), frame.getMessage().contains("NV_SPDM_DESC_HEADER.msgType is 9"));
+        io.teebox.spdm.Packet version = Mailbox.unframe(b.exchange("gpu0", getVersion));
+        assertFalse(version.secured());
+        assertEquals(0x04, version.bytes()[1]);
         TeeException sub = assertThrows(TeeException.class, () -> b.submit("gpu0", new byte[39]));
         assertEquals("NV_ERR_INVALID_ARGUMENT", sub.status().name());
         byte[] noSession = new WorkSubmission(1, 0, 0x10001, 1, 0, 512L << 20, 16).encode();

@@ -29,17 +29,19 @@ public class HostileInputTest {
         int answered = 0;
         int refused = 0;
         for (int i = 0; i < 3000; i++) {
-            byte[] m = new byte[r.nextInt(200)];
-            r.nextBytes(m);
-            if (m.length > 0 && r.nextBoolean()) {
-                m[0] = (byte) (r.nextBoolean() ? Mailbox.SPDM : Mailbox.SECURED_SPDM);
-                if (m.length > 2 && r.nextBoolean()) {
-                    m[1] = 0x11;
-                }
+            byte[] payload = new byte[1 + r.nextInt(200)];
+            r.nextBytes(payload);
+            if (r.nextBoolean()) {
+                payload[0] = 0x11;
+            }
+            byte[] m = r.nextInt(5) == 0 ? payload
+                    : Mailbox.frame(new io.teebox.spdm.Packet(r.nextBoolean(), payload));
+            if (r.nextInt(5) == 0) {
+                m[r.nextInt(Math.min(m.length, 12))] ^= (byte) (1 << r.nextInt(8));
             }
             try {
                 byte[] a = b.exchange("gpu0", m);
-                assertTrue(a.length >= 2);
+                assertTrue(a.length >= Mailbox.HEADER + 4);
                 answered++;
             } catch (TeeException e) {
                 assertEquals("NV_ERR_INVALID_ARGUMENT", e.status().name());
@@ -63,6 +65,7 @@ public class HostileInputTest {
         }
         assertTrue(answered > 1000 && refused > 100);
         // still a working GPU
-        assertEquals(0x04, b.exchange("gpu0", new byte[] {5, 0x10, (byte) 0x84, 0, 0})[2]);
+        assertEquals(0x04, Mailbox.unframe(b.exchange("gpu0", Mailbox.frame(io.teebox.spdm.Packet.plain(new byte[] {
+            0x10, (byte) 0x84, 0, 0})))).bytes()[1]);
     }
 }

@@ -75,14 +75,27 @@ public class WireFormatsTest {
     }
 
     @Test
-    public void theMailboxPrefixesDsp0275MessageTypes() {
+    public void theMailboxIsNvidiasSpdmDescriptorHeader() {
         byte[] spdm = {0x10, (byte) 0x84, 0, 0};
-        assertEquals("0510840000", Hex.encode(Mailbox.frame(Packet.plain(spdm))));
-        assertEquals("06" + "01020304", Hex.encode(Mailbox.frame(new Packet(true, new byte[] {1, 2, 3, 4}))));
-        assertEquals(Packet.plain(spdm), Mailbox.unframe(Hex.decode("0510840000")));
-        assertTrue(Mailbox.unframe(Hex.decode("06aa")).secured());
-        assertThrows(MalformedStructureException.class, () -> Mailbox.unframe(Hex.decode("07aa")));
-        assertThrows(MalformedStructureException.class, () -> Mailbox.unframe(Hex.decode("05")));
+        String plain = "00000000" + "04000000" + "10000000" + "10840000";
+        assertEquals(plain, Hex.encode(Mailbox.frame(Packet.plain(spdm))));
+        assertEquals("01000000" + "03000000" + "10000000" + "010203", Hex.encode(Mailbox.frame(new Packet(true,
+                new byte[] {1, 2, 3}))));
+        assertEquals(Packet.plain(spdm), Mailbox.unframe(Hex.decode(plain)));
+        assertTrue(Mailbox.unframe(Hex.decode("01000000" + "01000000" + "10000000" + "aa")).secured());
+        assertMailbox("msgType", "02000000" + "01000000" + "10000000" + "aa");
+        assertMailbox("version", "00000000" + "01000000" + "11000000" + "aa");
+        assertMailbox("msgSizeByte", "00000000" + "02000000" + "10000000" + "aa");
+        assertMailbox("msgSizeByte", "00000000" + "00000000" + "10000000");
+        assertThrows(MalformedStructureException.class, () -> Mailbox.unframe(new byte[11]));
+        assertThrows(MalformedStructureException.class, () -> Mailbox.frame(Packet.plain(new byte[0x1200 - 11])));
+        assertEquals(0x1200, Mailbox.frame(Packet.plain(new byte[0x1200 - 12])).length);
+    }
+
+    private static void assertMailbox(String field, String hex) {
+        MalformedStructureException e = assertThrows(MalformedStructureException.class, () -> Mailbox.unframe(
+                Hex.decode(hex)));
+        assertTrue(e.getMessage(), e.getMessage().contains(field));
     }
 
     @Test
