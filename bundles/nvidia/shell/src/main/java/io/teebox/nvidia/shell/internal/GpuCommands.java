@@ -36,6 +36,7 @@ import io.teebox.kit.hex.HexDump;
 import io.teebox.kit.x509.X509Authority;
 import io.teebox.nvidia.abi.AttestationReport;
 import io.teebox.nvidia.h100.GpuDriver;
+import io.teebox.nvidia.h100.H100Platform;
 import io.teebox.nvidia.rim.NvidiaServices;
 
 /**
@@ -56,6 +57,7 @@ public final class GpuCommands {
     private final GuestDrivers drivers;
     private final NvidiaServices nvidia;
     private final EvidenceVerifier verifier;
+    private final H100Platform platform;
     private final List<DeviceTee> tees = new CopyOnWriteArrayList<>();
     private final Map<DeviceTee, String> types = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -64,11 +66,14 @@ public final class GpuCommands {
      * @param drivers the guests' GPU drivers
      * @param nvidia NVIDIA's services (roots, RIMs)
      * @param verifier the GPU evidence verifier
+     * @param platform the H100s' host tools (debugger, RIM ids)
      */
     @Activate
     public GpuCommands(@Reference DeviceAssignment assignment, @Reference GuestDrivers drivers,
             @Reference NvidiaServices nvidia,
-            @Reference(target = "(" + EvidenceVerifier.FORMAT_PROPERTY + "=" + FORMAT + ")") EvidenceVerifier verifier) {
+            @Reference(target = "(" + EvidenceVerifier.FORMAT_PROPERTY + "=" + FORMAT + ")") EvidenceVerifier verifier,
+            @Reference H100Platform platform) {
+        this.platform = platform;
         this.assignment = assignment;
         this.drivers = drivers;
         this.nvidia = nvidia;
@@ -155,13 +160,21 @@ public final class GpuCommands {
     }
 
     @Descriptor("Read GPU memory from the host (a BAR read): what the host gets, and why")
-    public String peek(@Descriptor("GPU") String device,
+    public String peek(
+            @Descriptor("read as NVIDIA's debugger does instead (refused in CC mode on)")
+            @Parameter(names = {"--debug"}, presentValue = "true", absentValue = "false") boolean debug,
+            @Descriptor("GPU") String device,
             @Descriptor("GPU memory address, e.g. 0x0") String address,
             @Descriptor("bytes, 1..4096") String length) {
         long a = number("address", address);
         int n = (int) number("length", length);
         if (n < 1 || n > 4096) {
             throw new IllegalArgumentException("length must be 1..4096, got " + length);
+        }
+        if (debug) {
+            byte[] d = platform.debugRead(device, a, n);
+            return "debugger read of " + device + " at 0x" + Long.toHexString(a) + " (CC mode " + info(device).mode()
+                    + "):\n" + HexDump.format(a, d);
         }
         HostRead r = tee(device).hostAccess(device, a, HostAccess.READ, new byte[n]);
         return "host read of " + device + " at 0x" + Long.toHexString(a) + ": " + r.outcome().effect() + " - "
@@ -181,9 +194,13 @@ public final class GpuCommands {
             + "certificate chain, KEY_EXCHANGE, FINISH")
     public String connect(@Descriptor("guest id or name") String guest, @Descriptor("GPU") String device) {
         GuestDrivers.Open o = drivers.opened(guest, device);
-        Object info = o.driver().connect();
-        return "guest " + guest + "'s driver: SPDM session with " + device + " established\n  " + info + "\n  host: "
-                + o.relay().counts();
+        GpuDriver.SessionInfo i = o.driver().connect();
+        return "guest " + guest + "'s driver: SPDM " + i.version() + " session 0x" + Integer.toHexString(i.sessionId())
+                + " with " + device + " established\n  GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS ("
+                + i.baseAsym() + ", " + i.baseHash() + ", " + i.dhe() + ", " + i.aead() + "), GET_DIGESTS, "
+                + "GET_CERTIFICATE (" + i.certificates() + " certificates to the NVIDIA device root), KEY_EXCHANGE, "
+                + "FINISH\n  the GPU is " + i.leafSubject() + "\n  host: " + o.relay().counts()
+                + " (it saw every byte; the session keys never left the guest and the GPU)";
     }
 
     @Descriptor("Copy through the bounce buffer: the guest's driver encrypts (AES-256-GCM, session key) into "
@@ -208,8 +225,26 @@ public final class GpuCommands {
         } else {
             t = o.driver().copyToDevice(bytes(data), a);
         }
-        return t + "\n  host: " + o.relay().counts() + "; mem:peek " + guest + " 0x" + Long.toHexString(o.bounceGpa())
-                + " 64 shows the bounce buffer as the host sees it";
+        StringBuilder b = new StringBuilder();
+        byte[] seen = t.hostView();
+        if (t.direction() == GpuDriver.Direction.HOST_TO_DEVICE) {
+            b.append(String.format("guest %s -> %s: %d bytes into protected GPU memory at 0x%x%n", guest, device,
+                    t.length(), a));
+        } else {
+            b.append(String.format("%s -> guest %s: %d bytes from protected GPU memory at 0x%x%n", device, guest,
+                    t.length(), a));
+        }
+        b.append(String.format("  through the bounce buffer at GPA 0x%x (shared pages), AES-256-GCM under the "
+                + "session's Lce0_%s_user key, IV counter %d%n", t.bounceGpa(),
+                t.direction() == GpuDriver.Direction.HOST_TO_DEVICE ? "h2d" : "d2h", t.ivCounter()));
+        b.append("  the host saw (ciphertext || 16-byte tag):\n");
+        b.append(indent(HexDump.format(t.bounceGpa(), java.util.Arrays.copyOf(seen, Math.min(seen.length, 64)))));
+        if (t.direction() == GpuDriver.Direction.DEVICE_TO_HOST) {
+            b.append("  the guest decrypted:\n").append(indent(HexDump.format(a, t.plaintext())));
+        }
+        b.append("  host: ").append(o.relay().counts()).append("; mem:peek ").append(guest).append(" 0x")
+                .append(Long.toHexString(t.bounceGpa())).append(" 64 shows the bounce buffer as the host sees it");
+        return b.toString();
     }
 
     @Descriptor("GPU evidence: the guest's driver asks for a signed GET_MEASUREMENTS report with a nonce; the GPU "
@@ -248,6 +283,10 @@ public final class GpuCommands {
         return "RIM service: " + nvidia.rimServiceUrl() + "/v1/rim/{id}\nOCSP responder: " + nvidia.ocspUrl()
                 + "\ndevice root: " + nvidia.deviceRoot().getSubjectX500Principal().getName()
                 + "\nRIM root: " + nvidia.rimRoot().getSubjectX500Principal().getName();
+    }
+
+    private static String indent(String dump) {
+        return dump.lines().map(l -> "    " + l + "\n").reduce("", String::concat);
     }
 
     private String appraise(Evidence e, byte[] nonce) {
