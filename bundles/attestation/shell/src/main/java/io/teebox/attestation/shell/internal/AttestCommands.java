@@ -55,6 +55,20 @@ public final class AttestCommands {
     private volatile Hypervisor hypervisor;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile AttestationPolicies policyStore;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile io.teebox.api.device.DeviceAssignment devices;
+    /** The guest drivers' sides of device attestation, by the device backends' tee.type. */
+    private final Map<String, io.teebox.api.device.DeviceAttester> attesters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindAttester(io.teebox.api.device.DeviceAttester a, Map<String, Object> props) {
+        attesters.put(String.valueOf(props.get(io.teebox.api.tee.TeeType.PROPERTY)), a);
+    }
+
+    void unbindAttester(io.teebox.api.device.DeviceAttester a, Map<String, Object> props) {
+        attesters.remove(String.valueOf(props.get(io.teebox.api.tee.TeeType.PROPERTY)), a);
+    }
 
     /** @param endpoint where the platform's HTTP server, and so the attestation service, listens */
     @Activate
@@ -354,6 +368,10 @@ public final class AttestCommands {
             @Parameter(names = {"-r", "--runtime-data"}, absentValue = "") String runtimeData,
             @Descriptor("the policy to appraise with (default: the service's choice)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("devices the guest holds whose evidence goes with the CPU's, e.g. gpu0 or gpu0,gpu1: each "
+                    + "binds the same nonce and runtime data (a GPU's SPDM nonce is the first 32 bytes of the report "
+                    + "data); one token with a submod per part")
+            @Parameter(names = {"-d", "--device"}, absentValue = "") String device,
             @Descriptor("guest id or name") String guest) {
         Hypervisor hv = hypervisor;
         if (hv == null) {
@@ -372,8 +390,33 @@ public final class AttestCommands {
         }
         int field = tee.equals("sev") || tee.equals("sev-es") ? 16 : 64;
         Evidence e = hv.context(guest).evidence(Bytes.of(reportData(nonce, rd, field)));
-        return Tokens.attested(service.attest(request(e.format(), e.report(), e.certificates(), nonce, rd, policy)),
-                e.format());
+        JsonObject additional = new JsonObject();
+        for (String d : device.isEmpty() ? new String[0] : device.split(",")) {
+            Evidence de = deviceEvidence(guest, d.strip(), nonce, rd);
+            additional.add(d.strip(), part(de.format(), de.report(), de.certificates()));
+        }
+        return Tokens.attested(service.attest(withAdditional(request(e.format(), e.report(), e.certificates(), nonce,
+                rd, policy), additional)), e.format());
+    }
+
+    /** A device's evidence, from the guest's driver, binding the nonce and runtime data as the CPU's does. */
+    private Evidence deviceEvidence(String guest, String device, String nonce, JsonObject rd) {
+        io.teebox.api.device.DeviceAssignment da = devices;
+        if (da == null) {
+            throw new IllegalStateException("--device: no device assignment is present (the core feature)");
+        }
+        if (!device.matches("[a-z]{2,16}[0-9]{1,3}")) {
+            throw new IllegalArgumentException("--device: '" + device + "' is not a device id like gpu0");
+        }
+        String type = da.devices().stream().filter(i -> i.id().equals(device)).map(i -> i.teeType()).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--device: no device '" + device + "'; devices: "
+                        + da.devices().stream().map(i -> i.id()).toList()));
+        io.teebox.api.device.DeviceAttester a = attesters.get(type);
+        if (a == null) {
+            throw new IllegalStateException("--device: no guest driver of " + type + " devices gives evidence (is "
+                    + "its bundle started?)");
+        }
+        return a.evidence(guest, device, Bytes.of(reportData(nonce, rd, a.nonceLength())));
     }
 
     /** @return the token decoded */
