@@ -247,12 +247,13 @@ public final class RimXml {
      * ecdsa-sha384 over a sha384 digest of the whole tag, the chain in KeyInfo/X509Data, base64 in 64-character
      * lines as NVIDIA's.
      *
-     * @param doc the unsigned tag
+     * @param unsignedText the unsigned tag's bytes, whose text the result keeps
      * @param key the signer's private key (P-384)
      * @param chain the certificates to embed, signer first
      * @return the signed tag, serialized
      */
-    public static byte[] sign(Document doc, PrivateKey key, List<X509Certificate> chain) {
+    public static byte[] sign(byte[] unsignedText, PrivateKey key, List<X509Certificate> chain) {
+        Document doc = parse(unsignedText);
         try {
             XMLSignatureFactory fac = XMLSignatureFactory.getInstance("DOM");
             Reference ref = fac.newReference("", fac.newDigestMethod(DigestMethod.SHA384, null),
@@ -265,7 +266,6 @@ public final class RimXml {
             KeyInfoFactory kif = fac.getKeyInfoFactory();
             KeyInfo ki = kif.newKeyInfo(List.of(kif.newX509Data(List.copyOf(chain))));
             Element root = doc.getDocumentElement();
-            root.appendChild(doc.createTextNode("\n"));
             DOMSignContext ctx = new DOMSignContext(jdkKey(key), root);
             ctx.setDefaultNamespacePrefix("ds");
             fac.newXMLSignature(si, ki).sign(ctx);
@@ -273,7 +273,13 @@ public final class RimXml {
             for (int i = 0; i < certs.getLength(); i++) {
                 certs.item(i).setTextContent(base64Lines(chain.get(i).getEncoded()));
             }
-            return serialize(doc);
+            // The signature covers the canonical form, so the tag keeps its own text (NVIDIA's attribute order,
+            // which a DOM serializer would sort) and only the signature element is serialized and spliced in.
+            Element signature = (Element) doc.getElementsByTagNameNS(DSIG_NS, "Signature").item(0);
+            String text = new String(unsignedText, java.nio.charset.StandardCharsets.UTF_8);
+            int end = text.lastIndexOf("</");
+            return (text.substring(0, end) + new String(serialize(signature), java.nio.charset.StandardCharsets.UTF_8)
+                    + text.substring(end)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | MarshalException | XMLSignatureException e) {
             throw new IllegalStateException("cannot sign the RIM: " + e.getMessage(), e);
         }
@@ -298,10 +304,10 @@ public final class RimXml {
     }
 
     /**
-     * @param doc a document
+     * @param doc a document or an element
      * @return its bytes, UTF-8, without an XML declaration (as NVIDIA's RIMs)
      */
-    public static byte[] serialize(Document doc) {
+    public static byte[] serialize(Node doc) {
         try {
             TransformerFactory tf = TransformerFactory.newInstance();
             tf.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
