@@ -1,0 +1,154 @@
+package io.teebox.nvidia.rim.internal;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPException;
+import org.bouncycastle.cert.ocsp.OCSPReq;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.Req;
+import org.bouncycastle.cert.ocsp.RespID;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.bouncycastle.cert.ocsp.UnknownStatus;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+
+import io.teebox.kit.crypto.BouncyCastle;
+import io.teebox.kit.x509.X509Authority;
+
+/**
+ * NVIDIA's OCSP responder, emulated (RFC 6960): answers for every certificate the emulated PKI issued, device and
+ * reference-value hierarchies and the GPUs' BROM certificates it provisioned; "good" unless revoked through
+ * {@link #revoke}, "unknown" for a certificate it did not issue. Each answer is signed ECDSA-SHA384 by the responder
+ * certificate under the root of the certificate asked about, which it includes, and echoes the request's nonce, as
+ * NVIDIA's verifier requires.
+ */
+public final class OcspResponder {
+
+    private static final Duration VALIDITY = Duration.ofDays(1);
+
+    private final NvidiaPki pki;
+    private final Map<BigInteger, Instant> revoked = new ConcurrentHashMap<>();
+
+    /** @param pki the emulated PKI */
+    public OcspResponder(NvidiaPki pki) {
+        this.pki = pki;
+    }
+
+    /**
+     * Revokes a certificate of the emulated PKI: its OCSP status becomes revoked (keyCompromise).
+     *
+     * @param serial its serial number
+     */
+    public void revoke(BigInteger serial) {
+        revoked.putIfAbsent(serial, Instant.now());
+    }
+
+    /**
+     * @param der a DER OCSPRequest
+     * @param now the time of the answer
+     * @return a DER OCSPResponse: MALFORMED_REQUEST for a request that cannot be read, else SUCCESSFUL
+     */
+    public byte[] answer(byte[] der, Instant now) {
+        OCSPReq request;
+        try {
+            request = new OCSPReq(der);
+            if (request.getRequestList().length == 0) {
+                return status(OCSPRespBuilder.MALFORMED_REQUEST);
+            }
+        } catch (IOException | RuntimeException e) {
+            return status(OCSPRespBuilder.MALFORMED_REQUEST);
+        }
+        try {
+            DigestCalculatorProvider digests = new JcaDigestCalculatorProviderBuilder()
+                    .setProvider(BouncyCastle.provider()).build();
+            X509Authority responder = null;
+            BasicOCSPRespBuilder b = null;
+            for (Req r : request.getRequestList()) {
+                CertificateID id = r.getCertID();
+                X509Certificate[] found = find(id, digests);
+                if (responder == null) {
+                    responder = pki.responderFor(found == null ? pki.deviceRoot().certificate() : rootOf(found));
+                    b = new BasicOCSPRespBuilder(new RespID(
+                            new JcaX509CertificateHolder(responder.certificate()).getSubject()));
+                }
+                CertificateStatus status;
+                if (found == null) {
+                    status = new UnknownStatus();
+                } else if (revoked.containsKey(found[0].getSerialNumber())) {
+                    status = new RevokedStatus(Date.from(revoked.get(found[0].getSerialNumber())),
+                            CRLReason.keyCompromise);
+                } else {
+                    status = CertificateStatus.GOOD;
+                }
+                b.addResponse(id, status, Date.from(now), Date.from(now.plus(VALIDITY)), null);
+            }
+            Extension nonce = request.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+            if (nonce != null) {
+                b.setResponseExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                        false, nonce.getExtnValue())));
+            }
+            var signer = new JcaContentSignerBuilder(X509Authority.ECDSA_SHA384).setProvider(BouncyCastle.provider())
+                    .build(responder.privateKey());
+            return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL,
+                    b.build(signer, new X509CertificateHolder[] {new JcaX509CertificateHolder(
+                            responder.certificate())}, Date.from(now))).getEncoded();
+        } catch (OCSPException | OperatorCreationException | CertificateEncodingException | IOException e) {
+            return status(OCSPRespBuilder.INTERNAL_ERROR);
+        }
+    }
+
+    private X509Certificate rootOf(X509Certificate[] pair) {
+        X509Certificate rimRoot = pki.rimRoot().certificate();
+        for (X509Certificate c : pki.rimChain()) {
+            if (c.equals(pair[0]) || c.equals(pair[1])) {
+                return rimRoot;
+            }
+        }
+        for (X509Authority r : pki.responders()) {
+            if (r.certificate().equals(pair[0]) && r.certificate().getIssuerX500Principal()
+                    .equals(rimRoot.getSubjectX500Principal())) {
+                return rimRoot;
+            }
+        }
+        return pki.deviceRoot().certificate();
+    }
+
+    private X509Certificate[] find(CertificateID id, DigestCalculatorProvider digests)
+            throws OCSPException, CertificateEncodingException {
+        for (X509Certificate[] pair : pki.issued()) {
+            if (pair[0].getSerialNumber().equals(id.getSerialNumber())
+                    && id.matchesIssuer(new JcaX509CertificateHolder(pair[1]), digests)) {
+                return pair;
+            }
+        }
+        return null;
+    }
+
+    private static byte[] status(int status) {
+        try {
+            return new OCSPRespBuilder().build(status, null).getEncoded();
+        } catch (OCSPException | IOException e) {
+            throw new IllegalStateException("cannot encode an OCSP status " + status, e);
+        }
+    }
+}
