@@ -214,6 +214,11 @@ public final class NvidiaServicesImpl extends HttpServlet implements NvidiaServi
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse rsp) throws IOException {
+        // read the body before any refusal, so the connection stays usable for the client's next request
+        byte[] body;
+        try (InputStream in = req.getInputStream()) {
+            body = in.readNBytes(MAX_REQUEST + 1);
+        }
         if (!req.getRequestURI().equals(req.getContextPath() + OCSP_PATH)) {
             error(rsp, 405, "method_not_allowed", "POST is for " + OCSP_PATH + " only");
             return;
@@ -222,10 +227,6 @@ public final class NvidiaServicesImpl extends HttpServlet implements NvidiaServi
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith(OCSP_REQUEST)) {
             error(rsp, 415, "unsupported_media_type", "Content-Type is " + type + ", expected " + OCSP_REQUEST);
             return;
-        }
-        byte[] body;
-        try (InputStream in = req.getInputStream()) {
-            body = in.readNBytes(MAX_REQUEST + 1);
         }
         if (body.length > MAX_REQUEST) {
             error(rsp, 413, "too_large", "the OCSP request exceeds " + MAX_REQUEST + " bytes");
