@@ -106,4 +106,18 @@ public class RimSignerTest {
         assertEquals(genuine.activeMeasurements().size(), ours.activeMeasurements().size());
         assertEquals(RimSigner.unsigned(c).length(), RimSigner.unsigned(c).length());
     }
+
+    @Test
+    public void badContentIsNamed() {
+        RimContent uneven = new RimContent("NV_GPU_DRIVER_GH100_1.0", RimContent.Kind.DRIVER, "1.0",
+                List.of(new GoldenMeasurement(3, "Measurement_3", true, List.of(new byte[48], new byte[32]))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> signed(uneven));
+        assertEquals("measurement 3 (Measurement_3): value 1 is 32 bytes, value 0 is 48", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new RimSigner(PKI.rimSigner().privateKey(), List.of()));
+        RimContent odd = new RimContent("NV_GPU_DRIVER_GH100_1.0", RimContent.Kind.DRIVER, "1.0 <&\"x\">",
+                List.of(new GoldenMeasurement(0, "a\"<b>&", true, List.of(new byte[48]))));
+        Rim rim = Rim.parse(signed(odd));
+        assertEquals("1.0 <&\"x\">", rim.colloquialVersion());
+        assertEquals("a\"<b>&", rim.measurements().get(0).name());
+    }
 }

@@ -3,7 +3,6 @@ package io.teebox.nvidia.rim.internal;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -313,17 +312,5 @@ public final class NvidiaPki {
             throw new IllegalStateException("the kept NVIDIA authority " + name + " is damaged (" + e.getMessage()
                     + "); restore it, or re-provision the platform", e);
         }
-    }
-
-    /** @return a name for messages */
-    static String cn(X509Certificate c) {
-        String dn = c.getSubjectX500Principal().getName();
-        int i = dn.indexOf("CN=");
-        if (i < 0) {
-            return dn;
-        }
-        int end = dn.indexOf(',', i);
-        return new String(dn.substring(i + 3, end < 0 ? dn.length() : end).getBytes(StandardCharsets.UTF_8),
-                StandardCharsets.UTF_8);
     }
 }
