@@ -39,7 +39,9 @@ import io.teebox.kit.x509.X509Authority;
  * Provisioner ICA 1", which issues each GPU's "GH100 A01 GSP BROM" CA certificate;</li>
  * <li>reference values: "NVIDIA CoRIM signing Root CA" → "NVIDIA Reference Value GH100 CA" → "NVIDIA Reference Value
  * L3 GH100 001" → "HCC RIM L4 Signer", which signs RIMs;</li>
- * <li>one OCSP responder certificate under each root.</li>
+ * <li>a delegated OCSP responder certificate (id-kp-OCSPSigning) under each CA, "&lt;CA&gt; OCSP Responder", so an
+ * answer is signed by a responder the certificate's own issuer authorized (RFC 6960 4.2.2.2, as OpenSSL checks), which
+ * also chains to the root as NVIDIA's verifier checks.</li>
  * </ul>
  * All P-384, ecdsa-with-SHA384, subjects, extensions and their order as in NVIDIA's genuine certificates (the Hopper
  * sample chain and the RIMs' embedded chain), notBefore as NVIDIA's, notAfter 9999-12-31 (NVIDIA's RIM signers
@@ -68,12 +70,12 @@ public final class NvidiaPki {
     private final Lazy<X509Authority> deviceRoot;
     private final Lazy<X509Authority> gh100Identity;
     private final Lazy<X509Authority> provisioner;
-    private final Lazy<X509Authority> deviceOcsp;
     private final Lazy<X509Authority> rimRoot;
     private final Lazy<X509Authority> rimCa;
     private final Lazy<X509Authority> rimL3;
     private final Lazy<X509Authority> rimL4;
-    private final Lazy<X509Authority> rimOcsp;
+    /** The CAs, each with its delegated OCSP responder, in chain order (device, then reference values). */
+    private final Map<Lazy<X509Authority>, Lazy<X509Authority>> responders = new java.util.LinkedHashMap<>();
     private final Map<String, X509Certificate> broms = new ConcurrentHashMap<>();
 
     /** @param keeper where authorities and provisioned certificates are kept */
@@ -102,7 +104,6 @@ public final class NvidiaPki {
                 .crlDistributionPoint("http://crl.ndis.nvidia.com/crl/l2-gh100.crl")
                 .extension(Extension.authorityInfoAccess.getId(), false, aia()).subjectKeyId().authorityKeyId()
                 .build());
-        deviceOcsp = kept("device-ocsp", deviceRoot, () -> responder(deviceRoot.get(), "NVIDIA Device Identity OCSP Responder"));
         rimRoot = kept("rim-root", null, () -> X509Authority.builder()
                 .subject("C=US, O=NVIDIA, CN=NVIDIA CoRIM signing Root CA").keyPair(EcKeys.generate(CURVE))
                 .serial(serial()).validity(Instant.parse("2023-03-16T15:37:34Z"), FOREVER)
@@ -132,7 +133,13 @@ public final class NvidiaPki {
                 .signatureAlgorithm(X509Authority.ECDSA_SHA384).subjectKeyId().authorityKeyId().endEntity()
                 .keyUsage(KeyUsageBit.DIGITAL_SIGNATURE)
                 .extension(Extension.authorityInfoAccess.getId(), false, aia()).build());
-        rimOcsp = kept("rim-ocsp", rimRoot, () -> responder(rimRoot.get(), "NVIDIA CoRIM OCSP Responder"));
+        String[] names = {"device-root", "gh100-identity", "gh100-provisioner-ica-1", "rim-root", "rim-gh100-ca",
+            "rim-l3-gh100-001"};
+        List<Lazy<X509Authority>> cas = List.of(deviceRoot, gh100Identity, provisioner, rimRoot, rimCa, rimL3);
+        for (int i = 0; i < cas.size(); i++) {
+            Lazy<X509Authority> ca = cas.get(i);
+            responders.put(ca, kept("ocsp-" + names[i], ca, () -> responder(ca.get())));
+        }
     }
 
     /** The parent is made (and kept) first, so the keeper is never called from inside another keep. */
@@ -145,8 +152,11 @@ public final class NvidiaPki {
         });
     }
 
-    private static X509Authority responder(X509Authority root, String cn) {
-        return root.issue().subject("CN=" + cn + ", O=NVIDIA Corporation, C=US").keyPair(EcKeys.generate(CURVE))
+    private static X509Authority responder(X509Authority ca) {
+        String dn = ca.certificate().getSubjectX500Principal().getName();
+        String cn = dn.replaceFirst("^.*CN=([^,]*).*$", "$1");
+        return ca.issue().subject("CN=" + cn + " OCSP Responder, O=NVIDIA Corporation, C=US")
+                .keyPair(EcKeys.generate(CURVE))
                 .serial(serial()).validity(Instant.parse("2023-01-01T00:00:00Z"), FOREVER)
                 .signatureAlgorithm(X509Authority.ECDSA_SHA384).endEntity()
                 .keyUsage(KeyUsageBit.DIGITAL_SIGNATURE)
@@ -186,17 +196,34 @@ public final class NvidiaPki {
                 rimRoot.get().certificate());
     }
 
-    /** @return the OCSP responders, the device hierarchy's then the reference values' */
-    public List<X509Authority> responders() {
-        return List.of(deviceOcsp.get(), rimOcsp.get());
+    /**
+     * @param issuer the issuer of the certificate asked about
+     * @return the responder that CA authorized; the device root's for an issuer this PKI does not know
+     */
+    public X509Authority responderFor(X509Certificate issuer) {
+        for (Map.Entry<Lazy<X509Authority>, Lazy<X509Authority>> e : responders.entrySet()) {
+            if (e.getKey().get().certificate().equals(issuer)) {
+                return e.getValue().get();
+            }
+        }
+        return responders.get(deviceRoot).get();
     }
 
     /**
-     * @param root a root of this PKI
-     * @return the responder under that root
+     * @param ca a CA of this PKI
+     * @return the CA and its issuers up to, not including, its root (what an OCSP answer carries after the
+     *         responder's certificate, so a client that trusts only the root can build the responder's path)
      */
-    public X509Authority responderFor(X509Certificate root) {
-        return root.equals(rimRoot.get().certificate()) ? rimOcsp.get() : deviceOcsp.get();
+    public List<X509Certificate> pathBelowRoot(X509Certificate ca) {
+        List<X509Certificate> device = List.of(provisioner.get().certificate(), gh100Identity.get().certificate());
+        List<X509Certificate> rim = List.of(rimL3.get().certificate(), rimCa.get().certificate());
+        for (List<X509Certificate> line : List.of(device, rim)) {
+            int i = line.indexOf(ca);
+            if (i >= 0) {
+                return line.subList(i, line.size());
+            }
+        }
+        return List.of();
     }
 
     /** @return every CA certificate this PKI has made, each with its issuer: (certificate, issuer) pairs */
@@ -208,7 +235,6 @@ public final class NvidiaPki {
         out.add(new X509Certificate[] {dr, dr});
         out.add(new X509Certificate[] {id, dr});
         out.add(new X509Certificate[] {pr, id});
-        out.add(new X509Certificate[] {deviceOcsp.get().certificate(), dr});
         for (X509Certificate b : broms.values()) {
             out.add(new X509Certificate[] {b, pr});
         }
@@ -216,7 +242,9 @@ public final class NvidiaPki {
         for (int i = 0; i < rim.size(); i++) {
             out.add(new X509Certificate[] {rim.get(i), rim.get(Math.min(i + 1, rim.size() - 1))});
         }
-        out.add(new X509Certificate[] {rimOcsp.get().certificate(), rimRoot.get().certificate()});
+        for (Map.Entry<Lazy<X509Authority>, Lazy<X509Authority>> e : responders.entrySet()) {
+            out.add(new X509Certificate[] {e.getValue().get().certificate(), e.getKey().get().certificate()});
+        }
         return out;
     }
 

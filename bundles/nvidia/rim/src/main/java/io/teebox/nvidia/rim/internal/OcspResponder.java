@@ -7,6 +7,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,9 +39,10 @@ import io.teebox.kit.x509.X509Authority;
 /**
  * NVIDIA's OCSP responder, emulated (RFC 6960): answers for every certificate the emulated PKI issued, device and
  * reference-value hierarchies and the GPUs' BROM certificates it provisioned; "good" unless revoked through
- * {@link #revoke}, "unknown" for a certificate it did not issue. Each answer is signed ECDSA-SHA384 by the responder
- * certificate under the root of the certificate asked about, which it includes, and echoes the request's nonce, as
- * NVIDIA's verifier requires.
+ * {@link #revoke}, "unknown" for a certificate it did not issue. Each answer is signed ECDSA-SHA384 by the delegated
+ * responder of the issuer of the (first) certificate asked about; it carries the responder's certificate first (the
+ * one NVIDIA's verifier takes) and then the path from the issuer up to the root, so a client that trusts only the
+ * root (OpenSSL) can verify it, and it echoes the request's nonce.
  */
 public final class OcspResponder {
 
@@ -82,12 +84,14 @@ public final class OcspResponder {
             DigestCalculatorProvider digests = new JcaDigestCalculatorProviderBuilder()
                     .setProvider(BouncyCastle.provider()).build();
             X509Authority responder = null;
+            X509Certificate issuer = null;
             BasicOCSPRespBuilder b = null;
             for (Req r : request.getRequestList()) {
                 CertificateID id = r.getCertID();
                 X509Certificate[] found = find(id, digests);
                 if (responder == null) {
-                    responder = pki.responderFor(found == null ? pki.deviceRoot().certificate() : rootOf(found));
+                    issuer = found == null ? pki.deviceRoot().certificate() : found[1];
+                    responder = pki.responderFor(issuer);
                     b = new BasicOCSPRespBuilder(new RespID(
                             new JcaX509CertificateHolder(responder.certificate()).getSubject()));
                 }
@@ -109,28 +113,17 @@ public final class OcspResponder {
             }
             var signer = new JcaContentSignerBuilder(X509Authority.ECDSA_SHA384).setProvider(BouncyCastle.provider())
                     .build(responder.privateKey());
-            return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL,
-                    b.build(signer, new X509CertificateHolder[] {new JcaX509CertificateHolder(
-                            responder.certificate())}, Date.from(now))).getEncoded();
+            List<X509Certificate> path = pki.pathBelowRoot(issuer);
+            X509CertificateHolder[] certs = new X509CertificateHolder[1 + path.size()];
+            certs[0] = new JcaX509CertificateHolder(responder.certificate());
+            for (int i = 0; i < path.size(); i++) {
+                certs[i + 1] = new JcaX509CertificateHolder(path.get(i));
+            }
+            return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, b.build(signer, certs, Date.from(now)))
+                    .getEncoded();
         } catch (OCSPException | OperatorCreationException | CertificateEncodingException | IOException e) {
             return status(OCSPRespBuilder.INTERNAL_ERROR);
         }
-    }
-
-    private X509Certificate rootOf(X509Certificate[] pair) {
-        X509Certificate rimRoot = pki.rimRoot().certificate();
-        for (X509Certificate c : pki.rimChain()) {
-            if (c.equals(pair[0]) || c.equals(pair[1])) {
-                return rimRoot;
-            }
-        }
-        for (X509Authority r : pki.responders()) {
-            if (r.certificate().equals(pair[0]) && r.certificate().getIssuerX500Principal()
-                    .equals(rimRoot.getSubjectX500Principal())) {
-                return rimRoot;
-            }
-        }
-        return pki.deviceRoot().certificate();
     }
 
     private X509Certificate[] find(CertificateID id, DigestCalculatorProvider digests)

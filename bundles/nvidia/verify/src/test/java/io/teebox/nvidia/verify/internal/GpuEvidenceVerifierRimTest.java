@@ -274,7 +274,7 @@ public class GpuEvidenceVerifierRimTest {
                         NvidiaVectors.root())), Map.of("report_data", NvidiaVectors.NONCE_HEX), Map.of()));
         assertEquals("measurements,ocsp,rim_driver,rim_vbios", failed(a));
         // teebox's responder is not NVIDIA's: its certificate does not chain to NVIDIA's genuine root
-        assertTrue(reason(a, "ocsp"), reason(a, "ocsp").contains("'NVIDIA Device Identity OCSP Responder' does not "
+        assertTrue(reason(a, "ocsp"), reason(a, "ocsp").contains("'NVIDIA Device Identity CA OCSP Responder' does not "
                 + "chain to the root"));
         assertTrue(reason(a, "rim_driver"), reason(a, "rim_driver").startsWith("no driver RIM "
                 + "NV_GPU_DRIVER_GH100_550.90.07 available from [http://127.0.0.1:1/nvidia]"));
