@@ -49,7 +49,7 @@ public interface NvidiaServices {
 
     /**
      * Revokes a certificate this PKI issued (a GPU's BROM certificate, an intermediate, a RIM signer): the OCSP
-     * responder answers "revoked" (keyCompromise) for it from now on, until the next start.
+     * responder answers "revoked" (keyCompromise) for it from now on, also after a restart.
      *
      * @param serial the certificate's serial number
      * @since 1.1

@@ -48,7 +48,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code id} (the JSON), kind {@code "ocsp"} with key {@code request} (base64 DER; the DER response).</li>
  * </ul>
  * The PKI's authorities are made on first use and kept in the platform's state ({@code nvidia/...}); published RIMs
- * are kept in {@code <state>/nvidia/rims/<id>.swidtag}.
+ * are kept in {@code <state>/nvidia/rims/<id>.swidtag}, revocations in {@code <state>/nvidia/revoked}.
  */
 @Component(service = {NvidiaServices.class, Servlet.class, CollateralSource.class}, immediate = true,
         property = {CollateralSource.VENDOR + "=nvidia", "collateral.emulated=true"})
@@ -78,20 +78,21 @@ public final class NvidiaServicesImpl extends HttpServlet implements NvidiaServi
      */
     @Activate
     public NvidiaServicesImpl(@Reference PlatformState state, @Reference HttpEndpoint endpoint) {
-        this((name, create) -> state.kept("nvidia", name, create), state.directory().resolve("nvidia")
-                .resolve("rims"), endpoint::baseUrl, Clock.systemUTC());
+        this((name, create) -> state.kept("nvidia", name, create), state.directory().resolve("nvidia"),
+                endpoint::baseUrl, Clock.systemUTC());
     }
 
     /**
      * @param keeper where the PKI is kept
-     * @param rims where published RIMs are kept, or null for memory only
+     * @param dir where published RIMs ({@code rims/}) and revocations ({@code revoked}) are kept, or null for memory
+     *            only
      * @param baseUrl the HTTP server's base URL
      * @param clock the time of OCSP answers
      */
-    public NvidiaServicesImpl(NvidiaPki.Keeper keeper, Path rims, Supplier<String> baseUrl, Clock clock) {
+    public NvidiaServicesImpl(NvidiaPki.Keeper keeper, Path dir, Supplier<String> baseUrl, Clock clock) {
         this.pki = new NvidiaPki(keeper);
-        this.ocsp = new OcspResponder(pki);
-        this.store = Lazy.of(() -> new RimStore(rims));
+        this.ocsp = new OcspResponder(pki, dir == null ? null : dir.resolve("revoked"));
+        this.store = Lazy.of(() -> new RimStore(dir == null ? null : dir.resolve("rims")));
         this.baseUrl = baseUrl;
         this.clock = clock;
     }

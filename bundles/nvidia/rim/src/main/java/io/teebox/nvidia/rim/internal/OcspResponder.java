@@ -1,6 +1,11 @@
 package io.teebox.nvidia.rim.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.math.BigInteger;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -34,6 +39,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 import io.teebox.kit.crypto.BouncyCastle;
+import io.teebox.kit.lang.Lazy;
 import io.teebox.kit.x509.X509Authority;
 
 /**
@@ -49,20 +55,65 @@ public final class OcspResponder {
     private static final Duration VALIDITY = Duration.ofDays(1);
 
     private final NvidiaPki pki;
-    private final Map<BigInteger, Instant> revoked = new ConcurrentHashMap<>();
+    private final Path file;
+    private final Lazy<Map<BigInteger, Instant>> revoked;
 
-    /** @param pki the emulated PKI */
-    public OcspResponder(NvidiaPki pki) {
+    /**
+     * @param pki the emulated PKI
+     * @param file where revocations are kept (one {@code <serial hex> <instant>} a line), or null for memory only
+     */
+    public OcspResponder(NvidiaPki pki, Path file) {
         this.pki = pki;
+        this.file = file;
+        this.revoked = Lazy.of(this::load);
+    }
+
+    private Map<BigInteger, Instant> load() {
+        Map<BigInteger, Instant> m = new ConcurrentHashMap<>();
+        if (file == null || !Files.exists(file)) {
+            return m;
+        }
+        try {
+            int n = 0;
+            for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+                n++;
+                String[] f = line.trim().split(" ");
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    m.put(new BigInteger(f[0], 16), Instant.parse(f[1]));
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("the kept NVIDIA revocations " + file + " line " + n
+                            + " is not '<serial hex> <instant>': " + line);
+                }
+            }
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the kept NVIDIA revocations " + file, e);
+        }
     }
 
     /**
-     * Revokes a certificate of the emulated PKI: its OCSP status becomes revoked (keyCompromise).
+     * Revokes a certificate of the emulated PKI: its OCSP status becomes revoked (keyCompromise), also after a
+     * restart when a file was given.
      *
      * @param serial its serial number
      */
-    public void revoke(BigInteger serial) {
-        revoked.putIfAbsent(serial, Instant.now());
+    public synchronized void revoke(BigInteger serial) {
+        if (revoked.get().putIfAbsent(serial, Instant.now()) != null || file == null) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        revoked.get().forEach((k, v) -> sb.append(k.toString(16)).append(' ').append(v).append('\n'));
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), "revoked", ".tmp");
+            Files.writeString(tmp, sb, StandardCharsets.US_ASCII);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the NVIDIA revocations in " + file, e);
+        }
     }
 
     /**
@@ -98,8 +149,8 @@ public final class OcspResponder {
                 CertificateStatus status;
                 if (found == null) {
                     status = new UnknownStatus();
-                } else if (revoked.containsKey(found[0].getSerialNumber())) {
-                    status = new RevokedStatus(Date.from(revoked.get(found[0].getSerialNumber())),
+                } else if (revoked.get().containsKey(found[0].getSerialNumber())) {
+                    status = new RevokedStatus(Date.from(revoked.get().get(found[0].getSerialNumber())),
                             CRLReason.keyCompromise);
                 } else {
                     status = CertificateStatus.GOOD;

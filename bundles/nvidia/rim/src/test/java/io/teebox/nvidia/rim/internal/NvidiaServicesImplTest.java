@@ -64,16 +64,16 @@ public class NvidiaServicesImplTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final Instant NOW = Instant.parse("2026-12-01T00:00:00Z");
     static MemoryKeeper keeper;
-    static Path rims;
+    static Path dir;
     static ServletHost host;
     static NvidiaServicesImpl services;
 
     @BeforeClass
     public static void start() throws Exception {
         keeper = new MemoryKeeper();
-        rims = Files.createTempDirectory("nvidia-rims");
+        dir = Files.createTempDirectory("nvidia-state");
         host = new ServletHost();
-        services = new NvidiaServicesImpl(keeper, rims, host::baseUrl, Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        services = new NvidiaServicesImpl(keeper, dir, host::baseUrl, Clock.fixed(NOW, java.time.ZoneOffset.UTC));
         host.serve("/nvidia/rim/v1/rim/*", services).serve("/nvidia/ocsp", services).serve("/nvidia/ocsp/*", services)
                 .start();
     }
@@ -114,7 +114,7 @@ public class NvidiaServicesImplTest {
         Rim parsed = Rim.parse(rim);
         parsed.verify(services.rimRoot(), NOW);
         assertEquals("550.90.07", parsed.colloquialVersion());
-        assertTrue(Files.exists(rims.resolve("NV_GPU_DRIVER_GH100_550.90.07.swidtag")));
+        assertTrue(Files.exists(dir.resolve("rims/NV_GPU_DRIVER_GH100_550.90.07.swidtag")));
     }
 
     @Test
@@ -131,7 +131,7 @@ public class NvidiaServicesImplTest {
     public void restartKeepsTheRootsAndThePublishedRims() throws Exception {
         RimContent c = content("NV_GPU_VBIOS_1010_0200_882_96009F0001", "96.00.9F.00.01");
         byte[] xml = services.publish(c);
-        NvidiaServicesImpl again = new NvidiaServicesImpl(keeper, rims, host::baseUrl, Clock.systemUTC());
+        NvidiaServicesImpl again = new NvidiaServicesImpl(keeper, dir, host::baseUrl, Clock.systemUTC());
         assertEquals(services.rimRoot(), again.rimRoot());
         assertEquals(services.deviceRoot(), again.deviceRoot());
         assertArrayEquals(xml, again.publish(c));
@@ -277,6 +277,13 @@ public class NvidiaServicesImplTest {
                 .ca().selfSigned();
         BasicOCSPResp u = post(request(stranger.certificate(), stranger.certificate(), null));
         assertTrue(u.getResponses()[0].getCertStatus() instanceof UnknownStatus);
+        // a restart keeps the revocation
+        NvidiaServicesImpl again = new NvidiaServicesImpl(keeper, dir, host::baseUrl, Clock.systemUTC());
+        again.provision(chain.get(0).getPublicKey(), BigInteger.valueOf(99));
+        OCSPResp after = new OCSPResp(again.fetch("ocsp", Map.of("request", Base64.getEncoder().encodeToString(
+                request(chain.get(0), chain.get(1), new byte[32])))).orElseThrow().value());
+        assertTrue(((BasicOCSPResp) after.getResponseObject()).getResponses()[0].getCertStatus()
+                instanceof RevokedStatus);
     }
 
     @Test
