@@ -219,8 +219,12 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
         }
         if (d != null && d.rim() != null && v != null && v.rim() != null) {
             if (ocspMade) {
-                ocsp.check("driver RIM", d.chain(), 0, ocspProblems);
-                ocsp.check("VBIOS RIM", v.chain(), 0, ocspProblems);
+                if (!ocsp.check("driver RIM", d.chain(), 0, ocspProblems)) {
+                    ocspProblems.add("no OCSP responder answered for the driver RIM's signing chain");
+                }
+                if (!ocsp.check("VBIOS RIM", v.chain(), 0, ocspProblems)) {
+                    ocspProblems.add("no OCSP responder answered for the VBIOS RIM's signing chain");
+                }
             }
             List<RimComparison.Mismatch> m = RimComparison.compare(d.rim(), v.rim(), report.response().blocks(),
                     nvdec0 == null || nvdec0);
@@ -238,9 +242,14 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
                         + "do not match the report: " + sb));
             }
         } else {
-            String why = "not compared: " + (d == null || d.rim() == null ? "no verified driver RIM" : "")
-                    + (d == null || d.rim() == null ? (v == null || v.rim() == null ? " and no verified VBIOS RIM"
-                            : "") : "no verified VBIOS RIM");
+            List<String> missing = new ArrayList<>();
+            if (d == null || d.rim() == null) {
+                missing.add("driver");
+            }
+            if (v == null || v.rim() == null) {
+                missing.add("VBIOS");
+            }
+            String why = "not compared: no verified " + String.join(" and no verified ", missing) + " RIM";
             failures.add(requireRims ? new Check("measurements", why) : Check.warning("measurements", why));
         }
         if (!ocspMade) {
