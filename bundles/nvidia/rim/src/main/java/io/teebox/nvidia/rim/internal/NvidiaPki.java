@@ -1,8 +1,13 @@
 package io.teebox.nvidia.rim.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -12,6 +17,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,10 +83,24 @@ public final class NvidiaPki {
     /** The CAs, each with its delegated OCSP responder, in chain order (device, then reference values). */
     private final Map<Lazy<X509Authority>, Lazy<X509Authority>> responders = new java.util.LinkedHashMap<>();
     private final Map<String, X509Certificate> broms = new ConcurrentHashMap<>();
+    /** Where provisioned BROM certificates are listed ({@code <id>.der}) so OCSP knows them after a restart. */
+    private final Path bromIndex;
+    private final Lazy<Boolean> indexRead;
 
     /** @param keeper where authorities and provisioned certificates are kept */
     public NvidiaPki(Keeper keeper) {
+        this(keeper, null);
+    }
+
+    /**
+     * @param keeper where authorities and provisioned certificates are kept
+     * @param bromIndex a directory listing the provisioned BROM certificates, or null to know only those provisioned
+     *            since start
+     */
+    public NvidiaPki(Keeper keeper, Path bromIndex) {
         this.keeper = Objects.requireNonNull(keeper, "keeper");
+        this.bromIndex = bromIndex;
+        this.indexRead = Lazy.of(this::readIndex);
         deviceRoot = kept("device-root", null, () -> X509Authority.builder()
                 .subject("CN=NVIDIA Device Identity CA, O=NVIDIA").keyPair(EcKeys.generate(CURVE)).serial(serial())
                 .validity(Instant.parse("2021-11-05T00:00:00Z"), FOREVER)
@@ -235,6 +255,7 @@ public final class NvidiaPki {
         out.add(new X509Certificate[] {dr, dr});
         out.add(new X509Certificate[] {id, dr});
         out.add(new X509Certificate[] {pr, id});
+        indexRead.get();
         for (X509Certificate b : broms.values()) {
             out.add(new X509Certificate[] {b, pr});
         }
@@ -277,13 +298,54 @@ public final class NvidiaPki {
         String id = Hex.encode(Digests.sha256(serial.toByteArray(), key.getEncoded())).substring(0, 32);
         X509Certificate brom = broms.computeIfAbsent(id, k -> X509Authority.certificateFromDer(keeper.keep(
                 "brom-" + k, () -> X509Authority.toDer(provisioner.get().issue()
-                        .subject("SERIALNUMBER=" + serial.toString(16).toUpperCase(java.util.Locale.ROOT)
+                        .subject("SERIALNUMBER=" + serial.toString(16).toUpperCase(Locale.ROOT)
                                 + ", C=US, O=NVIDIA Corporation, CN=GH100 A01 GSP BROM")
                         .publicKey(key).serial(serial).validity(Instant.parse("2020-10-17T00:00:00Z"), FOREVER)
                         .signatureAlgorithm(X509Authority.ECDSA_SHA384).ca().keyUsage(KeyUsageBit.KEY_CERT_SIGN)
                         .subjectKeyId().authorityKeyId().buildCertificate()))));
+        index(id, brom);
         return List.of(brom, provisioner.get().certificate(), gh100Identity.get().certificate(),
                 deviceRoot.get().certificate());
+    }
+
+    private void index(String id, X509Certificate brom) {
+        if (bromIndex == null) {
+            return;
+        }
+        Path f = bromIndex.resolve(id + ".der");
+        if (Files.exists(f)) {
+            return;
+        }
+        try {
+            Files.createDirectories(bromIndex);
+            Path tmp = Files.createTempFile(bromIndex, id, ".tmp");
+            Files.write(tmp, X509Authority.toDer(brom));
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the BROM certificate in " + bromIndex, e);
+        }
+    }
+
+    private Boolean readIndex() {
+        if (bromIndex == null || !Files.isDirectory(bromIndex)) {
+            return Boolean.TRUE;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(
+                bromIndex, "*.der")) {
+            X509Certificate pr = provisioner.get().certificate();
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                X509Certificate c = X509Authority.certificateFromDer(Files.readAllBytes(f));
+                if (c.getIssuerX500Principal().equals(pr.getSubjectX500Principal())) {
+                    broms.putIfAbsent(name.substring(0, name.length() - 4), c);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the provisioned BROM certificates in " + bromIndex + ": "
+                    + e.getMessage(), e);
+        }
+        return Boolean.TRUE;
     }
 
     private static String safeCurve(PublicKey key) {

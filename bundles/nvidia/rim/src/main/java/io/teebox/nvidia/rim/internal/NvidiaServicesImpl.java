@@ -48,7 +48,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code id} (the JSON), kind {@code "ocsp"} with key {@code request} (base64 DER; the DER response).</li>
  * </ul>
  * The PKI's authorities are made on first use and kept in the platform's state ({@code nvidia/...}); published RIMs
- * are kept in {@code <state>/nvidia/rims/<id>.swidtag}, revocations in {@code <state>/nvidia/revoked}.
+ * are kept in {@code <state>/nvidia/rims/<id>.swidtag}, revocations in {@code <state>/nvidia/revoked}, and the provisioned GPUs' BROM certificates are listed in
+ * {@code <state>/nvidia/broms/} so the OCSP responder knows them after a restart.
  */
 @Component(service = {NvidiaServices.class, Servlet.class, CollateralSource.class}, immediate = true,
         property = {CollateralSource.VENDOR + "=nvidia", "collateral.emulated=true"})
@@ -84,13 +85,13 @@ public final class NvidiaServicesImpl extends HttpServlet implements NvidiaServi
 
     /**
      * @param keeper where the PKI is kept
-     * @param dir where published RIMs ({@code rims/}) and revocations ({@code revoked}) are kept, or null for memory
-     *            only
+     * @param dir where published RIMs ({@code rims/}), revocations ({@code revoked}) and the list of provisioned BROM
+     *            certificates ({@code broms/}) are kept, or null for memory only
      * @param baseUrl the HTTP server's base URL
      * @param clock the time of OCSP answers
      */
     public NvidiaServicesImpl(NvidiaPki.Keeper keeper, Path dir, Supplier<String> baseUrl, Clock clock) {
-        this.pki = new NvidiaPki(keeper);
+        this.pki = new NvidiaPki(keeper, dir == null ? null : dir.resolve("broms"));
         this.ocsp = new OcspResponder(pki, dir == null ? null : dir.resolve("revoked"));
         this.store = Lazy.of(() -> new RimStore(dir == null ? null : dir.resolve("rims")));
         this.baseUrl = baseUrl;
