@@ -47,7 +47,8 @@ import io.teebox.spi.collateral.CollateralSources;
  * <p>Then, as NVIDIA's verifier goes on, through the collateral sources of vendor {@code nvidia} (the emulated NVIDIA
  * services, or a mirror of NVIDIA's): the driver RIM {@code NV_GPU_DRIVER_GH100_{driver}} ({@code rim_driver}) and
  * the VBIOS RIM {@code NV_GPU_VBIOS_{PROJECT}_{PROJECT_SKU}_{CHIP_SKU}_{vbios without dots, upper case}}
- * ({@code rim_vbios}), each signed under one of the trusted X.509 roots (NVIDIA CoRIM signing Root CA) and stating
+ * ({@code rim_vbios}) (or the RIMs the evidence carries as attachments {@code rim_driver} and {@code rim_vbios}, the
+ * signed XML or the RIM service's JSON, which are used first: an air-gapped verifier), each signed under one of the trusted X.509 roots (NVIDIA CoRIM signing Root CA) and stating
  * the report's version; the golden-measurement comparison by NVIDIA's rules ({@code measurements},
  * {@link RimComparison}); OCSP for the device chain from index 1 and for each RIM's signing chain ({@code ocsp},
  * {@link OcspCheck}). NVIDIA's verifier fails when it cannot fetch a RIM or reach OCSP; teebox reports a missing
@@ -70,6 +71,10 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
             "measurements");
     /** Policies: whether a missing RIM or OCSP responder contraindicates, as in NVIDIA's verifier. */
     static final Set<String> POLICIES = Set.of("require_rims", "require_ocsp");
+    /** Evidence attachment with the driver RIM (the signed XML, or the RIM service's JSON), used before any source. */
+    static final String ATTACHMENT_DRIVER_RIM = "rim_driver";
+    /** Evidence attachment with the VBIOS RIM. */
+    static final String ATTACHMENT_VBIOS_RIM = "rim_vbios";
     /** How many mismatches a measurements check names before it counts the rest. */
     static final int MISMATCHES_NAMED = 3;
     private static final String FORMAT = AttestationReport.EVIDENCE_FORMAT;
@@ -179,11 +184,12 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
             failures.add(new Check("signature", "not checked: no valid device certificate chain"));
         }
         compare(report, options, driver, vbios, failures);
-        references(report, options, leaf == null ? null : chain, driver, vbios, nvdec0, claims, failures);
+        references(evidence, report, options, leaf == null ? null : chain, driver, vbios, nvdec0, claims, failures);
         return Appraisal.of(FORMAT, claims, names(options), failures, Bytes.of(report.nonce()));
     }
 
-    private void references(AttestationReport report, VerificationOptions options, List<X509Certificate> chain,
+    private void references(Evidence evidence, AttestationReport report, VerificationOptions options,
+            List<X509Certificate> chain,
             String driver, String vbios, Boolean nvdec0, Map<String, Object> claims, List<Check> failures) {
         boolean requireRims = "true".equals(options.policy().get("require_rims"));
         boolean requireOcsp = "true".equals(options.policy().get("require_ocsp"));
@@ -200,7 +206,8 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
         if (driver == null) {
             failures.add(new Check("rim_driver", "not fetched: the report's DRIVER_VERSION cannot be read"));
         } else {
-            d = rims.check("driver", RimCheck.driverId(driver), driver, new ArrayList<>());
+            d = rims.check("driver", RimCheck.driverId(driver), driver, evidence.attachment(ATTACHMENT_DRIVER_RIM),
+                    new ArrayList<>());
             claims.put("rim_driver_id", RimCheck.driverId(driver));
             rimOutcome("rim_driver", d, requireRims, failures);
         }
@@ -214,7 +221,7 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
         } else {
             String id = RimCheck.vbiosId(project.get(), projectSku.get(), chipSku.get(), vbios);
             claims.put("rim_vbios_id", id);
-            v = rims.check("VBIOS", id, vbios, new ArrayList<>());
+            v = rims.check("VBIOS", id, vbios, evidence.attachment(ATTACHMENT_VBIOS_RIM), new ArrayList<>());
             rimOutcome("rim_vbios", v, requireRims, failures);
         }
         if (d != null && d.rim() != null && v != null && v.rim() != null) {

@@ -57,10 +57,22 @@ final class RimCheck {
                 + vbiosVersion.replace(".", "").toUpperCase(Locale.ROOT);
     }
 
-    Outcome check(String what, String id, String version, List<String> sourceProblems) {
+    /**
+     * @param what "driver" or "VBIOS"
+     * @param id the RIM's id
+     * @param version the report's version
+     * @param attached the RIM the evidence carries (the signed XML, or the RIM service's JSON), or null
+     * @param sourceProblems where failing sources are noted
+     * @return the outcome
+     */
+    Outcome check(String what, String id, String version, byte[] attached, List<String> sourceProblems) {
         Optional<byte[]> json = Optional.empty();
         String from = null;
-        for (CollateralSource s : sources) {
+        if (attached != null) {
+            from = "the evidence";
+            json = Optional.of(attached);
+        }
+        for (CollateralSource s : json.isPresent() ? List.<CollateralSource>of() : sources) {
             Optional<CollateralSources.Answer> a = CollateralSources.ask(s, KIND, Map.of("id", id), sourceProblems);
             if (a.isPresent()) {
                 json = Optional.of(a.get().value().value());
@@ -76,20 +88,50 @@ final class RimCheck {
         }
         byte[] xml;
         try {
-            JsonElement e = JsonParser.parseString(new String(json.get(), StandardCharsets.UTF_8));
+            if (isXml(json.get())) {
+                xml = json.get();
+            } else {
+                xml = fromJson(json.get(), id, from);
+            }
+        } catch (IllegalStateException e) {
+            return new Outcome(null, true, e.getMessage(), List.of());
+        }
+        return verify(what, id, version, xml);
+    }
+
+    private static boolean isXml(byte[] b) {
+        for (byte c : b) {
+            if (c == '<') {
+                return true;
+            }
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != (byte) 0xEF && c != (byte) 0xBB
+                    && c != (byte) 0xBF) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** @throws IllegalStateException with the one-line reason */
+    private static byte[] fromJson(byte[] json, String id, String from) {
+        try {
+            JsonElement e = JsonParser.parseString(new String(json, StandardCharsets.UTF_8));
             JsonElement rim = e.isJsonObject() ? ((JsonObject) e).get("rim") : null;
             if (rim == null || !rim.isJsonPrimitive()) {
-                return new Outcome(null, true, "the RIM service's answer for " + id + " from " + from
-                        + " has no \"rim\" string", List.of());
+                throw new IllegalStateException("the RIM service's answer for " + id + " from " + from
+                        + " has no \"rim\" string");
             }
-            xml = Base64.getMimeDecoder().decode(rim.getAsString());
-        } catch (JsonParseException | IllegalStateException e) {
-            return new Outcome(null, true, "the RIM service's answer for " + id + " from " + from
-                    + " is not JSON: " + e.getMessage(), List.of());
+            return Base64.getMimeDecoder().decode(rim.getAsString());
+        } catch (JsonParseException e) {
+            throw new IllegalStateException("the RIM service's answer for " + id + " from " + from
+                    + " is not JSON: " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            return new Outcome(null, true, "the \"rim\" of " + id + " from " + from + " is not base64: "
-                    + e.getMessage(), List.of());
+            throw new IllegalStateException("the \"rim\" of " + id + " from " + from + " is not base64: "
+                    + e.getMessage());
         }
+    }
+
+    private Outcome verify(String what, String id, String version, byte[] xml) {
         Rim rim;
         try {
             rim = Rim.parse(xml);

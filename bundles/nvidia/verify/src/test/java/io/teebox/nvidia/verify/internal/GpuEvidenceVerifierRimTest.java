@@ -282,6 +282,35 @@ public class GpuEvidenceVerifierRimTest {
                 .contains(c.check())).allMatch(c -> c.tier() == Tier.AFFIRMING));
     }
 
+    @Test
+    public void rimsTheEvidenceCarriesAreUsedWithoutASource() {
+        Gpu gpu = new Gpu();
+        List<MeasurementBlock> blocks = GENUINE.response().blocks();
+        byte[] driverRim = gpu.nvidia.publish(content(DRIVER_ID, RimContent.Kind.DRIVER, "550.90.07",
+                GENUINE_DRIVER_RIM, blocks));
+        byte[] vbiosJson = gpu.nvidia.fetch("rim", Map.of("id", VBIOS_ID)).map(Bytes::value).orElse(null);
+        assertEquals(null, vbiosJson);
+        gpu.nvidia.publish(content(VBIOS_ID, RimContent.Kind.VBIOS, "96.00.9F.00.01", GENUINE_VBIOS_RIM, blocks));
+        vbiosJson = gpu.nvidia.fetch("rim", Map.of("id", VBIOS_ID)).orElseThrow().value();
+        AttestationReport r = gpu.report(NONCE, blocks);
+        Evidence carried = new Evidence(AttestationReport.EVIDENCE_FORMAT, r.encode(),
+                gpu.chain.stream().map(X509Authority::toDer).toList(), Map.of("rim_driver", driverRim,
+                        "rim_vbios", vbiosJson));
+        Appraisal a = new GpuEvidenceVerifier().verify(carried, gpu.options(NONCE, Map.of()));
+        assertEquals("ocsp", failed(a));
+        assertEquals(Tier.WARNING, a.status());
+        byte[] tampered = new String(driverRim, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("index=\"7\" active=\"True\"", "index=\"7\" active=\"False\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Appraisal t = new GpuEvidenceVerifier().verify(new Evidence(AttestationReport.EVIDENCE_FORMAT, r.encode(),
+                gpu.chain.stream().map(X509Authority::toDer).toList(), Map.of("rim_driver", tampered,
+                        "rim_vbios", "{\"rim\": 42".getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+                gpu.options(NONCE, Map.of()));
+        assertEquals("measurements,ocsp,rim_driver,rim_vbios", failed(t));
+        assertTrue(reason(t, "rim_driver"), reason(t, "rim_driver").contains("signed sha384 digest"));
+        assertTrue(reason(t, "rim_vbios"), reason(t, "rim_vbios").contains("from the evidence is not JSON"));
+    }
+
     /** Reads the RIM service's JSON answer. */
     static final class Base64Json {
         static byte[] rim(Bytes json) {
