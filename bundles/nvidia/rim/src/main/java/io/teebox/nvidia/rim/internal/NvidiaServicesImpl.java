@@ -48,7 +48,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code id} (the JSON), kind {@code "ocsp"} with key {@code request} (base64 DER; the DER response).</li>
  * </ul>
  * The PKI's authorities are made on first use and kept in the platform's state ({@code nvidia/...}); published RIMs
- * are kept in {@code <state>/nvidia/rims/<id>.swidtag}, revocations in {@code <state>/nvidia/revoked}, and the provisioned GPUs' BROM certificates are listed in
+ * are kept in {@code <state>/nvidia/rims/<id>.swidtag}, revocations in {@code <state>/nvidia/revoked}, and the
+ * provisioned GPUs' BROM certificates are listed in
  * {@code <state>/nvidia/broms/} so the OCSP responder knows them after a restart.
  */
 @Component(service = {NvidiaServices.class, Servlet.class, CollateralSource.class}, immediate = true,

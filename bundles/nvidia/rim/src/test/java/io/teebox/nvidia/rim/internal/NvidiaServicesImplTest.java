@@ -217,7 +217,8 @@ public class NvidiaServicesImplTest {
     static BasicOCSPResp post(byte[] request) throws Exception {
         HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(services.ocspUrl()))
                 .header("Content-Type", "application/ocsp-request")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
         OCSPResp resp = new OCSPResp(r.body());
         assertEquals(OCSPResp.SUCCESSFUL, resp.getStatus());

@@ -48,7 +48,8 @@ import io.teebox.spi.collateral.CollateralSources;
  * services, or a mirror of NVIDIA's): the driver RIM {@code NV_GPU_DRIVER_GH100_{driver}} ({@code rim_driver}) and
  * the VBIOS RIM {@code NV_GPU_VBIOS_{PROJECT}_{PROJECT_SKU}_{CHIP_SKU}_{vbios without dots, upper case}}
  * ({@code rim_vbios}) (or the RIMs the evidence carries as attachments {@code rim_driver} and {@code rim_vbios}, the
- * signed XML or the RIM service's JSON, which are used first: an air-gapped verifier), each signed under one of the trusted X.509 roots (NVIDIA CoRIM signing Root CA) and stating
+ * signed XML or the RIM service's JSON, which are used first: an air-gapped verifier), each signed under one of the
+ * trusted X.509 roots (NVIDIA CoRIM signing Root CA) and stating
  * the report's version; the golden-measurement comparison by NVIDIA's rules ({@code measurements},
  * {@link RimComparison}); OCSP for the device chain from index 1 and for each RIM's signing chain ({@code ocsp},
  * {@link OcspCheck}). NVIDIA's verifier fails when it cannot fetch a RIM or reach OCSP; teebox reports a missing

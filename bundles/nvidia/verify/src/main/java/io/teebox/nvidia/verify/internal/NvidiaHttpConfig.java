@@ -3,7 +3,10 @@ package io.teebox.nvidia.verify.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Configuration of NVIDIA's RIM service and OCSP responder reached over HTTP (factory pid {@code io.teebox.nvidia.http}). */
+/**
+ * Configuration of NVIDIA's RIM service and OCSP responder reached over HTTP (factory pid
+ * {@code io.teebox.nvidia.http}).
+ */
 @ObjectClassDefinition(name = "teebox NVIDIA RIM service and OCSP over HTTP",
         description = "Where the GPU verifier fetches RIMs and OCSP answers: NVIDIA's own services "
                 + "(https://rim.attestation.nvidia.com, https://ocsp.ndis.nvidia.com) or another teebox's "

@@ -58,7 +58,8 @@ public class GpuEvidenceVerifierRimTest {
     static final String VBIOS_ID = "NV_GPU_VBIOS_1010_0200_882_96009F0001";
     static final AttestationReport GENUINE = AttestationReport.parse(NvidiaVectors.report());
     static final Rim GENUINE_DRIVER_RIM = Rim.parse(resource("nvidia-h100/Driver_RIM_test_no_gpu.swidtag"));
-    static final Rim GENUINE_VBIOS_RIM = Rim.parse(resource("nvidia-h100/1010_0200_882_96005E0001_test_no_gpu.swidtag"));
+    static final Rim GENUINE_VBIOS_RIM =
+            Rim.parse(resource("nvidia-h100/1010_0200_882_96005E0001_test_no_gpu.swidtag"));
 
     static byte[] resource(String name) {
         try (var in = GpuEvidenceVerifierRimTest.class.getClassLoader().getResourceAsStream(name)) {
@@ -128,7 +129,8 @@ public class GpuEvidenceVerifierRimTest {
         List<GoldenMeasurement> m = new ArrayList<>();
         for (GoldenMeasurement g : like.measurements()) {
             byte[] v = blocks.get(g.index()).value();
-            m.add(new GoldenMeasurement(g.index(), g.name(), g.active(), g.active() ? List.of(v) : List.of(new byte[48])));
+            m.add(new GoldenMeasurement(g.index(), g.name(), g.active(),
+                    g.active() ? List.of(v) : List.of(new byte[48])));
         }
         return new RimContent(id, kind, version, m);
     }
