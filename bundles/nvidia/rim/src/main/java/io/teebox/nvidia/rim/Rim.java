@@ -210,8 +210,7 @@ public final class Rim {
      * Verifies the RIM as NVIDIA's verifier does: the enveloped XML-DSig (ecdsa-sha384, a sha384 digest of the whole
      * tag, c14n 1.1 as NVIDIA signs, or c14n 1.0 or exclusive c14n) with the public key of the first {@code KeyInfo}
      * certificate, and that certificate's chain to {@code root}. As NVIDIA's verifier does, the last embedded
-     * certificate (the embedded
-     * copy of the root) is replaced by {@code root}.
+     * certificate (the embedded copy of the root) is replaced by {@code root}.
      *
      * @param root the trusted reference-value root ("NVIDIA CoRIM signing Root CA")
      * @param at the time the chain must be valid at

@@ -24,12 +24,11 @@ import io.teebox.kit.lang.Lazy;
 import io.teebox.spi.collateral.CollateralSource;
 
 /**
- * NVIDIA's RIM service and OCSP responder at configured URLs, as a collateral source ({@code
- * collateral.vendor=nvidia}):
+ * NVIDIA's RIM service and OCSP responder at configured URLs, as a collateral source
+ * ({@code collateral.vendor=nvidia}):
  * kind {@code rim} (key {@code id}) is a GET of {@code <rimUrl>/v1/rim/<id>}, whose JSON is returned as served;
- * kind {@code ocsp} (key {@code request}, base64 DER) is a POST of the request to {@code <ocspUrl>}, whose DER answer
- * is
- * returned. 404 gives nothing; another status, a timeout or no connection a one-line error. One instance per
+ * kind {@code ocsp} (key {@code request}, base64 DER) is a POST of the request to {@code <ocspUrl>}, whose DER
+ * answer is returned. 404 gives nothing; another status, a timeout or no connection a one-line error. One instance per
  * configuration of factory pid {@code io.teebox.nvidia.http}, none without one.
  */
 @Component(service = CollateralSource.class, configurationPid = "io.teebox.nvidia.http",
