@@ -46,4 +46,13 @@ public interface NvidiaServices {
 
     /** @return the OCSP responder's URL */
     String ocspUrl();
+
+    /**
+     * Revokes a certificate this PKI issued (a GPU's BROM certificate, an intermediate, a RIM signer): the OCSP
+     * responder answers "revoked" (keyCompromise) for it from now on, also after a restart.
+     *
+     * @param serial the certificate's serial number
+     * @since 1.1
+     */
+    void revoke(BigInteger serial);
 }

@@ -12,6 +12,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.appraisal.Check;
@@ -26,6 +30,9 @@ import io.teebox.kit.x509.X509Authority;
 import io.teebox.nvidia.abi.AttestationReport;
 import io.teebox.nvidia.abi.DiceFwid;
 import io.teebox.nvidia.abi.OpaqueData;
+import io.teebox.nvidia.rim.RimComparison;
+import io.teebox.spi.collateral.CollateralSource;
+import io.teebox.spi.collateral.CollateralSources;
 
 /**
  * Appraises an NVIDIA H100's attestation report (evidence format {@value AttestationReport#EVIDENCE_FORMAT}: the
@@ -36,7 +43,20 @@ import io.teebox.nvidia.abi.OpaqueData;
  * request and the response up to the signature verifies with the leaf's key ({@code signature}). Reference values:
  * {@code report_data} (hex, the verifier's 32-byte nonce, which the request must carry), {@code driver_version} and
  * {@code vbios_version} (text, compared with the opaque DRIVER_VERSION and, without regard to case, VBIOS_VERSION).
- * Revocation (OCSP) and the RIM comparison are not made here.
+ *
+ * <p>Then, as NVIDIA's verifier goes on, through the collateral sources of vendor {@code nvidia} (the emulated NVIDIA
+ * services, or a mirror of NVIDIA's): the driver RIM {@code NV_GPU_DRIVER_GH100_{driver}} ({@code rim_driver}) and
+ * the VBIOS RIM {@code NV_GPU_VBIOS_{PROJECT}_{PROJECT_SKU}_{CHIP_SKU}_{vbios without dots, upper case}}
+ * ({@code rim_vbios}) (or the RIMs the evidence carries as attachments {@code rim_driver} and {@code rim_vbios}, the
+ * signed XML or the RIM service's JSON, which are used first: an air-gapped verifier), each signed under one of the
+ * trusted X.509 roots (NVIDIA CoRIM signing Root CA) and stating
+ * the report's version; the golden-measurement comparison by NVIDIA's rules ({@code measurements},
+ * {@link RimComparison}); OCSP for the device chain from index 1 and for each RIM's signing chain ({@code ocsp},
+ * {@link OcspCheck}). NVIDIA's verifier fails when it cannot fetch a RIM or reach OCSP; teebox reports a missing
+ * RIM or responder as a WARNING naming what was not available (so the genuine Hopper sample, whose RIMs are not in
+ * the vectors, still appraises its chain, FWID, signature and nonce), and as CONTRAINDICATED, as NVIDIA does, under
+ * the policies {@code require_rims=true} and {@code require_ocsp=true}. A RIM that is available but does not verify,
+ * states another version or whose golden values differ always contraindicates.
  */
 @Component(service = EvidenceVerifier.class,
         property = EvidenceVerifier.FORMAT_PROPERTY + "=" + AttestationReport.EVIDENCE_FORMAT)
@@ -48,8 +68,39 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
     static final String ECDSA_SHA384_OID = "1.2.840.10045.4.3.3";
     static final Set<String> REFERENCE_VALUES = Set.of("report_data", "driver_version", "vbios_version");
     /** The checks every appraisal of a well-formed report makes (reference values add theirs). */
-    static final List<String> CHECKS = List.of("chain", "fwid", "signature");
+    static final List<String> CHECKS = List.of("chain", "fwid", "signature", "ocsp", "rim_driver", "rim_vbios",
+            "measurements");
+    /** Policies: whether a missing RIM or OCSP responder contraindicates, as in NVIDIA's verifier. */
+    static final Set<String> POLICIES = Set.of("require_rims", "require_ocsp");
+    /** Evidence attachment with the driver RIM (the signed XML, or the RIM service's JSON), used before any source. */
+    static final String ATTACHMENT_DRIVER_RIM = "rim_driver";
+    /** Evidence attachment with the VBIOS RIM. */
+    static final String ATTACHMENT_VBIOS_RIM = "rim_vbios";
+    /** How many mismatches a measurements check names before it counts the rest. */
+    static final int MISMATCHES_NAMED = 3;
     private static final String FORMAT = AttestationReport.EVIDENCE_FORMAT;
+
+    private final CollateralSources sources;
+
+    /** A verifier with no collateral sources yet: DS binds them as they come. */
+    public GpuEvidenceVerifier() {
+        this(new CollateralSources());
+    }
+
+    /** @param sources where RIMs and OCSP answers are fetched */
+    GpuEvidenceVerifier(CollateralSources sources) {
+        this.sources = sources;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + CollateralSource.VENDOR + "=nvidia)")
+    void bindSource(CollateralSource source, Map<String, Object> properties) {
+        sources.add(source, properties);
+    }
+
+    void unbindSource(CollateralSource source) {
+        sources.remove(source);
+    }
 
     @Override
     public String format() {
@@ -76,8 +127,14 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
                         + new java.util.TreeSet<>(REFERENCE_VALUES)));
             }
         }
-        for (String k : options.policy().keySet()) {
-            failures.add(new Check("options", "unknown policy '" + k + "'; the GPU verifier takes none"));
+        for (Map.Entry<String, String> k : options.policy().entrySet()) {
+            if (!POLICIES.contains(k.getKey())) {
+                failures.add(new Check("options", "unknown policy '" + k.getKey() + "'; known: "
+                        + new java.util.TreeSet<>(POLICIES)));
+            } else if (!k.getValue().equals("true") && !k.getValue().equals("false")) {
+                failures.add(new Check("options", "policy " + k.getKey() + " is '" + k.getValue()
+                        + "', expected true or false"));
+            }
         }
         if (report == null || failures.stream().anyMatch(f -> f.check().equals("options"))) {
             return Appraisal.of(FORMAT, claims, List.of(), failures, null);
@@ -128,7 +185,111 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
             failures.add(new Check("signature", "not checked: no valid device certificate chain"));
         }
         compare(report, options, driver, vbios, failures);
+        references(evidence, report, options, leaf == null ? null : chain, driver, vbios, nvdec0, claims, failures);
         return Appraisal.of(FORMAT, claims, names(options), failures, Bytes.of(report.nonce()));
+    }
+
+    private void references(Evidence evidence, AttestationReport report, VerificationOptions options,
+            List<X509Certificate> chain,
+            String driver, String vbios, Boolean nvdec0, Map<String, Object> claims, List<Check> failures) {
+        boolean requireRims = "true".equals(options.policy().get("require_rims"));
+        boolean requireOcsp = "true".equals(options.policy().get("require_ocsp"));
+        List<CollateralSource> src = sources.inOrder();
+        java.time.Instant now = options.clock().instant();
+        List<String> ocspProblems = new ArrayList<>();
+        OcspCheck ocsp = new OcspCheck(src, now);
+        boolean ocspMade = chain != null && ocsp.check("device", chain, 1, ocspProblems);
+
+        RimCheck rims = new RimCheck(src, x509Roots(options), now);
+        OpaqueData opaque = report.opaqueData();
+        RimCheck.Outcome d = null;
+        RimCheck.Outcome v = null;
+        if (driver == null) {
+            failures.add(new Check("rim_driver", "not fetched: the report's DRIVER_VERSION cannot be read"));
+        } else {
+            d = rims.check("driver", RimCheck.driverId(driver), driver, evidence.attachment(ATTACHMENT_DRIVER_RIM),
+                    new ArrayList<>());
+            claims.put("rim_driver_id", RimCheck.driverId(driver));
+            rimOutcome("rim_driver", d, requireRims, failures);
+        }
+        java.util.Optional<String> project = opaque.project();
+        java.util.Optional<String> projectSku = opaque.projectSku();
+        java.util.Optional<String> chipSku = opaque.chipSku();
+        if (vbios == null || project.isEmpty() || projectSku.isEmpty() || chipSku.isEmpty()) {
+            failures.add(new Check("rim_vbios", "not fetched: the report's opaque data lacks "
+                    + (vbios == null ? "a readable VBIOS_VERSION" : "PROJECT, PROJECT_SKU or CHIP_SKU")
+                    + ", which the VBIOS RIM's id is made of"));
+        } else {
+            String id = RimCheck.vbiosId(project.get(), projectSku.get(), chipSku.get(), vbios);
+            claims.put("rim_vbios_id", id);
+            v = rims.check("VBIOS", id, vbios, evidence.attachment(ATTACHMENT_VBIOS_RIM), new ArrayList<>());
+            rimOutcome("rim_vbios", v, requireRims, failures);
+        }
+        if (d != null && d.rim() != null && v != null && v.rim() != null) {
+            if (ocspMade) {
+                if (!ocsp.check("driver RIM", d.chain(), 0, ocspProblems)) {
+                    ocspProblems.add("no OCSP responder answered for the driver RIM's signing chain");
+                }
+                if (!ocsp.check("VBIOS RIM", v.chain(), 0, ocspProblems)) {
+                    ocspProblems.add("no OCSP responder answered for the VBIOS RIM's signing chain");
+                }
+            }
+            List<RimComparison.Mismatch> m = RimComparison.compare(d.rim(), v.rim(), report.response().blocks(),
+                    nvdec0 == null || nvdec0);
+            long golden = d.rim().activeMeasurements().size() + v.rim().activeMeasurements().size();
+            claims.put("golden_measurements", golden);
+            if (!m.isEmpty()) {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < Math.min(MISMATCHES_NAMED, m.size()); i++) {
+                    sb.append(i == 0 ? "" : "; ").append(m.get(i));
+                }
+                if (m.size() > MISMATCHES_NAMED) {
+                    sb.append("; and ").append(m.size() - MISMATCHES_NAMED).append(" more");
+                }
+                failures.add(new Check("measurements", m.size() + " of " + golden + " active golden measurements "
+                        + "do not match the report: " + sb));
+            }
+        } else {
+            List<String> missing = new ArrayList<>();
+            if (d == null || d.rim() == null) {
+                missing.add("driver");
+            }
+            if (v == null || v.rim() == null) {
+                missing.add("VBIOS");
+            }
+            String why = "not compared: no verified " + String.join(" and no verified ", missing) + " RIM";
+            failures.add(requireRims ? new Check("measurements", why) : Check.warning("measurements", why));
+        }
+        if (!ocspMade) {
+            String why = chain == null ? "not checked: no valid device certificate chain"
+                    : "not checked: no OCSP responder available"
+                            + (src.isEmpty() ? " (no NVIDIA collateral source)" : " from "
+                                    + src.stream().map(CollateralSource::describe).toList());
+            failures.add(requireOcsp || chain == null ? new Check("ocsp", why) : Check.warning("ocsp", why));
+        } else if (!ocspProblems.isEmpty()) {
+            failures.add(new Check("ocsp", ocspProblems.get(0) + (ocspProblems.size() > 1 ? " (and "
+                    + (ocspProblems.size() - 1) + " more)" : "")));
+        }
+    }
+
+    private static void rimOutcome(String check, RimCheck.Outcome o, boolean required, List<Check> failures) {
+        if (!o.available()) {
+            failures.add(required ? new Check(check, o.problem()) : Check.warning(check, o.problem()));
+        } else if (o.problem() != null) {
+            failures.add(new Check(check, o.problem()));
+        }
+    }
+
+    private static List<X509Certificate> x509Roots(VerificationOptions options) {
+        List<X509Certificate> roots = new ArrayList<>();
+        for (byte[] r : options.trustedRoots()) {
+            try {
+                roots.add(X509Authority.certificateFromDer(r));
+            } catch (IllegalArgumentException e) {
+                // not an X.509 root
+            }
+        }
+        return roots;
     }
 
     private static List<String> names(VerificationOptions options) {

@@ -59,8 +59,22 @@ public class GpuEvidenceVerifierTest {
         refs.put("vbios_version", "96.00.9F.00.01");
         Appraisal a = verifier.verify(evidence(GENUINE, CHAIN), options(NVIDIA_ROOT, refs));
         assertTrue(a.failures().toString(), a.accepted());
-        assertEquals(List.of("chain", "driver_version", "fwid", "report_data", "signature", "vbios_version"),
-                a.checks().stream().map(Check::check).sorted().toList());
+        assertEquals(List.of("chain", "driver_version", "fwid", "measurements", "ocsp", "report_data", "rim_driver",
+                "rim_vbios", "signature", "vbios_version"), a.checks().stream().map(Check::check).sorted().toList());
+        // no NVIDIA collateral source: the RIMs and OCSP are warnings naming what was not available
+        assertEquals(io.teebox.api.appraisal.Tier.WARNING, a.status());
+        Map<String, String> warnings = a.checks().stream().filter(c -> c.tier() == io.teebox.api.appraisal.Tier.WARNING)
+                .collect(Collectors.toMap(Check::check, Check::reason));
+        assertEquals(List.of("measurements", "ocsp", "rim_driver", "rim_vbios"), warnings.keySet().stream().sorted()
+                .toList());
+        assertTrue(warnings.get("rim_driver"), warnings.get("rim_driver").startsWith(
+                "no driver RIM NV_GPU_DRIVER_GH100_550.90.07 available"));
+        assertTrue(warnings.get("rim_vbios"), warnings.get("rim_vbios").startsWith(
+                "no VBIOS RIM NV_GPU_VBIOS_1010_0200_882_96009F0001 available"));
+        assertTrue(warnings.get("ocsp"), warnings.get("ocsp").contains("no OCSP responder available"));
+        assertEquals(List.of("chain", "fwid", "report_data", "signature"), a.checks().stream()
+                .filter(c -> c.tier() == io.teebox.api.appraisal.Tier.AFFIRMING).map(Check::check).sorted()
+                .filter(c -> !c.endsWith("_version")).toList());
         assertEquals("550.90.07", a.claim("driver_version"));
         assertEquals("96.00.9f.00.01", a.claim("vbios_version"));
         assertEquals(NvidiaVectors.NONCE_HEX, a.claim("nonce"));
@@ -104,7 +118,7 @@ public class GpuEvidenceVerifierTest {
     @Test
     public void aChainOfFourFails() {
         Appraisal a = verifier.verify(evidence(GENUINE, CHAIN.subList(0, 4)), options(NVIDIA_ROOT, Map.of()));
-        assertEquals("chain,fwid,signature", failed(a));
+        assertEquals("chain,fwid,ocsp,signature", failed(a));
         assertTrue(a.failures().get(0).reason(), a.failures().get(0).reason().contains("holds 4 certificates"));
     }
 
@@ -153,7 +167,7 @@ public class GpuEvidenceVerifierTest {
         assertEquals("options", failed(badOption));
         List<byte[]> junk = new ArrayList<>(CHAIN);
         junk.set(2, new byte[] {1, 2, 3});
-        assertEquals("chain,fwid,signature", failed(verifier.verify(evidence(GENUINE, junk), options(NVIDIA_ROOT,
+        assertEquals("chain,fwid,ocsp,signature", failed(verifier.verify(evidence(GENUINE, junk), options(NVIDIA_ROOT,
                 Map.of()))));
     }
 
