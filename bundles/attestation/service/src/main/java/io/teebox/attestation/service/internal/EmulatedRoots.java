@@ -13,7 +13,9 @@ import io.teebox.spi.collateral.CollateralSource;
 /**
  * The roots of this machine's emulated vendor services, asked of their collateral sources by the vendors' own
  * collateral kinds: the last (self-signed) certificate of an AMD KDS {@code cert_chain} per product line (the ARK),
- * and of the Intel PCS's QE identity issuer chain (the SGX root CA). A source that has none is passed over.
+ * and of the Intel PCS's QE identity issuer chain (the SGX root CA); and every certificate of the vendor-neutral kind
+ * {@code trust_anchors} (PEM), which a vendor's emulated services answer with the roots they vouch under (NVIDIA's
+ * device-identity and reference-value roots). A source that has none is passed over.
  */
 final class EmulatedRoots {
 
@@ -24,23 +26,25 @@ final class EmulatedRoots {
         List<byte[]> out = new ArrayList<>();
         for (CollateralSource s : sources) {
             for (String line : List.of("Milan", "Genoa", "Turin")) {
-                last(s, "cert_chain", Map.of("product", line, "signer", "vcek"), out, log);
+                add(s, "cert_chain", Map.of("product", line, "signer", "vcek"), true, out, log);
             }
-            last(s, "qe_identity_issuer_chain", Map.of(), out, log);
+            add(s, "qe_identity_issuer_chain", Map.of(), true, out, log);
+            add(s, "trust_anchors", Map.of(), false, out, log);
         }
         return List.copyOf(out);
     }
 
-    private static void last(CollateralSource s, String kind, Map<String, String> key, List<byte[]> out,
-            Consumer<String> log) {
+    /** Adds the last certificate of a PEM chain the source gives (its root), or every certificate of it. */
+    private static void add(CollateralSource s, String kind, Map<String, String> key, boolean lastOnly,
+            List<byte[]> out, Consumer<String> log) {
         try {
             Bytes b = s.fetch(kind, key).orElse(null);
             if (b == null) {
                 return;
             }
             List<byte[]> chain = AttestationEngine.pemCertificates(new String(b.value(), StandardCharsets.US_ASCII));
-            if (!chain.isEmpty()) {
-                byte[] root = chain.get(chain.size() - 1);
+            List<byte[]> roots = lastOnly && !chain.isEmpty() ? chain.subList(chain.size() - 1, chain.size()) : chain;
+            for (byte[] root : roots) {
                 if (out.stream().noneMatch(r -> java.util.Arrays.equals(r, root))) {
                     out.add(root);
                 }

@@ -45,7 +45,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code <base>/nvidia/ocsp/<url-encoded base64 request>} as RFC 6960 A.1 allows; base64url is accepted too, since
  * Jetty refuses the {@code %2F} an encoded standard-base64 '/' becomes);</li>
  * <li>the same, in-process, as the collateral source {@code collateral.vendor=nvidia}: kind {@code "rim"} with key
- * {@code id} (the JSON), kind {@code "ocsp"} with key {@code request} (base64 DER; the DER response).</li>
+ * {@code id} (the JSON), kind {@code "ocsp"} with key {@code request} (base64 DER; the DER response), kind
+ * {@code "trust_anchors"} (PEM: the device-identity and reference-value roots, for relying parties that trust this
+ * machine's emulated vendors).</li>
  * </ul>
  * The PKI's authorities are made on first use and kept in the platform's state ({@code nvidia/...}); published RIMs
  * are kept in {@code <state>/nvidia/rims/<id>.swidtag}, revocations in {@code <state>/nvidia/revoked}, and the
@@ -142,7 +144,8 @@ public final class NvidiaServicesImpl extends HttpServlet implements NvidiaServi
     // ------------------------------------------------------------------ collateral source
 
     /**
-     * @throws IllegalArgumentException for a kind other than {@code rim} and {@code ocsp}, a bad id or bad base64
+     * @throws IllegalArgumentException for a kind other than {@code rim}, {@code ocsp} and {@code trust_anchors}, a
+     *             bad id or bad base64
      */
     @Override
     public Optional<Bytes> fetch(String kind, Map<String, String> key) {
@@ -159,8 +162,14 @@ public final class NvidiaServicesImpl extends HttpServlet implements NvidiaServi
                 }
                 return Optional.of(Bytes.of(ocsp.answer(base64("ocsp request", req), clock.instant())));
             }
-            default -> throw new IllegalArgumentException("the NVIDIA services serve kinds rim and ocsp, not \""
-                    + kind + "\"");
+            case "trust_anchors" -> {
+                // the roots a relying party trusts for what these services vouch for: the device identity root and
+                // the reference-value root, PEM
+                return Optional.of(Bytes.of(io.teebox.kit.x509.X509Authority.toPem(deviceRoot(), rimRoot())
+                        .getBytes(StandardCharsets.US_ASCII)));
+            }
+            default -> throw new IllegalArgumentException("the NVIDIA services serve kinds rim, ocsp and "
+                    + "trust_anchors, not \"" + kind + "\"");
         }
     }
 
