@@ -56,19 +56,19 @@ public class GpuIT extends TeeboxTestSupport {
         String session = String.valueOf(gogo("gpu:connect cvm gpu0", "gpu"));
         assertTrue(session, session.contains("established"));
 
-        String copy = String.valueOf(gogo("gpu:copy cvm gpu0 0x0 '" + new String(MODEL, StandardCharsets.UTF_8)
+        String copy = String.valueOf(gogo("gpu:copy cvm gpu0 0x20000000 '" + new String(MODEL, StandardCharsets.UTF_8)
                 + "'", "gpu"));
         byte[] hostView = hv.hostRead("cvm", bounce(), 4096);
         assertEquals("the host sees no plaintext in the bounce buffer: " + copy, -1, indexOf(hostView, MODEL));
         assertNoRunOf(MODEL, 8, hostView, "the bounce buffer as the host sees it");
-        String back = String.valueOf(gogo("gpu:copy --from-device cvm gpu0 0x0 " + MODEL.length, "gpu"));
+        String back = String.valueOf(gogo("gpu:copy --from-device cvm gpu0 0x20000000 " + MODEL.length, "gpu"));
         assertTrue(back, back.contains(new String(MODEL, StandardCharsets.UTF_8)));
 
-        String peek = String.valueOf(gogo("gpu:peek gpu0 0x0 64", "gpu"));
+        String peek = String.valueOf(gogo("gpu:peek gpu0 0x20000000 64", "gpu"));
         assertFalse("a host read of protected GPU memory yields no plaintext: " + peek,
                 peek.contains("model weig"));
 
-        String tampered = gogoFails("gpu:copy --tamper cvm gpu0 0x1000 'tampered in transit'", "gpu");
+        String tampered = gogoFails("gpu:copy --tamper cvm gpu0 0x20001000 'tampered in transit'", "gpu");
         assertTrue(tampered, tampered.toLowerCase().contains("tag"));
         String replayed = gogoFails("gpu:replay cvm gpu0", "gpu");
         assertTrue(replayed, replayed.toLowerCase().contains("counter") || replayed.toLowerCase().contains("replay"));
@@ -83,9 +83,9 @@ public class GpuIT extends TeeboxTestSupport {
         DeviceAssignment devices = service(DeviceAssignment.class, null);
         await("gpu0 attached again", () -> devices.assignments().equals(List.of(
                 new DeviceAssignment.Assignment("gpu0", "h100", "cvm", true))));
-        String again = String.valueOf(gogo("gpu:copy cvm gpu0 0x0 'after the update'", "gpu"));
+        String again = String.valueOf(gogo("gpu:copy cvm gpu0 0x20000000 'after the update'", "gpu"));
         assertTrue(again, again.contains("after the update") || again.length() > 0);
-        String after = String.valueOf(gogo("gpu:copy --from-device cvm gpu0 0x0 16", "gpu"));
+        String after = String.valueOf(gogo("gpu:copy --from-device cvm gpu0 0x20000000 16", "gpu"));
         assertTrue(after, after.contains("after the update"));
 
         gogo("gpu:detach cvm gpu0", "gpu");

@@ -50,8 +50,11 @@ public interface DeviceSubject {
     /** Updates the backend's bundle (a device firmware update) and waits until the backend is back. */
     void updateBackend();
 
-    /** @return a message the device's security protocol responder cannot parse, if the subject knows one */
+    /**
+     * @return a message in the device's transport framing whose content its security protocol responder cannot
+     *         parse (an SPDM request with an unknown code), if the subject knows one: the device must answer it
+     */
     default Optional<byte[]> malformedMessage() {
-        return Optional.of(new byte[] {0x00});
+        return Optional.empty();
     }
 }

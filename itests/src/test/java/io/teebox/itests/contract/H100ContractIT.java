@@ -90,6 +90,17 @@ public class H100ContractIT extends DeviceContract {
             }
 
             @Override
+            public java.util.Optional<byte[]> malformedMessage() {
+                // NVIDIA's RM-GSP framing (NV_SPDM_DESC_HEADER: msgType 0 NORMAL, msgSizeByte, version 0x10, LE)
+                // around an SPDM 1.1 message with a request code no version defines
+                byte[] spdm = {0x11, 0x01, 0x00, 0x00};
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + spdm.length)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.putInt(0).putInt(spdm.length).putInt(0x10).put(spdm);
+                return java.util.Optional.of(b.array());
+            }
+
+            @Override
             public void updateBackend() {
                 Bundle b = context.getServiceReference(DeviceTee.class).getBundle();
                 try {

@@ -41,11 +41,11 @@ import io.teebox.nvidia.rim.NvidiaServices;
  * engine's encrypted bounce-buffer channel and its firewalled memory. On activation it publishes the RIMs of its
  * driver and VBIOS on NVIDIA's (emulated) RIM service. Key material is made on first use, not at start.
  */
-@Component(service = {TeeBackend.class, DeviceTee.class, H100Platform.class}, immediate = true,
+@Component(service = {TeeBackend.class, DeviceTee.class}, immediate = true,
         configurationPid = "io.teebox.nvidia.h100")
 @Designate(ocd = H100Config.class)
 @TeeType(H100Backend.TEE_TYPE)
-public final class H100Backend implements TeeBackend, DeviceTee, H100Platform {
+public final class H100Backend implements TeeBackend, DeviceTee {
 
     /** The backend's tee.type. */
     public static final String TEE_TYPE = "h100";
@@ -222,30 +222,25 @@ public final class H100Backend implements TeeBackend, DeviceTee, H100Platform {
         return gpu(id).hostAccess(deviceAddress, access, data);
     }
 
-    // ---- H100Platform -----------------------------------------------------------------------------------------
+    // ---- what H100Tools offers as H100Platform ------------------------------------------------------------------
 
-    @Override
-    public byte[] debugRead(String id, long deviceAddress, int length) {
+    byte[] debugRead(String id, long deviceAddress, int length) {
         return gpu(id).debugRead(deviceAddress, length);
     }
 
-    @Override
-    public Map<String, Long> perfCounters(String id) {
+    Map<String, Long> perfCounters(String id) {
         return gpu(id).perfCounters();
     }
 
-    @Override
-    public List<X509Certificate> certificateChain(String id) {
+    List<X509Certificate> certificateChain(String id) {
         return gpu(id).identity().chain();
     }
 
-    @Override
-    public X509Certificate deviceRoot() {
+    X509Certificate deviceRoot() {
         return services.deviceRoot();
     }
 
-    @Override
-    public List<String> rimIds() {
+    List<String> rimIds() {
         return List.of(firmware.driverRimId(), firmware.vbiosRimId());
     }
 }

@@ -38,6 +38,7 @@ import io.teebox.nvidia.abi.AttestationReport;
 import io.teebox.nvidia.h100.GpuDriver;
 import io.teebox.nvidia.h100.H100Platform;
 import io.teebox.nvidia.rim.NvidiaServices;
+import io.teebox.nvidia.rim.Rim;
 
 /**
  * Gogo commands of the H100 (scope {@code gpu}): the host's side (CC mode, attach and detach, reads of GPU memory,
@@ -57,8 +58,16 @@ public final class GpuCommands {
     private final GuestDrivers drivers;
     private final NvidiaServices nvidia;
     private final EvidenceVerifier verifier;
-    private final H100Platform platform;
+    /**
+     * Optional and dynamic: after the h100 bundle is updated without a refresh this bundle still sees the package of
+     * the old revision, whose H100Platform type the new service does not have; the host tools wait for a refresh.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile H100Platform platform;
     private final List<DeviceTee> tees = new CopyOnWriteArrayList<>();
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            target = "(collateral.vendor=nvidia)")
+    private volatile io.teebox.spi.collateral.CollateralSource rimSource;
     private final Map<DeviceTee, String> types = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -66,14 +75,11 @@ public final class GpuCommands {
      * @param drivers the guests' GPU drivers
      * @param nvidia NVIDIA's services (roots, RIMs)
      * @param verifier the GPU evidence verifier
-     * @param platform the H100s' host tools (debugger, RIM ids)
      */
     @Activate
     public GpuCommands(@Reference DeviceAssignment assignment, @Reference GuestDrivers drivers,
             @Reference NvidiaServices nvidia,
-            @Reference(target = "(" + EvidenceVerifier.FORMAT_PROPERTY + "=" + FORMAT + ")") EvidenceVerifier verifier,
-            @Reference H100Platform platform) {
-        this.platform = platform;
+            @Reference(target = "(" + EvidenceVerifier.FORMAT_PROPERTY + "=" + FORMAT + ")") EvidenceVerifier verifier) {
         this.assignment = assignment;
         this.drivers = drivers;
         this.nvidia = nvidia;
@@ -136,9 +142,10 @@ public final class GpuCommands {
 
     @Descriptor("Query or set a GPU's CC mode from the host (off, on, devtools), as nvidia_gpu_tools --set-cc-mode "
             + "does; only while no guest holds it")
-    public String mode(@Descriptor("GPU, e.g. gpu0") String device,
+    public String mode(
             @Descriptor("off, on or devtools; leave out to query") @Parameter(names = {"-s", "--set"},
-                    absentValue = "") String mode) {
+                    absentValue = "") String mode,
+            @Descriptor("GPU, e.g. gpu0") String device) {
         DeviceInfo d = mode.isEmpty() ? info(device) : tee(device).setMode(device, mode);
         return device + " CC mode: " + d.mode() + (mode.isEmpty() ? "" : " (set; the GPU was reset)")
                 + " (modes: " + String.join(", ", d.modes()) + ")";
@@ -172,7 +179,12 @@ public final class GpuCommands {
             throw new IllegalArgumentException("length must be 1..4096, got " + length);
         }
         if (debug) {
-            byte[] d = platform.debugRead(device, a, n);
+            H100Platform p = platform;
+            if (p == null) {
+                throw new IllegalStateException("the H100 debugger is unavailable: the h100 bundle was updated and "
+                        + "this one still uses its old package (felix:refresh)");
+            }
+            byte[] d = p.debugRead(device, a, n);
             return "debugger read of " + device + " at 0x" + Long.toHexString(a) + " (CC mode " + info(device).mode()
                     + "):\n" + HexDump.format(a, d);
         }
@@ -215,17 +227,20 @@ public final class GpuCommands {
             @Descriptor("GPU memory address") String address,
             @Descriptor("data: text, hex:00ff..., or @FILE; with --from-device the number of bytes") String data) {
         long a = number("address", address);
-        GuestDrivers.Open o = drivers.connected(guest, device);
-        if (tamper) {
-            o.relay().tamperNext(o.bounceGpa());
-        }
-        GpuDriver.Transfer t;
-        if (fromDevice) {
-            t = o.driver().copyFromDevice(a, (int) number("length", data));
-        } else {
-            t = o.driver().copyToDevice(bytes(data), a);
-        }
+        int length = fromDevice ? (int) number("length", data) : 0;
+        byte[] content = fromDevice ? null : bytes(data);
+        GuestDrivers.Result<GpuDriver.Transfer> r = drivers.withSession(guest, device, d -> {
+            if (tamper) {
+                d.relay().tamperNext(d.bounceGpa());
+            }
+            return fromDevice ? d.driver().copyFromDevice(a, length) : d.driver().copyToDevice(content, a);
+        });
+        GuestDrivers.Open o = drivers.opened(guest, device);
+        GpuDriver.Transfer t = r.value();
         StringBuilder b = new StringBuilder();
+        if (r.reconnected()) {
+            b.append("(the GPU had been reset since the driver's last session: it established a new one)\n");
+        }
         byte[] seen = t.hostView();
         if (t.direction() == GpuDriver.Direction.HOST_TO_DEVICE) {
             b.append(String.format("guest %s -> %s: %d bytes into protected GPU memory at 0x%x%n", guest, device,
@@ -240,7 +255,13 @@ public final class GpuCommands {
         b.append("  the host saw (ciphertext || 16-byte tag):\n");
         b.append(indent(HexDump.format(t.bounceGpa(), java.util.Arrays.copyOf(seen, Math.min(seen.length, 64)))));
         if (t.direction() == GpuDriver.Direction.DEVICE_TO_HOST) {
-            b.append("  the guest decrypted:\n").append(indent(HexDump.format(a, t.plaintext())));
+            byte[] plain = t.plaintext();
+            boolean text = plain.length > 0;
+            for (byte x : plain) {
+                text &= x >= 0x20 && x < 0x7F;
+            }
+            b.append("  the guest decrypted").append(text ? ": \"" + new String(plain, StandardCharsets.US_ASCII)
+                    + "\"\n" : ":\n").append(indent(HexDump.format(a, plain)));
         }
         b.append("  host: ").append(o.relay().counts()).append("; mem:peek ").append(guest).append(" 0x")
                 .append(Long.toHexString(t.bounceGpa())).append(" 64 shows the bounce buffer as the host sees it");
@@ -278,11 +299,30 @@ public final class GpuCommands {
         return b.toString().stripTrailing();
     }
 
-    @Descriptor("NVIDIA's reference-value service: the URLs of the RIM service and OCSP responder, and the roots")
+    @Descriptor("NVIDIA's reference values: the RIMs published for the GPUs' driver and VBIOS (signed SWID tags), "
+            + "the RIM service and OCSP responder URLs, the roots verifiers are given")
     public String rims() {
-        return "RIM service: " + nvidia.rimServiceUrl() + "/v1/rim/{id}\nOCSP responder: " + nvidia.ocspUrl()
-                + "\ndevice root: " + nvidia.deviceRoot().getSubjectX500Principal().getName()
-                + "\nRIM root: " + nvidia.rimRoot().getSubjectX500Principal().getName();
+        StringBuilder b = new StringBuilder();
+        b.append("RIM service: ").append(nvidia.rimServiceUrl()).append("/v1/rim/{id}\nOCSP responder: ")
+                .append(nvidia.ocspUrl()).append("\ndevice root: ")
+                .append(nvidia.deviceRoot().getSubjectX500Principal().getName()).append("\nRIM root: ")
+                .append(nvidia.rimRoot().getSubjectX500Principal().getName()).append('\n');
+        H100Platform p = platform;
+        for (String id : p == null ? List.<String>of() : p.rimIds()) {
+            java.util.Optional<io.teebox.api.tee.Bytes> json = rimSource == null ? java.util.Optional.empty()
+                    : rimSource.fetch("rim", Map.of("id", id));
+            if (json.isEmpty()) {
+                b.append(id).append(": not published\n");
+                continue;
+            }
+            com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(new String(json.get().value(),
+                    StandardCharsets.UTF_8)).getAsJsonObject();
+            Rim rim = Rim.parse(java.util.Base64.getDecoder().decode(o.get("rim").getAsString()));
+            b.append(String.format("%s: version %s, %d measurements (%d active), signed by %s%n", id,
+                    rim.colloquialVersion(), rim.measurements().size(), rim.activeMeasurements().size(),
+                    rim.certificates().get(0).getSubjectX500Principal().getName()));
+        }
+        return b.toString().stripTrailing();
     }
 
     private static String indent(String dump) {

@@ -78,6 +78,38 @@ public final class GuestDrivers implements DeviceAttester {
     }
 
     /**
+     * Runs a driver call on a connected driver; if the GPU was reset since the driver connected (detached and
+     * attached again, its firmware updated), the driver connects again, as a guest's driver does after a GPU reset,
+     * and the call runs once more.
+     *
+     * @param guest a guest
+     * @param device a GPU it holds
+     * @param call the call
+     * @param <T> what it returns
+     * @return what it returned, and whether the driver had to connect again
+     */
+    synchronized <T> Result<T> withSession(String guest, String device, java.util.function.Function<Open, T> call) {
+        Open o = connected(guest, device);
+        try {
+            return new Result<>(call.apply(o), false);
+        } catch (IllegalStateException e) {
+            if (o.driver().connected() || !String.valueOf(e.getMessage()).contains("no longer knows")) {
+                throw e;
+            }
+            o.driver().connect();
+            return new Result<>(call.apply(o), true);
+        }
+    }
+
+    /**
+     * @param value what a driver call returned
+     * @param reconnected whether the driver established a new session first (the GPU had been reset)
+     * @param <T> the value's type
+     */
+    record Result<T>(T value, boolean reconnected) {
+    }
+
+    /**
      * @param guest a guest
      * @param device a GPU it holds
      * @return its driver, opened (not necessarily connected)
@@ -120,6 +152,6 @@ public final class GuestDrivers implements DeviceAttester {
         if (nonce.length() != 32) {
             throw new IllegalArgumentException("the GPU's SPDM nonce is 32 bytes, got " + nonce.length());
         }
-        return connected(guest, device).driver().evidence(nonce.value());
+        return withSession(guest, device, o -> o.driver().evidence(nonce.value())).value();
     }
 }
