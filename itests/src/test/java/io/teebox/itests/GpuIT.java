@@ -102,4 +102,34 @@ public class GpuIT extends TeeboxTestSupport {
         assertTrue(service(DeviceAssignment.class, null).assignments().isEmpty());
         hypervisor().destroy("plain");
     }
+
+    @Test
+    public void oneSubmissionOfCpuAndGpuEvidenceGivesOneTokenAndADevtoolsGpuIsRefused() throws Exception {
+        snpGuest("ai");
+        gogo("gpu:mode --set on gpu0", "gpu");
+        gogo("gpu:attach ai gpu0", "gpu");
+        com.google.gson.JsonObject joint = com.google.gson.JsonParser.parseString(String.valueOf(gogo(
+                "attest:guest --json --device gpu0 ai", "attest", "gpu"))).getAsJsonObject();
+        assertEquals(joint.toString(), "affirming", joint.get("status").getAsString());
+        com.google.gson.JsonObject claims = com.google.gson.JsonParser.parseString(String.valueOf(gogo(
+                "attest:decode --json " + joint.get("token").getAsString(), "attest"))).getAsJsonObject()
+                .getAsJsonObject("claims");
+        com.google.gson.JsonObject submods = claims.getAsJsonObject("submods");
+        assertEquals(claims.toString(), List.of("cpu0", "gpu0"), List.copyOf(submods.keySet()));
+        assertEquals(submods.toString(), "affirming", submods.getAsJsonObject("gpu0").get("ear.status")
+                .getAsString());
+
+        // the host puts the GPU in devtools (profiling, debugging): its CC configuration measurement no longer
+        // matches NVIDIA's VBIOS RIM, so the GPU part is contraindicated
+        gogo("gpu:detach ai gpu0", "gpu");
+        gogo("gpu:mode --set devtools gpu0", "gpu");
+        gogo("gpu:attach ai gpu0", "gpu");
+        com.google.gson.JsonObject dev = com.google.gson.JsonParser.parseString(String.valueOf(gogo(
+                "attest:guest --json --device gpu0 ai", "attest", "gpu"))).getAsJsonObject();
+        assertEquals(dev.toString(), "contraindicated", dev.get("status").getAsString());
+        assertTrue(dev.toString(), dev.toString().contains("gpu0"));
+        gogo("gpu:detach ai gpu0", "gpu");
+        gogo("gpu:mode --set on gpu0", "gpu");
+        hypervisor().destroy("ai");
+    }
 }
