@@ -32,7 +32,8 @@ final class Text {
         }
         if (o instanceof BackendDescriptor d) {
             return String.format("%-8s %-4s %-28s fw %-14s %s  %s", d.teeType(), d.vendor(), d.product(),
-                    d.firmware(), d.keySlots(), d.capabilities());
+                    d.firmware(), d.slots().map(Object::toString).orElse(d.kind() == io.teebox.api.tee.TeeKind.DEVICE
+                            ? "device TEE (gpu:list)" : "no key slots"), d.capabilities());
         }
         if (o instanceof LaunchLogEntry e) {
             return e.toString();
@@ -113,7 +114,9 @@ final class Text {
             StringBuilder b = new StringBuilder((v.accepted() ? "ACCEPTED" : "REJECTED") + " (" + v.status()
                     + ": " + v.passes().size() + " checks passed, " + v.failures().size() + " failed)\n");
             v.failures().forEach(f -> b.append("  FAILED ").append(f).append('\n'));
-            v.passes().forEach(p -> b.append("  passed ").append(p.check()).append('\n'));
+            // a check that passed with a warning says why: what the appraisal could not establish
+            v.passes().forEach(p -> b.append(p.tier() == io.teebox.api.appraisal.Tier.WARNING ? "  warning "
+                    + p.check() + ": " + p.reason() : "  passed " + p.check()).append('\n'));
             v.vector().forEach((claim, tier) -> b.append(String.format("  %-20s %s%n", claim.earName(), tier)));
             v.claimTexts().forEach((k, val) -> b.append(String.format("  %-20s %s%n", k, val)));
             return b.toString().stripTrailing();

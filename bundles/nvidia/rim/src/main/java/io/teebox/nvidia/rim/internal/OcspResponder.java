@@ -119,7 +119,8 @@ public final class OcspResponder {
     /**
      * @param der a DER OCSPRequest
      * @param now the time of the answer
-     * @return a DER OCSPResponse: MALFORMED_REQUEST for a request that cannot be read, else SUCCESSFUL
+     * @return a DER OCSPResponse: MALFORMED_REQUEST for a request that cannot be read, UNAUTHORIZED for a certificate
+     *         whose issuer is none of the emulated NVIDIA CAs, else SUCCESSFUL
      */
     public byte[] answer(byte[] der, Instant now) {
         OCSPReq request;
@@ -139,6 +140,11 @@ public final class OcspResponder {
             BasicOCSPRespBuilder b = null;
             for (Req r : request.getRequestList()) {
                 CertificateID id = r.getCertID();
+                if (!knownIssuer(id, digests)) {
+                    // RFC 6960 2.3: a responder not authoritative for the certificate's issuer says unauthorized
+                    // rather than sign an answer no client could trust (genuine NVIDIA certificates, for example)
+                    return status(OCSPRespBuilder.UNAUTHORIZED);
+                }
                 X509Certificate[] found = find(id, digests);
                 if (responder == null) {
                     issuer = found == null ? pki.deviceRoot().certificate() : found[1];
@@ -175,6 +181,16 @@ public final class OcspResponder {
         } catch (OCSPException | OperatorCreationException | CertificateEncodingException | IOException e) {
             return status(OCSPRespBuilder.INTERNAL_ERROR);
         }
+    }
+
+    private boolean knownIssuer(CertificateID id, DigestCalculatorProvider digests)
+            throws OCSPException, CertificateEncodingException {
+        for (X509Certificate[] pair : pki.issued()) {
+            if (id.matchesIssuer(new JcaX509CertificateHolder(pair[1]), digests)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private X509Certificate[] find(CertificateID id, DigestCalculatorProvider digests)

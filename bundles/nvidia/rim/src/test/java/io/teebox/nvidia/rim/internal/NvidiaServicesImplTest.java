@@ -277,8 +277,16 @@ public class NvidiaServicesImplTest {
         assertTrue(r.getResponses()[0].getCertStatus() instanceof RevokedStatus);
         X509Authority stranger = X509Authority.builder().subject("CN=stranger").keyPair(EcKeys.generate("P-384"))
                 .ca().selfSigned();
-        BasicOCSPResp u = post(request(stranger.certificate(), stranger.certificate(), null));
+        // a serial the Provisioner ICA never issued: unknown
+        X509Certificate neverIssued = stranger.issue().subject("CN=never issued").keyPair(EcKeys.generate("P-384"))
+                .serial(BigInteger.valueOf(0x5EED)).buildCertificate();
+        BasicOCSPResp u = post(request(neverIssued, chain.get(1), null));
         assertTrue(u.getResponses()[0].getCertStatus() instanceof UnknownStatus);
+        // a certificate of an issuer none of its CAs is (genuine NVIDIA's, for example): the responder is not
+        // authoritative for it and says so unsigned (RFC 6960 2.3) instead of signing an answer no client could trust
+        OCSPResp unauthorized = new OCSPResp(services.fetch("ocsp", Map.of("request", Base64.getEncoder()
+                .encodeToString(request(stranger.certificate(), stranger.certificate(), null)))).orElseThrow().value());
+        assertEquals(OCSPResp.UNAUTHORIZED, unauthorized.getStatus());
         // a restart keeps the revocation, and knows the GPU's BROM certificate before it is provisioned again
         NvidiaServicesImpl again = new NvidiaServicesImpl(keeper, dir, host::baseUrl, Clock.systemUTC());
         OCSPResp after = new OCSPResp(again.fetch("ocsp", Map.of("request", Base64.getEncoder().encodeToString(

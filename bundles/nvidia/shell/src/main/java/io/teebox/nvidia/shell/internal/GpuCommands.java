@@ -211,7 +211,7 @@ public final class GpuCommands {
                 + " with " + device + " established\n  GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS ("
                 + i.baseAsym() + ", " + i.baseHash() + ", " + i.dhe() + ", " + i.aead() + "), GET_DIGESTS, "
                 + "GET_CERTIFICATE (" + i.certificates() + " certificates to the NVIDIA device root), KEY_EXCHANGE, "
-                + "FINISH\n  the GPU is " + i.leafSubject() + "\n  host: " + o.relay().counts()
+                + "FINISH\n  the GPU is " + subject(i.leafSubject()) + "\n  host: " + o.relay().counts()
                 + " (it saw every byte; the session keys never left the guest and the GPU)";
     }
 
@@ -325,6 +325,16 @@ public final class GpuCommands {
         return b.toString().stripTrailing();
     }
 
+    /** A subject as people read it: the DICE leaf's serialNumber by name, not as DER hex. */
+    private static String subject(String dn) {
+        try {
+            return new javax.security.auth.x500.X500Principal(dn).getName(javax.security.auth.x500.X500Principal.RFC2253,
+                    Map.of("2.5.4.5", "SERIALNUMBER"));
+        } catch (IllegalArgumentException e) {
+            return dn;
+        }
+    }
+
     private static String indent(String dump) {
         return dump.lines().map(l -> "    " + l + "\n").reduce("", String::concat);
     }
@@ -339,7 +349,7 @@ public final class GpuCommands {
         }
         for (String k : List.of("driver_version", "vbios_version", "project", "chip_sku", "device_subject")) {
             if (a.claims().containsKey(k)) {
-                b.append(String.format("  %-16s %s%n", k, a.claim(k)));
+                b.append(String.format("  %-16s %s%n", k, k.endsWith("subject") ? subject(a.claim(k)) : a.claim(k)));
             }
         }
         return b.toString();

@@ -106,10 +106,23 @@ final class OcspCheck {
         for (CollateralSource s : sources) {
             Optional<CollateralSources.Answer> a = CollateralSources.ask(s, KIND, key, problems);
             if (a.isPresent()) {
-                return a.map(CollateralSources.Answer::value).map(Bytes::value);
+                byte[] der = a.get().value().value();
+                if (unauthorized(der)) {
+                    // not this responder's certificate (RFC 6960 2.3): ask the next one; none is as if none answered
+                    continue;
+                }
+                return Optional.of(der);
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean unauthorized(byte[] der) {
+        try {
+            return new OCSPResp(der).getStatus() == OCSPResp.UNAUTHORIZED;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private String verify(byte[] der, CertificateID id, byte[] nonce, List<X509Certificate> tail) {

@@ -66,37 +66,56 @@ final class RimCheck {
      * @return the outcome
      */
     Outcome check(String what, String id, String version, byte[] attached, List<String> sourceProblems) {
-        Optional<byte[]> json = Optional.empty();
-        String from = null;
+        // the RIM the evidence carries, then each source in turn: the first that verifies under a trusted root wins;
+        // a RIM signed under no trusted root (another vendor's, or an emulated service's RIM for genuine evidence)
+        // is passed over as unavailable; one that claims a trusted root and fails is the answer if none verifies
+        Outcome failed = null;
+        List<String> untrusted = new ArrayList<>();
+        List<Object> candidates = new ArrayList<>();
         if (attached != null) {
-            from = "the evidence";
-            json = Optional.of(attached);
+            candidates.add(attached);
         }
-        for (CollateralSource s : json.isPresent() ? List.<CollateralSource>of() : sources) {
-            Optional<CollateralSources.Answer> a = CollateralSources.ask(s, KIND, Map.of("id", id), sourceProblems);
-            if (a.isPresent()) {
-                json = Optional.of(a.get().value().value());
-                from = s.describe();
-                break;
-            }
-        }
-        if (json.isEmpty()) {
-            return new Outcome(null, false, "no " + what + " RIM " + id + " available"
-                    + (sources.isEmpty() ? " (no NVIDIA collateral source)" : " from "
-                            + sources.stream().map(CollateralSource::describe).toList())
-                    + (sourceProblems.isEmpty() ? "" : "; " + String.join("; ", sourceProblems)), List.of());
-        }
-        byte[] xml;
-        try {
-            if (isXml(json.get())) {
-                xml = json.get();
+        candidates.addAll(sources);
+        for (Object c : candidates) {
+            byte[] answer;
+            String from;
+            if (c instanceof byte[] b) {
+                answer = b;
+                from = "the evidence";
             } else {
-                xml = fromJson(json.get(), id, from);
+                CollateralSource s = (CollateralSource) c;
+                Optional<CollateralSources.Answer> a = CollateralSources.ask(s, KIND, Map.of("id", id), sourceProblems);
+                if (a.isEmpty()) {
+                    continue;
+                }
+                answer = a.get().value().value();
+                from = s.describe();
             }
-        } catch (IllegalStateException e) {
-            return new Outcome(null, true, e.getMessage(), List.of());
+            Outcome o;
+            try {
+                o = verify(what, id, version, isXml(answer) ? answer : fromJson(answer, id, from), from);
+            } catch (IllegalStateException e) {
+                o = new Outcome(null, true, e.getMessage(), List.of());
+            }
+            if (o.rim() != null) {
+                return o;
+            }
+            if (o.available()) {
+                failed = failed == null ? o : failed;
+            } else {
+                untrusted.add(o.problem());
+            }
         }
-        return verify(what, id, version, xml);
+        if (failed != null) {
+            return failed;
+        }
+        List<String> why = new ArrayList<>(untrusted);
+        why.addAll(sourceProblems);
+        return new Outcome(null, false, "no " + what + " RIM " + id + " available"
+                + (sources.isEmpty() && attached == null ? " (no NVIDIA collateral source)" : untrusted.isEmpty()
+                        ? " from " + sources.stream().map(CollateralSource::describe).toList()
+                        : " signed under a trusted root")
+                + (why.isEmpty() ? "" : "; " + String.join("; ", why)), List.of());
     }
 
     private static boolean isXml(byte[] b) {
@@ -131,7 +150,7 @@ final class RimCheck {
         }
     }
 
-    private Outcome verify(String what, String id, String version, byte[] xml) {
+    private Outcome verify(String what, String id, String version, byte[] xml, String from) {
         Rim rim;
         try {
             rim = Rim.parse(xml);
@@ -142,6 +161,13 @@ final class RimCheck {
             return new Outcome(null, true, id + ": no X.509 trusted root is configured (give NVIDIA CoRIM signing "
                     + "Root CA, verifier_RIM_root.pem, as a trusted root)", List.of());
         }
+        X509Certificate top = rim.certificates().isEmpty() ? null
+                : rim.certificates().get(rim.certificates().size() - 1);
+        if (top != null && roots.stream().noneMatch(r -> r.getSubjectX500Principal().equals(
+                top.getIssuerX500Principal()) || r.getSubjectX500Principal().equals(top.getSubjectX500Principal()))) {
+            return new Outcome(null, false, id + " from " + from + " is signed under '"
+                    + top.getIssuerX500Principal().getName() + "', which is not a trusted root", List.of());
+        }
         String failure = null;
         X509Certificate used = null;
         for (X509Certificate root : roots) {
@@ -150,8 +176,6 @@ final class RimCheck {
                 used = root;
                 break;
             } catch (RimSignatureException e) {
-                X509Certificate top = rim.certificates().isEmpty() ? null
-                        : rim.certificates().get(rim.certificates().size() - 1);
                 if (failure == null || (top != null && top.getSubjectX500Principal()
                         .equals(root.getSubjectX500Principal()))) {
                     failure = e.getMessage();
