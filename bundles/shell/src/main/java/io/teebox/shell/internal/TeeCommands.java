@@ -140,11 +140,17 @@ public final class TeeCommands {
             @Parameter(names = {"-m", "--measurement"}, absentValue = "") String measurement,
             @Descriptor("expected report data, hex")
             @Parameter(names = {"-d", "--report-data"}, absentValue = "") String reportData,
+            @Descriptor("the evidence's certificate chain, PEM (default: FILE.certs.pem if it exists)")
+            @Parameter(names = {"-c", "--chain"}, absentValue = "") String chainFile,
             @Descriptor("evidence format, e.g. sev-snp-report") String format,
-            @Descriptor("the raw evidence file; its chain is read from FILE.certs.pem") String file) {
+            @Descriptor("the raw evidence file") String file) {
         io.teebox.api.attestation.EvidenceVerifier v = verifiers.await(format, context);
         byte[] report = Args.file("evidence", file);
-        java.util.List<byte[]> chain = Evidences.certificates(java.nio.file.Path.of(file + ".certs.pem"));
+        if (Args.opt(chainFile) != null && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(chainFile))) {
+            throw new IllegalArgumentException("--chain: " + chainFile + " does not exist");
+        }
+        java.util.List<byte[]> chain = Evidences.certificates(java.nio.file.Path.of(Args.opt(chainFile) != null
+                ? chainFile : file + ".certs.pem"));
         java.util.List<byte[]> roots = Args.opt(root) == null ? java.util.List.of()
                 : Evidences.certificates(java.nio.file.Path.of(root));
         Map<String, String> refs = new java.util.LinkedHashMap<>();
