@@ -44,16 +44,7 @@ record WorkCompletion(int opcode, int status, long ivCounter, int length) {
      * @throws MalformedStructureException naming the field that is wrong
      */
     static WorkCompletion parse(byte[] bytes) {
-        if (bytes == null || bytes.length != LENGTH) {
-            throw new MalformedStructureException(STRUCT, null, "a work completion is " + LENGTH + " bytes, got "
-                    + (bytes == null ? "none" : bytes.length));
-        }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int version = b.get() & 0xFF;
-        if (version != VERSION) {
-            throw new MalformedStructureException(STRUCT, "Version", STRUCT + ".Version at 0x00 is " + version
-                    + ", expected " + VERSION);
-        }
+        ByteBuffer b = WorkSubmission.opened(bytes, LENGTH, STRUCT, "a work completion");
         int opcode = b.get() & 0xFF;
         int r1 = b.getShort() & 0xFFFF;
         int status = b.getInt();

@@ -55,6 +55,30 @@ record WorkSubmission(int opcode, int channel, int sessionId, long ivCounter, lo
         }
     }
 
+    /**
+     * Checks a record of this wire format's family (submission, completion): its length and Version.
+     *
+     * @param bytes the record
+     * @param length its fixed length
+     * @param struct its name, for messages
+     * @param what what it is, for messages
+     * @return a little-endian reader positioned after the Version byte
+     * @throws MalformedStructureException naming what is wrong
+     */
+    static ByteBuffer opened(byte[] bytes, int length, String struct, String what) {
+        if (bytes == null || bytes.length != length) {
+            throw new MalformedStructureException(struct, null, what + " is " + length + " bytes, got "
+                    + (bytes == null ? "none" : bytes.length));
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int version = b.get() & 0xFF;
+        if (version != VERSION) {
+            throw new MalformedStructureException(struct, "Version", struct + ".Version at 0x00 is " + version
+                    + ", expected " + VERSION);
+        }
+        return b;
+    }
+
     /** @return the 40 bytes */
     byte[] encode() {
         ByteBuffer b = ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN);
@@ -69,16 +93,7 @@ record WorkSubmission(int opcode, int channel, int sessionId, long ivCounter, lo
      * @throws MalformedStructureException naming the field that is wrong
      */
     static WorkSubmission parse(byte[] bytes) {
-        if (bytes == null || bytes.length != LENGTH) {
-            throw new MalformedStructureException(STRUCT, null, "a work submission is " + LENGTH + " bytes, got "
-                    + (bytes == null ? "none" : bytes.length));
-        }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int version = b.get() & 0xFF;
-        if (version != VERSION) {
-            throw new MalformedStructureException(STRUCT, "Version", STRUCT + ".Version at 0x00 is " + version
-                    + ", expected " + VERSION);
-        }
+        ByteBuffer b = opened(bytes, LENGTH, STRUCT, "a work submission");
         int opcode = b.get() & 0xFF;
         int channel = b.getShort() & 0xFFFF;
         int session = b.getInt();
