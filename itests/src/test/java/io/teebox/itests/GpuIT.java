@@ -119,6 +119,15 @@ public class GpuIT extends TeeboxTestSupport {
         assertEquals(submods.toString(), "affirming", submods.getAsJsonObject("gpu0").get("ear.status")
                 .getAsString());
 
+        // the GPU's evidence exported as files, and verified from them with the roots teebox exports
+        String wrote = String.valueOf(gogo("gpu:attest -n " + "ab".repeat(32) + " -o target/gpu-it/gpu0.report ai gpu0; "
+                + "gpu:rims -o target/gpu-it", "gpu"));
+        assertTrue(wrote, wrote.contains("nvidia_roots.pem"));
+        Object verdict = gogo("tee:verify -r target/gpu-it/nvidia_roots.pem -d " + "ab".repeat(32)
+                + " nvidia-gpu-spdm-measurements target/gpu-it/gpu0.report", "tee");
+        assertEquals(String.valueOf(verdict), io.teebox.api.appraisal.Tier.AFFIRMING,
+                ((io.teebox.api.appraisal.Appraisal) verdict).status());
+
         // the host puts the GPU in devtools (profiling, debugging): its CC configuration measurement no longer
         // matches NVIDIA's VBIOS RIM, so the GPU part is contraindicated
         gogo("gpu:detach ai gpu0", "gpu");

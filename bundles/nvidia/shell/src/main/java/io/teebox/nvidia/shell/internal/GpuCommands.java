@@ -273,7 +273,8 @@ public final class GpuCommands {
     public String attest(
             @Descriptor("the 32-byte nonce in hex (default: random)")
             @Parameter(names = {"-n", "--nonce"}, absentValue = "") String nonce,
-            @Descriptor("write NVIDIA's JSON evidence (arch, nonce, evidence, certificate) to this file")
+            @Descriptor("write the report to this file, its chain to FILE.certs.pem and NVIDIA's JSON evidence (arch, "
+                    + "nonce, evidence, certificate) to FILE.json")
             @Parameter(names = {"-o", "--out"}, absentValue = "") String out,
             @Descriptor("guest id or name") String guest, @Descriptor("GPU") String device) {
         byte[] n;
@@ -292,17 +293,43 @@ public final class GpuCommands {
                 e.report().length, e.certificates().size(), Hex.encode(n)));
         b.append(appraise(e, n));
         if (!out.isEmpty()) {
-            byte[] json = e.attachment("nvidia-json");
-            write(out, json != null ? json : e.report());
-            b.append("\nwrote ").append(out);
+            write(out, e.report());
+            write(out + ".certs.pem", X509Authority.toPem(e.certificates().stream().map(X509Authority::certificateFromDer)
+                    .toArray(java.security.cert.X509Certificate[]::new)).getBytes(StandardCharsets.US_ASCII));
+            byte[] json = e.attachment(GpuDriver.JSON_ATTACHMENT);
+            if (json != null) {
+                write(out + ".json", json);
+            }
+            b.append("\nwrote ").append(out).append(", ").append(out).append(".certs.pem")
+                    .append(json != null ? " and " + out + ".json" : "").append(" (tee:verify -r ROOT -d NONCE ")
+                    .append(FORMAT).append(' ').append(out).append(" checks them)");
         }
         return b.toString().stripTrailing();
     }
 
     @Descriptor("NVIDIA's reference values: the RIMs published for the GPUs' driver and VBIOS (signed SWID tags), "
-            + "the RIM service and OCSP responder URLs, the roots verifiers are given")
-    public String rims() {
+            + "the RIM service and OCSP responder URLs, the roots verifiers are given (-o DIR exports them)")
+    public String rims(
+            @Descriptor("write the roots to this directory as NVIDIA's verifier names them, verifier_device_root.pem "
+                    + "and verifier_RIM_root.pem, and both in nvidia_roots.pem")
+            @Parameter(names = {"-o", "--out"}, absentValue = "") String out) {
         StringBuilder b = new StringBuilder();
+        if (!out.isEmpty()) {
+            try {
+                Files.createDirectories(Path.of(out));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot create " + out + ": " + e.getMessage());
+            }
+            write(Path.of(out, "verifier_device_root.pem").toString(), X509Authority.toPem(nvidia.deviceRoot())
+                    .getBytes(StandardCharsets.US_ASCII));
+            write(Path.of(out, "verifier_RIM_root.pem").toString(), X509Authority.toPem(nvidia.rimRoot())
+                    .getBytes(StandardCharsets.US_ASCII));
+            write(Path.of(out, "nvidia_roots.pem").toString(), X509Authority.toPem(nvidia.deviceRoot(),
+                    nvidia.rimRoot()).getBytes(StandardCharsets.US_ASCII));
+            b.append("wrote ").append(Path.of(out, "verifier_device_root.pem")).append(", ")
+                    .append(Path.of(out, "verifier_RIM_root.pem")).append(" and both in ")
+                    .append(Path.of(out, "nvidia_roots.pem")).append(" (tee:verify -r takes it)\n");
+        }
         b.append("RIM service: ").append(nvidia.rimServiceUrl()).append("/v1/rim/{id}\nOCSP responder: ")
                 .append(nvidia.ocspUrl()).append("\ndevice root: ")
                 .append(nvidia.deviceRoot().getSubjectX500Principal().getName()).append("\nRIM root: ")
@@ -395,6 +422,10 @@ public final class GpuCommands {
 
     private static void write(String out, byte[] content) {
         try {
+            Path parent = Path.of(out).toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             Files.write(Path.of(out), content);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write " + out + ": " + e.getMessage());
