@@ -68,7 +68,7 @@ public class LauncherIT {
                     && r.out().strip().endsWith("]"));
             com.google.gson.JsonParser.parseString(r.out()).getAsJsonArray()
                     .forEach(b -> types.add(b.getAsJsonObject().get("teeType").getAsString()));
-            assertEquals("start " + i + ":\n" + r.out(), java.util.Set.of("sev", "sev-es", "sev-snp", "tdx"), types);
+            assertEquals("start " + i + ":\n" + r.out(), java.util.Set.of("h100", "sev", "sev-es", "sev-snp", "tdx"), types);
             assertEquals("start " + i + " prints nothing on stderr (logs go to state/log)", "", r.err());
         }
     }
@@ -237,9 +237,9 @@ public class LauncherIT {
         assertEquals(r.err(), 0, r.exit());
         assertEquals("nothing on stderr", "", r.err());
         List<String> lines = r.out().lines().filter(l -> !l.isBlank()).toList();
-        assertEquals(r.out(), 4, lines.size());
+        assertEquals(r.out(), 5, lines.size());
         for (String l : lines) {
-            assertTrue("only backends on stdout: " + l, l.matches("(sev|sev-es|sev-snp|tdx) .*"));
+            assertTrue("only backends on stdout: " + l, l.matches("(h100|sev|sev-es|sev-snp|tdx) .*"));
         }
         Path log = root.resolve("state/log/teebox.log");
         assertTrue("the log is in the state directory", Files.size(log) > 0);
@@ -265,7 +265,7 @@ public class LauncherIT {
         com.google.gson.JsonArray backends = com.google.gson.JsonParser.parseString(r.out()).getAsJsonArray();
         List<String> ids = new java.util.ArrayList<>();
         backends.forEach(b -> ids.add(b.getAsJsonObject().get("teeType").getAsString()));
-        assertEquals("every backend runs on the previous configuration", List.of("sev", "sev-es", "sev-snp", "tdx"),
+        assertEquals("every backend runs on the previous configuration", List.of("h100", "sev", "sev-es", "sev-snp", "tdx"),
                 ids.stream().sorted().toList());
         assertTrue("the trace DS logged is in the log file, not on the console",
                 Files.readString(root.resolve("state/log/teebox.log")).contains("maxAsid must be 1..1006, got 9999"));

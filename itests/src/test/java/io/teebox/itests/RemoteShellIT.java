@@ -259,7 +259,7 @@ public class RemoteShellIT {
             Set<String> types = new TreeSet<>();
             JsonParser.parseString(json.out()).getAsJsonArray().forEach(b -> types.add(b.getAsJsonObject().get(
                     "teeType").getAsString()));
-            assertEquals(json.out(), Set.of("sev", "sev-es", "sev-snp", "tdx"), types);
+            assertEquals(json.out(), Set.of("h100", "sev", "sev-es", "sev-snp", "tdx"), types);
 
             Exec failing = exec(s, "guest:info nosuch");
             assertEquals(failing.out() + failing.err(), Integer.valueOf(1), failing.status());
