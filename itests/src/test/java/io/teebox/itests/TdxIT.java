@@ -212,8 +212,17 @@ public class TdxIT extends TeeboxTestSupport {
             // the new revision comes with a new module TCB (TEE_TCB_SVN 06 01 03), configured as the update lands
             configure("io.teebox.intel.tdx", Map.of("teeTcbSvn", "06010300000000000000000000000000"));
             update(module);
-            await("TDX module 06 01 03", () -> hv.backends().stream().anyMatch(d -> d.teeType().equals("tdx")
-                    && "06010300000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))));
+            // the update re-creates the module and the backend with the new configuration; under load (CI, two
+            // cores) that has taken longer than the usual 10 s
+            try {
+                await("TDX module 06 01 03", () -> hv.backends().stream().anyMatch(d -> d.teeType().equals("tdx")
+                        && "06010300000000000000000000000000".equalsIgnoreCase(d.properties().get("TEE_TCB_SVN"))),
+                        30_000);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the backends show " + hv.backends().stream()
+                        .map(d -> d.teeType() + " TEE_TCB_SVN " + d.properties().get("TEE_TCB_SVN")).toList()
+                        + "; module bundle " + module.getState(), e);
+            }
             await("TD RUNNING after the module update", () -> hv.guest("td").state() == GuestState.RUNNING);
             assertTrue("the backend went away with the module: " + backendEvents, backendEvents.contains("gone"));
             assertEquals(handle, hv.guest("td").handle());

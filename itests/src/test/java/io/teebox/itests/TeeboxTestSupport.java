@@ -373,7 +373,19 @@ public abstract class TeeboxTestSupport {
     }
 
     protected static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TIMEOUT_MS * 1_000_000;
+        await(what, condition, TIMEOUT_MS);
+    }
+
+    /**
+     * Waits for a condition as {@link #await(String, BooleanSupplier)} does, for a step that a loaded machine makes
+     * slow (a bundle update that re-creates a backend with a new configuration).
+     *
+     * @param what the condition, for the failure message
+     * @param condition the condition
+     * @param timeoutMs how long to wait
+     */
+    protected static void await(String what, BooleanSupplier condition, long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         RuntimeException last = null;
         while (System.nanoTime() < deadline) {
             try {
@@ -391,7 +403,7 @@ public abstract class TeeboxTestSupport {
                 throw new AssertionError("interrupted waiting for " + what, e);
             }
         }
-        AssertionError error = new AssertionError(what + ": not reached after " + TIMEOUT_MS + " ms");
+        AssertionError error = new AssertionError(what + ": not reached after " + timeoutMs + " ms");
         if (last != null) {
             error.initCause(last);
         }
