@@ -38,7 +38,7 @@ import io.teebox.nvidia.rim.NvidiaServices;
 /**
  * The NVIDIA H100 backend (tee.type {@value #TEE_TYPE}, kind DEVICE): the platform's H100 GPUs ({@code gpu0} ..)
  * as a {@link DeviceTee}, each with its identity under NVIDIA's PKI, its CC mode, the GSP's SPDM responder, its copy
- * engine's encrypted bounce-buffer channel and its firewalled memory. On activation it publishes the RIMs of its
+ * engine's encrypted bounce-buffer channel and its firewalled memory. When a GPU is first attached it publishes the RIMs of its
  * driver and VBIOS on NVIDIA's (emulated) RIM service. Key material is made on first use, not at start.
  */
 @Component(service = {TeeBackend.class, DeviceTee.class}, immediate = true,
@@ -75,7 +75,6 @@ public final class H100Backend implements TeeBackend, DeviceTee {
             gpus.put(id, new Gpu(id, firmware, new GpuIdentity(id, state, services, firmware.fwid()), modes, size,
                     cpr));
         }
-        publishRims();
     }
 
     /** The backend goes (stopped, updated, reconfigured): each GPU resets, its session keys are scrubbed. */
@@ -103,6 +102,17 @@ public final class H100Backend implements TeeBackend, DeviceTee {
             throw new IllegalArgumentException("io.teebox.nvidia.h100: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * Publishes the RIMs of the GPUs' driver and VBIOS once, when a GPU is first attached or the RIM ids are asked
+     * for, not at activation: signing them needs NVIDIA's reference-value keys and two XML signatures, a fifth of a
+     * second the platform's start need not pay. Evidence comes only from an attached GPU, and RIMs once published are
+     * kept by the RIM service across restarts.
+     */
+    private final io.teebox.kit.lang.Lazy<Boolean> published = io.teebox.kit.lang.Lazy.of(() -> {
+        publishRims();
+        return Boolean.TRUE;
+    });
 
     private void publishRims() {
         try {
@@ -199,7 +209,9 @@ public final class H100Backend implements TeeBackend, DeviceTee {
 
     @Override
     public void attach(String id, DeviceHost host) {
-        gpu(id).attach(java.util.Objects.requireNonNull(host, "host"));
+        Gpu g = gpu(id);
+        published.get();
+        g.attach(java.util.Objects.requireNonNull(host, "host"));
     }
 
     @Override
@@ -241,6 +253,7 @@ public final class H100Backend implements TeeBackend, DeviceTee {
     }
 
     List<String> rimIds() {
+        published.get();
         return List.of(firmware.driverRimId(), firmware.vbiosRimId());
     }
 }

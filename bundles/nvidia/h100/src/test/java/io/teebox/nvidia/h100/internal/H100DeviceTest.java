@@ -144,6 +144,8 @@ public class H100DeviceTest {
     public void theTwoRimsHaveNvidiasIdsDisjointActiveSetsAndTheOnModeValues() throws Exception {
         Fixture f = fixture();
         H100Backend b = f.backend();
+        assertTrue("nothing is signed at activation (start-up pays no XML signatures)", f.nvidia.published.isEmpty());
+        assertEquals(List.of("NV_GPU_DRIVER_GH100_550.90.07", "NV_GPU_VBIOS_1010_0200_882_96009F0001"), b.rimIds());
         RimContent driver = f.nvidia.published.get("NV_GPU_DRIVER_GH100_550.90.07");
         RimContent vbios = f.nvidia.published.get("NV_GPU_VBIOS_1010_0200_882_96009F0001");
         assertEquals(RimContent.Kind.DRIVER, driver.kind());
