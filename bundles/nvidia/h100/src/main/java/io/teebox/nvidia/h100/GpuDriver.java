@@ -57,6 +57,20 @@ public final class GpuDriver implements AutoCloseable {
             String aead, String leafSubject, int certificates) {
     }
 
+    /**
+     * The GPU was reset since the driver connected (detached and attached again, or its firmware updated): the
+     * driver dropped its session, and {@link #connect()} establishes a new one. Not thrown for a session an SPDM
+     * error ended (a tampered or replayed message), which a driver must not paper over by reconnecting.
+     */
+    public static final class GpuReset extends IllegalStateException {
+
+        private static final long serialVersionUID = 1L;
+
+        GpuReset(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Which way a copy went. */
     public enum Direction {
         /** From the guest to device memory. */
@@ -320,7 +334,7 @@ public final class GpuDriver implements AutoCloseable {
         } catch (TeeException e) {
             if (e.getMessage().contains("NV_ERR_INVALID_STATE")) {
                 drop();
-                throw new IllegalStateException(gpu.id() + ": the GPU no longer knows this driver's session (it was "
+                throw new GpuReset(gpu.id() + ": the GPU no longer knows this driver's session (it was "
                         + "reset: detached and attached again, or its firmware updated); connect() again. The GPU "
                         + "said: " + e.getMessage(), e);
             }

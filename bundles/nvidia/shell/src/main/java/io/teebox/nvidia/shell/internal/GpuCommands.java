@@ -235,7 +235,7 @@ public final class GpuCommands {
             }
             return fromDevice ? d.driver().copyFromDevice(a, length) : d.driver().copyToDevice(content, a);
         });
-        GuestDrivers.Open o = drivers.opened(guest, device);
+        GuestDrivers.Open o = r.driver();
         GpuDriver.Transfer t = r.value();
         StringBuilder b = new StringBuilder();
         if (r.reconnected()) {

@@ -86,27 +86,25 @@ public final class GuestDrivers implements DeviceAttester {
      * @param device a GPU it holds
      * @param call the call
      * @param <T> what it returns
-     * @return what it returned, and whether the driver had to connect again
+     * @return what it returned, whether the driver had to connect again, and the driver
      */
     synchronized <T> Result<T> withSession(String guest, String device, java.util.function.Function<Open, T> call) {
         Open o = connected(guest, device);
         try {
-            return new Result<>(call.apply(o), false);
-        } catch (IllegalStateException e) {
-            if (o.driver().connected() || !String.valueOf(e.getMessage()).contains("no longer knows")) {
-                throw e;
-            }
+            return new Result<>(call.apply(o), false, o);
+        } catch (GpuDriver.GpuReset e) {
             o.driver().connect();
-            return new Result<>(call.apply(o), true);
+            return new Result<>(call.apply(o), true, o);
         }
     }
 
     /**
      * @param value what a driver call returned
      * @param reconnected whether the driver established a new session first (the GPU had been reset)
+     * @param driver the driver and the host's relay it talks through
      * @param <T> the value's type
      */
-    record Result<T>(T value, boolean reconnected) {
+    record Result<T>(T value, boolean reconnected, Open driver) {
     }
 
     /**
