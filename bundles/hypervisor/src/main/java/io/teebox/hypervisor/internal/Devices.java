@@ -156,10 +156,7 @@ final class Devices implements DeviceAssignment {
                         + "; detach it there first");
             }
             synchronized (g) {
-                if (g.state != GuestState.RUNNING) {
-                    throw new TeeException(FirmwareStatus.INVALID_GUEST_STATE, "guest " + g.config.name() + " is "
-                            + g.state + "; a device is attached to a running guest");
-                }
+                requireRunning(g, "a device is attached to a running guest");
             }
             owner.getValue().attach(device, new Host(g, confidential(g)));
             held.put(device, new Held(device, owner.getKey(), g));
@@ -201,6 +198,14 @@ final class Devices implements DeviceAssignment {
             }
         }
         return new Relay(g, device);
+    }
+
+    /** Caller holds the guest's monitor. */
+    private static void requireRunning(Guest g, String consequence) {
+        if (g.state != GuestState.RUNNING) {
+            throw new TeeException(FirmwareStatus.INVALID_GUEST_STATE, "guest " + g.config.name() + " is " + g.state
+                    + "; " + consequence);
+        }
     }
 
     private boolean confidential(Guest g) {
@@ -250,10 +255,7 @@ final class Devices implements DeviceAssignment {
 
         private DeviceTee tee(String action) {
             synchronized (g) {
-                if (g.state != GuestState.RUNNING) {
-                    throw new TeeException(FirmwareStatus.INVALID_GUEST_STATE, "guest " + g.config.name() + " is "
-                            + g.state + "; it cannot " + action + " " + device);
-                }
+                requireRunning(g, "it cannot " + action + " " + device);
             }
             String type;
             synchronized (Devices.this) {
@@ -333,10 +335,7 @@ final class Devices implements DeviceAssignment {
 
         /** Caller holds the guest's monitor. */
         private void check(long gpa, int length, String what) {
-            if (g.state != GuestState.RUNNING) {
-                throw new TeeException(FirmwareStatus.INVALID_GUEST_STATE, "guest " + g.config.name() + " is "
-                        + g.state + "; the IOMMU blocks device DMA to it");
-            }
+            requireRunning(g, "the IOMMU blocks device DMA to it");
             g.memory.checkRange(gpa, length);
             if (!confidential) {
                 return;

@@ -140,12 +140,12 @@ public final class OcspResponder {
             BasicOCSPRespBuilder b = null;
             for (Req r : request.getRequestList()) {
                 CertificateID id = r.getCertID();
-                if (!knownIssuer(id, digests)) {
+                X509Certificate[] found = find(id, digests);
+                if (found == null && !knownIssuer(id, digests)) {
                     // RFC 6960 2.3: a responder not authoritative for the certificate's issuer says unauthorized
                     // rather than sign an answer no client could trust (genuine NVIDIA certificates, for example)
                     return status(OCSPRespBuilder.UNAUTHORIZED);
                 }
-                X509Certificate[] found = find(id, digests);
                 if (responder == null) {
                     issuer = found == null ? pki.deviceRoot().certificate() : found[1];
                     responder = pki.responderFor(issuer);
