@@ -38,6 +38,9 @@ public final class Completions {
     private final BundleContext context;
     private volatile Hypervisor hypervisor;
 
+    /** Framework property naming the feature directory, for completing feature names. */
+    static final String FEATURES_PROPERTY = "teebox.features";
+
     @Activate
     public Completions(BundleContext context) {
         this.context = context;
@@ -68,7 +71,7 @@ public final class Completions {
             case "backends":
                 return h == null ? List.of() : h.backends().stream().map(b -> b.teeType()).toList();
             case "features":
-                return Feature.readAll(FeatureCommands.dir(context)).stream().map(Feature::id).toList();
+                return featureNames();
             default:
                 throw new IllegalArgumentException("kind must be guests, backends or features, got '"
                         + Args.shown(kind) + "'");
@@ -96,6 +99,21 @@ public final class Completions {
             }
         }
         return n + " commands complete their options and arguments";
+    }
+
+    /**
+     * @return the names of the descriptors in the feature directory (the framework property
+     *         {@value #FEATURES_PROPERTY}, else {@code features}): what feature:install and the others take
+     */
+    private List<String> featureNames() {
+        String d = context.getProperty(FEATURES_PROPERTY);
+        java.nio.file.Path dir = java.nio.file.Path.of(d == null || d.isBlank() ? "features" : d);
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
     }
 
     /** @return the {@code complete} lines for every fronted command */

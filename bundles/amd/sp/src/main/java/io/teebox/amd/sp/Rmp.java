@@ -83,6 +83,21 @@ public final class Rmp {
         }
     }
 
+    /**
+     * Sets a page's entry as a snapshot of the table had it: the secure processor's next firmware revision taking
+     * over the table of the one before (the RMP lives in memory the firmware owns, not in the firmware image).
+     *
+     * @param hpa the host page
+     * @param entry its entry; an unassigned one clears the page
+     */
+    public synchronized void restore(long hpa, Entry entry) {
+        if (entry.assigned()) {
+            put(hpa & ~0xFFFL, entry);
+        } else {
+            remove(hpa & ~0xFFFL);
+        }
+    }
+
     /** @return the entry of a host page (Hypervisor state if never assigned) */
     public synchronized Entry entry(long hpa) {
         return entries.getOrDefault(hpa & ~0xFFFL, HYPERVISOR);

@@ -8,6 +8,8 @@ import java.util.logging.Logger;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
@@ -50,6 +52,8 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     private final MemoryController memory = new MemoryController();
     private final Rmp rmp = new Rmp();
     private volatile AmdSpConfig config;
+    /** This bundle's context, under DS: where the running guests are handed to the next revision. */
+    private BundleContext context;
 
     /**
      * A platform whose chip seed is the configured one (tests and reproducible set-ups).
@@ -65,9 +69,54 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
      * @param config the configuration
      * @param state the machine's state: the chip seed is made there on first start and kept, unless the
      *            configuration gives one
+     * @param context this bundle's context: the running guests of the previous revision of this bundle are taken
+     *            over from it
      */
     @Activate
-    public AmdSecureProcessorImpl(AmdSpConfig config, @Reference PlatformState state) {
+    public AmdSecureProcessorImpl(AmdSpConfig config, @Reference PlatformState state, BundleContext context) {
+        this(config, state);
+        this.context = context;
+        byte[] handed = SpHandoff.take(context);
+        if (handed != null) {
+            int n = restore(handed);
+            LOG.info("secure processor: took over " + n + " running guests from the previous firmware revision");
+        }
+    }
+
+    /** @return the running guests' state for the next revision, or null when none runs */
+    synchronized byte[] snapshot() {
+        return SpSnapshot.write(contexts, memory, rmp);
+    }
+
+    /**
+     * @param snapshot what {@link #snapshot()} of the previous revision gave
+     * @return how many guests were taken over (those whose ASID the configuration in force still has)
+     */
+    synchronized int restore(byte[] snapshot) {
+        return SpSnapshot.read(snapshot, contexts, memory, rmp, (pool, asid) -> {
+            int[] r = GuestContexts.range(pool, this.config);
+            return asid >= r[0] && asid <= r[1];
+        });
+    }
+
+    /**
+     * Hands the running guests to the next revision of this bundle (an update, a stop and start, or the AMD feature
+     * uninstalled and installed again).
+     */
+    @Deactivate
+    synchronized void handOver() {
+        byte[] snapshot = snapshot();
+        if (snapshot != null && context != null) {
+            SpHandoff.put(context, snapshot);
+        }
+    }
+
+    /**
+     * @param config the configuration
+     * @param state the machine's state: the chip seed is made there on first start and kept, unless the
+     *            configuration gives one
+     */
+    AmdSecureProcessorImpl(AmdSpConfig config, PlatformState state) {
         AmdSpConfigs.check(config);
         this.config = config;
         byte[] chipSeed;

@@ -76,6 +76,30 @@ abstract class FirmwareContext implements GuestContext {
         return !launchedVmsas.isEmpty();
     }
 
+    /** @return the launched pages, for a snapshot */
+    final synchronized java.util.Set<Long> launchedPages() {
+        return new java.util.TreeSet<>(launchedPages);
+    }
+
+    /** @return the launched VMSAs' vCPUs, for a snapshot */
+    final synchronized List<Integer> launchedVmsas() {
+        return new ArrayList<>(launchedVmsas);
+    }
+
+    /**
+     * Puts back what a snapshot of this context held (a new revision of the firmware taking over a running guest).
+     *
+     * @param restored the state
+     * @param pages the launched pages
+     * @param vmsas the launched VMSAs' vCPUs
+     */
+    final synchronized void restore(SevGuestState restored, java.util.Collection<Long> pages,
+            java.util.Collection<Integer> vmsas) {
+        this.state = restored;
+        launchedPages.addAll(pages);
+        launchedVmsas.addAll(vmsas);
+    }
+
     /** Refuses the operation unless the guest is in one of the states. */
     final void require(String operation, SevGuestState... allowed) {
         for (SevGuestState s : allowed) {

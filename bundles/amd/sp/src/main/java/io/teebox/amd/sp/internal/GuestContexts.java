@@ -95,6 +95,28 @@ final class GuestContexts {
         return type.cast(c);
     }
 
+    /** @return every context, by handle (for a snapshot) */
+    java.util.Collection<FirmwareContext> all() {
+        return new java.util.ArrayList<>(contexts.values());
+    }
+
+    /** @return the handle the next context gets */
+    long nextHandle() {
+        return nextHandle;
+    }
+
+    /**
+     * Puts back a context a snapshot held, with its handle and ASID.
+     *
+     * @param c the context
+     * @param next the handle the next new context gets
+     */
+    void restore(FirmwareContext c, long next) {
+        contexts.put(c.handle(), c);
+        asidOwner.put(c.asid(), c.handle());
+        nextHandle = Math.max(nextHandle, next);
+    }
+
     void remove(long handle) {
         FirmwareContext c = contexts.remove(handle);
         if (c != null) {

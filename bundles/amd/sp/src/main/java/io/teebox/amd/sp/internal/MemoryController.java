@@ -18,14 +18,37 @@ final class MemoryController {
     private final SecureRandom random = new SecureRandom();
     private final Map<Long, PageCipher> veks = new HashMap<>();
     private final Map<Integer, PageCipher> installed = new HashMap<>();
+    private final Map<Long, byte[]> vekBytes = new HashMap<>();
 
     /** Makes a fresh VEK for a guest. */
     void newKey(long handle, int keyBits) {
         int half = keyBits / 8;
         byte[] vek = new byte[2 * half];
         random.nextBytes(vek);
-        veks.put(handle, PageCipher.xts(Arrays.copyOf(vek, half), Arrays.copyOfRange(vek, half, 2 * half)));
+        put(handle, vek);
         Arrays.fill(vek, (byte) 0);
+    }
+
+    /**
+     * Sets a guest's VEK (a fresh one, or one a snapshot carried).
+     *
+     * @param handle the guest
+     * @param vek the data key then the tweak key
+     */
+    void put(long handle, byte[] vek) {
+        int half = vek.length / 2;
+        veks.put(handle, PageCipher.xts(Arrays.copyOf(vek, half), Arrays.copyOfRange(vek, half, 2 * half)));
+        vekBytes.put(handle, vek.clone());
+    }
+
+    /**
+     * @param handle a guest
+     * @return its VEK (data key then tweak key), or null: the firmware's own copy, for a snapshot that stays inside
+     *         the secure processor's memory
+     */
+    byte[] vek(long handle) {
+        byte[] k = vekBytes.get(handle);
+        return k == null ? null : k.clone();
     }
 
     /** ACTIVATE: installs the guest's key for its ASID. */
@@ -49,6 +72,10 @@ final class MemoryController {
     /** DECOMMISSION: the guest's key is gone. */
     void forget(long handle) {
         veks.remove(handle);
+        byte[] k = vekBytes.remove(handle);
+        if (k != null) {
+            Arrays.fill(k, (byte) 0);
+        }
     }
 
     /**

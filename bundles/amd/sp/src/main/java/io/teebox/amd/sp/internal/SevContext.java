@@ -70,6 +70,22 @@ final class SevContext extends FirmwareContext implements SevGuestContext {
         return out.clone();
     }
 
+    /** @return MEASURE || MNONCE, or null before LAUNCH_MEASURE (for a snapshot) */
+    synchronized byte[] measurement() {
+        return measurement == null ? null : measurement.clone();
+    }
+
+    /**
+     * Puts back a finished launch's results (a snapshot of a running guest).
+     *
+     * @param measurement MEASURE || MNONCE
+     * @param launchDigest the launch digest
+     */
+    synchronized void restoreLaunch(byte[] measurement, byte[] launchDigest) {
+        this.measurement = measurement == null ? null : measurement.clone();
+        this.launchDigest = launchDigest == null ? null : launchDigest.clone();
+    }
+
     @Override
     public synchronized byte[] launchDigest() {
         return launchDigest == null ? null : launchDigest.clone();

@@ -69,9 +69,48 @@ final class SnpContext extends FirmwareContext implements SnpGuestContext {
         digest.vmsa(vmsa);
     }
 
+    /** The launch digest a snapshot carried, once the launch is over; null while this context measures. */
+    private byte[] restoredDigest;
+
     @Override
     public synchronized byte[] launchDigest() {
-        return digest.digest();
+        return restoredDigest != null ? restoredDigest.clone() : digest.digest();
+    }
+
+    /** @return the secrets page, or null (for a snapshot) */
+    synchronized byte[] secretsPage() {
+        return secretsPage == null ? null : secretsPage.clone();
+    }
+
+    /** @return the four VMPCKs' next firmware and guest sequence numbers, for a snapshot */
+    synchronized long[] seqnos() {
+        long[] out = new long[8];
+        System.arraycopy(firmwareSeqno, 0, out, 0, 4);
+        System.arraycopy(guestSeqno, 0, out, 4, 4);
+        return out;
+    }
+
+    /**
+     * Puts back a finished launch (a snapshot of a running guest).
+     *
+     * @param launchDigest the launch digest
+     * @param reportId REPORT_ID
+     * @param hostData HOST_DATA
+     * @param launchTcb the TCB at launch
+     * @param restoredIdentity the ID block's identity
+     * @param secrets the secrets page, or null
+     * @param seqnos as {@link #seqnos()} gives them
+     */
+    synchronized void restoreLaunch(byte[] launchDigest, byte[] reportId, byte[] hostData, long launchTcb,
+            SnpIdentity restoredIdentity, byte[] secrets, long[] seqnos) {
+        this.restoredDigest = launchDigest.clone();
+        this.reportId = reportId.clone();
+        this.hostData = hostData.clone();
+        this.launchTcb = launchTcb;
+        this.identity = restoredIdentity;
+        this.secretsPage = secrets == null ? null : secrets.clone();
+        System.arraycopy(seqnos, 0, firmwareSeqno, 0, 4);
+        System.arraycopy(seqnos, 4, guestSeqno, 0, 4);
     }
 
     @Override

@@ -17,8 +17,9 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * Keeps the TDX module's state across a stop, restart or update of this bundle. The snapshot goes to the bundle's
- * persistent storage ({@code tdx-module.bin}, which survives an update). The hypervisor's memory views cannot be
+ * Keeps the TDX module's state across a stop, restart, update or uninstall of this bundle. The snapshot goes to the
+ * bundle's persistent storage ({@code tdx-module.bin}, which survives an update) and, with the memory views, into
+ * the registry (which also survives an uninstall: the intel feature removed and installed again). The hypervisor's memory views cannot be
  * written to a file; they are handed over as a {@code java.util.Map} registered in the service registry by the system
  * bundle (so it outlives this bundle's revision), holding only JDK and API objects; the next revision takes and
  * unregisters it.
@@ -38,18 +39,7 @@ final class BundleStore implements ModuleStore {
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public Handoff take() {
-        File f = context.getDataFile(FILE);
-        if (f == null || !f.isFile()) {
-            return null;
-        }
-        byte[] snapshot;
-        try {
-            snapshot = Files.readAllBytes(f.toPath());
-            Files.delete(f.toPath());
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot read the TDX module snapshot " + f + "; running TDs are lost", e);
-            return null;
-        }
+        byte[] snapshot = null;
         Map<Long, GuestMemory> memories = new HashMap<>();
         try {
             Collection<ServiceReference<Map>> refs = context.getServiceReferences(Map.class,
@@ -57,7 +47,13 @@ final class BundleStore implements ModuleStore {
             for (ServiceReference<Map> ref : refs) {
                 Map box = context.getService(ref);
                 if (box != null) {
-                    memories.putAll((Map<Long, GuestMemory>) box.get("memories"));
+                    Map<Long, GuestMemory> views = (Map<Long, GuestMemory>) box.get("memories");
+                    if (views != null) {
+                        memories.putAll(views);
+                    }
+                    if (box.get("snapshot") instanceof byte[] b) {
+                        snapshot = b;
+                    }
                     ServiceRegistration<?> reg = (ServiceRegistration<?>) box.get("registration");
                     context.ungetService(ref);
                     if (reg != null) {
@@ -68,35 +64,45 @@ final class BundleStore implements ModuleStore {
         } catch (InvalidSyntaxException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot take over the TDs' memory views", e);
         }
-        return new Handoff(snapshot, memories);
+        File f = context.getDataFile(FILE);
+        if (f != null && f.isFile()) {
+            try {
+                byte[] onDisk = Files.readAllBytes(f.toPath());
+                Files.delete(f.toPath());
+                if (snapshot == null) {
+                    snapshot = onDisk;
+                }
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot read the TDX module snapshot " + f, e);
+            }
+        }
+        return snapshot == null ? null : new Handoff(snapshot, memories);
     }
 
     @Override
     public void put(Handoff handoff) {
         File f = context.getDataFile(FILE);
-        if (f == null) {
-            LOG.warning("the framework gives this bundle no persistent storage; running TDs are lost");
-            return;
+        if (f != null) {
+            try {
+                Files.write(f.toPath(), handoff.snapshot());
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot write the TDX module snapshot " + f, e);
+            }
         }
         try {
-            Files.write(f.toPath(), handoff.snapshot());
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot write the TDX module snapshot " + f + "; running TDs are lost", e);
-            return;
-        }
-        if (!handoff.memories().isEmpty()) {
-            try {
-                BundleContext system = context.getBundle(0).getBundleContext();
-                Map<String, Object> box = new ConcurrentHashMap<>();
-                box.put("memories", new HashMap<>(handoff.memories()));
-                Hashtable<String, Object> props = new Hashtable<>();
-                props.put(HANDOFF_PROPERTY, "true");
-                ServiceRegistration<?> reg = system.registerService(Map.class.getName(), box, props);
-                box.put("registration", reg);
-            } catch (IllegalStateException | SecurityException e) {
-                // The framework is shutting down: the hypervisor's memory goes with it, nothing to hand over.
-                LOG.log(Level.FINE, "TD memory views not handed over", e);
-            }
+            // the snapshot goes with the memory views, so that it outlives an uninstall of this bundle too (the
+            // intel feature removed and installed again), which deletes the bundle's persistent storage
+            BundleContext system = context.getBundle(0).getBundleContext();
+            Map<String, Object> box = new ConcurrentHashMap<>();
+            box.put("memories", new HashMap<>(handoff.memories()));
+            box.put("snapshot", handoff.snapshot().clone());
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(HANDOFF_PROPERTY, "true");
+            ServiceRegistration<?> reg = system.registerService(Map.class.getName(), box, props);
+            box.put("registration", reg);
+        } catch (IllegalStateException | SecurityException e) {
+            // The framework is shutting down: the hypervisor's memory goes with it, nothing to hand over.
+            LOG.log(Level.FINE, "TD state not handed over", e);
         }
     }
 }
