@@ -4,30 +4,23 @@ import io.teebox.api.launch.GuestMemory;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.Collection;
+import io.teebox.spi.handoff.RevisionHandoff;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
-import org.osgi.framework.ServiceRegistration;
 
 /**
  * Keeps the TDX module's state across a stop, restart, update or uninstall of this bundle. The snapshot goes to the
- * bundle's persistent storage ({@code tdx-module.bin}, which survives an update) and, with the memory views, into
- * the registry (which also survives an uninstall: the intel feature removed and installed again). The hypervisor's memory views cannot be
- * written to a file; they are handed over as a {@code java.util.Map} registered in the service registry by the system
- * bundle (so it outlives this bundle's revision), holding only JDK and API objects; the next revision takes and
- * unregisters it.
+ * bundle's persistent storage ({@code tdx-module.bin}, which survives an update) and, with the hypervisor's memory
+ * views of the TDs (which cannot be written to a file), to the SPI's {@link RevisionHandoff}, which also survives an
+ * uninstall (the intel feature removed and installed again).
  */
 final class BundleStore implements ModuleStore {
 
     static final String FILE = "tdx-module.bin";
-    static final String HANDOFF_PROPERTY = "io.teebox.intel.tdx.handoff";
+    static final String HANDOFF_KEY = "io.teebox.intel-tdx-module";
     private static final Logger LOG = Logger.getLogger(BundleStore.class.getName());
 
     private final BundleContext context;
@@ -41,28 +34,14 @@ final class BundleStore implements ModuleStore {
     public Handoff take() {
         byte[] snapshot = null;
         Map<Long, GuestMemory> memories = new HashMap<>();
-        try {
-            Collection<ServiceReference<Map>> refs = context.getServiceReferences(Map.class,
-                    "(" + HANDOFF_PROPERTY + "=true)");
-            for (ServiceReference<Map> ref : refs) {
-                Map box = context.getService(ref);
-                if (box != null) {
-                    Map<Long, GuestMemory> views = (Map<Long, GuestMemory>) box.get("memories");
-                    if (views != null) {
-                        memories.putAll(views);
-                    }
-                    if (box.get("snapshot") instanceof byte[] b) {
-                        snapshot = b;
-                    }
-                    ServiceRegistration<?> reg = (ServiceRegistration<?>) box.get("registration");
-                    context.ungetService(ref);
-                    if (reg != null) {
-                        reg.unregister();
-                    }
-                }
+        Map<String, Object> box = RevisionHandoff.take(context, HANDOFF_KEY);
+        if (box != null) {
+            if (box.get("memories") instanceof Map<?, ?> views) {
+                memories.putAll((Map<Long, GuestMemory>) views);
             }
-        } catch (InvalidSyntaxException | RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot take over the TDs' memory views", e);
+            if (box.get("snapshot") instanceof byte[] b) {
+                snapshot = b;
+            }
         }
         File f = context.getDataFile(FILE);
         if (f != null && f.isFile()) {
@@ -89,20 +68,10 @@ final class BundleStore implements ModuleStore {
                 LOG.log(Level.WARNING, "cannot write the TDX module snapshot " + f, e);
             }
         }
-        try {
-            // the snapshot goes with the memory views, so that it outlives an uninstall of this bundle too (the
-            // intel feature removed and installed again), which deletes the bundle's persistent storage
-            BundleContext system = context.getBundle(0).getBundleContext();
-            Map<String, Object> box = new ConcurrentHashMap<>();
-            box.put("memories", new HashMap<>(handoff.memories()));
-            box.put("snapshot", handoff.snapshot().clone());
-            Hashtable<String, Object> props = new Hashtable<>();
-            props.put(HANDOFF_PROPERTY, "true");
-            ServiceRegistration<?> reg = system.registerService(Map.class.getName(), box, props);
-            box.put("registration", reg);
-        } catch (IllegalStateException | SecurityException e) {
-            // The framework is shutting down: the hypervisor's memory goes with it, nothing to hand over.
-            LOG.log(Level.FINE, "TD state not handed over", e);
-        }
+        // the snapshot goes with the memory views, so that it outlives an uninstall of this bundle too (the intel
+        // feature removed and installed again), which deletes the bundle's persistent storage; a framework shutdown
+        // takes both away with the hypervisor's memory
+        RevisionHandoff.put(context, HANDOFF_KEY, Map.of("memories", new HashMap<>(handoff.memories()), "snapshot",
+                handoff.snapshot().clone()));
     }
 }
