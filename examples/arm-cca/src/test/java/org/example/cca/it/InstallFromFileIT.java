@@ -123,6 +123,24 @@ public class InstallFromFileIT {
                 new VerificationOptions(Clock.systemUTC(), List.of(cpak), refs, Map.of()));
         assertFalse("a tampered token does not", bad.accepted());
         hv.destroy(realm);
+
+        // a SHA-512 realm (policy bit 8): 64-byte RIM and REMs; an extended REM shows in the next token
+        String wide = "realm-sha512";
+        OwnerPolicy sha512 = new OwnerPolicy(0x100, null, null, null, null, null, null, -1);
+        hv.create(new GuestConfig(wide, "cca", 1, "neoverse-n2", 64L << 20));
+        byte[] rim512 = hv.launch(wide, LaunchPlan.DEFAULT, owner.prepare(sha512)).measurement().value();
+        assertEquals("a SHA-512 RIM", 64, rim512.length);
+        assertArrayEquals(owner.expectedDigest(sha512, 1, "neoverse-n2"), rim512);
+        byte[] event = new byte[64];
+        event[0] = 0x42;
+        byte[] rem0 = hv.context(wide).measurements().extend(0, Bytes.of(event), null).value();
+        Appraisal wa = verifier.verify(hv.context(wide).evidence(Bytes.of(challenge)), new VerificationOptions(
+                Clock.systemUTC(), List.of(cpak), Map.of("report_data", HexFormat.of().formatHex(challenge),
+                        "measurement", HexFormat.of().formatHex(rim512)), Map.of()));
+        assertTrue("the SHA-512 realm's token verifies: " + wa.failures(), wa.accepted());
+        assertEquals("sha-512", wa.claim("hash_algo"));
+        assertEquals("REM 0 as extended", Bytes.of(rem0).toString(), wa.claim("rem0"));
+        hv.destroy(wide);
     }
 
     /** @return the teebox bundles by id, with their state and last modification */
