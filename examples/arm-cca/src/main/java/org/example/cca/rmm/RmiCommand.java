@@ -1,0 +1,50 @@
+package org.example.cca.rmm;
+
+/**
+ * The RMI commands the host issues and the RSI commands the realm issues (DEN0137 1.0 B3, B5), with their SMC64
+ * function ids as TF-RMM and Linux ({@code arch/arm64/include/asm/rmi_smc.h}, {@code rsi_smc.h}) define them.
+ */
+public enum RmiCommand {
+    RMI_VERSION(0xC4000150L),
+    RMI_GRANULE_DELEGATE(0xC4000151L),
+    RMI_GRANULE_UNDELEGATE(0xC4000152L),
+    RMI_DATA_CREATE(0xC4000153L),
+    RMI_DATA_CREATE_UNKNOWN(0xC4000154L),
+    RMI_DATA_DESTROY(0xC4000155L),
+    RMI_REALM_ACTIVATE(0xC4000157L),
+    RMI_REALM_CREATE(0xC4000158L),
+    RMI_REALM_DESTROY(0xC4000159L),
+    RMI_REC_CREATE(0xC400015AL),
+    RMI_REC_DESTROY(0xC400015BL),
+    RMI_REC_ENTER(0xC400015CL),
+    RMI_RTT_CREATE(0xC400015DL),
+    RMI_RTT_DESTROY(0xC400015EL),
+    RMI_RTT_MAP_UNPROTECTED(0xC400015FL),
+    RMI_RTT_READ_ENTRY(0xC4000161L),
+    RMI_RTT_UNMAP_UNPROTECTED(0xC4000162L),
+    RMI_FEATURES(0xC4000165L),
+    RMI_REC_AUX_COUNT(0xC4000167L),
+    RMI_RTT_INIT_RIPAS(0xC4000168L),
+    RMI_RTT_SET_RIPAS(0xC4000169L),
+    RSI_VERSION(0xC4000190L),
+    RSI_FEATURES(0xC4000191L),
+    RSI_MEASUREMENT_READ(0xC4000192L),
+    RSI_MEASUREMENT_EXTEND(0xC4000193L),
+    RSI_ATTESTATION_TOKEN_INIT(0xC4000194L),
+    RSI_ATTESTATION_TOKEN_CONTINUE(0xC4000195L),
+    RSI_REALM_CONFIG(0xC4000196L),
+    RSI_IPA_STATE_SET(0xC4000197L),
+    RSI_IPA_STATE_GET(0xC4000198L),
+    RSI_HOST_CALL(0xC4000199L);
+
+    private final long fid;
+
+    RmiCommand(long fid) {
+        this.fid = fid;
+    }
+
+    /** @return the SMC64 function id */
+    public long fid() {
+        return fid;
+    }
+}
