@@ -128,6 +128,27 @@ public class ParserFuzzTest {
         assertEquals("platform claim 2395 (lifecycle): expected integer, got text string", parseError(life));
     }
     @Test
+    public void hugeDeclaredLengthsAndKeysAreRejectedWithoutAllocating() {
+        // tag 399 {44234: bstr of 2^31-1 bytes (absent)}
+        byte[] hugeBstr = GenuineTokenTest.hex("d9018fa119acca5a7fffffff00");
+        assertTrue(parseError(hugeBstr).startsWith("CCA token collection key 44234 (platform token): malformed"));
+        // a 2^64-1 bstr length
+        byte[] hugerBstr = GenuineTokenTest.hex("d9018fa119acca5bffffffffffffffff00");
+        assertTrue(parseError(hugerBstr) != null);
+        // key 2^64-1
+        byte[] hugeKey = GenuineTokenTest.hex("d9018fa11bffffffffffffffff00");
+        assertTrue(parseError(hugeKey).startsWith("CCA token collection: "));
+        // array of 2^32-1 REMs declared
+        byte[] hugeArray = GenuineTokenTest.hex("a119accf9affffffff");
+        try {
+            CcaToken.parseRealmClaims(hugeArray);
+            fail();
+        } catch (CcaTokenException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("realm claim 44239 (REMs)"));
+        }
+    }
+
+    @Test
     public void claimMapsAreStrict() {
         // {"10": h'..'} : a text key where the realm claims want integer keys
         byte[] textKey = new byte[] {(byte) 0xa1, 0x62, '1', '0', 0x41, 0x00};
@@ -137,13 +158,13 @@ public class ParserFuzzTest {
         } catch (CcaTokenException e) {
             assertEquals("realm claims: expected an integer map key, got major type 3", e.getMessage());
         }
-        // duplicate claim 10
-        byte[] dup = new byte[] {(byte) 0xa2, 0x0a, 0x41, 0x00, 0x0a, 0x41, 0x00};
+        // duplicate claim (an unknown one, 7, so only the duplicate is wrong)
+        byte[] dup = new byte[] {(byte) 0xa2, 0x07, 0x00, 0x07, 0x00};
         try {
             CcaToken.parsePlatformClaims(dup);
             fail();
         } catch (CcaTokenException e) {
-            assertEquals("platform claims: duplicate claim 10", e.getMessage());
+            assertEquals("platform claims: duplicate claim 7", e.getMessage());
         }
         // a missing mandatory claim is named
         CcaToken g = CcaToken.parse(GenuineTokenTest.token());
