@@ -1,11 +1,17 @@
 package org.example.cca.token;
 
-/** A token that is not a well-formed CCA attestation token; the message names the field. */
-public class CcaTokenException extends RuntimeException {
+/**
+ * A CCA token (or an input to the signer) is malformed. The message is one line and names the field, e.g.
+ * {@code "realm claim 10 (challenge): expected 64 bytes, got 32"}.
+ */
+public final class CcaTokenException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message one line naming the field and what was wrong */
     public CcaTokenException(String message) {
         super(message);
+    }
+
+    public CcaTokenException(String message, Throwable cause) {
+        super(message, cause);
     }
 }

@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.example.cca.rmm.HashAlgorithm;
+import java.security.interfaces.ECPublicKey;
+import org.example.cca.token.CcaKeys;
 import org.example.cca.token.CcaTokenSigner;
+import org.example.cca.token.SwComponent;
 import org.example.cca.token.PlatformClaims;
 import org.example.cca.token.RealmClaims;
 
@@ -28,10 +31,11 @@ final class TokenIssuer {
 
     static byte[] token(Rmm rmm, Realm r, byte[] challenge) {
         List<byte[]> rems = List.of(r.rems[0].clone(), r.rems[1].clone(), r.rems[2].clone(), r.rems[3].clone());
-        RealmClaims realm = new RealmClaims(challenge, r.params.rpv(), r.rim.value(), rems,
-                r.algorithm.tokenName(), Rmm.point(r.rak.getPublic()), HashAlgorithm.SHA_256.tokenName(),
-                RealmClaims.PROFILE);
-        return CcaTokenSigner.sign(realm, platform(rmm), r.rak.getPrivate(), rmm.cpak().getPrivate());
+        // the current TF-RMM shape: realm profile claim, the RAK as a COSE_Key, the platform's 2023 profile
+        RealmClaims realm = new RealmClaims(RealmClaims.PROFILE_2023, challenge, r.params.rpv(), r.rim.value(), rems,
+                r.algorithm.tokenName(), CcaKeys.coseKey((ECPublicKey) r.rak.getPublic()),
+                HashAlgorithm.SHA_256.tokenName());
+        return new CcaTokenSigner().sign(realm, platform(rmm), r.rak.getPrivate(), rmm.cpak().getPrivate());
     }
 
     /** @return the platform claims, challenge unset (the signer binds it to the RAK) */
@@ -39,17 +43,17 @@ final class TokenIssuer {
         byte[] instance = new byte[33];
         instance[0] = 0x01; // EAT UEID type RAND: the hash of the CPAK's public key
         System.arraycopy(HashAlgorithm.SHA_256.hash(Rmm.point(rmm.cpak().getPublic())), 0, instance, 1, 32);
-        List<PlatformClaims.SwComponent> sw = List.of(component("BL1", "1.0.0"), component("BL2", "2.11.0"),
+        List<SwComponent> sw = List.of(component("BL1", "1.0.0"), component("BL2", "2.11.0"),
                 component("BL31", "2.11.0"), component("RMM", "1.0.0"));
-        return new PlatformClaims(PlatformClaims.PROFILE, null, IMPLEMENTATION_ID, instance, new byte[] {(byte) 0xCF,
+        return new PlatformClaims(PlatformClaims.PROFILE_2023, null, IMPLEMENTATION_ID, instance, new byte[] {(byte) 0xCF,
             0, 0, 0}, LIFECYCLE_SECURED, sw, VERIFICATION_SERVICE, HashAlgorithm.SHA_256.tokenName());
     }
 
-    private static PlatformClaims.SwComponent component(String type, String version) {
+    private static SwComponent component(String type, String version) {
         byte[] measurement = HashAlgorithm.SHA_256.hash(("teebox emulated " + type + " " + version)
                 .getBytes(StandardCharsets.US_ASCII));
         byte[] signer = HashAlgorithm.SHA_256.hash("teebox emulated firmware signer".getBytes(
                 StandardCharsets.US_ASCII));
-        return new PlatformClaims.SwComponent(type, measurement, version, signer, HashAlgorithm.SHA_256.tokenName());
+        return new SwComponent(type, measurement, version, signer, HashAlgorithm.SHA_256.tokenName());
     }
 }
