@@ -140,7 +140,29 @@ public class InstallFromFileIT {
         assertTrue("the SHA-512 realm's token verifies: " + wa.failures(), wa.accepted());
         assertEquals("sha-512", wa.claim("hash_algo"));
         assertEquals("REM 0 as extended", Bytes.of(rem0).toString(), wa.claim("rem0"));
+
+        // uninstalled and installed again (the arm-cca feature removed and returned): the realm pauses and resumes,
+        // the platform keeps its CPAK, and the token still verifies with it
+        context.getBundle(id).uninstall();
+        context.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class).refreshBundles(null);
+        OsgiSubject.await("the realm paused", () -> hv.guest(wide).state() == GuestState.PAUSED);
+        Object again = gogo("felix:install " + CcaPlatform.backendJar().toURI());
+        long id2 = Long.parseLong(String.valueOf(again).substring("Bundle ID: ".length()).trim());
+        gogo("felix:start " + id2);
+        OsgiSubject.await("the realm resumed", () -> hv.guest(wide).state() == GuestState.RUNNING);
+        assertArrayEquals("the CPAK is the platform's, not a new one", cpak, service(TeeBackend.class,
+                "(tee.type=cca)").platformCertificates().get("cpak"));
+        Appraisal after = verifier(hv).verify(hv.context(wide).evidence(Bytes.of(challenge)), new VerificationOptions(
+                Clock.systemUTC(), List.of(cpak), Map.of("report_data", HexFormat.of().formatHex(challenge),
+                        "measurement", HexFormat.of().formatHex(rim512)), Map.of()));
+        assertTrue("the resumed realm's token verifies with the same CPAK: " + after.failures(), after.accepted());
+        assertEquals("REM 0 kept", Bytes.of(rem0).toString(), after.claim("rem0"));
         hv.destroy(wide);
+    }
+
+    /** @return the verifier of the bundle now installed (a new install registers a new one) */
+    private EvidenceVerifier verifier(Hypervisor hv) throws Exception {
+        return service(EvidenceVerifier.class, "(evidence.format=cca-token)");
     }
 
     /** @return the teebox bundles by id, with their state and last modification */

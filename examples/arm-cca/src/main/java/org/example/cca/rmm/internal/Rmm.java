@@ -5,6 +5,7 @@ import io.teebox.api.launch.LaunchLogEntry;
 import io.teebox.api.memory.KeySlot;
 import io.teebox.api.tee.Bytes;
 import io.teebox.api.tee.FirmwareStatus;
+import io.teebox.spi.handoff.RevisionHandoff;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -44,8 +45,9 @@ import org.osgi.framework.FrameworkUtil;
  * the realm PAS) and the memory encryption contexts (one AES-XTS key per MECID). Realms live here, not in any
  * service: the backend's components come and go with the bundle, the RMM keeps its realms. On a real machine the RMM
  * keeps its state in realm-PAS memory through a restart of the host's drivers; this bundle keeps it in its
- * persistent data area across a stop or an update of itself ({@link #release()} writes it, {@link #acquire()}
- * reads it back), so realms, their measurements and their keys survive both.
+ * persistent data area across a stop or an update of itself, and hands it to its next revision through teebox's
+ * {@link RevisionHandoff}, which also outlives an uninstall and a new install ({@link #release()} writes it,
+ * {@link #acquire()} reads it back), so realms, their measurements, their keys and the CPAK survive all three.
  */
 final class Rmm {
 
@@ -227,6 +229,9 @@ final class Rmm {
 
     // ---- persistence ------------------------------------------------------------------------------------------
 
+    /** The key of this bundle's state in teebox's {@link RevisionHandoff}, which also survives an uninstall. */
+    private static final String HANDOFF_KEY = "org.example.cca";
+
     private static File stateFile() {
         Bundle b = FrameworkUtil.getBundle(Rmm.class);
         File f = b == null || b.getBundleContext() == null ? null : b.getBundleContext().getDataFile(STATE_FILE);
@@ -235,6 +240,20 @@ final class Rmm {
 
     private static Rmm load() {
         Rmm rmm = new Rmm();
+        Bundle b = FrameworkUtil.getBundle(Rmm.class);
+        java.util.Map<String, Object> handed = b == null || b.getBundleContext() == null ? null
+                : RevisionHandoff.take(b.getBundleContext(), HANDOFF_KEY);
+        if (handed != null && handed.get("state") instanceof byte[] state) {
+            // the previous revision of this bundle, also one that was uninstalled (the arm-cca feature removed and
+            // installed again): its data area went with it, its realms and the platform's CPAK did not
+            try {
+                rmm.read(state);
+                return rmm;
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                LOG.log(Level.WARNING, "the RMM state handed over by the previous revision is unreadable", e);
+                rmm = new Rmm();
+            }
+        }
         File f = stateFile();
         if (f != null && f.isFile()) {
             try {
@@ -255,8 +274,11 @@ final class Rmm {
             return;
         }
         try {
+            byte[] state = write();
+            RevisionHandoff.put(FrameworkUtil.getBundle(Rmm.class).getBundleContext(), HANDOFF_KEY,
+                    java.util.Map.of("state", state));
             File tmp = new File(f.getPath() + ".tmp");
-            Files.write(tmp.toPath(), write());
+            Files.write(tmp.toPath(), state);
             Files.move(tmp.toPath(), f.toPath(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "the RMM state could not be written to " + f + "; realms will not survive", e);
