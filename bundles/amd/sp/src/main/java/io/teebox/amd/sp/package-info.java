@@ -4,7 +4,7 @@
  * keys, all of which survive a restart or update of a backend bundle.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.teebox.amd.sp;
 
 import org.osgi.annotation.bundle.Export;

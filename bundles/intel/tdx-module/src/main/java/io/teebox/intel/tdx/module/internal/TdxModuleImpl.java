@@ -35,6 +35,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * reclaim), {@link SecureEpt}, {@link MemoryController} (TME-MK keys and MACs), {@link TdCalls} (TDCALLs and the
  * TD's memory accesses) and {@link ReportMac} (TDREPORT and EVERIFYREPORT2).
  */
+@org.osgi.annotation.bundle.Header(name = ModuleImage.HEADER, value = ModuleImage.BUILT_IN)
 @Component(service = TdxModule.class, immediate = true, configurationPid = "io.teebox.intel.tdx")
 @Designate(ocd = TdxConfig.class)
 public final class TdxModuleImpl implements TdxModule {
@@ -58,7 +59,14 @@ public final class TdxModuleImpl implements TdxModule {
      */
     @Activate
     public TdxModuleImpl(BundleContext context, TdxConfig config, @Reference PlatformState state) {
-        this(TdxConfigs.platform(config, state), new BundleStore(context));
+        this(loaded(TdxConfigs.platform(config, state, ModuleImage.of(context.getBundle().getHeaders())),
+                context), new BundleStore(context));
+    }
+
+    private static TdxPlatform loaded(TdxPlatform p, BundleContext context) {
+        LOG.info("TDX module " + p.moduleVersion() + " (TEE_TCB_SVN " + io.teebox.kit.hex.Hex.encode(p.teeTcbSvn())
+                + ") loaded from " + context.getBundle().getSymbolicName() + " " + context.getBundle().getVersion());
+        return p;
     }
 
     /**
