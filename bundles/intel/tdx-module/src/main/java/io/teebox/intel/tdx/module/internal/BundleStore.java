@@ -1,12 +1,14 @@
 package io.teebox.intel.tdx.module.internal;
 
 import io.teebox.api.launch.GuestMemory;
+import io.teebox.api.launch.LaunchLogEntry;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -51,6 +53,7 @@ final class BundleStore implements ModuleStore {
             return null;
         }
         Map<Long, GuestMemory> memories = new HashMap<>();
+        Map<Long, List<LaunchLogEntry>> logs = new HashMap<>();
         try {
             Collection<ServiceReference<Map>> refs = context.getServiceReferences(Map.class,
                     "(" + HANDOFF_PROPERTY + "=true)");
@@ -58,6 +61,10 @@ final class BundleStore implements ModuleStore {
                 Map box = context.getService(ref);
                 if (box != null) {
                     memories.putAll((Map<Long, GuestMemory>) box.get("memories"));
+                    Object l = box.get("logs");
+                    if (l != null) {
+                        logs.putAll((Map<Long, List<LaunchLogEntry>>) l);
+                    }
                     ServiceRegistration<?> reg = (ServiceRegistration<?>) box.get("registration");
                     context.ungetService(ref);
                     if (reg != null) {
@@ -68,7 +75,7 @@ final class BundleStore implements ModuleStore {
         } catch (InvalidSyntaxException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot take over the TDs' memory views", e);
         }
-        return new Handoff(snapshot, memories);
+        return new Handoff(snapshot, memories, logs);
     }
 
     @Override
@@ -84,11 +91,12 @@ final class BundleStore implements ModuleStore {
             LOG.log(Level.WARNING, "cannot write the TDX module snapshot " + f + "; running TDs are lost", e);
             return;
         }
-        if (!handoff.memories().isEmpty()) {
+        if (!handoff.memories().isEmpty() || !handoff.logs().isEmpty()) {
             try {
                 BundleContext system = context.getBundle(0).getBundleContext();
                 Map<String, Object> box = new ConcurrentHashMap<>();
                 box.put("memories", new HashMap<>(handoff.memories()));
+                box.put("logs", new HashMap<>(handoff.logs()));
                 Hashtable<String, Object> props = new Hashtable<>();
                 props.put(HANDOFF_PROPERTY, "true");
                 ServiceRegistration<?> reg = system.registerService(Map.class.getName(), box, props);

@@ -91,7 +91,7 @@ public final class TdxModuleImpl implements TdxModule {
         if (h == null) {
             return;
         }
-        ModuleSnapshot.Restored restored = ModuleSnapshot.read(h.snapshot());
+        ModuleSnapshot.Restored restored = ModuleSnapshot.read(h.snapshot(), h.logs());
         List<TdContext> restoredTds = restored.tds();
         tds.continueHandlesFrom(restored.nextHandle());
         for (TdContext td : restoredTds) {
@@ -117,7 +117,9 @@ public final class TdxModuleImpl implements TdxModule {
                 memories.put(td.handle, td.memory);
             }
         }
-        store.put(new ModuleStore.Handoff(ModuleSnapshot.write(all, tds.nextHandle()), memories));
+        Map<Long, List<LaunchLogEntry>> logs = new HashMap<>();
+        byte[] snapshot = ModuleSnapshot.write(all, tds.nextHandle(), logs);
+        store.put(new ModuleStore.Handoff(snapshot, memories, logs));
     }
 
     ModuleStore store() {
