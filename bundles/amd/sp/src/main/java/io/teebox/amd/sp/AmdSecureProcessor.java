@@ -26,6 +26,21 @@ public interface AmdSecureProcessor {
     /** @return the platform's TCB (one per chip: the same value as {@link #snpTcb()}, whichever backend asks) */
     TcbVersion tcb();
 
+    /**
+     * Loads the SEV firmware image a backend bundle carries (DOWNLOAD_FIRMWARE): from now on the secure processor
+     * reports its version and SNP SPL, except for the values its configuration sets explicitly, which take
+     * precedence. The newest image loaded runs: an image older than the running one (by SNP SPL, then version) is
+     * not loaded, so a backend bundle that was not updated restarting keeps the firmware. Guest contexts, keys and
+     * ASIDs are untouched.
+     *
+     * @param image the image
+     * @param source who loaded it (for the log), for example a bundle's symbolic name and version
+     */
+    void loadFirmware(SpFirmwareImage image, String source);
+
+    /** @return the firmware image loaded last, or null when no backend bundle carried one */
+    SpFirmwareImage loadedFirmware();
+
     /** @return PLATFORM_STATUS */
     PlatformStatus platformStatus();
 

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.osgi.annotation.bundle.Header;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -21,6 +23,7 @@ import io.teebox.amd.sp.AmdSecureProcessor;
 import io.teebox.amd.sp.AsidPool;
 import io.teebox.amd.sp.GuestContext;
 import io.teebox.amd.sp.Rmp;
+import io.teebox.amd.sp.SpFirmwareImage;
 import io.teebox.api.attestation.AttestationService;
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.launch.GuestMemory;
@@ -51,6 +54,7 @@ import io.teebox.spi.collateral.CollateralSource;
  * update of this bundle (a new TCB in {@code io.teebox.amd.sp}) keeps running guests, and their next report carries
  * the new TCB.
  */
+@Header(name = SpFirmwareImage.HEADER, value = "1.55.21;snp-spl=8")
 @Component(service = {TeeBackend.class, MemoryEncryption.class, LaunchService.class, AttestationService.class,
     SnpBackend.class}, immediate = true)
 @TeeType("sev-snp")
@@ -68,10 +72,22 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
     private volatile CollateralSource kds;
 
     /**
+     * Loads the SEV firmware image this bundle carries ({@value SpFirmwareImage#HEADER}) into the secure processor.
+     *
+     * @param context this bundle's context
      * @param sp the secure processor
      */
     @Activate
-    public SnpBackend(@Reference AmdSecureProcessor sp) {
+    public SnpBackend(BundleContext context, @Reference AmdSecureProcessor sp) {
+        this(SpFirmwareImage.load(sp, context.getBundle()));
+    }
+
+    /**
+     * A backend on a secure processor whose firmware is already loaded (tests, benchmarks).
+     *
+     * @param sp the secure processor
+     */
+    public SnpBackend(AmdSecureProcessor sp) {
         this.sp = sp;
         this.memory = new SnpMemory(sp);
         this.reports = new ReportSigner(sp);

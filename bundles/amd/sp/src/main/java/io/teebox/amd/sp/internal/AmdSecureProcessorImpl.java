@@ -3,6 +3,7 @@ package io.teebox.amd.sp.internal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -24,6 +25,7 @@ import io.teebox.amd.sp.PlatformStatus;
 import io.teebox.amd.sp.Rmp;
 import io.teebox.amd.sp.SevGuestContext;
 import io.teebox.amd.sp.SnpGuestContext;
+import io.teebox.amd.sp.SpFirmwareImage;
 import io.teebox.api.platform.PlatformState;
 import io.teebox.api.tee.FirmwareVersion;
 import io.teebox.api.tee.KeySlotLimits;
@@ -54,6 +56,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     private volatile AmdSpConfig config;
     /** This bundle's context, under DS: where the running guests are handed to the next revision. */
     private BundleContext context;
+    private volatile SpFirmwareImage image;
 
     /**
      * A platform whose chip seed is the configured one (tests and reproducible set-ups).
@@ -66,7 +69,8 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     }
 
     /**
-     * @param config the configuration
+     * @param config the configuration; its firmware values (apiMajor, apiMinor, build, snpSpl) override the image a
+     *            backend bundle loads when they are set (not -1)
      * @param state the machine's state: the chip seed is made there on first start and kept, unless the
      *            configuration gives one
      * @param context this bundle's context: the running guests of the previous revision of this bundle are taken
@@ -128,9 +132,8 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
             throw new IllegalArgumentException("io.teebox.amd.sp: no chipSeed is configured and no platform state "
                     + "keeps one");
         }
-        int major = config.apiMajor();
-        int minor = config.apiMinor();
-        this.platformKeys = Lazy.of(() -> new SevPlatformKeys(chipSeed, major, minor));
+        // the certificates carry the API version of the firmware running when they are first asked for
+        this.platformKeys = Lazy.of(() -> new SevPlatformKeys(chipSeed, apiMajor(), apiMinor()));
         this.chipKeys = new ChipKeys(chipSeed, state, () -> this.config.productLine());
     }
 
@@ -163,6 +166,57 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
         modified(AmdSpConfigs.of(values));
     }
 
+    /** The firmware teebox's AMD backend bundles carry, in force until one of them loads its image. */
+    static final SpFirmwareImage BUILT_IN = new SpFirmwareImage(1, 55, 21, 8);
+
+    @Override
+    public synchronized void loadFirmware(SpFirmwareImage next, String source) {
+        java.util.Objects.requireNonNull(next, "image");
+        SpFirmwareImage running = image == null ? BUILT_IN : image;
+        if (next.equals(image)) {
+            return;
+        }
+        if (image != null && next.compareTo(running) < 0) {
+            // the SEV, SEV-ES and SEV-SNP bundles each carry the image; one that was not updated restarting must not
+            // take the secure processor back to the firmware it carries (as SNP firmware refuses an image below
+            // the committed one)
+            LOG.warning("io.teebox.amd.sp: SEV firmware " + next.header() + " from " + source + " is older than the "
+                    + "running " + running.header() + "; not loaded");
+            return;
+        }
+        image = next;
+        List<String> overrides = AmdSpConfigs.firmwareOverrides(config);
+        LOG.info("io.teebox.amd.sp: SEV firmware " + next.header() + " loaded from " + source + " (was "
+                + running.header() + ")" + (overrides.isEmpty() ? "" : "; the configuration overrides " + overrides));
+    }
+
+    @Override
+    public SpFirmwareImage loadedFirmware() {
+        return image;
+    }
+
+    /** The value in force: a configured one (not -1), else the loaded image's, else the built-in firmware's. */
+    private int firmware(int configured, java.util.function.ToIntFunction<SpFirmwareImage> fromImage) {
+        SpFirmwareImage i = image;
+        return configured >= 0 ? configured : fromImage.applyAsInt(i == null ? BUILT_IN : i);
+    }
+
+    private int apiMajor() {
+        return firmware(config.apiMajor(), SpFirmwareImage::apiMajor);
+    }
+
+    private int apiMinor() {
+        return firmware(config.apiMinor(), SpFirmwareImage::apiMinor);
+    }
+
+    private int build() {
+        return firmware(config.build(), SpFirmwareImage::build);
+    }
+
+    private int snpSpl() {
+        return firmware(config.snpSpl(), SpFirmwareImage::snpSpl);
+    }
+
     // ------------------------------------------------------------------ identity, versions, keys
 
     @Override
@@ -172,8 +226,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
 
     @Override
     public FirmwareVersion firmwareVersion() {
-        AmdSpConfig c = config;
-        return FirmwareVersion.of(c.apiMajor(), c.apiMinor(), c.build());
+        return FirmwareVersion.of(apiMajor(), apiMinor(), build());
     }
 
     @Override
@@ -185,7 +238,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
     @Override
     public TcbVersion snpTcb() {
         AmdSpConfig c = config;
-        return TcbVersions.encode(c.productLine(), "Turin".equals(c.productLine()) ? 1 : 0, 3, 0, c.snpSpl(),
+        return TcbVersions.encode(c.productLine(), "Turin".equals(c.productLine()) ? 1 : 0, 3, 0, snpSpl(),
                 c.microcodeSpl());
     }
 
@@ -197,8 +250,7 @@ public final class AmdSecureProcessorImpl implements AmdSecureProcessor {
 
     @Override
     public synchronized PlatformStatus platformStatus() {
-        AmdSpConfig c = config;
-        return new PlatformStatus(c.apiMajor(), c.apiMinor(), PLATFORM_WORKING, CONFIG_ES, c.build(),
+        return new PlatformStatus(apiMajor(), apiMinor(), PLATFORM_WORKING, CONFIG_ES, build(),
                 contexts.size());
     }
 

@@ -12,14 +12,17 @@ public @interface AmdSpConfig {
     @AttributeDefinition(name = "Product line", description = "Milan, Genoa or Turin")
     String productLine() default "Milan";
 
-    @AttributeDefinition(name = "API major", description = "SEV firmware API major version (0..255)")
-    int apiMajor() default 1;
+    @AttributeDefinition(name = "API major", description = "SEV firmware API major version (0..255); -1 (the "
+            + "default): the version of the firmware image the AMD backend bundles carry (Teebox-Amd-Sp-Firmware)")
+    int apiMajor() default -1;
 
-    @AttributeDefinition(name = "API minor", description = "SEV firmware API minor version (0..255)")
-    int apiMinor() default 55;
+    @AttributeDefinition(name = "API minor", description = "SEV firmware API minor version (0..255); -1 (the "
+            + "default): the firmware image's")
+    int apiMinor() default -1;
 
-    @AttributeDefinition(name = "Build", description = "SEV firmware build (0..255)")
-    int build() default 21;
+    @AttributeDefinition(name = "Build", description = "SEV firmware build (0..255); -1 (the default): the "
+            + "firmware image's")
+    int build() default -1;
 
     @AttributeDefinition(name = "Max ASID", description = "Number of encrypted guests (CPUID 0x8000_001F ECX), "
             + "1..1006; can change at runtime but not below an ASID in use")
@@ -30,8 +33,9 @@ public @interface AmdSpConfig {
     int minSevAsid() default 5;
 
     @AttributeDefinition(name = "SNP SPL", description = "The SNP firmware's security patch level in the reported "
-            + "TCB (0..255); raising it is a firmware update: new reports carry it and a new VCEK signs them")
-    int snpSpl() default 8;
+            + "TCB (0..255); raising it is a firmware update: new reports carry it and a new VCEK signs them. -1 (the "
+            + "default): the SPL of the firmware image the AMD backend bundles carry")
+    int snpSpl() default -1;
 
     @AttributeDefinition(name = "Microcode SPL", description = "The microcode security patch level in the TCB")
     int microcodeSpl() default 115;

@@ -18,11 +18,14 @@ public final class AmdSpConfigs {
             throw new IllegalArgumentException("io.teebox.amd.sp: productLine must be Milan, Genoa or Turin, got '"
                     + c.productLine() + "'");
         }
-        for (int v : new int[] {c.apiMajor(), c.apiMinor(), c.build(), c.snpSpl(), c.microcodeSpl()}) {
-            if (v < 0 || v > 255) {
-                throw new IllegalArgumentException("io.teebox.amd.sp: apiMajor, apiMinor, build, snpSpl and "
-                        + "microcodeSpl are bytes, got " + v);
+        for (int v : new int[] {c.apiMajor(), c.apiMinor(), c.build(), c.snpSpl()}) {
+            if (v < -1 || v > 255) {
+                throw new IllegalArgumentException("io.teebox.amd.sp: apiMajor, apiMinor, build and snpSpl are bytes "
+                        + "or -1 (the firmware image's), got " + v);
             }
+        }
+        if (c.microcodeSpl() < 0 || c.microcodeSpl() > 255) {
+            throw new IllegalArgumentException("io.teebox.amd.sp: microcodeSpl is a byte, got " + c.microcodeSpl());
         }
         if (!c.signingKey().equals("VCEK") && !c.signingKey().equals("VLEK")) {
             throw new IllegalArgumentException("io.teebox.amd.sp: signingKey must be VCEK or VLEK, got '"
@@ -35,6 +38,27 @@ public final class AmdSpConfigs {
             throw new IllegalArgumentException("io.teebox.amd.sp: minSevAsid must be 1..maxAsid+1 ("
                     + (c.maxAsid() + 1) + "), got " + c.minSevAsid());
         }
+    }
+
+    /**
+     * @param c a configuration
+     * @return the firmware values it sets, which override a loaded firmware image
+     */
+    static java.util.List<String> firmwareOverrides(AmdSpConfig c) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (c.apiMajor() >= 0) {
+            out.add("apiMajor");
+        }
+        if (c.apiMinor() >= 0) {
+            out.add("apiMinor");
+        }
+        if (c.build() >= 0) {
+            out.add("build");
+        }
+        if (c.snpSpl() >= 0) {
+            out.add("snpSpl");
+        }
+        return out;
     }
 
     /**

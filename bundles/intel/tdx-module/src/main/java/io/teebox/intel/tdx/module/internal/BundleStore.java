@@ -1,11 +1,13 @@
 package io.teebox.intel.tdx.module.internal;
 
 import io.teebox.api.launch.GuestMemory;
+import io.teebox.api.launch.LaunchLogEntry;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import io.teebox.spi.handoff.RevisionHandoff;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -14,8 +16,8 @@ import org.osgi.framework.BundleContext;
 /**
  * Keeps the TDX module's state across a stop, restart, update or uninstall of this bundle. The snapshot goes to the
  * bundle's persistent storage ({@code tdx-module.bin}, which survives an update) and, with the hypervisor's memory
- * views of the TDs (which cannot be written to a file), to the SPI's {@link RevisionHandoff}, which also survives an
- * uninstall (the intel feature removed and installed again).
+ * views and call logs of the TDs (API objects, not written to a file), to the SPI's {@link RevisionHandoff}, which
+ * also survives an uninstall (the intel feature removed and installed again).
  */
 final class BundleStore implements ModuleStore {
 
@@ -34,10 +36,14 @@ final class BundleStore implements ModuleStore {
     public Handoff take() {
         byte[] snapshot = null;
         Map<Long, GuestMemory> memories = new HashMap<>();
+        Map<Long, List<LaunchLogEntry>> logs = new HashMap<>();
         Map<String, Object> box = RevisionHandoff.take(context, HANDOFF_KEY);
         if (box != null) {
             if (box.get("memories") instanceof Map<?, ?> views) {
                 memories.putAll((Map<Long, GuestMemory>) views);
+            }
+            if (box.get("logs") instanceof Map<?, ?> l) {
+                logs.putAll((Map<Long, List<LaunchLogEntry>>) l);
             }
             if (box.get("snapshot") instanceof byte[] b) {
                 snapshot = b;
@@ -55,7 +61,7 @@ final class BundleStore implements ModuleStore {
                 LOG.log(Level.WARNING, "cannot read the TDX module snapshot " + f, e);
             }
         }
-        return snapshot == null ? null : new Handoff(snapshot, memories);
+        return snapshot == null ? null : new Handoff(snapshot, memories, logs);
     }
 
     @Override
@@ -71,7 +77,7 @@ final class BundleStore implements ModuleStore {
         // the snapshot goes with the memory views, so that it outlives an uninstall of this bundle too (the intel
         // feature removed and installed again), which deletes the bundle's persistent storage; a framework shutdown
         // takes both away with the hypervisor's memory
-        RevisionHandoff.put(context, HANDOFF_KEY, Map.of("memories", new HashMap<>(handoff.memories()), "snapshot",
-                handoff.snapshot().clone()));
+        RevisionHandoff.put(context, HANDOFF_KEY, Map.of("memories", new HashMap<>(handoff.memories()), "logs",
+                new HashMap<>(handoff.logs()), "snapshot", handoff.snapshot().clone()));
     }
 }

@@ -25,6 +25,8 @@ final class ModuleSnapshot {
 
     private static final int MAGIC = 0x5444_584D; // "TDXM"
     private static final int VERSION = 1;
+    /** The log count of a TD whose call log was handed over as objects. */
+    private static final int LOG_HANDED_OVER = -1;
 
     private ModuleSnapshot() {
     }
@@ -45,6 +47,17 @@ final class ModuleSnapshot {
     }
 
     static byte[] write(List<TdContext> tds, long nextHandle) {
+        return write(tds, nextHandle, null);
+    }
+
+    /**
+     * @param tds the TDs
+     * @param nextHandle the next handle
+     * @param logs where the TDs' call logs go instead of the bytes (API objects the next revision can take as they
+     *            are), or null to write them into the snapshot
+     * @return the snapshot
+     */
+    static byte[] write(List<TdContext> tds, long nextHandle, Map<Long, List<LaunchLogEntry>> logs) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
@@ -62,7 +75,7 @@ final class ModuleSnapshot {
             out.writeInt(kept.size());
             for (TdContext td : kept) {
                 synchronized (td) {
-                    writeTd(out, td);
+                    writeTd(out, td, logs);
                 }
             }
         } catch (IOException e) {
@@ -71,7 +84,8 @@ final class ModuleSnapshot {
         return bytes.toByteArray();
     }
 
-    private static void writeTd(DataOutputStream out, TdContext td) throws IOException {
+    private static void writeTd(DataOutputStream out, TdContext td, Map<Long, List<LaunchLogEntry>> logs)
+            throws IOException {
         out.writeLong(td.handle);
         out.writeInt(td.hkid);
         out.writeUTF(td.lifecycle.name());
@@ -112,6 +126,11 @@ final class ModuleSnapshot {
                 out.writeInt(m);
             }
         }
+        if (logs != null) {
+            out.writeInt(LOG_HANDED_OVER);
+            logs.put(td.handle, List.copyOf(td.log));
+            return;
+        }
         out.writeInt(td.log.size());
         for (LaunchLogEntry l : td.log) {
             out.writeUTF(l.command());
@@ -128,6 +147,16 @@ final class ModuleSnapshot {
      * @throws IllegalArgumentException if the bytes are not a snapshot
      */
     static Restored read(byte[] snapshot) {
+        return read(snapshot, Map.of());
+    }
+
+    /**
+     * @param snapshot bytes from {@link #write}
+     * @param logs the call logs handed over beside the snapshot, by TD handle
+     * @return the TDs, or none if the snapshot comes from another JVM run
+     * @throws IllegalArgumentException if the bytes are not a snapshot
+     */
+    static Restored read(byte[] snapshot, Map<Long, List<LaunchLogEntry>> logs) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
             if (in.readInt() != MAGIC || in.readInt() != VERSION) {
                 throw new IllegalArgumentException("not a TDX module snapshot of version " + VERSION);
@@ -139,7 +168,7 @@ final class ModuleSnapshot {
             int n = in.readInt();
             List<TdContext> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                out.add(readTd(in));
+                out.add(readTd(in, logs));
             }
             return new Restored(out, next);
         } catch (IOException e) {
@@ -147,7 +176,8 @@ final class ModuleSnapshot {
         }
     }
 
-    private static TdContext readTd(DataInputStream in) throws IOException {
+    private static TdContext readTd(DataInputStream in, Map<Long, List<LaunchLogEntry>> handedOver)
+            throws IOException {
         TdContext td = new TdContext(in.readLong(), in.readInt());
         td.lifecycle = TdContext.Lifecycle.valueOf(in.readUTF());
         td.op = TdContext.OpState.RUNNABLE;
@@ -193,6 +223,10 @@ final class ModuleSnapshot {
             td.macs.put(hpa, m);
         }
         int logs = in.readInt();
+        if (logs == LOG_HANDED_OVER) {
+            td.log.addAll(handedOver.getOrDefault(td.handle, List.of()));
+            return td;
+        }
         for (int i = 0; i < logs; i++) {
             String cmd = in.readUTF();
             FirmwareStatus s = new FirmwareStatus(in.readUTF(), in.readUTF(), in.readLong());

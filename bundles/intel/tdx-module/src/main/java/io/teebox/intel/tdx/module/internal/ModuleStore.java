@@ -14,8 +14,10 @@ interface ModuleStore {
      *
      * @param snapshot {@link ModuleSnapshot} bytes
      * @param memories each TD's memory view by handle
+     * @param logs each TD's call log by handle (API objects, so not copied into the snapshot)
      */
-    record Handoff(byte[] snapshot, Map<Long, GuestMemory> memories) {
+    record Handoff(byte[] snapshot, Map<Long, GuestMemory> memories,
+            Map<Long, java.util.List<io.teebox.api.launch.LaunchLogEntry>> logs) {
     }
 
     /** @return what the previous revision saved, or null; it is consumed */

@@ -14,8 +14,9 @@ public @interface TdxConfig {
             + "seed made on first start and kept in the state directory (io.teebox.platform)")
     String platformSeed() default "";
 
-    @AttributeDefinition(name = "TDX module version", description = "major.minor.build, for example 1.5.06")
-    String moduleVersion() default "1.5.06";
+    @AttributeDefinition(name = "TDX module version", description = "major.minor.build, for example 1.5.06; empty "
+            + "(the default): the version of the module image the tdx-module bundle carries (Teebox-Tdx-Module)")
+    String moduleVersion() default "";
 
     @AttributeDefinition(name = "First private HKID", description = "First TME-MK KeyID reserved for TDs (1..1023)")
     int firstHkid() default 32;
@@ -25,8 +26,8 @@ public @interface TdxConfig {
     int hkidCount() default 32;
 
     @AttributeDefinition(name = "TEE_TCB_SVN", description = "32 hex digits: byte 0 the module SVN, byte 1 its major "
-            + "version, byte 2 the TDX late microcode SVN")
-    String teeTcbSvn() default "05010300000000000000000000000000";
+            + "version, byte 2 the TDX late microcode SVN; empty (the default): the module image's")
+    String teeTcbSvn() default "";
 
     @AttributeDefinition(name = "CPUSVN", description = "32 hex digits: the SGX TCB component SVNs")
     String cpuSvn() default "03030202040100050000000000000000";

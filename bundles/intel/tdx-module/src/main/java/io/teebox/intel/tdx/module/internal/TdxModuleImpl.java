@@ -35,6 +35,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * reclaim), {@link SecureEpt}, {@link MemoryController} (TME-MK keys and MACs), {@link TdCalls} (TDCALLs and the
  * TD's memory accesses) and {@link ReportMac} (TDREPORT and EVERIFYREPORT2).
  */
+@org.osgi.annotation.bundle.Header(name = ModuleImage.HEADER, value = ModuleImage.BUILT_IN)
 @Component(service = TdxModule.class, immediate = true, configurationPid = "io.teebox.intel.tdx")
 @Designate(ocd = TdxConfig.class)
 public final class TdxModuleImpl implements TdxModule {
@@ -58,7 +59,14 @@ public final class TdxModuleImpl implements TdxModule {
      */
     @Activate
     public TdxModuleImpl(BundleContext context, TdxConfig config, @Reference PlatformState state) {
-        this(TdxConfigs.platform(config, state), new BundleStore(context));
+        this(loaded(TdxConfigs.platform(config, state, ModuleImage.of(context.getBundle().getHeaders())),
+                context), new BundleStore(context));
+    }
+
+    private static TdxPlatform loaded(TdxPlatform p, BundleContext context) {
+        LOG.info("TDX module " + p.moduleVersion() + " (TEE_TCB_SVN " + io.teebox.kit.hex.Hex.encode(p.teeTcbSvn())
+                + ") loaded from " + context.getBundle().getSymbolicName() + " " + context.getBundle().getVersion());
+        return p;
     }
 
     /**
@@ -83,7 +91,7 @@ public final class TdxModuleImpl implements TdxModule {
         if (h == null) {
             return;
         }
-        ModuleSnapshot.Restored restored = ModuleSnapshot.read(h.snapshot());
+        ModuleSnapshot.Restored restored = ModuleSnapshot.read(h.snapshot(), h.logs());
         List<TdContext> restoredTds = restored.tds();
         tds.continueHandlesFrom(restored.nextHandle());
         for (TdContext td : restoredTds) {
@@ -109,7 +117,9 @@ public final class TdxModuleImpl implements TdxModule {
                 memories.put(td.handle, td.memory);
             }
         }
-        store.put(new ModuleStore.Handoff(ModuleSnapshot.write(all, tds.nextHandle()), memories));
+        Map<Long, List<LaunchLogEntry>> logs = new HashMap<>();
+        byte[] snapshot = ModuleSnapshot.write(all, tds.nextHandle(), logs);
+        store.put(new ModuleStore.Handoff(snapshot, memories, logs));
     }
 
     ModuleStore store() {

@@ -44,4 +44,36 @@ public class TdxConfigsTest {
                 refusal(Map.of("fmspc", "zz")));
         assertEquals("io.teebox.intel.tdx: cpuSvn must be 32 hex digits, got 2", refusal(Map.of("cpuSvn", "00")));
     }
+
+    @Test
+    public void theModuleImageOfTheBundleGivesVersionAndTcbUnlessTheConfigurationSetsThem() {
+        ModuleImage image = ModuleImage.parse("1.5.08;tee-tcb-svn=07010300000000000000000000000000");
+        TdxPlatform p = TdxConfigs.platform(config(Map.of()), "00", image);
+        assertEquals("1.5.08", p.moduleVersion());
+        assertArrayEquals(Hex.decode("07010300000000000000000000000000"), p.teeTcbSvn());
+        TdxPlatform pinned = TdxConfigs.platform(config(Map.of("teeTcbSvn", "03010200000000000000000000000000")), "00",
+                image);
+        assertEquals("the image's version", "1.5.08", pinned.moduleVersion());
+        assertArrayEquals("the configured TEE_TCB_SVN", Hex.decode("03010200000000000000000000000000"),
+                pinned.teeTcbSvn());
+        assertEquals("1.5.07", TdxConfigs.platform(config(Map.of("moduleVersion", "1.5.07")), "00", image)
+                .moduleVersion());
+        TdxPlatform builtIn = TdxConfigs.platform(config(Map.of()), "00");
+        assertEquals(TdxPlatform.defaults().moduleVersion(), builtIn.moduleVersion());
+        assertArrayEquals(TdxPlatform.defaults().teeTcbSvn(), builtIn.teeTcbSvn());
+    }
+
+    @Test
+    public void aMalformedModuleHeaderIsRefusedInOneLine() {
+        assertEquals("Teebox-Tdx-Module: tee-tcb-svn=hex is missing in '1.5.06'",
+                assertThrows(IllegalArgumentException.class, () -> ModuleImage.parse("1.5.06")).getMessage());
+        assertEquals("Teebox-Tdx-Module: tee-tcb-svn must be 32 hex digits, got 4",
+                assertThrows(IllegalArgumentException.class, () -> ModuleImage.parse("1.5.06;tee-tcb-svn=0501"))
+                        .getMessage());
+        assertEquals("Teebox-Tdx-Module: unknown attribute 'mrseam=00' (expected tee-tcb-svn=hex)",
+                assertThrows(IllegalArgumentException.class, () -> ModuleImage.parse("1.5.06;mrseam=00"))
+                        .getMessage());
+        assertEquals("io.teebox.intel.tdx: moduleVersion must be major.minor.build, got 'one'",
+                refusal(Map.of("moduleVersion", "one")));
+    }
 }
