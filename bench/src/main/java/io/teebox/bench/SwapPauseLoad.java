@@ -1,25 +1,15 @@
 package io.teebox.bench;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Method;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Dictionary;
-import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -262,26 +252,7 @@ public final class SwapPauseLoad {
 
     /** The installed bundle's jar with its manifest's Bundle-Version and firmware header replaced. */
     static byte[] rewritten(Bundle bundle, Version version, String header, String value) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JarFile in = new JarFile(new File(URI.create(bundle.getLocation())))) {
-            Manifest m = new Manifest(in.getManifest());
-            Attributes main = m.getMainAttributes();
-            main.putValue("Bundle-Version", version.toString());
-            main.putValue(header, value);
-            try (JarOutputStream jar = new JarOutputStream(out, m)) {
-                for (Enumeration<JarEntry> en = in.entries(); en.hasMoreElements();) {
-                    JarEntry e = en.nextElement();
-                    if (e.getName().equalsIgnoreCase(JarFile.MANIFEST_NAME)) {
-                        continue;
-                    }
-                    jar.putNextEntry(new JarEntry(e.getName()));
-                    try (InputStream s = in.getInputStream(e)) {
-                        s.transferTo(jar);
-                    }
-                    jar.closeEntry();
-                }
-            }
-        }
-        return out.toByteArray();
+        return io.teebox.tck.BundleJars.withHeaders(bundle, java.util.Map.of("Bundle-Version", version.toString(),
+                header, value));
     }
 }

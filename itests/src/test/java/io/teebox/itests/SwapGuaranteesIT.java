@@ -7,16 +7,11 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -332,34 +322,10 @@ public class SwapGuaranteesIT extends TeeboxTestSupport {
                 : 64);
     }
 
-    /**
-     * A different jar: the installed bundle's entries with its manifest rewritten (Bundle-Version and the firmware
-     * header).
-     */
-    private static byte[] rewrittenJar(Bundle bundle, Version version, String header, String value)
-            throws IOException {
-        File file = new File(URI.create(bundle.getLocation()));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JarFile in = new JarFile(file)) {
-            Manifest m = new Manifest(in.getManifest());
-            Attributes main = m.getMainAttributes();
-            main.putValue("Bundle-Version", version.toString());
-            main.putValue(header, value);
-            try (JarOutputStream jar = new JarOutputStream(out, m)) {
-                for (Enumeration<JarEntry> en = in.entries(); en.hasMoreElements();) {
-                    JarEntry e = en.nextElement();
-                    if (e.getName().equalsIgnoreCase(JarFile.MANIFEST_NAME)) {
-                        continue;
-                    }
-                    jar.putNextEntry(new JarEntry(e.getName()));
-                    try (InputStream s = in.getInputStream(e)) {
-                        s.transferTo(jar);
-                    }
-                    jar.closeEntry();
-                }
-            }
-        }
-        return out.toByteArray();
+    /** The installed bundle's jar with its manifest's Bundle-Version and firmware header replaced. */
+    static byte[] rewrittenJar(Bundle bundle, Version version, String header, String value) throws IOException {
+        return io.teebox.tck.BundleJars.withHeaders(bundle, java.util.Map.of("Bundle-Version", version.toString(),
+                header, value));
     }
 
     /** {@code Bundle.update(InputStream)}, tried again while Felix's global resolve lock is held elsewhere. */
