@@ -23,6 +23,11 @@ final class Repositories {
     }
 
     private final List<Path> roots;
+    /** Manifests already read, by file, with the file's modification time: a listing asks for every bundle often. */
+    private final java.util.Map<Path, Read> read = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Read(long modified, Artifact artifact) {
+    }
 
     /** @param roots the repositories, searched in order */
     Repositories(List<Path> roots) {
@@ -79,7 +84,7 @@ final class Repositories {
         for (Path root : roots) {
             Path f = root.resolve(rel);
             if (Files.isRegularFile(f)) {
-                return Optional.of(read(id, f));
+                return Optional.of(cached(id, f));
             }
         }
         return Optional.empty();
@@ -92,6 +97,22 @@ final class Repositories {
     String missing(ID id) {
         return "bundle " + id + " is in no repository (looked for " + relative(id) + " in "
                 + roots.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList() + ")";
+    }
+
+    private Artifact cached(ID id, Path f) {
+        long modified;
+        try {
+            modified = Files.getLastModifiedTime(f).toMillis();
+        } catch (IOException e) {
+            return read(id, f);
+        }
+        Read hit = read.get(f);
+        if (hit != null && hit.modified() == modified) {
+            return hit.artifact();
+        }
+        Artifact a = read(id, f);
+        read.put(f, new Read(modified, a));
+        return a;
     }
 
     private static Artifact read(ID id, Path f) {
