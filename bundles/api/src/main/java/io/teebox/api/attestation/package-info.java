@@ -2,7 +2,7 @@
  * Evidence for a guest with caller-supplied report data, and the verifiers that appraise it.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.teebox.api.attestation;
 
 import org.osgi.annotation.bundle.Export;

@@ -154,22 +154,36 @@ public final class Struct {
         }
         for (String name : layout.fields()) {
             Layout.Field f = layout.field(name);
-            sb.append(String.format("%-" + width + "s @0x%03X = ", name, f.offset()));
-            switch (f.kind()) {
-                case U8 -> sb.append(String.format("0x%02X", u8(name)));
-                case U16 -> sb.append(String.format("0x%04X", u16(name)));
-                case U32 -> sb.append(String.format("0x%08X", u32(name)));
-                case U64 -> sb.append(String.format("0x%016X", u64(name)));
-                default -> {
-                    for (int i = f.offset(); i < f.end(); i++) {
-                        sb.append(Character.forDigit((data[i] >> 4) & 0xF, 16))
-                                .append(Character.forDigit(data[i] & 0xF, 16));
-                    }
-                }
-            }
-            sb.append('\n');
+            sb.append(String.format("%-" + width + "s @0x%03X = ", name, f.offset())).append(render(name))
+                    .append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * Renders one field's value as {@link #describe()} lists it.
+     *
+     * @param field the field's name
+     * @return an integer field as {@code 0x}-prefixed upper-case hex padded to its width (for example
+     *         {@code 0x00000002} for a u32), a byte-array field as lower-case hex of all its bytes
+     * @throws IllegalArgumentException if there is no such field
+     */
+    public String render(String field) {
+        Layout.Field f = layout.field(field);
+        return switch (f.kind()) {
+            case U8 -> String.format("0x%02X", u8(field));
+            case U16 -> String.format("0x%04X", u16(field));
+            case U32 -> String.format("0x%08X", u32(field));
+            case U64 -> String.format("0x%016X", u64(field));
+            default -> {
+                StringBuilder sb = new StringBuilder(2 * f.length());
+                for (int i = f.offset(); i < f.end(); i++) {
+                    sb.append(Character.forDigit((data[i] >> 4) & 0xF, 16))
+                            .append(Character.forDigit(data[i] & 0xF, 16));
+                }
+                yield sb.toString();
+            }
+        };
     }
 
     /**

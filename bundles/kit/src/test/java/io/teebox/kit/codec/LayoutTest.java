@@ -160,6 +160,24 @@ public class LayoutTest {
     }
 
     @Test
+    public void renderGivesIntegersAsPaddedHexAndBytesAsLowerCaseHex() {
+        Struct s = SAMPLE.create().set("api_major", 0xA).set("build", 0xBEEF).set("policy", 3)
+                .set("gpa", 0x8000_0000_0000_1000L);
+        byte[] nonce = new byte[16];
+        nonce[0] = (byte) 0xAB;
+        nonce[15] = 0x01;
+        s.set("nonce", nonce);
+        assertEquals("0x0A", s.render("api_major"));
+        assertEquals("0xBEEF", s.render("build"));
+        assertEquals("0x00000003", s.render("policy"));
+        assertEquals("0x8000000000001000", s.render("gpa"));
+        assertEquals("ab000000000000000000000000000001", s.render("nonce"));
+        assertTrue(s.describe().contains("gpa       @0x020 = 0x8000000000001000"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.render("nope"));
+        assertTrue(e.getMessage(), e.getMessage().contains("no field 'nope'"));
+    }
+
+    @Test
     public void littleEndianHelpers() {
         byte[] b = new byte[16];
         LittleEndian.put64(b, 0, 0x0807060504030201L);

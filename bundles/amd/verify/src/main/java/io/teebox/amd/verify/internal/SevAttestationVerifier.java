@@ -11,6 +11,7 @@ import io.teebox.amd.abi.SevCertificate;
 import io.teebox.amd.abi.SevPolicy;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceField;
 import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TeeException;
@@ -41,6 +42,19 @@ public final class SevAttestationVerifier implements EvidenceVerifier {
     @Override
     public String format() {
         return FORMAT;
+    }
+
+    /**
+     * The report's fields as the SEV API names them ({@link SevAttestationReport#LAYOUT}): MNONCE at 0x00 to SIG_S
+     * at 0x88; the reserved range at 0x3C is not listed.
+     *
+     * @throws IllegalArgumentException naming the field if the report does not parse
+     */
+    @Override
+    public List<EvidenceField> fields(Evidence evidence) {
+        byte[] report = LayoutFields.report(evidence, FORMAT);
+        SevAttestationReport.parse(report);
+        return LayoutFields.of(SevAttestationReport.LAYOUT.parse(report), 0);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.teebox.amd.abi.SnpReport;
 import io.teebox.amd.abi.TcbVersions;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceField;
 import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TeeException;
@@ -76,6 +77,17 @@ public final class SnpReportVerifier implements EvidenceVerifier {
     @Override
     public String format() {
         return FORMAT;
+    }
+
+    /**
+     * The ATTESTATION_REPORT's fields as the SNP ABI names them ({@link SnpReport#LAYOUT}), VERSION at 0x000 to
+     * SIGNATURE_S at 0x2E8; the reserved ranges, which must be zero, are not listed.
+     *
+     * @throws IllegalArgumentException naming the field if the report does not parse
+     */
+    @Override
+    public List<EvidenceField> fields(Evidence evidence) {
+        return LayoutFields.of(SnpReport.parse(LayoutFields.report(evidence, FORMAT)).fields(), 0);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.teebox.intel.verify.internal;
 import com.google.gson.JsonObject;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceField;
 import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.TeeType;
@@ -80,6 +81,20 @@ public final class TdxQuoteVerifier implements EvidenceVerifier {
     @Override
     public String format() {
         return Tdx.EVIDENCE_FORMAT;
+    }
+
+    /**
+     * The quote's fields (Quote v4 or v5) as DCAP names them: {@code header.*} from offset 0, for v5
+     * {@code BODY_TYPE} and {@code BODY_SIZE}, {@code body.*} (MRTD, RTMR0..3, REPORTDATA...), then the signature
+     * data: {@code SIGNATURE_DATA_LEN}, {@code QUOTE_SIG}, {@code ATTEST_PUB_KEY}, the certification data's type and
+     * size, {@code qe_report.*}, {@code QE_REPORT_SIG}, the QE authentication data and the PCK chain
+     * ({@code QE_CERT_DATA}). Bytes after the signature data (a padded quote buffer) are not a field.
+     *
+     * @throws IllegalArgumentException naming the field if the quote does not parse
+     */
+    @Override
+    public List<EvidenceField> fields(Evidence evidence) {
+        return QuoteFields.of(evidence);
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import io.teebox.api.appraisal.Appraisal;
 import io.teebox.api.appraisal.Check;
 import io.teebox.api.attestation.Evidence;
+import io.teebox.api.attestation.EvidenceField;
 import io.teebox.api.attestation.EvidenceVerifier;
 import io.teebox.api.attestation.VerificationOptions;
 import io.teebox.api.tee.Bytes;
@@ -105,6 +106,20 @@ public final class GpuEvidenceVerifier implements EvidenceVerifier {
     @Override
     public String format() {
         return FORMAT;
+    }
+
+    /**
+     * The report's SPDM fields: the GET_MEASUREMENTS request ({@code request.SPDMVersion} at 0 to
+     * {@code request.SlotID} at 36), then the MEASUREMENTS response from 37: its header, every measurement block's
+     * Index, MeasurementSpecification, MeasurementSize, value type, value size and value
+     * ({@code response.block[<index>].*}), the responder's {@code response.Nonce}, {@code response.OpaqueLength},
+     * the opaque data's fields ({@code response.OpaqueData.<name>.type/size/value}) and {@code response.Signature}.
+     *
+     * @throws IllegalArgumentException naming the field and its offset if the report does not parse
+     */
+    @Override
+    public List<EvidenceField> fields(Evidence evidence) {
+        return ReportFields.of(evidence);
     }
 
     @Override
