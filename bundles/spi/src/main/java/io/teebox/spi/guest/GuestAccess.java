@@ -34,6 +34,14 @@ public interface GuestAccess {
     GuestMemory memory();
 
     /**
+     * The pages backed by host memory now, as the host's nested page tables map them; unlike
+     * {@link GuestMemory#hostPhysicalAddress(long)} it assigns no page.
+     *
+     * @return page-aligned guest physical address to the host physical address backing it, in address order
+     */
+    java.util.SortedMap<Long, Long> residentPages();
+
+    /**
      * @param guestPhysicalAddress start
      * @param length bytes
      * @return the bytes as the guest reads them (through its key for private pages)
