@@ -13,7 +13,8 @@ import io.teebox.api.memory.KeySlot;
 /**
  * The hypervisor's handle on one launched guest, handed to backend code that acts for the guest (exit protocols,
  * vendor guest interfaces). It is valid only during the call it is passed to, which the hypervisor makes with the
- * guest's monitor held and only while the guest runs.
+ * guest's monitor held and only while the guest runs (host-side calls, such as host extensions and page states: while
+ * it is launched and not terminated, paused included).
  */
 @ProviderType
 public interface GuestAccess {
