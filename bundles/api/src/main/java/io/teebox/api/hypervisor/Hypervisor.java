@@ -133,6 +133,18 @@ public interface Hypervisor {
     HostAccessOutcome hostWrite(String guest, long guestPhysicalAddress, byte[] data);
 
     /**
+     * The guest's resident pages as the host maps them, for a memory map: each with its host page, whether it is
+     * private (encrypted under the guest's key slot) or shared, and the firmware's per-page state where the TEE keeps
+     * such a table (the SEV-SNP RMP, the TDX Secure EPT). Works for launched, running and paused guests; the firmware
+     * state is empty for a guest not launched or terminated, or whose backend is away.
+     *
+     * @param guest id or name
+     * @return the resident pages (the firmware flash window included), in guest physical address order
+     * @throws IllegalArgumentException if there is no such guest
+     */
+    List<GuestPage> pages(String guest);
+
+    /**
      * @param guest id or name
      * @param vcpu the vCPU index
      * @return the vCPU's save area as the host sees it

@@ -2,7 +2,7 @@
  * The untrusted host: guests, their encrypted memory as the host sees it, vCPUs, lifecycle and launch orchestration.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.teebox.api.hypervisor;
 
 import org.osgi.annotation.bundle.Export;

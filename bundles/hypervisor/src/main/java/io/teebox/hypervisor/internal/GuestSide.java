@@ -58,6 +58,13 @@ final class GuestSide implements GuestAccess {
         return g.firmwareView;
     }
 
+    @Override
+    public java.util.SortedMap<Long, Long> residentPages() {
+        java.util.TreeMap<Long, Long> out = new java.util.TreeMap<>();
+        g.memory.view().forEach((gpa, p) -> out.put(gpa, p.hpa));
+        return out;
+    }
+
     static void checkLength(int length) {
         if (length < 0 || length > MAX_ACCESS) {
             throw new IllegalArgumentException("length must be 0.." + MAX_ACCESS + " bytes, got " + length);

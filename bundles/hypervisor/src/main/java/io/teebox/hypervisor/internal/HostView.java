@@ -1,5 +1,6 @@
 package io.teebox.hypervisor.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import io.teebox.api.hypervisor.ExitTrace;
+import io.teebox.api.hypervisor.GuestPage;
 import io.teebox.api.hypervisor.GuestState;
 import io.teebox.api.hypervisor.VcpuView;
 import io.teebox.api.memory.HostAccess;
@@ -57,6 +59,33 @@ final class HostView {
                         + action + " on it");
             }
             return body.apply(new GuestSide(g, guests.backends().require(g.config.teeType())));
+        }
+    }
+
+    /**
+     * The resident pages with the firmware's state of each: asked of the backend while the guest is launched, not
+     * terminated and its backend present (running or paused: the firmware's table outlives a pause); otherwise the
+     * states are empty.
+     */
+    List<GuestPage> pages(String ref) {
+        Guest g = guests.find(ref);
+        synchronized (g) {
+            Map<Long, String> states = Map.of();
+            Backend b = guests.backends().present(g.config.teeType());
+            // a guest paused while its backend was away waits to be resumed by the returning backend: until then
+            // that backend may not know its handle
+            boolean launched = g.handle != 0 && (g.state == GuestState.RUNNING || g.state == GuestState.PAUSED)
+                    && !g.awaitingBackend;
+            if (launched && b != null && b.services() != null) {
+                states = b.services().pageStates(new GuestSide(g, b));
+            }
+            List<GuestPage> out = new ArrayList<>(g.memory.residentPages());
+            for (Map.Entry<Long, GuestPages.Page> e : g.memory.view().entrySet()) {
+                GuestPages.Page p = e.getValue();
+                String state = states.get(e.getKey());
+                out.add(new GuestPage(e.getKey(), p.hpa, p.priv, p.shared, state == null ? "" : state));
+            }
+            return out;
         }
     }
 

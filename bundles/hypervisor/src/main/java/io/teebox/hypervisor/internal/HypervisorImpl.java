@@ -19,6 +19,7 @@ import io.teebox.api.guest.GuestContext;
 import io.teebox.api.hypervisor.ExitTrace;
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestInfo;
+import io.teebox.api.hypervisor.GuestPage;
 import io.teebox.api.hypervisor.Hypervisor;
 import io.teebox.api.hypervisor.LaunchOwner;
 import io.teebox.api.hypervisor.LaunchPlan;
@@ -312,6 +313,11 @@ public final class HypervisorImpl implements Hypervisor, DeviceAssignment {
     @Override
     public HostAccessOutcome hostWrite(String guest, long guestPhysicalAddress, byte[] data) {
         return hostView.write(guest, guestPhysicalAddress, data);
+    }
+
+    @Override
+    public List<GuestPage> pages(String guest) {
+        return hostView.pages(guest);
     }
 
     @Override

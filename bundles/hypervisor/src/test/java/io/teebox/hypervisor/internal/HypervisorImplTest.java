@@ -17,6 +17,7 @@ import org.junit.Test;
 
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestInfo;
+import io.teebox.api.hypervisor.GuestPage;
 import io.teebox.api.hypervisor.GuestState;
 import io.teebox.api.hypervisor.LaunchOwner;
 import io.teebox.api.hypervisor.LaunchPlan;
@@ -259,6 +260,97 @@ public class HypervisorImplTest {
         assertFalse(contains(hv.hostRead("a", 0x5000, 4096), msg));
         assertArrayEquals(msg, hv.context("a").read(0x5000, msg.length));
         assertThrows(IllegalArgumentException.class, () -> hv.context("a").share(0x5001, true));
+    }
+
+    @Test
+    public void pagesListPrivateAndSharedPagesInGpaOrderWithTheFirmwareState() {
+        tee.pageTable = true;
+        GuestInfo info = launched("a");
+        int slot = info.keySlot().id();
+        hv.context("a").write(0x5000, new byte[] {1});
+        hv.context("a").share(0x6000, true);
+        hv.context("a").write(0x6000, new byte[] {2});
+
+        List<GuestPage> pages = hv.pages("a");
+        assertEquals(hv.guest("a").residentPages(), pages.size());
+        for (int i = 1; i < pages.size(); i++) {
+            assertTrue("gpa order", pages.get(i - 1).gpa() < pages.get(i).gpa());
+        }
+        long top = 0x1_0000_0000L;
+        GuestPage reset = page(pages, top - 0x1000);
+        assertTrue("the firmware flash window is listed and private", reset.encrypted() && !reset.shared());
+        GuestPage priv = page(pages, 0x5000);
+        assertTrue(priv.encrypted());
+        assertFalse(priv.shared());
+        assertEquals(String.format("TEST owned hpa 0x%X slot %d", priv.hpa(), slot), priv.firmwareState());
+        GuestPage shared = page(pages, 0x6000);
+        assertFalse("a shared page is not encrypted", shared.encrypted());
+        assertTrue(shared.shared());
+        assertEquals(String.format("TEST shared hpa 0x%X slot %d", shared.hpa(), slot), shared.firmwareState());
+        assertTrue("distinct host pages", priv.hpa() != shared.hpa());
+
+        hv.context("a").share(0x6000, false);
+        GuestPage back = page(hv.pages("a"), 0x6000);
+        assertTrue(back.encrypted() && !back.shared());
+        assertEquals(shared.hpa(), back.hpa());
+
+        // a host remap moves the host pages behind the GPAs
+        hv.hostRemap("a", 0x5000, 0x6000);
+        assertEquals(shared.hpa(), page(hv.pages("a"), 0x5000).hpa());
+        assertEquals(priv.hpa(), page(hv.pages("a"), 0x6000).hpa());
+    }
+
+    @Test
+    public void pagesOfAPausedGuestKeepTheirFirmwareStateUntilTheBackendGoes() {
+        tee.pageTable = true;
+        launched("a");
+        hv.pause("a");
+        assertEquals(GuestState.PAUSED, hv.guest("a").state());
+        assertTrue(page(hv.pages("a"), SECRET_GPA).firmwareState().startsWith("TEST owned"));
+        unbind(tee);
+        List<GuestPage> away = hv.pages("a");
+        assertEquals(hv.guest("a").residentPages(), away.size());
+        assertTrue("no firmware state while the backend is away",
+                away.stream().allMatch(p -> p.firmwareState().isEmpty()));
+        assertTrue(page(away, SECRET_GPA).encrypted());
+    }
+
+    @Test
+    public void pagesBeforeLaunchHaveNoFirmwareStateAndUnknownGuestsAreRefused() {
+        tee.pageTable = true;
+        hv.create(new GuestConfig("c", "test", 1, "EPYC-v4", 4 << 20));
+        assertTrue(hv.pages("c").isEmpty());
+        hv.hostWrite("c", 0x2000, new byte[] {9});
+        List<GuestPage> pages = hv.pages("c");
+        assertEquals(1, pages.size());
+        assertEquals(new GuestPage(0x2000, pages.get(0).hpa(), false, false, ""), pages.get(0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> hv.pages("nope"));
+        assertTrue(e.getMessage(), e.getMessage().contains("nope"));
+    }
+
+    @Test
+    public void pagesWithoutAPageTableHaveEmptyStates() {
+        launched("a");
+        List<GuestPage> pages = hv.pages("a");
+        assertFalse(pages.isEmpty());
+        assertTrue(pages.stream().allMatch(p -> p.firmwareState().isEmpty()));
+    }
+
+    @Test
+    public void guestPageRefusesBadValues() {
+        assertThrows(IllegalArgumentException.class, () -> new GuestPage(0x1001, 0, true, false, ""));
+        assertThrows(IllegalArgumentException.class, () -> new GuestPage(-4096, 0, true, false, ""));
+        assertThrows(IllegalArgumentException.class, () -> new GuestPage(0x1000, 0x10, true, false, ""));
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> new GuestPage(0x1000, 0x2000, true, true, ""));
+        assertTrue(both.getMessage(), both.getMessage().contains("both encrypted and shared"));
+        assertThrows(IllegalArgumentException.class, () -> new GuestPage(0x1000, 0x2000, true, false, "a\nb"));
+        assertThrows(NullPointerException.class, () -> new GuestPage(0x1000, 0x2000, true, false, null));
+    }
+
+    private static GuestPage page(List<GuestPage> pages, long gpa) {
+        return pages.stream().filter(p -> p.gpa() == gpa).findFirst()
+                .orElseThrow(() -> new AssertionError(String.format("no resident page at 0x%X in %s", gpa, pages)));
     }
 
     @Test

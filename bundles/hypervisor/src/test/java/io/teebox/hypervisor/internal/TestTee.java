@@ -75,6 +75,8 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService, Gues
     boolean encryptsRegisters;
     /** The vCPU models guests may have; empty for any. */
     List<String> models = io.teebox.kit.x86.CpuModels.known();
+    /** Whether this TEE keeps a per-page table (answered from the pages the host maps and their sharing). */
+    boolean pageTable;
     /** The exits recorded by this TEE's protocol, for the tests to inspect. */
     static final String PATH = "test exit: the host reads the save area";
 
@@ -96,6 +98,19 @@ final class TestTee implements TeeBackend, MemoryEncryption, LaunchService, Gues
         return new BackendDescriptor(type, "test", TeeKind.CPU, "test", "test TEE", caps, FirmwareVersion.of(1, 0, 0),
                 TcbVersion.ofLong(0, Map.of()), limits(), new LaunchDefaults(0x1, "policy", "test",
                         models.isEmpty() ? "" : models.get(0), models), Map.of());
+    }
+
+    // ---- GuestServices ----------------------------------------------------------------------------------------
+
+    @Override
+    public Map<Long, String> pageStates(GuestAccess guest) {
+        if (!pageTable) {
+            return Map.of();
+        }
+        Map<Long, String> out = new java.util.HashMap<>();
+        guest.residentPages().forEach((gpa, hpa) -> out.put(gpa, String.format("TEST %s hpa 0x%X slot %d",
+                guest.isShared(gpa) ? "shared" : "owned", hpa, guest.keySlot().id())));
+        return out;
     }
 
     // ---- GuestImageLoader -------------------------------------------------------------------------------------

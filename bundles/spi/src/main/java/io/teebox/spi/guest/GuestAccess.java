@@ -13,7 +13,8 @@ import io.teebox.api.memory.KeySlot;
 /**
  * The hypervisor's handle on one launched guest, handed to backend code that acts for the guest (exit protocols,
  * vendor guest interfaces). It is valid only during the call it is passed to, which the hypervisor makes with the
- * guest's monitor held and only while the guest runs.
+ * guest's monitor held and only while the guest runs (host-side calls, such as host extensions and page states: while
+ * it is launched and not terminated, paused included).
  */
 @ProviderType
 public interface GuestAccess {
@@ -32,6 +33,14 @@ public interface GuestAccess {
 
     /** @return the host pages and save areas as the firmware reaches them */
     GuestMemory memory();
+
+    /**
+     * The pages backed by host memory now, as the host's nested page tables map them; unlike
+     * {@link GuestMemory#hostPhysicalAddress(long)} it assigns no page.
+     *
+     * @return page-aligned guest physical address to the host physical address backing it, in address order
+     */
+    java.util.SortedMap<Long, Long> residentPages();
 
     /**
      * @param guestPhysicalAddress start

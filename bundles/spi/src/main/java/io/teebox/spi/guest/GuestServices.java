@@ -8,8 +8,8 @@ import io.teebox.api.guest.RuntimeMeasurements;
 
 /**
  * What a backend offers a running guest beyond memory and exits, registered with the {@code tee.type} service
- * property. The hypervisor calls it only while the guest runs and wraps what it returns so that later calls are
- * checked the same way.
+ * property. The hypervisor calls it only while the guest runs (host extensions and page states: while it is
+ * launched and not terminated) and wraps what it returns so that later calls are checked the same way.
  */
 @ConsumerType
 public interface GuestServices {
@@ -45,5 +45,18 @@ public interface GuestServices {
      */
     default <T> Optional<T> hostExtension(Class<T> type, GuestAccess guest) {
         return Optional.empty();
+    }
+
+    /**
+     * The firmware's per-page state of the guest, for the host's memory map: one line per page its TEE keeps a
+     * per-page table for (the SEV-SNP RMP entry of the host page behind the address, the TDX Secure-EPT state). The
+     * hypervisor calls it for a launched guest that is not terminated while this backend is present, whether the
+     * guest runs or is paused.
+     *
+     * @param guest the guest (its resident pages as the host maps them: {@link GuestAccess#residentPages()})
+     * @return one-line states keyed by page-aligned guest physical address; empty if the TEE keeps no per-page table
+     */
+    default java.util.Map<Long, String> pageStates(GuestAccess guest) {
+        return java.util.Map.of();
     }
 }

@@ -3,7 +3,7 @@
  * interfaces), and the hypervisor's handle on the guest that backend code receives.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.teebox.spi.guest;
 
 import org.osgi.annotation.bundle.Export;

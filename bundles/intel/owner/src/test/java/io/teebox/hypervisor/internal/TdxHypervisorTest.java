@@ -9,6 +9,7 @@ import static org.junit.Assert.assertTrue;
 
 import io.teebox.api.hypervisor.GuestConfig;
 import io.teebox.api.hypervisor.GuestInfo;
+import io.teebox.api.hypervisor.GuestPage;
 import io.teebox.api.hypervisor.GuestState;
 import io.teebox.api.hypervisor.LaunchPlan;
 import io.teebox.api.hypervisor.LaunchResult;
@@ -261,6 +262,57 @@ public class TdxHypervisorTest {
         VirtualizationException exit = assertThrows(VirtualizationException.class,
                 () -> TdxTesting.guest(tdx, handle("noVe")).read(0x814000, 8));
         assertFalse(exit.delivered());
+    }
+
+    @Test
+    public void theMemoryMapShowsEachPagesSecureEptState() {
+        launchTd(hv, "map", 0, null);
+        long td = handle("map");
+        hv.context("map").write(TEMP_MEM, SECRET);
+        java.util.List<GuestPage> pages = hv.pages("map");
+        assertEquals(hv.guest("map").residentPages(), pages.size());
+        GuestPage temp = page(pages, TEMP_MEM);
+        assertTrue(temp.encrypted());
+        assertFalse(temp.shared());
+        assertEquals("SEPT MAPPED", temp.firmwareState());
+        assertEquals("the firmware's last page, added at launch", "SEPT MAPPED",
+                page(pages, 0xFFFF_F000L).firmwareState());
+
+        TdxTesting.host(tdx, td).augPage(0x901000);
+        GuestPage augmented = page(hv.pages("map"), 0x901000);
+        assertEquals("SEPT PENDING", augmented.firmwareState());
+        assertTrue("an augmented page belongs to the TD", augmented.encrypted());
+        assertEquals(TdxStatus.TDX_SUCCESS, TdxTesting.guest(tdx, td).acceptPage(0x901000));
+        assertEquals("SEPT MAPPED", page(hv.pages("map"), 0x901000).firmwareState());
+
+        // a page the TD maps shared is not in the Secure EPT
+        hv.context("map").share(0xB00000, true);
+        hv.context("map").write(0xB00000, OTHER);
+        GuestPage shared = page(hv.pages("map"), 0xB00000);
+        assertTrue(shared.shared());
+        assertFalse(shared.encrypted());
+        assertEquals("SEPT FREE", shared.firmwareState());
+
+        TdxTesting.host(tdx, td).blockRange(TEMP_MEM);
+        assertEquals("SEPT BLOCKED", page(hv.pages("map"), TEMP_MEM).firmwareState());
+        TdxTesting.host(tdx, td).track();
+        TdxTesting.host(tdx, td).removePage(TEMP_MEM);
+        assertEquals("removed from the Secure EPT, still backed by the host", "SEPT FREE",
+                page(hv.pages("map"), TEMP_MEM).firmwareState());
+
+        // paused: the module keeps its table; with the backend away there is no state to show
+        hv.pause("map");
+        assertEquals("SEPT MAPPED", page(hv.pages("map"), 0x901000).firmwareState());
+        unbindTdx(hv, tdx);
+        java.util.List<GuestPage> away = hv.pages("map");
+        assertEquals(hv.guest("map").residentPages(), away.size());
+        assertTrue(away.stream().allMatch(p -> p.firmwareState().isEmpty()));
+        bindTdx(hv, tdx);
+    }
+
+    private static GuestPage page(java.util.List<GuestPage> pages, long gpa) {
+        return pages.stream().filter(p -> p.gpa() == gpa).findFirst()
+                .orElseThrow(() -> new AssertionError(String.format("no resident page at 0x%X", gpa)));
     }
 
     @Test

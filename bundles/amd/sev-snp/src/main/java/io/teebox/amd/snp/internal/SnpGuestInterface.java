@@ -1,5 +1,7 @@
 package io.teebox.amd.snp.internal;
 
+import java.util.Map;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -13,6 +15,7 @@ import io.teebox.amd.sp.AmdSecureProcessor;
 import io.teebox.amd.sp.AsidPool;
 import io.teebox.api.tee.TeeType;
 import io.teebox.spi.exits.ExitProtocol;
+import io.teebox.spi.guest.GuestAccess;
 import io.teebox.spi.guest.GuestServices;
 import io.teebox.spi.loader.GuestImageLoader;
 
@@ -24,6 +27,8 @@ import io.teebox.spi.loader.GuestImageLoader;
 @TeeType("sev-snp")
 public final class SnpGuestInterface extends AmdGuestInterface {
 
+    private final AmdSecureProcessor sp;
+
     /**
      * @param sp the secure processor (the ASID limits CPUID reports)
      * @param snp the SNP firmware, for the guest's SNP interface
@@ -33,5 +38,12 @@ public final class SnpGuestInterface extends AmdGuestInterface {
         super(OvmfLoaders.snp(), new GhcbExits(new AmdCpuid(() -> new AmdCpuid.Platform(true, true,
                 sp.asidLimits(AsidPool.SEV).last(), sp.asidLimits(AsidPool.SEV).first()))));
         extension(SnpGuest.class, guest -> snp.guest(guest.handle()));
+        this.sp = sp;
+    }
+
+    /** The RMP entry of the host page behind each resident page (see {@link RmpPageStates}). */
+    @Override
+    public Map<Long, String> pageStates(GuestAccess guest) {
+        return RmpPageStates.of(sp.rmp(), guest);
     }
 }

@@ -278,6 +278,20 @@ public final class TdxGuestInterface implements GuestImageLoader, ExitProtocol, 
         return type == TdxGuest.class ? Optional.of(type.cast(tdx.guest(guest.handle()))) : Optional.empty();
     }
 
+    /**
+     * The Secure-EPT state of each resident page: {@code SEPT MAPPED}, {@code PENDING} (added by TDH.MEM.PAGE.AUG,
+     * not yet accepted), {@code BLOCKED} or {@code FREE} (not in the Secure EPT: a shared page, or one never added).
+     */
+    @Override
+    public Map<Long, String> pageStates(GuestAccess guest) {
+        long handle = guest.handle();
+        Map<Long, String> out = new LinkedHashMap<>();
+        for (long gpa : guest.residentPages().keySet()) {
+            out.put(gpa, "SEPT " + tdx.module().pageState(handle, gpa));
+        }
+        return out;
+    }
+
     @Override
     public <T> Optional<T> hostExtension(Class<T> type, GuestAccess guest) {
         return type == TdxHost.class ? Optional.of(type.cast(tdx.host(guest.handle()))) : Optional.empty();
