@@ -19,6 +19,13 @@ public interface CollateralSource {
     String VENDOR = "collateral.vendor";
 
     /**
+     * The one vendor-neutral kind (key: none): the root certificates the source's vendor services vouch under, as
+     * PEM (an emulated AMD KDS answers its ARKs, an emulated Intel PCS the SGX root CA, NVIDIA's services their
+     * device-identity and reference-value roots), for relying parties that trust this machine's emulated vendors.
+     */
+    String TRUST_ANCHORS = "trust_anchors";
+
+    /**
      * @param kind what is asked for in the vendor's terms, for example {@code "vcek"}, {@code "cert_chain"},
      *            {@code "crl"}, {@code "tcb"}, {@code "qe_identity"}, {@code "pckcrl"}
      * @param key what identifies it, for example {@code product=Milan, hwid=..., blSPL=...} or {@code fmspc=...}

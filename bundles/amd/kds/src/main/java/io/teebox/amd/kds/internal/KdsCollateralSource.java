@@ -40,6 +40,9 @@ public final class KdsCollateralSource implements CollateralSource {
      */
     @Override
     public Optional<Bytes> fetch(String kind, Map<String, String> key) {
+        if (kind.equals(TRUST_ANCHORS)) {
+            return trustAnchors();
+        }
         try {
             return Optional.of(Bytes.of(resources.answer(new KdsRequest(kind, key)).body()));
         } catch (KdsResources.Refusal e) {
@@ -49,6 +52,23 @@ public final class KdsCollateralSource implements CollateralSource {
             throw new IllegalArgumentException("the emulated KDS refuses the " + kind + " request: "
                     + e.getMessage());
         }
+    }
+
+    /** @return the ARK of each product line the KDS serves (the last certificate of its cert_chain), PEM */
+    private Optional<Bytes> trustAnchors() {
+        StringBuilder pem = new StringBuilder();
+        for (String line : java.util.List.of("Milan", "Genoa", "Turin")) {
+            Optional<Bytes> chain = fetch("cert_chain", Map.of("product", line, "signer", "vcek"));
+            if (chain.isPresent()) {
+                String text = new String(chain.get().value(), java.nio.charset.StandardCharsets.US_ASCII);
+                int last = text.lastIndexOf("-----BEGIN CERTIFICATE-----");
+                if (last >= 0) {
+                    pem.append(text.substring(last).strip()).append('\n');
+                }
+            }
+        }
+        return pem.length() == 0 ? Optional.empty() : Optional.of(Bytes.of(pem.toString().getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII)));
     }
 
     @Override

@@ -139,6 +139,12 @@ public class KdsServerTest {
         assertTrue("another chip's VCEK is not here", source.fetch("vcek", Map.of("product", "Milan", "hwid",
                 "00".repeat(64), "blSPL", "3", "teeSPL", "0", "snpSPL", "8", "ucodeSPL", "115")).isEmpty());
         assertTrue("nor another product's chain", source.fetch("cert_chain", Map.of("product", "Genoa")).isEmpty());
+        String anchors = new String(source.fetch(io.teebox.spi.collateral.CollateralSource.TRUST_ANCHORS, Map.of())
+                .orElseThrow().value(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals("the ARK of the one product line served", 1, anchors.split("-----BEGIN CERTIFICATE-----",
+                -1).length - 1);
+        assertArrayEquals(sp.keys().ark().getEncoded(), java.util.Base64.getMimeDecoder().decode(anchors
+                .replaceAll("-----[A-Z ]+-----", "")));
         IllegalArgumentException missing = org.junit.Assert.assertThrows(IllegalArgumentException.class,
                 () -> source.fetch("vcek", Map.of("product", "Milan", "hwid", Hex.encode(sp.keys().chipId()))));
         assertTrue(missing.getMessage(), missing.getMessage().contains("blSPL is missing"));

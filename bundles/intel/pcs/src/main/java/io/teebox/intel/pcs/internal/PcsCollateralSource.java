@@ -37,6 +37,15 @@ public final class PcsCollateralSource implements CollateralSource {
      */
     @Override
     public Optional<Bytes> fetch(String kind, Map<String, String> key) {
+        if (kind.equals(TRUST_ANCHORS)) {
+            // the vendor-neutral kind: the root this PCS vouches under (Intel's SGX root CA), the last certificate
+            // of the QE identity's issuer chain
+            String text = new String(fetch("qe_identity_issuer_chain", Map.of()).orElseThrow().value(),
+                    StandardCharsets.US_ASCII);
+            int last = text.lastIndexOf("-----BEGIN CERTIFICATE-----");
+            return last < 0 ? Optional.empty() : Optional.of(Bytes.of((text.substring(last).strip() + "\n")
+                    .getBytes(StandardCharsets.US_ASCII)));
+        }
         PcsRequest r;
         try {
             r = new PcsRequest(kind, key);

@@ -87,6 +87,14 @@ public class PcsCollateralSourceTest {
     }
 
     @Test
+    public void itsTrustAnchorIsIntelsSgxRootCa() throws Exception {
+        String pem = new String(fetch(CollateralSource.TRUST_ANCHORS, Map.of()), StandardCharsets.US_ASCII);
+        assertEquals("one certificate", 1, pem.split("-----BEGIN CERTIFICATE-----", -1).length - 1);
+        byte[] der = java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+        assertArrayEquals(pcs.rootCaCertificate(), der);
+    }
+
+    @Test
     public void whatThePcsDoesNotHaveIsEmptyAsItsServletsNotFound() throws Exception {
         Map<String, String> unknown = Map.of("ppid", "ff".repeat(16), "cpusvn", Hex.encode(CPUSVN), "pcesvn",
                 "0b00", "pceid", "0000");
