@@ -84,12 +84,24 @@
       });
     },
     param: function (name) { return new URLSearchParams(location.search).get(name); },
-    /** A colour per key slot: the same slot is the same colour on every panel. */
+    /** A colour per key slot ("ASID 1", "HKID 32"): the same slot is the same colour on every panel; green is
+        kept for shared pages and grey for pages not encrypted. */
     slotColour: function (slot) {
       if (!slot) { return '#d9dde5'; }
-      var h = 0;
-      for (var i = 0; i < slot.length; i++) { h = (h * 31 + slot.charCodeAt(i)) % 360; }
-      return 'hsl(' + h + ',62%,58%)';
+      var palette = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#3f8fd2'];
+      var m = /^(\S+)\s+(\d+)$/.exec(slot), k = 0, id = 0;
+      if (m) {
+        for (var i = 0; i < m[1].length; i++) { k = (k * 7 + m[1].charCodeAt(i)) % palette.length; }
+        id = parseInt(m[2], 10);
+      }
+      return palette[(k + id) % palette.length];
+    },
+    /** A small padlock drawn at (x, y), for private pages. */
+    lock: function (x, y, scale) {
+      var s = scale || 1;
+      return tb.svg('path', {'class': 'tb-lock', 'pointer-events': 'none', fill: 'none', stroke: '#222', 'stroke-width': 0.8,
+        d: 'M' + (x + 3 * s) + ' ' + (y + 6 * s) + 'h' + (5 * s) + 'v' + (4 * s) + 'h' + (-5 * s) + 'z M' + (x + 4 * s) + ' ' + (y + 6 * s)
+          + 'v' + (-1.5 * s) + 'a' + (1.5 * s) + ' ' + (1.5 * s) + ' 0 0 1 ' + (3 * s) + ' 0v' + (1.5 * s)});
     }
   };
   window.teebox = tb;

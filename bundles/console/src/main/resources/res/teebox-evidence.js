@@ -15,9 +15,11 @@
   var certs = tb.el('input', {id: 'tb-ev-certs', type: 'file'});
   var roots = tb.el('input', {id: 'tb-ev-roots', type: 'file'});
   var nonce = tb.el('input', {id: 'tb-ev-nonce', placeholder: 'nonce, hex (if the format has one)', size: 30});
+  var emulated = tb.el('input', {id: 'tb-ev-emulated', type: 'checkbox', checked: 'checked'});
   var upload = tb.el('button', {id: 'tb-ev-upload', text: 'Decode and verify', onclick: function () {
     Promise.all([tb.file64(file), tb.fileText(certs), tb.fileText(roots)]).then(function (f) {
-      return tb.post('upload', {format: format.value, report: f[0], certs: f[1], roots: f[2], nonce: nonce.value});
+      return tb.post('upload', {format: format.value, report: f[0], certs: f[1], roots: f[2], nonce: nonce.value,
+        trustEmulated: String(emulated.checked)});
     }).then(show).catch(function (e) { tb.say(msg, e.message); });
   }});
   var out = tb.el('div', {id: 'tb-ev-result'});
@@ -25,7 +27,11 @@
   p.appendChild(tb.el('div', {'class': 'tb-bar'}, [tb.el('label', {}, ['guest ', guest]), rd, attestGo]));
   p.appendChild(tb.el('h3', {text: 'From a file'}));
   p.appendChild(tb.el('div', {'class': 'tb-bar'}, [tb.el('label', {}, ['format ', format]), tb.el('label', {}, ['report ', file]),
-    tb.el('label', {}, ['chain (PEM) ', certs]), tb.el('label', {}, ['trusted roots (PEM) ', roots]), nonce, upload]));
+    tb.el('label', {}, ['chain (PEM) ', certs]), tb.el('label', {}, ['trusted roots (PEM) ', roots]), nonce,
+    tb.el('label', {}, [emulated, 'also trust this machine\'s emulated vendor roots']), upload]));
+  p.appendChild(tb.el('p', {}, [tb.el('small', {text: 'A running guest\'s evidence is verified against this machine\'s '
+    + 'emulated vendor roots (what its emulated collateral services vouch under); genuine evidence needs the vendor\'s own '
+    + 'root, given as trusted roots.'})]));
   p.appendChild(msg);
   p.appendChild(out);
 

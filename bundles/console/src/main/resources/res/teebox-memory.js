@@ -22,6 +22,7 @@
   var remap = tb.el('button', {id: 'tb-remap-go', text: 'host remaps with', onclick: function () { attack('remap', {other: other.value}); }});
   var outcome = tb.el('p', {id: 'tb-outcome'});
   var hostGrid = tb.svg('svg', {id: 'tb-host-grid', width: 800, height: 40});
+  var hostLegend = tb.el('div', {'class': 'tb-legend', id: 'tb-host-legend'});
   p.appendChild(tb.el('div', {'class': 'tb-bar'}, [tb.el('label', {}, ['guest ', guest])]));
   p.appendChild(msg);
   p.appendChild(tb.el('h3', {text: 'Guest physical memory'}));
@@ -31,9 +32,10 @@
     tb.el('div', {'class': 'tb-bar'}, [toggle]), hex,
     tb.el('div', {'class': 'tb-bar'}, [data, write, remap, other]), outcome]));
   p.appendChild(tb.el('h3', {text: 'Host memory: the memory controller\'s key per host page'}));
+  p.appendChild(hostLegend);
   p.appendChild(hostGrid);
   var selected = null, pages = [], wanted = tb.param('guest'), shownKey = null;
-  var SIZE = 12, PER_ROW = 64;
+  var SIZE = 14, PER_ROW = 64;
 
   function kind(pg) { return pg.shared ? 'shared' : pg.encrypted ? 'private' : 'plain'; }
 
@@ -47,7 +49,8 @@
     shownKey = key;
     tb.clear(legend);
     legend.appendChild(tb.el('span', {style: 'background:' + tb.slotColour(slot)}));
-    legend.appendChild(document.createTextNode('private, encrypted with ' + (slot || 'no key') + ' 🔒'));
+    legend.appendChild(tb.svg('svg', {width: 12, height: 12}, [tb.lock(0, 0)]));
+    legend.appendChild(document.createTextNode(' private, encrypted with ' + (slot || 'no key')));
     legend.appendChild(tb.el('span', {style: 'background:#9be29b'}));
     legend.appendChild(document.createTextNode('shared (plaintext to the host)'));
     legend.appendChild(tb.el('span', {style: 'background:#d9dde5'}));
@@ -64,8 +67,7 @@
         [tb.svg('title', {text: pg.gpa + ' → host ' + pg.hpa + ' · ' + kind(pg) + (pg.firmwareState ? ' · ' + pg.firmwareState : '')})]);
       grid.appendChild(r);
       if (pg.encrypted && !pg.shared && pages.length <= 4096) {
-        grid.appendChild(tb.svg('path', {'class': 'tb-lock', 'pointer-events': 'none', fill: 'none', stroke: '#222', 'stroke-width': 0.8,
-          d: 'M' + (x + 3) + ' ' + (y + 6) + 'h5v4h-5z M' + (x + 4) + ' ' + (y + 6) + 'v-1.5a1.5 1.5 0 0 1 3 0v1.5'}));
+        grid.appendChild(tb.lock(x + 1, y, 1));
       }
     });
     if (selected === null && pages.length) { selected = pages[0].gpa; shownKey = null; draw(d); page(); }
@@ -73,6 +75,15 @@
 
   function hostDraw(d) {
     tb.clear(hostGrid);
+    var owners = {};
+    d.pages.forEach(function (pg) { if (pg.keySlot) { owners[pg.keySlot] = pg.guest; } });
+    tb.clear(hostLegend);
+    Object.keys(owners).sort().forEach(function (k) {
+      hostLegend.appendChild(tb.el('span', {style: 'background:' + tb.slotColour(k)}));
+      hostLegend.appendChild(document.createTextNode(k + ' (' + owners[k] + ')'));
+    });
+    hostLegend.appendChild(tb.el('span', {style: 'background:#9be29b'}));
+    hostLegend.appendChild(document.createTextNode('shared'));
     var ps = d.pages.slice().sort(function (a, b) { return parseInt(a.hpa, 16) - parseInt(b.hpa, 16); });
     var rows = Math.ceil(ps.length / PER_ROW);
     hostGrid.setAttribute('height', Math.max(20, rows * SIZE + 4));

@@ -15,7 +15,7 @@
   p.appendChild(attest);
   var wanted = tb.param('guest'), shown = null;
   var ENCRYPTS = /UPDATE|PAGE\.ADD|DATA_CREATE|MEM\.PAGE|SECRET|REC_CREATE/;
-  var MEASURES = /MEASURE|FINALIZE|ACTIVATE/;
+  var MEASURES = /LAUNCH_MEASURE|MR\.FINALIZE/;
 
   function arrows(g) {
     var out = [{from: 'hypervisor', to: 'owner', label: 'platform certificates, ' + g.teeType + ' backend'},
@@ -31,8 +31,8 @@
       }
       if (i === m) {
         out.push({from: 'firmware', to: 'hypervisor', label: 'launch measurement'});
-        out.push({from: 'hypervisor', to: 'owner', label: 'measurement ' + (g.measurement ? '' : '(to check)')});
-        out.push({from: 'owner', to: 'hypervisor', label: 'approved: secrets to inject'});
+        out.push({from: 'hypervisor', to: 'owner', label: 'the measurement, for the owner to check'});
+        out.push({from: 'owner', to: 'hypervisor', label: 'approved: the secrets to inject'});
       }
     });
     return out;
@@ -46,8 +46,12 @@
       tb.svg('defs', {}, [tb.svg('marker', {id: id + '-head', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7,
         markerHeight: 7, orient: 'auto-start-reverse'}, [tb.svg('path', {d: 'M0 0L10 5L0 10z', fill: '#333'})])])]);
     actors.forEach(function (a) {
-      s.appendChild(tb.svg('rect', {x: xs[a.id] - 80, y: 4, width: 160, height: 28, rx: 5, fill: a.fill, stroke: '#555'}));
-      s.appendChild(tb.svg('text', {x: xs[a.id], y: 23, 'text-anchor': 'middle', 'font-size': 12, 'class': 'tb-actor', text: a.name}));
+      var name = a.name.length > 34 ? a.name.slice(0, 33) + '…' : a.name;
+      var w = Math.min(228, Math.max(160, name.length * 6.6 + 16));
+      s.appendChild(tb.svg('rect', {x: xs[a.id] - w / 2, y: 4, width: w, height: 28, rx: 5, fill: a.fill, stroke: '#555'},
+        [tb.svg('title', {text: a.name})]));
+      s.appendChild(tb.svg('text', {x: xs[a.id], y: 23, 'text-anchor': 'middle', 'font-size': name.length > 24 ? 10.5 : 12,
+        'class': 'tb-actor', text: name}));
       s.appendChild(tb.svg('line', {x1: xs[a.id], y1: 32, x2: xs[a.id], y2: H - 6, stroke: '#999', 'stroke-dasharray': '4 3'}));
     });
     list.forEach(function (a, i) {

@@ -62,6 +62,8 @@ public final class ConsoleGuard implements SecurityProvider {
     private volatile String verifiedBasic;
     private final ServiceRegistration<SecurityProvider> registration;
     private final String url;
+    /** The Web Console's root below the server (felix.webconsole.manager.root, /system/console by default). */
+    private final String managerRoot;
 
     /**
      * @param context the bundle's context
@@ -85,7 +87,10 @@ public final class ConsoleGuard implements SecurityProvider {
         this.allowRemote = settings.allowRemote();
         this.sessionMillis = settings.sessionMinutes() * 60_000L;
         this.credentials = new Credentials(state.directory().resolve("console"));
-        this.url = endpoint.baseUrl() + "/system/console/" + GuestsPanel.LABEL;
+        String m = context.getProperty("felix.webconsole.manager.root");
+        this.managerRoot = m == null || m.isBlank() ? "/system/console" : m.endsWith("/") ? m.substring(0,
+                m.length() - 1) : m;
+        this.url = endpoint.baseUrl() + managerRoot + "/" + GuestsPanel.LABEL;
         String batch = context.getProperty(BATCH_PROPERTY);
         if (!settings.enabled() || (batch != null && !batch.isBlank())) {
             refusal = null;
@@ -206,7 +211,7 @@ public final class ConsoleGuard implements SecurityProvider {
             return null;
         }
         String uri = request.getRequestURI();
-        String root = request.getContextPath();
+        String root = request.getContextPath() + managerRoot;
         if ("POST".equals(request.getMethod()) && uri.equals(root + LOGIN_PATH)) {
             String u = request.getParameter("user");
             String p = request.getParameter("password");
@@ -221,7 +226,7 @@ public final class ConsoleGuard implements SecurityProvider {
                 String token = Base64.getUrlEncoder().withoutPadding().encodeToString(t);
                 sessions.entrySet().removeIf(e -> now - e.getValue() > sessionMillis);
                 sessions.put(token, now);
-                response.addHeader("Set-Cookie", COOKIE + "=" + token + "; Path=" + (root.isEmpty() ? "/" : root)
+                response.addHeader("Set-Cookie", COOKIE + "=" + token + "; Path=" + root
                         + "; HttpOnly; SameSite=Strict");
                 response.setStatus(HttpServletResponse.SC_SEE_OTHER);
                 response.setHeader("Location", target);
@@ -254,8 +259,8 @@ public final class ConsoleGuard implements SecurityProvider {
             sessions.remove(session);
         }
         verifiedBasic = null;
-        response.addHeader("Set-Cookie", COOKIE + "=; Path=" + (request.getContextPath().isEmpty() ? "/"
-                : request.getContextPath()) + "; Max-Age=0; HttpOnly; SameSite=Strict");
+        response.addHeader("Set-Cookie", COOKIE + "=; Path=" + request.getContextPath() + managerRoot
+                + "; Max-Age=0; HttpOnly; SameSite=Strict");
     }
 
     private static String cookie(HttpServletRequest request) {

@@ -37,6 +37,7 @@ import io.teebox.api.hypervisor.GuestInfo;
 import io.teebox.api.hypervisor.GuestState;
 import io.teebox.api.hypervisor.Hypervisor;
 import io.teebox.api.tee.Bytes;
+import io.teebox.spi.collateral.CollateralSource;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -60,6 +61,7 @@ public final class EvidencePanel extends Panel {
     private final transient Hypervisor hypervisor;
     private final transient Flows flows;
     private final transient Map<String, EvidenceVerifier> verifiers = new ConcurrentHashMap<>();
+    private final transient List<CollateralSource> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final transient Map<String, Evidence> kept = java.util.Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 private static final long serialVersionUID = 1L;
@@ -88,6 +90,30 @@ public final class EvidencePanel extends Panel {
 
     void unbindVerifier(EvidenceVerifier v) {
         verifiers.remove(v.format(), v);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(collateral.emulated=true)")
+    void bindSource(CollateralSource s) {
+        sources.add(s);
+    }
+
+    void unbindSource(CollateralSource s) {
+        sources.remove(s);
+    }
+
+    /** @return the roots this machine's emulated vendor services vouch under (their trust anchors) */
+    private List<byte[]> emulatedRoots() {
+        List<byte[]> out = new ArrayList<>();
+        for (CollateralSource s : sources) {
+            try {
+                s.fetch(CollateralSource.TRUST_ANCHORS, Map.of()).ifPresent(b -> out.addAll(certificates(new String(
+                        b.value(), StandardCharsets.US_ASCII))));
+            } catch (RuntimeException e) {
+                // a source without anchors, or one that cannot answer now, adds none
+            }
+        }
+        return out;
     }
 
     @Override
@@ -152,7 +178,7 @@ public final class EvidencePanel extends Panel {
                     throw new IllegalArgumentException("report data '" + rd + "' is not hex");
                 }
                 Evidence e = hypervisor.context(guest).evidence(Bytes.of(data));
-                Map<String, Object> out = analyse(e, List.of());
+                Map<String, Object> out = analyse(e, emulatedRoots());
                 List<Flows.Step> steps = new ArrayList<>();
                 steps.add(new Flows.Step("owner", "guest", "nonce / report data (" + data.length + " bytes)", ""));
                 steps.add(new Flows.Step("guest", "firmware", "evidence request (" + e.format() + ")", ""));
@@ -172,7 +198,10 @@ public final class EvidencePanel extends Panel {
                     throw new IllegalArgumentException("'report' is missing: choose a report or quote file");
                 }
                 List<byte[]> certs = certificates(optional(body, "certs"));
-                List<byte[]> roots = certificates(optional(body, "roots"));
+                List<byte[]> roots = new ArrayList<>(certificates(optional(body, "roots")));
+                if (!"false".equals(optional(body, "trustEmulated"))) {
+                    roots.addAll(emulatedRoots());
+                }
                 Map<String, byte[]> attachments = new LinkedHashMap<>();
                 String nonce = optional(body, "nonce");
                 if (nonce != null) {

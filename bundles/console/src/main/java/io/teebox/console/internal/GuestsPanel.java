@@ -80,8 +80,9 @@ public final class GuestsPanel extends Panel {
                 for (GuestInfo g : hypervisor.guests()) {
                     out.add(summary(g));
                 }
-                return map("guests", out, "backends", hypervisor.backends().stream().map(b -> map("teeType",
-                        b.teeType(), "product", b.product(), "policy", hex(b.defaults().policy()))).toList());
+                return map("guests", out, "backends", hypervisor.backends().stream().filter(b -> b.kind()
+                        == io.teebox.api.tee.TeeKind.CPU).map(b -> map("teeType", b.teeType(), "product",
+                                b.product(), "policy", hex(b.defaults().policy()))).toList());
             case "guest":
                 return detail(hypervisor, Panel.string(query(request), "guest"));
             default:
