@@ -117,7 +117,10 @@ public class ShellTerminalIT {
     @Test
     public void completionHelpAndMistakesOnATerminal() throws Exception {
         try (Terminal t = new Terminal()) {
-            t.await(0, "g! ", 60);
+            String start = t.await(0, "g! ", 60);
+            // the interactive shell serves the web console and says where (the password only at its first start)
+            assertTrue(start, start.contains("teebox: web console: http://127.0.0.1:") && start.contains(
+                    "/system/console/teebox-guests  user admin"));
             // the backends' first listing in a fresh state directory activates them (platform identities made,
             // delayed components): a completion asked for meanwhile waits on it, so the test lists them first
             t.type("tee:backends\r", "sev-snp", 120);
