@@ -22,7 +22,8 @@ import org.junit.Test;
  */
 public class LauncherIT {
 
-    static final Path ROOT = Path.of(System.getProperty("teebox.root", "..")).toAbsolutePath().normalize();
+    /** The repository root the tests run the distribution of (system property teebox.root, default ..). */
+    public static final Path ROOT = Path.of(System.getProperty("teebox.root", "..")).toAbsolutePath().normalize();
 
     /** The result of one run. */
     record Run(int exit, String out, String err) {
@@ -184,8 +185,11 @@ public class LauncherIT {
     /**
      * A copy of the repository root to run the launcher in, with a config/ of its own (the HTTP server on a free
      * port), the distribution and the shell profile linked from the real one.
+     *
+     * @return the new root, a temporary directory
+     * @throws IOException if it cannot be made
      */
-    static Path rootCopy() throws IOException {
+    public static Path rootCopy() throws IOException {
         Path root = Files.createTempDirectory("teebox-root");
         Files.copy(ROOT.resolve("teebox"), root.resolve("teebox"));
         Files.createSymbolicLink(root.resolve("distribution"), ROOT.resolve("distribution"));

@@ -1,0 +1,641 @@
+package io.teebox.itests.console;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.Before;
+import org.junit.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.ElementClickInterceptedException;
+import org.openqa.selenium.ElementNotInteractableException;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import io.teebox.itests.LauncherIT;
+
+/**
+ * The web console as a person uses it: the real distribution runs {@code ./teebox serve} from a copy of the repository
+ * root on a fresh state directory, and Debian's chromium, headless, driven by Debian's chromedriver through WebDriver
+ * (both at their Debian paths, so Selenium Manager never looks for a browser on the network; the test fails, never
+ * skips, without the packages {@code chromium} and {@code chromium-driver}), logs in with the password the first start
+ * printed and works every teebox panel: creates and launches guests, reads a private page in the host's and the
+ * guest's view, writes it from the host, follows the launch on the timeline, stops and starts a backend, attests a
+ * guest. Each panel is saved as {@code target/screenshots/<panel>.png}. A server bound beyond loopback without
+ * {@code allowRemote} serves no console at all.
+ */
+public class ConsoleBrowserIT {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Pattern PASSWORD = Pattern.compile("teebox: web console: \\S+\\s+user \\S+\\s+password "
+            + "(\\S{24})\\s");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** A launch runs the TEE's firmware commands over every page of the guest: longer than a click's answer. */
+    private static final Duration LAUNCH = Duration.ofSeconds(120);
+    private static final Path SCREENSHOTS = Path.of("target/screenshots").toAbsolutePath();
+
+    /** The platform the browser tests share (started by the first test that needs it). */
+    private static Platform shared;
+
+    private WebDriver driver;
+
+    /** One {@code ./teebox serve}, its output pumped to memory. */
+    private static final class Platform {
+        final Path root;
+        final int port;
+        final Process process;
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        Platform(Path root, int port) throws IOException {
+            this.root = root;
+            this.port = port;
+            ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("teebox").toString(), "serve")
+                    .directory(root.toFile());
+            pb.environment().put("TEEBOX_NO_BUILD", "1");
+            pb.environment().put("TEEBOX_STATE", root.resolve("state").toString());
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            process = pb.start();
+            pump(process.getInputStream(), out);
+            pump(process.getErrorStream(), err);
+        }
+
+        String out() {
+            return text(out);
+        }
+
+        String err() {
+            return text(err);
+        }
+
+        /** Waits (120 s at most) until stdout or stderr has a line matching the pattern; returns its matcher. */
+        Matcher await(Pattern p, boolean onStderr) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < end) {
+                Matcher m = p.matcher(onStderr ? err() : out());
+                if (m.find()) {
+                    return m;
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            throw new AssertionError("teebox serve printed no line matching " + p + " on "
+                    + (onStderr ? "stderr" : "stdout") + " within 120 s" + (process.isAlive() ? ""
+                    : " (it exited with " + process.exitValue() + ")") + "; stdout:\n" + out() + "\nstderr:\n" + err());
+        }
+
+        void stop() throws InterruptedException {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The console's first panel and the password the first start printed. */
+    private record Console(String guestsUrl, String user, String password) {
+        String panel(String label) {
+            return guestsUrl.substring(0, guestsUrl.lastIndexOf('/') + 1) + label;
+        }
+    }
+
+    private static Console console;
+
+    private static void pump(InputStream in, ByteArrayOutputStream sink) {
+        Thread t = new Thread(() -> {
+            byte[] b = new byte[8192];
+            try {
+                for (int n; (n = in.read(b)) > 0;) {
+                    synchronized (sink) {
+                        sink.write(b, 0, n);
+                    }
+                }
+            } catch (IOException closed) {
+                // the process ended
+            }
+        }, "teebox-serve-output");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String text(ByteArrayOutputStream sink) {
+        synchronized (sink) {
+            return sink.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * A root copy (as {@link LauncherIT#rootCopy()} makes it) with the HTTP server on a port chosen here (with port 0
+     * Jetty may bind again on another free port once FileInstall reads the configuration, and the one line that
+     * shows the password could name a port no longer served) and the remote shell on a free one.
+     *
+     * @param port the HTTP port
+     * @return the root
+     * @throws IOException if it cannot be made
+     */
+    private static Path root(int port) throws IOException {
+        Path jar = LauncherIT.ROOT.resolve("distribution/target/teebox.jar");
+        assertTrue(jar + " is missing: the distribution module builds it before the itests", Files.isRegularFile(jar));
+        Path root = LauncherIT.rootCopy();
+        Path http = root.resolve("config/org.apache.felix.http.cfg");
+        String cfg = Files.readString(http);
+        assertTrue("rootCopy puts the HTTP server on port 0: " + cfg, cfg.contains("org.osgi.service.http.port = 0\n"));
+        Files.writeString(http, cfg.replace("org.osgi.service.http.port = 0\n", "org.osgi.service.http.port = "
+                + port + "\n"));
+        // serve also starts the remote shell: on a free port, so that two of these platforms (or RemoteShellIT's,
+        // or the user's teebox) do not fight over 8101
+        Path ssh = root.resolve("config/io.teebox.remote.ssh.cfg");
+        String sshCfg = Files.readString(ssh);
+        assertTrue("the shipped configuration names the port: " + sshCfg, sshCfg.contains("port = 8101\n"));
+        Files.writeString(ssh, sshCfg.replace("port = 8101\n", "port = 0\n"));
+        return root;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
+    }
+
+    /** Starts the shared platform once and reads the console's URL and password from its stdout. */
+    private static synchronized Console console() throws Exception {
+        if (notStarted != null) {
+            throw new AssertionError("the shared platform did not start: " + notStarted.getMessage(), notStarted);
+        }
+        if (console == null) {
+            int port = freePort();
+            shared = new Platform(root(port), port);
+            try {
+                // the password is printed once, at the start that made it; the URL naming the configured port may
+                // come in a later line (the console is re-created when Jetty moves from its start-up port to the
+                // configured one), without the password
+                Matcher pw = shared.await(PASSWORD, false);
+                String password = pw.group(1);
+                Pattern onPort = Pattern.compile("teebox: web console: (http://[^/\\s]+:" + port
+                        + "/system/console/teebox-guests)\\s+user (\\S+)");
+                Matcher url = shared.await(onPort, false);
+                console = new Console(url.group(1), url.group(2), password);
+            } catch (AssertionError | RuntimeException e) {
+                notStarted = e;
+                shared.stop();
+                throw e;
+            }
+        }
+        return console;
+    }
+
+    /** Why the shared platform did not start, once it did not: the other tests fail with it, none starts another. */
+    private static Throwable notStarted;
+
+    @AfterClass
+    public static void stopThePlatform() throws Exception {
+        if (shared != null) {
+            shared.stop();
+        }
+    }
+
+    @Before
+    public void startTheBrowser() throws IOException {
+        for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
+            if (!Files.isExecutable(p)) {
+                throw new AssertionError(p + " is missing: the web console's browser test needs Debian's chromium "
+                        + "and chromium-driver packages (apt-get install chromium chromium-driver)");
+            }
+        }
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @After
+    public void stopTheBrowser() {
+        if (driver != null) {
+            driver.quit();
+        }
+    }
+
+    // ---- the harness itself ----
+
+    @Test
+    public void theHeadlessBrowserRunsScriptsAndReadsTheDom() {
+        driver.get("data:text/html,<html><body><p id='x' data-state='before'>teebox</p><script>"
+                + "document.getElementById('x').setAttribute('data-state','after')</script></body></html>");
+        WebElement p = driver.findElement(By.id("x"));
+        assertEquals("teebox", p.getText());
+        assertEquals("the page's script ran", "after", p.getAttribute("data-state"));
+        assertTrue(driver.findElements(By.id("nosuch")).isEmpty());
+    }
+
+    // ---- the console on loopback ----
+
+    @Test
+    public void aWrongPasswordShowsTheLoginErrorAndNoPanel() throws Exception {
+        Console c = console();
+        driver.get(c.guestsUrl());
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        wait.until(d -> d.findElement(By.cssSelector("form#login")));
+        assertTrue("no panel before logging in", driver.findElements(By.id("teebox-panel")).isEmpty());
+        driver.findElement(By.id("user")).sendKeys(c.user());
+        driver.findElement(By.id("password")).sendKeys(c.password() + "x");
+        driver.findElement(By.id("signin")).click();
+        WebElement error = wait.until(d -> d.findElement(By.id("login-error")));
+        assertEquals("wrong user or password", error.getText().strip());
+        assertTrue("the login form again", driver.findElement(By.cssSelector("form#login")).isDisplayed());
+        assertTrue("no panel after a wrong password", driver.findElements(By.id("teebox-panel")).isEmpty());
+        assertTrue(driver.findElements(By.id("tb-guests")).isEmpty());
+        screenshot("login-refused");
+
+        // the right password with a wrong user is refused the same way
+        driver.findElement(By.id("user")).clear();
+        driver.findElement(By.id("user")).sendKeys("root");
+        driver.findElement(By.id("password")).sendKeys(c.password());
+        driver.findElement(By.id("signin")).click();
+        assertEquals("wrong user or password", wait.until(d -> d.findElement(By.id("login-error"))).getText().strip());
+        assertTrue(driver.findElements(By.id("tb-guests")).isEmpty());
+    }
+
+    @Test
+    public void everyPanelWorksOnRealGuests() throws Exception {
+        Console c = console();
+        logIn(c);
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+
+        // Guests: create a SEV-SNP guest and launch it on the built-in firmware
+        String snp = "web-snp";
+        String snpMeasurement = createAndLaunch("sev-snp", snp);
+        assertTrue("an SNP launch digest is 48 bytes of hex: " + snpMeasurement,
+                snpMeasurement.replaceAll("[^0-9A-Fa-f]", "").length() >= 96);
+        List<String> logged = new ArrayList<>();
+        for (WebElement row : driver.findElements(By.cssSelector("table#tb-log tr td:nth-child(2)"))) {
+            logged.add(row.getText().strip());
+        }
+        assertTrue("the launch log names the firmware's commands: " + logged, logged.contains("SNP_LAUNCH_FINISH"));
+        screenshot("guests");
+
+        // Memory: a private page has its RMP state; the host reads other bytes than the guest
+        driver.get(c.panel("teebox-memory") + "?guest=" + snp);
+        wait.until(d -> new Select(d.findElement(By.id("tb-mem-guest"))).getFirstSelectedOption().getText()
+                .equals(snp));
+        By privatePage = By.cssSelector("svg#tb-mem-grid rect.tb-page[data-kind='private'][data-state]"
+                + ":not([data-state=''])");
+        String gpa = wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement r = d.findElement(privatePage);
+            String a = r.getAttribute("data-gpa");
+            r.click();
+            return a;
+        });
+        String rmpState = wait.ignoring(StaleElementReferenceException.class).until(d -> d.findElement(
+                By.cssSelector("svg#tb-mem-grid rect.tb-page[data-gpa='" + gpa + "']")).getAttribute("data-state"));
+        assertFalse("a private SNP page has its RMP state", rmpState.isBlank());
+        String host = pageHex(gpa, "host");
+        click(By.id("tb-view-toggle"));
+        String guest = pageHex(gpa, "guest");
+        assertNotEquals("the host reads ciphertext, the guest its plaintext, of page " + gpa, host, guest);
+        driver.findElement(By.id("tb-write-data")).sendKeys("the host was here");
+        click(By.id("tb-write-go"));
+        String effect = wait.until(d -> d.findElement(By.id("tb-outcome")).getAttribute("data-effect"));
+        String outcome = driver.findElement(By.id("tb-outcome")).getText();
+        assertEquals("SNP's RMP refuses a host write to a private page: " + outcome, "HOST_FAULT", effect);
+        screenshot("memory");
+
+        // Timeline: the launch's firmware commands in their order
+        driver.get(c.panel("teebox-timeline") + "?guest=" + snp);
+        List<String> commands = timelineUntil("SNP_LAUNCH_FINISH");
+        int start = commands.indexOf("SNP_LAUNCH_START");
+        int update = commands.indexOf("SNP_LAUNCH_UPDATE");
+        int finish = commands.lastIndexOf("SNP_LAUNCH_FINISH");
+        assertTrue("SNP_LAUNCH_START, SNP_LAUNCH_UPDATE..., SNP_LAUNCH_FINISH: " + commands,
+                start >= 0 && update > start && finish > update);
+        assertActors();
+        screenshot("timeline");
+
+        // Backends: every TEE; stopping SEV-SNP's bundle pauses its guest, starting it resumes the guest
+        driver.get(c.panel("teebox-backends"));
+        Set<String> tees = wait.until(d -> {
+            Set<String> t = new TreeSet<>();
+            for (WebElement r : d.findElements(By.cssSelector("table#tb-backends tr[data-tee]"))) {
+                t.add(r.getAttribute("data-tee"));
+            }
+            return t.containsAll(List.of("sev", "sev-es", "sev-snp", "tdx")) ? t : null;
+        });
+        assertTrue(tees.toString(), tees.containsAll(List.of("sev", "sev-es", "sev-snp", "tdx")));
+        assertEquals("ACTIVE", bundleState("sev-snp"));
+        click(By.cssSelector("button.tb-stop[data-tee='sev-snp']"));
+        awaitChip("sev-snp", snp, "PAUSED");
+        assertNotEquals("the stopped backend's bundle", "ACTIVE", bundleState("sev-snp"));
+        screenshot("backends-stopped");
+        click(By.cssSelector("button.tb-start[data-tee='sev-snp']"));
+        awaitChip("sev-snp", snp, "RUNNING");
+        assertEquals("ACTIVE", bundleState("sev-snp"));
+        screenshot("backends");
+
+        // Evidence: the resumed guest attests; the report carries our data and the verifier accepts it
+        driver.get(c.panel("teebox-evidence"));
+        Select evGuest = new Select(wait.until(d -> d.findElement(By.id("tb-ev-guest"))));
+        wait.ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class).until(d -> {
+            new Select(d.findElement(By.id("tb-ev-guest"))).selectByValue(snp);
+            return true;
+        });
+        assertEquals(snp, evGuest.getFirstSelectedOption().getAttribute("value"));
+        String reportData = "7465656278206272";
+        WebElement data = driver.findElement(By.id("tb-ev-data"));
+        data.clear();
+        data.sendKeys(reportData);
+        click(By.id("tb-ev-attest"));
+        WebElement appraisal = new WebDriverWait(driver, LAUNCH)
+                .until(d -> d.findElement(By.id("tb-ev-appraisal")));
+        List<String> checks = new ArrayList<>();
+        for (WebElement li : appraisal.findElements(By.cssSelector("li.tb-check"))) {
+            checks.add(li.getText());
+        }
+        assertEquals("the appraisal accepts the guest's report (" + appraisal.getAttribute("data-status") + "): "
+                + checks, "true", appraisal.getAttribute("data-accepted"));
+        assertFalse("the appraisal lists its checks", checks.isEmpty());
+        WebElement field = driver.findElement(By.cssSelector("table#tb-ev-fields tr[data-field='REPORT_DATA']"));
+        String value = field.findElement(By.cssSelector("td:nth-child(4)")).getText();
+        assertTrue("REPORT_DATA holds the data the attestation asked for: " + value,
+                value.replaceAll("[^0-9A-Fa-f]", "").toLowerCase(Locale.ROOT).startsWith(reportData));
+        assertFalse("the chain is shown", driver.findElements(By.cssSelector("ol#tb-ev-chain li")).isEmpty());
+        String download = driver.findElement(By.id("tb-ev-download-report")).getAttribute("href");
+        assertTrue(download, download.contains("part=report"));
+        screenshot("evidence");
+
+        // TDX: a trust domain launched from the browser, its timeline ends the build with TDH.MR.FINALIZE
+        driver.get(c.guestsUrl());
+        String tdx = "web-tdx";
+        createAndLaunch("tdx", tdx);
+        screenshot("guests-tdx");
+        driver.get(c.panel("teebox-timeline") + "?guest=" + tdx);
+        List<String> tdCommands = timelineUntil("TDH.MR.FINALIZE");
+        int init = tdCommands.indexOf("TDH.MNG.INIT");
+        int add = tdCommands.indexOf("TDH.MEM.PAGE.ADD");
+        int finalize = tdCommands.indexOf("TDH.MR.FINALIZE");
+        assertTrue("TDH.MNG.INIT, TDH.MEM.PAGE.ADD..., TDH.MR.FINALIZE: " + tdCommands,
+                init >= 0 && add > init && finalize > add);
+        assertActors();
+        screenshot("timeline-tdx");
+    }
+
+    // ---- the console refused beyond loopback ----
+
+    @Test
+    public void aServerBeyondLoopbackWithoutAllowRemoteServesNoConsole() throws Exception {
+        int port = freePort();
+        Path root = root(port);
+        Path http = root.resolve("config/org.apache.felix.http.cfg");
+        String cfg = Files.readString(http);
+        assertTrue(cfg, cfg.contains("org.apache.felix.http.host = 127.0.0.1\n"));
+        Files.writeString(http, cfg.replace("org.apache.felix.http.host = 127.0.0.1\n",
+                "org.apache.felix.http.host = 0.0.0.0\n"));
+        Path consoleCfg = root.resolve("config/io.teebox.console.cfg");
+        if (Files.exists(consoleCfg)) {
+            try (Stream<String> lines = Files.lines(consoleCfg)) {
+                Files.writeString(consoleCfg, String.join("\n", lines.filter(l -> !l.strip().startsWith("allowRemote"))
+                        .toList()) + "\n");
+            }
+        }
+        Platform p = new Platform(root, port);
+        try {
+            Matcher refused = p.await(Pattern.compile("teebox: error: io\\.teebox\\.console: the web console is not "
+                    + "served: [^\n]*"), true);
+            assertTrue(refused.group(), refused.group().contains("0.0.0.0"));
+            assertTrue(refused.group(), refused.group().contains("allowRemote"));
+
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            URI guests = URI.create("http://127.0.0.1:" + port + "/system/console/teebox-guests");
+            HttpResponse<String> plain = awaitStatus(client, HttpRequest.newBuilder(guests)
+                    .header("Accept", "text/html").build(), 403);
+            assertTrue(plain.body(), plain.body().contains("the web console is not served"));
+            assertFalse("no login form: " + plain.body(), plain.body().contains("id=\"login\""));
+
+            String basic = Base64.getEncoder().encodeToString("admin:whatever".getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> withBasic = client.send(HttpRequest.newBuilder(guests)
+                    .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(withBasic.body(), 403, withBasic.statusCode());
+            assertTrue(withBasic.body(), withBasic.body().contains("the web console is not served"));
+
+            HttpResponse<String> login = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/system/console/teebox-login")).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("user=admin&password=whatever")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("no login either: " + login.body(), 403, login.statusCode());
+        } finally {
+            p.stop();
+        }
+    }
+
+    /**
+     * Sends the request until the server answers the given status (the server binds the configured port only after
+     * FileInstall read it, and serves the console only once its security provider is there); 60 s at most.
+     */
+    private static HttpResponse<String> awaitStatus(HttpClient client, HttpRequest request, int status)
+            throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String last = "no answer";
+        while (System.nanoTime() < end) {
+            try {
+                HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == status) {
+                    return r;
+                }
+                last = "HTTP " + r.statusCode() + ": " + r.body();
+            } catch (ConnectException notYet) {
+                last = notYet.toString();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(request.uri() + " never answered " + status + " within 60 s; last: " + last);
+    }
+
+    // ---- steps ----
+
+    private void logIn(Console c) {
+        driver.get(c.guestsUrl());
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        wait.until(d -> d.findElement(By.cssSelector("form#login")));
+        driver.findElement(By.id("user")).sendKeys(c.user());
+        driver.findElement(By.id("password")).sendKeys(c.password());
+        driver.findElement(By.id("signin")).click();
+        wait.until(d -> d.findElement(By.id("tb-guests")));
+        assertTrue("logged in: no login form", driver.findElements(By.cssSelector("form#login")).isEmpty());
+    }
+
+    /** On the Guests panel: creates the guest, launches it on the built-in firmware; returns its measurement. */
+    private String createAndLaunch(String tee, String name) {
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        wait.ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class).until(d -> {
+            new Select(d.findElement(By.id("tb-create-tee"))).selectByValue(tee);
+            return true;
+        });
+        WebElement n = driver.findElement(By.id("tb-create-name"));
+        n.clear();
+        n.sendKeys(name);
+        click(By.id("tb-create-go"));
+        By row = By.cssSelector("table#tb-guests tr[data-guest='" + name + "']");
+        String created = wait.ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElement(row).getAttribute("data-state"));
+        assertEquals(name + " after create", "CREATED", created);
+        // the detail of the guest just created, with its launch form (no file: the TEE's built-in firmware)
+        click(By.cssSelector("table#tb-guests tr[data-guest='" + name + "'] button.tb-launch"));
+        click(By.id("tb-launch-go"));
+        WebDriverWait launch = new WebDriverWait(driver, LAUNCH);
+        launch.ignoring(StaleElementReferenceException.class).until(d -> {
+            String s = d.findElement(row).getAttribute("data-state");
+            if (s.equals("TERMINATED")) {
+                throw new AssertionError(name + " terminated: " + d.findElement(By.id("tb-message")).getText());
+            }
+            return s.equals("RUNNING");
+        });
+        return wait.ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class).until(d -> {
+            String m = d.findElement(By.id("tb-measurement")).getText().strip();
+            return m.isEmpty() ? null : m;
+        });
+    }
+
+    /** The hex of the page's first 512 bytes in the view, once the page shows that view of that page. */
+    private String pageHex(String gpa, String view) {
+        long want = Long.decode(gpa);
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement pre = d.findElement(By.id("tb-page-hex"));
+            String v = pre.getAttribute("data-view");
+            String at = pre.getAttribute("data-gpa");
+            if (!view.equals(v) || at == null || Long.decode(at) != want) {
+                return null;
+            }
+            String t = pre.getText();
+            int nl = t.indexOf('\n');
+            // the first line names the view; the rest are 32 bytes a line, hex then printable text
+            StringBuilder hex = new StringBuilder();
+            for (String line : (nl < 0 ? "" : t.substring(nl + 1)).split("\n")) {
+                String[] parts = line.strip().split(" +");
+                for (int i = 0; i < Math.min(32, parts.length); i++) {
+                    hex.append(parts[i]);
+                }
+            }
+            return hex.length() == 1024 ? hex.toString() : null;
+        });
+    }
+
+    /** The firmware commands of the launch diagram, in the arrows' order, once one of them is the given command. */
+    private List<String> timelineUntil(String command) {
+        return new WebDriverWait(driver, WAIT).until(d -> {
+            @SuppressWarnings("unchecked")
+            List<List<Object>> arrows = (List<List<Object>>) ((JavascriptExecutor) d).executeScript(
+                    "return Array.from(document.querySelectorAll('svg#tb-timeline g.tb-arrow')).map(function (g) {"
+                    + " return [Number(g.getAttribute('data-n')), g.getAttribute('data-command'),"
+                    + " g.getAttribute('data-status')]; });");
+            List<String> commands = new ArrayList<>();
+            int n = 0;
+            for (List<Object> a : arrows) {
+                int number = ((Number) a.get(0)).intValue();
+                assertEquals("arrows numbered in order", ++n, number);
+                String cmd = (String) a.get(1);
+                if (cmd != null && !cmd.isEmpty()) {
+                    String status = (String) a.get(2);
+                    assertTrue(cmd + " succeeded on the timeline: " + status, status.matches("[A-Za-z0-9_.]+"));
+                    commands.add(cmd);
+                }
+            }
+            return commands.contains(command) ? commands : null;
+        });
+    }
+
+    private void assertActors() {
+        List<String> actors = new ArrayList<>();
+        for (WebElement a : driver.findElements(By.cssSelector("svg#tb-timeline text.tb-actor"))) {
+            actors.add(a.getText());
+        }
+        assertEquals(actors.toString(), 4, actors.size());
+        assertTrue(actors.toString(), actors.contains("hypervisor") && actors.contains("guest owner"));
+    }
+
+    private String bundleState(String tee) {
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElement(By.cssSelector("table#tb-backends tr[data-tee='" + tee
+                        + "'] .tb-bundle-state")).getText().strip());
+    }
+
+    private void awaitChip(String tee, String guest, String state) {
+        By chip = By.cssSelector("table#tb-backends tr[data-tee='" + tee + "'] span.tb-guest[data-guest='" + guest
+                + "']");
+        try {
+            new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class)
+                    .ignoring(NoSuchElementException.class)
+                    .until(d -> state.equals(d.findElement(chip).getAttribute("data-state")));
+        } catch (TimeoutException e) {
+            throw new AssertionError(guest + " on backend " + tee + " never showed " + state + "; the row: "
+                    + driver.findElement(By.cssSelector("table#tb-backends tr[data-tee='" + tee + "']")).getText()
+                    + "; message: " + driver.findElement(By.id("tb-message")).getText(), e);
+        }
+    }
+
+    /** Clicks the element once it is there and clickable (the panels redraw their tables every few seconds). */
+    private void click(By by) {
+        new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class)
+                .ignoring(NoSuchElementException.class).ignoring(ElementClickInterceptedException.class)
+                .ignoring(ElementNotInteractableException.class).until(d -> {
+                    WebElement e = d.findElement(by);
+                    if (!e.isEnabled()) {
+                        return false;
+                    }
+                    e.click();
+                    return true;
+                });
+    }
+
+    private void screenshot(String panel) throws IOException {
+        byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+        Files.write(SCREENSHOTS.resolve(panel + ".png"), png);
+    }
+}
