@@ -73,7 +73,7 @@
       if (g.measurement) {
         var fields = Object.keys(g.measurement.fields || {}).map(function (k) { return k + ': ' + g.measurement.fields[k]; }).join('; ');
         detail.appendChild(tb.el('p', {}, ['measurement (' + g.measurement.format + '): ',
-          tb.el('code', {id: 'tb-measurement', text: g.measurement.value || '(none revealed)'}), fields ? ' · ' + fields : '']));
+          tb.el('code', {id: 'tb-measurement', text: (g.measurement.value || '(none revealed)') + (fields ? ' · ' + fields : '')})]));
       }
       if (g.log && g.log.length) {
         var log = tb.el('table', {'class': 'tb', id: 'tb-log'}, [tb.el('tr', {}, ['#', 'command', 'status', 'detail']

@@ -2,13 +2,13 @@ package io.teebox.console.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 
 import io.teebox.api.platform.HttpEndpoint;
 import io.teebox.api.platform.PlatformState;
@@ -74,7 +75,8 @@ public final class ConsoleGuard implements SecurityProvider {
      */
     @Activate
     public ConsoleGuard(BundleContext context, @Reference PlatformState state, @Reference HttpEndpoint endpoint,
-            ConsoleSettings settings) {
+            @Reference(service = HttpServiceRuntime.class, target = "(osgi.http.endpoint=*)") Map<String, Object>
+                    runtime, ConsoleSettings settings) {
         if (!settings.user().matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException(ConsoleSettings.PID + ": user '" + settings.user() + "' must be 1 to 64 "
                     + "letters, digits, '.', '_' or '-'");
@@ -97,10 +99,13 @@ public final class ConsoleGuard implements SecurityProvider {
             registration = null;
             return;
         }
-        String host = hostOf(endpoint.baseUrl());
-        refusal = allowRemote || loopback(host) ? null : "the web console is not served: the HTTP server listens on "
-                + host + " (org.apache.felix.http.host), beyond this machine; set allowRemote = true in "
-                + "config/" + ConsoleSettings.PID + ".cfg to serve it there";
+        // every address the server publishes: bound to 0.0.0.0 it lists the machine's interfaces
+        List<String> beyond = endpoints(runtime.get("osgi.http.endpoint")).stream().map(ConsoleGuard::hostOf)
+                .filter(h -> !loopback(h)).toList();
+        String host = beyond.isEmpty() ? hostOf(endpoint.baseUrl()) : beyond.get(0);
+        refusal = allowRemote || beyond.isEmpty() ? null : "the web console is not served: the HTTP server listens "
+                + "beyond this machine, on " + String.join(", ", beyond) + " (org.apache.felix.http.host); set "
+                + "allowRemote = true in config/" + ConsoleSettings.PID + ".cfg to serve it there";
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(SecurityProvider.PROPERTY_ID, PROVIDER_ID);
         registration = context.registerService(SecurityProvider.class, this, props);
@@ -108,7 +113,7 @@ public final class ConsoleGuard implements SecurityProvider {
             System.err.println("teebox: error: " + ConsoleSettings.PID + ": " + refusal);
             return;
         }
-        if (!loopback(host)) {
+        if (!beyond.isEmpty()) {
             System.err.println("teebox: warning: " + ConsoleSettings.PID + ": the web console is served on " + host
                     + ", beyond this machine (allowRemote = true)");
         }
@@ -147,9 +152,30 @@ public final class ConsoleGuard implements SecurityProvider {
         return p;
     }
 
-    static String hostOf(String baseUrl) {
-        String h = URI.create(baseUrl).getHost();
-        return h == null ? "" : h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+    static List<String> endpoints(Object property) {
+        if (property instanceof String one) {
+            return List.of(one);
+        }
+        if (property instanceof String[] many) {
+            return List.of(many);
+        }
+        if (property instanceof java.util.Collection<?> c) {
+            return c.stream().map(String::valueOf).toList();
+        }
+        return List.of();
+    }
+
+    /** @return the host of an endpoint URL ({@code http://[fd00::2%eth0]:8440/} gives {@code fd00::2%eth0}) */
+    static String hostOf(String url) {
+        String rest = url.replaceFirst("^[A-Za-z]+://", "");
+        int slash = rest.indexOf('/');
+        String authority = slash < 0 ? rest : rest.substring(0, slash);
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            return close < 0 ? authority.substring(1) : authority.substring(1, close);
+        }
+        int colon = authority.lastIndexOf(':');
+        return authority.indexOf(':') == colon && colon >= 0 ? authority.substring(0, colon) : authority;
     }
 
     static boolean loopback(String host) {
@@ -161,7 +187,8 @@ public final class ConsoleGuard implements SecurityProvider {
         }
         try {
             // literal addresses only: never a name lookup for a client's address
-            return host.matches("[0-9.]+|[0-9A-Fa-f:]+") && InetAddress.getByName(host).isLoopbackAddress();
+            String literal = host.replaceFirst("%.*$", "");
+            return literal.matches("[0-9.]+|[0-9A-Fa-f:]+") && InetAddress.getByName(literal).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }

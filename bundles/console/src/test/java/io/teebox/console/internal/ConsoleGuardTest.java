@@ -32,6 +32,14 @@ public class ConsoleGuardTest {
         assertEquals("127.0.0.1", ConsoleGuard.hostOf("http://127.0.0.1:8440"));
         assertEquals("0.0.0.0", ConsoleGuard.hostOf("http://0.0.0.0:8440/"));
         assertEquals("::1", ConsoleGuard.hostOf("http://[::1]:8440"));
+        assertEquals("fd00:0:0:0:0:0:0:2%eth0", ConsoleGuard.hostOf("http://[fd00:0:0:0:0:0:0:2%eth0]:8440/"));
+        assertEquals("localhost", ConsoleGuard.hostOf("http://localhost/"));
+        assertFalse(ConsoleGuard.loopback("fd00:0:0:0:0:0:0:2%eth0"));
+        assertTrue(ConsoleGuard.loopback("0:0:0:0:0:0:0:1%lo"));
+        assertEquals(java.util.List.of("http://a:1/", "http://b:2/"), ConsoleGuard.endpoints(new String[] {
+            "http://a:1/", "http://b:2/"}));
+        assertEquals(java.util.List.of("http://a:1/"), ConsoleGuard.endpoints("http://a:1/"));
+        assertEquals(java.util.List.of(), ConsoleGuard.endpoints(null));
     }
 
     @Test
