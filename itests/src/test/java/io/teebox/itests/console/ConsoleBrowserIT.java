@@ -436,6 +436,39 @@ public class ConsoleBrowserIT {
                 init >= 0 && add > init && finalize > add);
         assertActors();
         screenshot("timeline-tdx");
+
+        // TDX memory: a private page's Secure-EPT state; the host reads fixed data (zeros) where the TD reads its
+        // plaintext, and a host write lands but kills the TD at its next read of the line (the MAC no longer matches)
+        driver.get(c.panel("teebox-memory") + "?guest=" + tdx);
+        wait.until(d -> new Select(d.findElement(By.id("tb-mem-guest"))).getFirstSelectedOption().getText()
+                .equals(tdx));
+        String tdGpa = wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement r = d.findElement(privatePage);
+            String a = r.getAttribute("data-gpa");
+            r.click();
+            return a;
+        });
+        String sept = wait.ignoring(StaleElementReferenceException.class).until(d -> d.findElement(
+                By.cssSelector("svg#tb-mem-grid rect.tb-page[data-gpa='" + tdGpa + "']")).getAttribute("data-state"));
+        assertEquals("a TD's private page is mapped in its Secure EPT", "SEPT MAPPED", sept);
+        String tdHost = pageHex(tdGpa, "host");
+        assertTrue("the host reads zeros from a TD private page: " + tdHost, tdHost.matches("0+"));
+        driver.findElement(By.id("tb-write-data")).sendKeys("the host was here");
+        click(By.id("tb-write-go"));
+        String tdEffect = wait.until(d -> d.findElement(By.id("tb-outcome")).getAttribute("data-effect"));
+        assertEquals("a host write to a TD private page: " + driver.findElement(By.id("tb-outcome")).getText(),
+                "GUEST_TERMINATED", tdEffect);
+        screenshot("memory-tdx");
+
+        // Devices: the H100s the nvidia backend brings, with their mode
+        driver.get(c.panel("teebox-devices"));
+        List<WebElement> devices = wait.until(d -> {
+            List<WebElement> rows = d.findElements(By.cssSelector("table#tb-devices tr[data-device]"));
+            return rows.isEmpty() ? null : rows;
+        });
+        assertTrue("an H100 is listed", devices.stream().anyMatch(r -> r.getText().contains("h100")));
+        assertFalse("each device shows its mode", devices.get(0).getAttribute("data-mode").isBlank());
+        screenshot("devices");
     }
 
     // ---- the console refused beyond loopback ----
