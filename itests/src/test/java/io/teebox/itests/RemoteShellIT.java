@@ -128,26 +128,11 @@ public class RemoteShellIT {
     }
 
     private static void pump(InputStream in, ByteArrayOutputStream sink) {
-        Thread t = new Thread(() -> {
-            byte[] b = new byte[8192];
-            try {
-                for (int n; (n = in.read(b)) > 0;) {
-                    synchronized (sink) {
-                        sink.write(b, 0, n);
-                    }
-                }
-            } catch (IOException closed) {
-                // the process ended
-            }
-        }, "teebox-output");
-        t.setDaemon(true);
-        t.start();
+        ProcessOutput.pump(in, sink, "teebox-output");
     }
 
     private static String text(ByteArrayOutputStream sink) {
-        synchronized (sink) {
-            return sink.toString(StandardCharsets.UTF_8);
-        }
+        return ProcessOutput.text(sink);
     }
 
     /** Waits until the stream shows a line matching the pattern after the given offset; returns that line. */

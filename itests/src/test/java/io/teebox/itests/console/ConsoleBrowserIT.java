@@ -53,6 +53,7 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import io.teebox.itests.LauncherIT;
+import io.teebox.itests.ProcessOutput;
 
 /**
  * The web console as a person uses it: the real distribution runs {@code ./teebox serve} from a copy of the repository
@@ -148,26 +149,11 @@ public class ConsoleBrowserIT {
     private static Console console;
 
     private static void pump(InputStream in, ByteArrayOutputStream sink) {
-        Thread t = new Thread(() -> {
-            byte[] b = new byte[8192];
-            try {
-                for (int n; (n = in.read(b)) > 0;) {
-                    synchronized (sink) {
-                        sink.write(b, 0, n);
-                    }
-                }
-            } catch (IOException closed) {
-                // the process ended
-            }
-        }, "teebox-serve-output");
-        t.setDaemon(true);
-        t.start();
+        ProcessOutput.pump(in, sink, "teebox-serve-output");
     }
 
     private static String text(ByteArrayOutputStream sink) {
-        synchronized (sink) {
-            return sink.toString(StandardCharsets.UTF_8);
-        }
+        return ProcessOutput.text(sink);
     }
 
     /**
@@ -338,37 +324,18 @@ public class ConsoleBrowserIT {
         driver.get(c.panel("teebox-memory") + "?guest=" + snp);
         wait.until(d -> new Select(d.findElement(By.id("tb-mem-guest"))).getFirstSelectedOption().getText()
                 .equals(snp));
-        By privatePage = By.cssSelector("svg#tb-mem-grid rect.tb-page[data-kind='private'][data-state]"
-                + ":not([data-state=''])");
-        String gpa = wait.ignoring(StaleElementReferenceException.class).until(d -> {
-            WebElement r = d.findElement(privatePage);
-            String a = r.getAttribute("data-gpa");
-            r.click();
-            return a;
-        });
-        String rmpState = wait.ignoring(StaleElementReferenceException.class).until(d -> d.findElement(
-                By.cssSelector("svg#tb-mem-grid rect.tb-page[data-gpa='" + gpa + "']")).getAttribute("data-state"));
+        String gpa = selectPrivatePage();
+        String rmpState = pageState(gpa);
         assertFalse("a private SNP page has its RMP state", rmpState.isBlank());
         String host = pageHex(gpa, "host");
         click(By.id("tb-view-toggle"));
         String guest = pageHex(gpa, "guest");
         assertNotEquals("the host reads ciphertext, the guest its plaintext, of page " + gpa, host, guest);
-        driver.findElement(By.id("tb-write-data")).sendKeys("the host was here");
-        click(By.id("tb-write-go"));
-        String effect = wait.until(d -> d.findElement(By.id("tb-outcome")).getAttribute("data-effect"));
-        String outcome = driver.findElement(By.id("tb-outcome")).getText();
-        assertEquals("SNP's RMP refuses a host write to a private page: " + outcome, "HOST_FAULT", effect);
+        assertEquals("SNP's RMP refuses a host write to a private page", "HOST_FAULT", hostWrites());
         screenshot("memory");
 
         // Timeline: the launch's firmware commands in their order
-        driver.get(c.panel("teebox-timeline") + "?guest=" + snp);
-        List<String> commands = timelineUntil("SNP_LAUNCH_FINISH");
-        int start = commands.indexOf("SNP_LAUNCH_START");
-        int update = commands.indexOf("SNP_LAUNCH_UPDATE");
-        int finish = commands.lastIndexOf("SNP_LAUNCH_FINISH");
-        assertTrue("SNP_LAUNCH_START, SNP_LAUNCH_UPDATE..., SNP_LAUNCH_FINISH: " + commands,
-                start >= 0 && update > start && finish > update);
-        assertActors();
+        assertTimeline(c, snp, "SNP_LAUNCH_START", "SNP_LAUNCH_UPDATE", "SNP_LAUNCH_FINISH");
         screenshot("timeline");
 
         // Backends: every TEE; stopping SEV-SNP's bundle pauses its guest, starting it resumes the guest
@@ -427,14 +394,7 @@ public class ConsoleBrowserIT {
         String tdx = "web-tdx";
         createAndLaunch("tdx", tdx);
         screenshot("guests-tdx");
-        driver.get(c.panel("teebox-timeline") + "?guest=" + tdx);
-        List<String> tdCommands = timelineUntil("TDH.MR.FINALIZE");
-        int init = tdCommands.indexOf("TDH.MNG.INIT");
-        int add = tdCommands.indexOf("TDH.MEM.PAGE.ADD");
-        int finalize = tdCommands.indexOf("TDH.MR.FINALIZE");
-        assertTrue("TDH.MNG.INIT, TDH.MEM.PAGE.ADD..., TDH.MR.FINALIZE: " + tdCommands,
-                init >= 0 && add > init && finalize > add);
-        assertActors();
+        assertTimeline(c, tdx, "TDH.MNG.INIT", "TDH.MEM.PAGE.ADD", "TDH.MR.FINALIZE");
         screenshot("timeline-tdx");
 
         // TDX memory: a private page's Secure-EPT state; the host reads fixed data (zeros) where the TD reads its
@@ -442,22 +402,11 @@ public class ConsoleBrowserIT {
         driver.get(c.panel("teebox-memory") + "?guest=" + tdx);
         wait.until(d -> new Select(d.findElement(By.id("tb-mem-guest"))).getFirstSelectedOption().getText()
                 .equals(tdx));
-        String tdGpa = wait.ignoring(StaleElementReferenceException.class).until(d -> {
-            WebElement r = d.findElement(privatePage);
-            String a = r.getAttribute("data-gpa");
-            r.click();
-            return a;
-        });
-        String sept = wait.ignoring(StaleElementReferenceException.class).until(d -> d.findElement(
-                By.cssSelector("svg#tb-mem-grid rect.tb-page[data-gpa='" + tdGpa + "']")).getAttribute("data-state"));
-        assertEquals("a TD's private page is mapped in its Secure EPT", "SEPT MAPPED", sept);
+        String tdGpa = selectPrivatePage();
+        assertEquals("a TD's private page is mapped in its Secure EPT", "SEPT MAPPED", pageState(tdGpa));
         String tdHost = pageHex(tdGpa, "host");
         assertTrue("the host reads zeros from a TD private page: " + tdHost, tdHost.matches("0+"));
-        driver.findElement(By.id("tb-write-data")).sendKeys("the host was here");
-        click(By.id("tb-write-go"));
-        String tdEffect = wait.until(d -> d.findElement(By.id("tb-outcome")).getAttribute("data-effect"));
-        assertEquals("a host write to a TD private page: " + driver.findElement(By.id("tb-outcome")).getText(),
-                "GUEST_TERMINATED", tdEffect);
+        assertEquals("a host write to a TD private page", "GUEST_TERMINATED", hostWrites());
         screenshot("memory-tdx");
 
         // Devices: the H100s the nvidia backend brings, with their mode
@@ -586,6 +535,46 @@ public class ConsoleBrowserIT {
             String m = d.findElement(By.id("tb-measurement")).getText().strip();
             return m.isEmpty() ? null : m;
         });
+    }
+
+    /** Opens the guest's timeline and checks the three commands appear in that order, with the four actors. */
+    private void assertTimeline(Console c, String guest, String first, String then, String last) {
+        driver.get(c.panel("teebox-timeline") + "?guest=" + guest);
+        List<String> commands = timelineUntil(last);
+        int a = commands.indexOf(first);
+        int b = commands.indexOf(then);
+        int z = commands.lastIndexOf(last);
+        assertTrue(first + ", " + then + "..., " + last + ": " + commands, a >= 0 && b > a && z > b);
+        assertActors();
+    }
+
+    /** Clicks the first private page that has a firmware state in the memory grid; returns its address. */
+    private String selectPrivatePage() {
+        By privatePage = By.cssSelector("svg#tb-mem-grid rect.tb-page[data-kind='private'][data-state]"
+                + ":not([data-state=''])");
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement r = d.findElement(privatePage);
+            String a = r.getAttribute("data-gpa");
+            r.click();
+            return a;
+        });
+    }
+
+    /** @return the firmware's state of the page the grid shows */
+    private String pageState(String gpa) {
+        return new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(d -> d
+                .findElement(By.cssSelector("svg#tb-mem-grid rect.tb-page[data-gpa='" + gpa + "']"))
+                .getAttribute("data-state"));
+    }
+
+    /** The host writes the selected page; returns the effect the panel shows (its text goes into failures). */
+    private String hostWrites() {
+        driver.findElement(By.id("tb-write-data")).sendKeys("the host was here");
+        click(By.id("tb-write-go"));
+        String effect = new WebDriverWait(driver, WAIT).until(d -> d.findElement(By.id("tb-outcome"))
+                .getAttribute("data-effect"));
+        return effect + (effect.equals("HOST_FAULT") || effect.equals("GUEST_TERMINATED") ? ""
+                : ": " + driver.findElement(By.id("tb-outcome")).getText());
     }
 
     /** The hex of the page's first 512 bytes in the view, once the page shows that view of that page. */

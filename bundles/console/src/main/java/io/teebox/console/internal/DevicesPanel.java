@@ -20,7 +20,6 @@ import io.teebox.api.device.DeviceInfo;
 import io.teebox.api.device.DeviceTee;
 import io.teebox.api.hypervisor.GuestState;
 import io.teebox.api.hypervisor.Hypervisor;
-import io.teebox.api.tee.TeeType;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,17 +53,11 @@ public final class DevicesPanel extends Panel {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindTee(DeviceTee tee, Map<String, Object> props) {
-        Object t = props.get(TeeType.PROPERTY);
-        if (t != null) {
-            tees.put(t.toString(), tee);
-        }
+        byTeeType(tees, tee, props, true);
     }
 
     void unbindTee(DeviceTee tee, Map<String, Object> props) {
-        Object t = props.get(TeeType.PROPERTY);
-        if (t != null) {
-            tees.remove(t.toString(), tee);
-        }
+        byTeeType(tees, tee, props, false);
     }
 
     @Override

@@ -26,7 +26,6 @@ import io.teebox.api.launch.Measurement;
 import io.teebox.api.owner.GuestOwnerService;
 import io.teebox.api.owner.OwnerPolicy;
 import io.teebox.api.tee.BackendDescriptor;
-import io.teebox.api.tee.TeeType;
 
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,17 +53,11 @@ public final class GuestsPanel extends Panel {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindOwner(GuestOwnerService owner, Map<String, Object> props) {
-        Object t = props.get(TeeType.PROPERTY);
-        if (t != null) {
-            owners.put(t.toString(), owner);
-        }
+        byTeeType(owners, owner, props, true);
     }
 
     void unbindOwner(GuestOwnerService owner, Map<String, Object> props) {
-        Object t = props.get(TeeType.PROPERTY);
-        if (t != null) {
-            owners.remove(t.toString(), owner);
-        }
+        byTeeType(owners, owner, props, false);
     }
 
     @Override
@@ -95,6 +88,11 @@ public final class GuestsPanel extends Panel {
         JsonObject q = new JsonObject();
         request.getParameterMap().forEach((k, v) -> q.addProperty(k, v.length == 0 ? "" : v[0]));
         return q;
+    }
+
+    /** @return every guest in summary, for a panel's guest chooser */
+    static Map<String, Object> guestList(Hypervisor hypervisor) {
+        return map("guests", hypervisor.guests().stream().map(GuestsPanel::summary).toList());
     }
 
     static Map<String, Object> summary(GuestInfo g) {

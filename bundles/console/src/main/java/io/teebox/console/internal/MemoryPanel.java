@@ -54,7 +54,7 @@ public final class MemoryPanel extends Panel {
         JsonObject q = GuestsPanel.query(request);
         switch (what) {
             case "guests":
-                return map("guests", hypervisor.guests().stream().map(GuestsPanel::summary).toList());
+                return GuestsPanel.guestList(hypervisor);
             case "pages":
                 return pages(string(q, "guest"));
             case "host":

@@ -200,6 +200,16 @@ abstract class Panel extends AbstractServlet {
         }
     }
 
+    /** Keeps a service registered with a {@code tee.type} property in the map by that type, or drops it. */
+    static <T> void byTeeType(Map<String, T> byType, T service, Map<String, Object> props, boolean bound) {
+        Object t = props.get(io.teebox.api.tee.TeeType.PROPERTY);
+        if (t != null && bound) {
+            byType.put(t.toString(), service);
+        } else if (t != null) {
+            byType.remove(t.toString(), service);
+        }
+    }
+
     static String hex(long v) {
         return String.format("0x%X", v);
     }

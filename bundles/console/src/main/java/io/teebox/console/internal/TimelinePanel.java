@@ -52,7 +52,7 @@ public final class TimelinePanel extends Panel {
     Object read(String what, HttpServletRequest request) {
         switch (what) {
             case "guests":
-                return map("guests", hypervisor.guests().stream().map(GuestsPanel::summary).toList());
+                return GuestsPanel.guestList(hypervisor);
             case "timeline": {
                 String guest = string(GuestsPanel.query(request), "guest");
                 GuestInfo g = hypervisor.guest(guest);
