@@ -13,7 +13,7 @@
     return function () {
       tb.say(msg, action + ' ' + tee + '…', true);
       tb.post(action, {teeType: tee})
-        .then(function (r) { tb.say(msg, action + ' ' + tee + ': bundle ' + r.bundle + ' is ' + r.state, true); refresh(); })
+        .then(function (r) { tb.say(msg, action + ' ' + tee + ': bundle ' + r.bundle + ' is ' + r.state, true); shown = null; refresh(); })
         .catch(function (e) { tb.say(msg, action + ' ' + tee + ': ' + e.message); });
     };
   }
@@ -27,8 +27,12 @@
       ' ' + k.name + ' ' + k.inUse + ' / ' + k.capacity + ' (' + k.first + '..' + k.last + ')']);
   }
 
+  var shown = null;
   function refresh() {
     tb.get('backends').then(function (d) {
+      var key = JSON.stringify(d);
+      if (key === shown) { return; }
+      shown = key;
       tb.clear(table).appendChild(tb.el('tr', {}, ['TEE', 'vendor / product', 'firmware', 'TCB', 'key slots',
         'capabilities', 'bundle', 'guests', ''].map(function (h) { return tb.el('th', {text: h}); })));
       d.backends.forEach(function (b) {
@@ -37,7 +41,15 @@
         var buttons = [];
         if (b.bundle && st === 'ACTIVE') {
           buttons.push(tb.el('button', {'class': 'tb-stop', 'data-tee': b.teeType, text: 'stop', onclick: act('stop', b.teeType)}));
-          buttons.push(tb.el('button', {'class': 'tb-update', 'data-tee': b.teeType, text: 'update', onclick: act('update', b.teeType)}));
+          var jar = tb.el('input', {type: 'file', accept: '.jar', 'class': 'tb-update-jar', 'data-tee': b.teeType, style: 'width:14em'});
+          buttons.push(tb.el('div', {}, [jar, tb.el('button', {'class': 'tb-update', 'data-tee': b.teeType, text: 'update from jar',
+            onclick: function () {
+              tb.file64(jar).then(function (data) {
+                tb.say(msg, 'update ' + b.teeType + '…', true);
+                return tb.post('update', {teeType: b.teeType, jar: data});
+              }).then(function (r) { tb.say(msg, 'update ' + b.teeType + ': bundle ' + r.bundle + ' is ' + r.state, true); shown = null; refresh(); })
+                .catch(function (e) { tb.say(msg, 'update ' + b.teeType + ': ' + e.message); });
+            }})]));
         } else if (b.bundle) {
           buttons.push(tb.el('button', {'class': 'tb-start', 'data-tee': b.teeType, text: 'start', onclick: act('start', b.teeType)}));
         }

@@ -356,6 +356,28 @@ public class ConsoleBrowserIT {
         click(By.cssSelector("button.tb-start[data-tee='sev-snp']"));
         awaitChip("sev-snp", snp, "RUNNING");
         assertEquals("ACTIVE", bundleState("sev-snp"));
+        // an update without a jar is refused in a line; from the backend's jar in the distribution's repository
+        // it is a firmware update: the guest pauses and resumes on the new revision
+        click(By.cssSelector("button.tb-update[data-tee='sev-snp']"));
+        String noJar = wait.until(d -> {
+            String m = d.findElement(By.id("tb-message")).getText();
+            return m.contains("choose the bundle jar") ? m : null;
+        });
+        assertTrue(noJar, noJar.startsWith("update sev-snp: update io.teebox.sev-snp: choose the bundle jar"));
+        Path snpJar;
+        try (var found = Files.find(LauncherIT.ROOT.resolve("distribution/target/repository/io/teebox/sev-snp"), 2,
+                (f, a) -> f.getFileName().toString().matches("sev-snp-.*\\.jar"))) {
+            snpJar = found.findFirst().orElseThrow(() -> new AssertionError("the distribution's repository holds "
+                    + "no sev-snp jar"));
+        }
+        driver.findElement(By.cssSelector("input.tb-update-jar[data-tee='sev-snp']")).sendKeys(snpJar.toString());
+        click(By.cssSelector("button.tb-update[data-tee='sev-snp']"));
+        String updated = wait.until(d -> {
+            String m = d.findElement(By.id("tb-message")).getText();
+            return m.contains("bundle io.teebox.sev-snp is") ? m : null;
+        });
+        assertTrue(updated, updated.endsWith("is ACTIVE"));
+        awaitChip("sev-snp", snp, "RUNNING");
         screenshot("backends");
 
         // Evidence: the resumed guest attests; the report carries our data and the verifier accepts it

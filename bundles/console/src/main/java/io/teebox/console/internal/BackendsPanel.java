@@ -121,6 +121,32 @@ public final class BackendsPanel extends Panel {
         return map("backends", out);
     }
 
+    /**
+     * Updates a backend bundle from a jar: a firmware update, its guests pause and resume. The jar must be a bundle
+     * of the same symbolic name (another version of this backend, a new firmware or TCB).
+     */
+    private static void update(Bundle b, byte[] jar) throws BundleException {
+        if (jar == null || jar.length == 0) {
+            throw new IllegalArgumentException("update " + b.getSymbolicName() + ": choose the bundle jar to update "
+                    + "it from (the running one came from inside the launcher, " + b.getLocation() + ")");
+        }
+        String name;
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(
+                jar))) {
+            java.util.jar.Manifest m = in.getManifest();
+            name = m == null ? null : m.getMainAttributes().getValue("Bundle-SymbolicName");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("update " + b.getSymbolicName() + ": the file is not a jar ("
+                    + e.getMessage() + ")");
+        }
+        String bsn = name == null ? null : name.split(";")[0].strip();
+        if (!b.getSymbolicName().equals(bsn)) {
+            throw new IllegalArgumentException("update " + b.getSymbolicName() + ": the jar is " + (bsn == null
+                    ? "not an OSGi bundle (no Bundle-SymbolicName)" : "bundle " + bsn + ", not this backend's"));
+        }
+        b.update(new java.io.ByteArrayInputStream(jar));
+    }
+
     static String state(int s) {
         return switch (s) {
             case Bundle.ACTIVE -> "ACTIVE";
@@ -145,7 +171,7 @@ public final class BackendsPanel extends Panel {
             switch (action) {
                 case "stop" -> b.stop(Bundle.STOP_TRANSIENT);
                 case "start" -> b.start(Bundle.START_TRANSIENT);
-                case "update" -> b.update();
+                case "update" -> update(b, base64(body, "jar"));
                 default -> throw new IllegalArgumentException("no action named '" + action + "' on " + LABEL
                         + " (stop, start, update)");
             }
