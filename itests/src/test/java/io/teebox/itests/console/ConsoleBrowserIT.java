@@ -442,6 +442,96 @@ public class ConsoleBrowserIT {
         screenshot("devices");
     }
 
+    // ---- the panels' JSON, as a script or an attacker sends it ----
+
+    @Test
+    public void thePanelsAnswerEveryMistakeInOneLineAndKeepGoing() throws Exception {
+        Console c = console();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        String basic = "Basic " + Base64.getEncoder().encodeToString((c.user() + ":" + c.password())
+                .getBytes(StandardCharsets.UTF_8));
+        java.util.function.BiFunction<String, String, HttpResponse<String>> post = (path, body) -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(c.panel(path))).header("Authorization", basic)
+                        .header("Content-Type", "application/json").header("X-Teebox-Console", "1")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        };
+        // no credentials: a script is told to log in; a wrong password is refused the same way
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(c.panel("teebox-guests")
+                + "/guests.json")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode());
+        assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse(""), anonymous.headers()
+                .firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm=\"teebox\""));
+        HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(c.panel("teebox-guests")
+                + "/guests.json")).header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (c.user() + ":not-it").getBytes(StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, wrong.statusCode());
+        assertEquals("teebox: wrong user or password", wrong.body().strip());
+        // an action without the console's header is refused (a cross-site form cannot send it)
+        HttpResponse<String> forged = http.send(HttpRequest.newBuilder(URI.create(c.panel("teebox-guests")
+                + "/create")).header("Authorization", basic).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"teeType\":\"sev\",\"name\":\"forged\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forged.statusCode());
+        assertTrue(forged.body(), forged.body().contains("X-Teebox-Console"));
+        // each mistake: 400 and one line naming it
+        String[][] mistakes = {
+            {"teebox-guests/create", "not json", "the request body is not JSON"},
+            {"teebox-guests/create", "[1]", "the request body must be a JSON object"},
+            {"teebox-guests/create", "{\"teeType\":\"sev\"}", "'name' is missing"},
+            {"teebox-guests/create", "{\"teeType\":\"nope\",\"name\":\"x\"}", "no backend of type 'nope'"},
+            {"teebox-guests/create", "{\"teeType\":\"sev\",\"name\":\"x\",\"vcpus\":\"99\"}", "vcpus must be 1..64"},
+            {"teebox-guests/create", "{\"teeType\":\"sev\",\"name\":\"bad name\"}", "guest name 'bad name'"},
+            {"teebox-guests/pause", "{\"guest\":\"nobody\"}", "no guest 'nobody'"},
+            {"teebox-guests/launch", "{\"guest\":\"nobody\"}", "no guest 'nobody'"},
+            {"teebox-guests/fly", "{}", "no action named 'fly'"},
+            {"teebox-memory/write", "{\"guest\":\"nobody\",\"gpa\":\"0xZZ\",\"data\":\"x\"}", "gpa '0xZZ' is not a number"},
+            {"teebox-backends/stop", "{\"teeType\":\"nope\"}", "no backend bundle of type 'nope'"},
+            {"teebox-evidence/upload", "{\"format\":\"sev-snp-report\",\"report\":\"%%\"}", "'report' is not Base64"},
+        };
+        for (String[] m : mistakes) {
+            HttpResponse<String> r = post.apply(m[0], m[1]);
+            com.google.gson.JsonElement e = com.google.gson.JsonParser.parseString(r.body()).getAsJsonObject()
+                    .get("error");
+            assertTrue(m[0] + " " + m[1] + ": HTTP " + r.statusCode() + " " + r.body(), e != null);
+            String error = e.getAsString();
+            assertTrue(m[0] + " " + m[1] + ": HTTP " + r.statusCode() + " " + error, (r.statusCode() == 400
+                    || r.statusCode() == 404) && error.contains(m[2]) && !error.contains("\n"));
+        }
+        // a report that is not one is decoded as far as it goes and rejected, each reason named
+        HttpResponse<String> garbage = post.apply("teebox-evidence/upload",
+                "{\"format\":\"sev-snp-report\",\"report\":\"AAAA\"}");
+        assertEquals(garbage.body(), 200, garbage.statusCode());
+        com.google.gson.JsonObject g = com.google.gson.JsonParser.parseString(garbage.body()).getAsJsonObject();
+        assertTrue(garbage.body(), g.get("fieldsError").getAsString().contains("ATTESTATION_REPORT is 3 bytes"));
+        assertFalse(garbage.body(), g.getAsJsonObject("appraisal").get("accepted").getAsBoolean());
+        // and the platform goes on: a guest is created, launched and listed
+        assertEquals(200, post.apply("teebox-guests/create", "{\"teeType\":\"sev\",\"name\":\"api-sev\"}")
+                .statusCode());
+        HttpResponse<String> launched = post.apply("teebox-guests/launch", "{\"guest\":\"api-sev\"}");
+        assertEquals(launched.body(), 200, launched.statusCode());
+        assertTrue(launched.body(), launched.body().contains("\"state\":\"RUNNING\""));
+        // a browser's login: the form sets an HttpOnly, same-site session cookie and sends it to the panel
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(c.panel("teebox-login")))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers
+                        .ofString("user=" + c.user() + "&password=" + c.password() + "&target=//evil.example/"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, login.statusCode());
+        assertEquals("an outside target is not followed", "/system/console/teebox-guests", login.headers()
+                .firstValue("Location").orElse(""));
+        String cookie = login.headers().firstValue("Set-Cookie").orElse("");
+        assertTrue(cookie, cookie.startsWith("teebox-console=") && cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Strict") && cookie.contains("Path=/system/console"));
+        HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create(c.panel("teebox-guests")
+                + "/guests.json")).header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, listed.statusCode());
+        assertTrue(listed.body(), listed.body().contains("\"name\":\"api-sev\""));
+    }
+
     // ---- the console refused beyond loopback ----
 
     @Test

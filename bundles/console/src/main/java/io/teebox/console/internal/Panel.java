@@ -141,7 +141,10 @@ abstract class Panel extends AbstractServlet {
             }
             return e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("the request body is not JSON: " + e.getMessage());
+            java.util.regex.Matcher at = java.util.regex.Pattern.compile("line (\\d+) column (\\d+)")
+                    .matcher(String.valueOf(e.getMessage()));
+            throw new IllegalArgumentException("the request body is not JSON" + (at.find() ? " (line " + at.group(1)
+                    + ", column " + at.group(2) + ")" : ""));
         }
     }
 
