@@ -207,6 +207,20 @@ public class ConsoleBrowserIT {
                         + "/system/console/teebox-guests)\\s+user (\\S+)");
                 Matcher url = shared.await(onPort, false);
                 console = new Console(url.group(1), url.group(2), password);
+                // the line comes once the Web Console runs; its servlets reach Jetty through the whiteboard a
+                // moment later, never more than a few seconds
+                HttpClient http = HttpClient.newHttpClient();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                int status = 0;
+                while (status != 401 && System.nanoTime() < until) {
+                    status = http.send(HttpRequest.newBuilder(URI.create(console.guestsUrl())).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (status != 401) {
+                        Thread.sleep(100);
+                    }
+                }
+                assertEquals("the console asks a new client to log in within 10 s of saying where it is", 401,
+                        status);
             } catch (AssertionError | RuntimeException e) {
                 notStarted = e;
                 shared.stop();

@@ -110,7 +110,9 @@ public final class ConsoleGuard implements SecurityProvider {
         props.put(SecurityProvider.PROPERTY_ID, PROVIDER_ID);
         registration = context.registerService(SecurityProvider.class, this, props);
         if (refusal != null) {
-            System.err.println("teebox: error: " + ConsoleSettings.PID + ": " + refusal);
+            // the Web Console runs and answers every request with the refusal
+            startWebConsole(context, () -> System.err.println("teebox: error: " + ConsoleSettings.PID + ": "
+                    + refusal));
             return;
         }
         if (!beyond.isEmpty()) {
@@ -118,12 +120,36 @@ public final class ConsoleGuard implements SecurityProvider {
                     + ", beyond this machine (allowRemote = true)");
         }
         String made = credentials.makeIfMissing();
-        if (made != null) {
-            System.out.println("teebox: web console: " + url + "  user " + user + "  password " + made
-                    + "  (shown this once; console:password makes a new one)");
+        // said once the Web Console runs: whoever reads the line can use it
+        startWebConsole(context, () -> {
+            if (made != null) {
+                System.out.println("teebox: web console: " + url + "  user " + user + "  password " + made
+                        + "  (shown this once; console:password makes a new one)");
+            } else {
+                System.out.println("teebox: web console: " + url + "  user " + user + " (console:password makes a "
+                        + "new password)");
+            }
+        });
+    }
+
+    /**
+     * The launcher keeps the Web Console's bundles one start level above the rest, so the one-shot modes never start
+     * them; a mode that serves the console raises the framework to that level.
+     */
+    private static void startWebConsole(BundleContext context, Runnable then) {
+        org.osgi.framework.startlevel.FrameworkStartLevel fsl = context.getBundle(org.osgi.framework.Constants
+                .SYSTEM_BUNDLE_LOCATION).adapt(org.osgi.framework.startlevel.FrameworkStartLevel.class);
+        int needed = 0;
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            if ("org.apache.felix.webconsole".equals(b.getSymbolicName())) {
+                needed = Math.max(needed, b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class)
+                        .getStartLevel());
+            }
+        }
+        if (fsl != null && needed > fsl.getStartLevel()) {
+            fsl.setStartLevel(needed, event -> then.run());
         } else {
-            System.out.println("teebox: web console: " + url + "  user " + user + " (console:password makes a new "
-                    + "password)");
+            then.run();
         }
     }
 

@@ -55,10 +55,17 @@ final class Readiness {
         if (first && !out.isEmpty()) {
             return out;
         }
+        // a bundle above the framework's start level is not meant to run now (the launcher keeps the web console's
+        // there in the one-shot modes)
+        org.osgi.framework.startlevel.FrameworkStartLevel fsl = context.getBundle(0).adapt(
+                org.osgi.framework.startlevel.FrameworkStartLevel.class);
+        int active = fsl == null ? Integer.MAX_VALUE : fsl.getStartLevel();
         for (Bundle b : context.getBundles()) {
             boolean fragment = (b.adapt(BundleRevision.class) != null
                     && (b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) != 0);
-            if (fragment || b.getState() == Bundle.UNINSTALLED) {
+            org.osgi.framework.startlevel.BundleStartLevel level = b.adapt(
+                    org.osgi.framework.startlevel.BundleStartLevel.class);
+            if (fragment || b.getState() == Bundle.UNINSTALLED || (level != null && level.getStartLevel() > active)) {
                 continue;
             }
             if (b.getState() == Bundle.STARTING
