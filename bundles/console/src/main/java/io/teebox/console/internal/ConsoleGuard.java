@@ -354,12 +354,12 @@ public final class ConsoleGuard implements SecurityProvider {
                 + "center;margin-top:12vh}form{background:#2a3242;padding:2em 2.5em;border-radius:8px}"
                 + "input{display:block;margin:.4em 0 1em;padding:.4em;width:18em}button{padding:.5em 1.5em}"
                 + "#login-error{color:#ff8080}</style></head><body><form id=\"login\" method=\"post\" action=\""
-                + Html.attr(root + LOGIN_PATH) + "\"><h2>teebox web console</h2>"
+                + Html.text(root + LOGIN_PATH) + "\"><h2>teebox web console</h2>"
                 + (error == null ? "" : "<p id=\"login-error\">" + Html.text(error) + "</p>")
                 + "<label>User<input id=\"user\" name=\"user\" autocomplete=\"username\"></label>"
                 + "<label>Password<input id=\"password\" name=\"password\" type=\"password\" "
                 + "autocomplete=\"current-password\"></label><input type=\"hidden\" name=\"target\" value=\""
-                + Html.attr(target) + "\"><button id=\"signin\" type=\"submit\">Log in</button>"
+                + Html.text(target) + "\"><button id=\"signin\" type=\"submit\">Log in</button>"
                 + "<p><small>The password was printed once at the first start; <code>console:password</code> "
                 + "in the shell makes a new one.</small></p></form></body></html>");
     }

@@ -265,18 +265,24 @@ public final class EvidencePanel extends Panel {
     static List<Object> chain(List<byte[]> certs) {
         List<Object> out = new ArrayList<>();
         for (byte[] der : certs) {
-            try {
-                X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new ByteArrayInputStream(der));
-                out.add(map("subject", c.getSubjectX500Principal().getName(), "issuer",
-                        c.getIssuerX500Principal().getName(), "serial", c.getSerialNumber().toString(16),
-                        "notAfter", c.getNotAfter().toInstant().toString(), "algorithm", c.getSigAlgName(),
-                        "bytes", der.length));
-            } catch (CertificateException | RuntimeException e) {
-                out.add(map("subject", "vendor-format certificate", "bytes", der.length));
-            }
+            X509Certificate c = x509(der);
+            out.add(c == null ? map("subject", "vendor-format certificate", "bytes", der.length)
+                    : map("subject", c.getSubjectX500Principal().getName(), "issuer",
+                            c.getIssuerX500Principal().getName(), "serial", c.getSerialNumber().toString(16),
+                            "notAfter", c.getNotAfter().toInstant().toString(), "algorithm", c.getSigAlgName(),
+                            "bytes", der.length));
         }
         return out;
+    }
+
+    /** @return the certificate if the bytes are X.509 DER, else null (a vendor-format certificate) */
+    static X509Certificate x509(byte[] der) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
+        } catch (CertificateException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** @return the certificates of a PEM text (or of Base64 DER), leaf first; none for null */
@@ -303,8 +309,7 @@ public final class EvidencePanel extends Panel {
     static String pem(List<byte[]> certs) {
         StringBuilder b = new StringBuilder();
         for (byte[] c : certs) {
-            String label = chain(List.of(c)).toString().contains("vendor-format") ? "VENDOR CERTIFICATE"
-                    : "CERTIFICATE";
+            String label = x509(c) == null ? "VENDOR CERTIFICATE" : "CERTIFICATE";
             b.append("-----BEGIN ").append(label).append("-----\n").append(Base64.getMimeEncoder(64,
                     "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(c)).append("\n-----END ").append(label)
                     .append("-----\n");

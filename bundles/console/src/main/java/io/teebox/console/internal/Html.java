@@ -6,6 +6,7 @@ final class Html {
     private Html() {
     }
 
+    /** @return the text escaped for an element's content or a quoted attribute value */
     static String text(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
@@ -19,9 +20,5 @@ final class Html {
             }
         }
         return b.toString();
-    }
-
-    static String attr(String s) {
-        return text(s);
     }
 }

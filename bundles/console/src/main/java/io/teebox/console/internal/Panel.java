@@ -229,10 +229,10 @@ abstract class Panel extends AbstractServlet {
     public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object app = request.getAttribute(ServletConstants.ATTR_APP_ROOT);
         String root = (app == null ? request.getContextPath() : app.toString()) + "/" + label();
-        response.getWriter().print("<link rel=\"stylesheet\" href=\"" + Html.attr(root) + "/res/console.css\">"
+        response.getWriter().print("<link rel=\"stylesheet\" href=\"" + Html.text(root) + "/res/console.css\">"
                 + "<div id=\"teebox-panel\" class=\"teebox\" data-panel=\"" + label() + "\" data-root=\""
-                + Html.attr(root) + "\"><p class=\"tb-loading\">loading…</p></div>"
-                + "<script src=\"" + Html.attr(root) + "/res/console.js\"></script>"
-                + "<script src=\"" + Html.attr(root) + "/res/" + label() + ".js\"></script>");
+                + Html.text(root) + "\"><p class=\"tb-loading\">loading…</p></div>"
+                + "<script src=\"" + Html.text(root) + "/res/console.js\"></script>"
+                + "<script src=\"" + Html.text(root) + "/res/" + label() + ".js\"></script>");
     }
 }

@@ -11,6 +11,7 @@ import io.teebox.amd.abi.KdsRequest;
 import io.teebox.amd.sp.AmdSecureProcessor;
 import io.teebox.api.platform.HttpEndpoint;
 import io.teebox.api.tee.Bytes;
+import io.teebox.kit.x509.X509Authority;
 import io.teebox.spi.collateral.CollateralSource;
 
 /**
@@ -58,14 +59,13 @@ public final class KdsCollateralSource implements CollateralSource {
     private Optional<Bytes> trustAnchors() {
         StringBuilder pem = new StringBuilder();
         for (String line : java.util.List.of("Milan", "Genoa", "Turin")) {
-            Optional<Bytes> chain = fetch("cert_chain", Map.of("product", line, "signer", "vcek"));
-            if (chain.isPresent()) {
-                String text = new String(chain.get().value(), java.nio.charset.StandardCharsets.US_ASCII);
-                int last = text.lastIndexOf("-----BEGIN CERTIFICATE-----");
-                if (last >= 0) {
-                    pem.append(text.substring(last).strip()).append('\n');
+            fetch("cert_chain", Map.of("product", line, "signer", "vcek")).ifPresent(chain -> {
+                java.util.List<java.security.cert.X509Certificate> certs = X509Authority.certificatesFromPem(
+                        new String(chain.value(), java.nio.charset.StandardCharsets.US_ASCII));
+                if (!certs.isEmpty()) {
+                    pem.append(X509Authority.toPem(certs.get(certs.size() - 1)));
                 }
-            }
+            });
         }
         return pem.length() == 0 ? Optional.empty() : Optional.of(Bytes.of(pem.toString().getBytes(
                 java.nio.charset.StandardCharsets.US_ASCII)));

@@ -40,11 +40,11 @@ public final class PcsCollateralSource implements CollateralSource {
         if (kind.equals(TRUST_ANCHORS)) {
             // the vendor-neutral kind: the root this PCS vouches under (Intel's SGX root CA), the last certificate
             // of the QE identity's issuer chain
-            String text = new String(fetch("qe_identity_issuer_chain", Map.of()).orElseThrow().value(),
-                    StandardCharsets.US_ASCII);
-            int last = text.lastIndexOf("-----BEGIN CERTIFICATE-----");
-            return last < 0 ? Optional.empty() : Optional.of(Bytes.of((text.substring(last).strip() + "\n")
-                    .getBytes(StandardCharsets.US_ASCII)));
+            java.util.List<java.security.cert.X509Certificate> chain = io.teebox.kit.x509.X509Authority
+                    .certificatesFromPem(new String(fetch("qe_identity_issuer_chain", Map.of()).orElseThrow()
+                            .value(), StandardCharsets.US_ASCII));
+            return chain.isEmpty() ? Optional.empty() : Optional.of(Bytes.of(io.teebox.kit.x509.X509Authority
+                    .toPem(chain.get(chain.size() - 1)).getBytes(StandardCharsets.US_ASCII)));
         }
         PcsRequest r;
         try {
