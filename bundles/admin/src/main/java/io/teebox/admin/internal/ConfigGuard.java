@@ -381,6 +381,9 @@ public final class ConfigGuard implements ConfigurationListener {
             if (problem != null && wasRestoring && revive(basePid)) {
                 problem = componentVerdict(basePid, pid, now, changed, since, false);
             }
+            if (problem == null && wasRestoring) {
+                reviveDependents();
+            }
             if (problem != null) {
                 bad.addAll(namedIn(problem, changed));
             }
@@ -509,6 +512,65 @@ public final class ConfigGuard implements ConfigurationListener {
             }
         }
         return any;
+    }
+
+    /**
+     * After a configuration is put back: re-creates, anywhere, a component whose activation failed for want of a
+     * service that failed on the refused configuration (the TDX backend asked for the quoting enclave while the
+     * enclave, which needs the TDX module the pid configures, was down). DS does not retry such a failure on its
+     * own, and whether it happens at all depends on the order in which the dependents asked. Deepest first, round by round, since a
+     * re-created component can bring back the next; one failed on its own configuration is left to its own check.
+     */
+    private void reviveDependents() {
+        Map<String, Integer> cycled = new java.util.HashMap<>();
+        for (int round = 0; round < 8; round++) {
+            List<ComponentDescriptionDTO> failed = new ArrayList<>();
+            Set<String> failedServices = new HashSet<>();
+            for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+                if (!scr.isComponentEnabled(d)) {
+                    continue;
+                }
+                for (ComponentConfigurationDTO cc : scr.getComponentConfigurationDTOs(d)) {
+                    if (cc.state != ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                        continue;
+                    }
+                    if (cc.failure != null && refusal(cc.failure, d.implementationClass) != null) {
+                        return; // another configuration is still refused: its own restore comes back here
+                    }
+                    if (cycled.getOrDefault(d.name, 0) < 2 && !failed.contains(d)) {
+                        failed.add(d);
+                        failedServices.addAll(Arrays.asList(d.serviceInterfaces));
+                    }
+                }
+            }
+            if (failed.isEmpty()) {
+                return;
+            }
+            // the deepest first: one re-created while what it wants is still failed would only fail again
+            List<ComponentDescriptionDTO> ready = failed.stream().filter(d -> Arrays.stream(d.references)
+                    .noneMatch(r -> failedServices.contains(r.interfaceName)
+                            && !Arrays.asList(d.serviceInterfaces).contains(r.interfaceName)))
+                    .toList();
+            for (ComponentDescriptionDTO d : ready.isEmpty() ? failed : ready) {
+                cycled.merge(d.name, 1, Integer::sum);
+                try {
+                    scr.disableComponent(d).getValue();
+                    scr.enableComponent(d).getValue();
+                    log.info("config: " + d.name + " re-created, as a service it wanted is back");
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    log.error("config: cannot re-create " + d.name + ": " + e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**
