@@ -586,6 +586,7 @@ public final class ConfigGuard implements ConfigurationListener {
         while (true) {
             boolean any = false;
             boolean allApplied = true;
+            boolean instance = false;
             for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
                 if (d.configurationPid == null || !Arrays.asList(d.configurationPid).contains(basePid)
                         || !scr.isComponentEnabled(d)) {
@@ -598,6 +599,7 @@ public final class ConfigGuard implements ConfigurationListener {
                         continue;
                     }
                     applied = true;
+                    instance |= cc.state == ComponentConfigurationDTO.ACTIVE;
                     // after a restore, DS may still log failures of the refused configuration (each dependent
                     // retries it): only the component's state counts then
                     String failure = readLog ? loggedFailure(d, since) : null;
@@ -616,7 +618,12 @@ public final class ConfigGuard implements ConfigurationListener {
             }
             if (allApplied) {
                 // DS logs a refusal through the log service, which may record it a moment after the DTO shows the
-                // new properties: look a little longer before calling it accepted
+                // new properties: look a little longer before calling it accepted. Without an instance (a delayed
+                // component nobody asked for yet, an unsatisfied one) nothing can refuse now: the refusal of its
+                // later activation comes back through the log as a late one (the pid stays unproven)
+                if (!instance) {
+                    return null;
+                }
                 if (settled < 0) {
                     settled = System.nanoTime();
                 } else if (System.nanoTime() - settled > TimeUnit.MILLISECONDS.toNanos(GRACE_MS)) {
