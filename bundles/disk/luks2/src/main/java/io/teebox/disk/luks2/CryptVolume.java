@@ -21,9 +21,11 @@ public final class CryptVolume {
     private final long offset;
     private final int sectorSize;
     private final long ivTweak;
+    private final long size;
     private final XtsPlain64 xts;
 
-    CryptVolume(Path path, byte[] volumeKey, long offset, int sectorSize, long ivTweak) {
+    CryptVolume(Path path, byte[] volumeKey, long offset, long size, int sectorSize, long ivTweak) {
+        this.size = size;
         this.path = Objects.requireNonNull(path, "path");
         this.volumeKey = volumeKey.clone();
         this.offset = offset;
@@ -51,14 +53,14 @@ public final class CryptVolume {
     }
 
     /**
-     * How many sectors the volume has: the data segment runs to the end of the image.
+     * How many sectors the volume has: the segment's size, or up to the end of the image for a "dynamic" one.
      *
      * @return the number of whole sectors
      * @throws Luks2Exception if the image cannot be read
      */
     public long sectors() {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return Math.max(0, (ch.size() - offset) / sectorSize);
+            return sectors(ch);
         } catch (IOException e) {
             throw new Luks2Exception(Reason.IO, "cannot read " + path + ": " + e.getMessage(), e);
         }
@@ -120,11 +122,16 @@ public final class CryptVolume {
     }
 
     private void check(FileChannel ch, long sector, int count) throws IOException {
-        long sectors = Math.max(0, (ch.size() - offset) / sectorSize);
+        long sectors = sectors(ch);
         if (sector < 0 || count < 1 || sector + count > sectors) {
             throw new IllegalArgumentException("sectors " + sector + ".." + (sector + count - 1) + " are outside "
                     + "the volume of " + sectors + " sectors");
         }
+    }
+
+    private long sectors(FileChannel ch) throws IOException {
+        long available = Math.max(0, (ch.size() - offset) / sectorSize);
+        return size < 0 ? available : Math.min(available, size / sectorSize);
     }
 
     @Override

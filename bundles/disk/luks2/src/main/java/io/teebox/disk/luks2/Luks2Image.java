@@ -131,7 +131,7 @@ public final class Luks2Image {
         } catch (IOException e) {
             throw new Luks2Exception(Reason.IO, "cannot write " + image + ": " + e.getMessage(), e);
         }
-        return new CryptVolume(image, volumeKey, dataOffset, sectorSize, 0);
+        return new CryptVolume(image, volumeKey, dataOffset, -1, sectorSize, 0);
     }
 
     /**
@@ -179,7 +179,7 @@ public final class Luks2Image {
                 throw new Luks2Exception(Reason.UNSUPPORTED, "volume key is " + key.length + " bytes, expected 32 "
                         + "or 64 for aes-xts-plain64");
             }
-            return new CryptVolume(path, key, seg.offset(), seg.sectorSize(), seg.ivTweak());
+            return new CryptVolume(path, key, seg.offset(), seg.size(), seg.sectorSize(), seg.ivTweak());
         } catch (IOException e) {
             throw new Luks2Exception(Reason.IO, "cannot read " + path + ": " + e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import io.teebox.disk.luks2.internal.Metadata;
 import io.teebox.kit.hex.Hex;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -139,6 +140,8 @@ public class CryptsetupInteropTest {
             CryptVolume v = image.unlock(secret);
             assertArrayEquals(img.toString(), dumpedVolumeKey(img, key), v.volumeKey());
             assertEquals(512, image.sectorSize());
+            assertEquals("our JSON writer gives cryptsetup's text back", image.json(),
+                    Metadata.parse(image.json(), 0x4000).toJson());
             Luks2Exception e = org.junit.Assert.assertThrows(Luks2Exception.class,
                     () -> image.unlock("made by cryptsetuP".getBytes(StandardCharsets.UTF_8)));
             assertEquals(Luks2Exception.Reason.DIGEST_MISMATCH, e.reason());

@@ -7,9 +7,14 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import io.teebox.disk.luks2.Kdf;
 import io.teebox.disk.luks2.Luks2Exception;
 import io.teebox.disk.luks2.Luks2Exception.Reason;
+import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -214,12 +219,18 @@ public record Metadata(Map<Integer, Keyslot> keyslots, Map<Integer, Segment> seg
     public static Metadata parse(String json, long hdrSize) {
         JsonObject root;
         try {
-            JsonElement e = JsonParser.parseString(json);
+            // strict, as json-c is: no comments, unquoted names or single quotes, and nothing after the object
+            JsonReader reader = new JsonReader(new StringReader(json));
+            reader.setStrictness(Strictness.STRICT);
+            JsonElement e = JsonParser.parseReader(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw bad("JSON metadata has text after its top-level value, expected zeros");
+            }
             if (!e.isJsonObject()) {
                 throw bad("JSON metadata is a " + kind(e) + ", expected an object");
             }
             root = e.getAsJsonObject();
-        } catch (JsonParseException e) {
+        } catch (JsonParseException | IOException e) {
             throw new Luks2Exception(Reason.BAD_METADATA, "JSON metadata does not parse: "
                     + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
         }
@@ -232,6 +243,14 @@ public record Metadata(Map<Integer, Keyslot> keyslots, Map<Integer, Segment> seg
         if (config.keyslotsSize() % 4096 != 0) {
             throw new Luks2Exception(Reason.BAD_OFFSET, "config.keyslots_size is " + config.keyslotsSize()
                     + ", expected a multiple of 4096");
+        }
+        JsonElement requirements = cfg.get("requirements");
+        if (requirements != null && requirements.isJsonObject()) {
+            JsonElement mandatory = requirements.getAsJsonObject().get("mandatory");
+            if (mandatory != null && mandatory.isJsonArray() && !mandatory.getAsJsonArray().isEmpty()) {
+                throw new Luks2Exception(Reason.UNSUPPORTED, "config.requirements.mandatory is " + mandatory
+                        + ", expected none (this implementation knows no requirement)");
+            }
         }
         long areasStart = 2 * hdrSize;
         long areasEnd = areasStart + config.keyslotsSize();
@@ -277,6 +296,16 @@ public record Metadata(Map<Integer, Keyslot> keyslots, Map<Integer, Segment> seg
                         + "inside the keyslots area [0x%x, 0x%x)", where, slot.areaOffset(),
                         slot.areaOffset() + slot.areaSize(), areasStart, areasEnd));
             }
+            for (Map.Entry<Integer, Keyslot> o : keyslots.entrySet()) {
+                Keyslot other = o.getValue();
+                if (slot.areaOffset() < other.areaOffset() + other.areaSize()
+                        && other.areaOffset() < slot.areaOffset() + slot.areaSize()) {
+                    throw new Luks2Exception(Reason.BAD_OFFSET, String.format("%s.area [0x%x, 0x%x) overlaps the "
+                            + "area of keyslot %d [0x%x, 0x%x), expected disjoint areas", where, slot.areaOffset(),
+                            slot.areaOffset() + slot.areaSize(), o.getKey(), other.areaOffset(),
+                            other.areaOffset() + other.areaSize()));
+                }
+            }
             keyslots.put(id, slot);
         }
 
@@ -293,6 +322,10 @@ public record Metadata(Map<Integer, Keyslot> keyslots, Map<Integer, Segment> seg
             int ss = seg.sectorSize();
             if (ss < 512 || ss > 4096 || Integer.bitCount(ss) != 1) {
                 throw bad(where + ".sector_size is " + ss + ", expected 512, 1024, 2048 or 4096");
+            }
+            if (seg.size() >= 0 && seg.size() % ss != 0) {
+                throw new Luks2Exception(Reason.BAD_OFFSET, where + ".size is " + seg.size()
+                        + ", expected a multiple of sector_size " + ss);
             }
             if (seg.offset() < areasEnd || seg.offset() % ss != 0) {
                 throw new Luks2Exception(Reason.BAD_OFFSET, String.format("%s.offset is 0x%x, expected a multiple "

@@ -55,6 +55,20 @@ public class MetadataTest {
         assertEquals(m2.toJson(), back.toJson());
     }
 
+    @Test
+    public void overlappingKeyslotAreasAreRefused() throws IOException {
+        String json = cryptsetupJson();
+        int start = json.indexOf("\"0\":{\"type\":\"luks2\"");
+        int end = json.indexOf("}},\"tokens\"");
+        String slot = json.substring(start + 4, end + 1);
+        String two = json.substring(0, end + 1) + ",\"1\":" + slot.replace("\"offset\":\"32768\"",
+                "\"offset\":\"36864\"") + json.substring(end + 1);
+        Luks2Exception e = assertThrows(Luks2Exception.class, () -> Metadata.parse(two, 0x4000));
+        assertEquals(e.getMessage(), Reason.BAD_OFFSET, e.reason());
+        assertEquals("keyslots.1.area [0x9000, 0x48000) overlaps the area of keyslot 0 [0x8000, 0x47000), expected "
+                + "disjoint areas", e.getMessage());
+    }
+
     private static Reason refused(String json) {
         return assertThrows(Luks2Exception.class, () -> Metadata.parse(json, 0x4000)).reason();
     }
@@ -70,6 +84,11 @@ public class MetadataTest {
         assertEquals(Reason.BAD_METADATA, refused(json.replace("\"key_size\":64,\"af\"", "\"key_size\":\"64\",\"af\"")));
         assertEquals(Reason.BAD_METADATA, refused(json.replace("\"keyslots\":[\"0\"]", "\"keyslots\":[\"3\"]")));
         assertEquals(Reason.BAD_METADATA, refused("[1]"));
+        assertEquals(Reason.BAD_METADATA, refused(json + " {}"));
+        assertEquals(Reason.BAD_METADATA, refused(json.replace("{\"keyslots\"", "{keyslots")));
+        assertEquals(Reason.UNSUPPORTED, refused(json.replace("\"keyslots_size\":\"16744448\"",
+                "\"keyslots_size\":\"16744448\",\"requirements\":{\"mandatory\":[\"online-reencrypt-v2\"]}")));
+        assertEquals(Reason.BAD_OFFSET, refused(json.replace("\"size\":\"dynamic\"", "\"size\":\"1000\"")));
         assertEquals(Reason.BAD_METADATA, refused("{\"keyslots\":"));
         Luks2Exception e = assertThrows(Luks2Exception.class, () -> Metadata.parse(
                 json.replace("\"size\":\"258048\"", "\"size\":\"25804x\""), 0x4000));
