@@ -154,6 +154,19 @@ public class CryptsetupInteropTest {
         v.write(3, sector);
         assertArrayEquals(sector, Luks2Image.open(p).unlock(0, secret).read(3, 1));
         assertTrue(opens(p, key));
+
+        // a second keyslot added by cryptsetup at id 3, behind the first keyslot's area
+        byte[] added = "added later".getBytes(StandardCharsets.UTF_8);
+        Path addedKey = file("k3", added);
+        long seqidBefore = Luks2Image.open(p).seqid();
+        ok(cryptsetup("luksAddKey", "--batch-mode", "--key-file", key.toString(), "--key-slot", "3", "--pbkdf",
+                "pbkdf2", "--pbkdf-force-iterations", "1000", p.toString(), addedKey.toString()),
+                "cryptsetup luksAddKey");
+        Luks2Image twice = Luks2Image.open(p);
+        assertEquals(java.util.Set.of(0, 3), twice.keyslots().keySet());
+        assertEquals("luksAddKey writes both copies once more", seqidBefore + 1, twice.seqid());
+        assertArrayEquals(v.volumeKey(), twice.unlock(3, added).volumeKey());
+        assertArrayEquals(sector, twice.unlock(added).read(3, 1));
     }
 
     /** Decrypts one sector with OpenSSL's AES-XTS through python3-cryptography (openssl enc refuses XTS). */
