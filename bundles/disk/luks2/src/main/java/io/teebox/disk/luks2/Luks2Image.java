@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -41,6 +42,7 @@ public final class Luks2Image {
     private final String json;
     private final Metadata metadata;
     private final boolean recovered;
+    private final Luks2Exception otherFailure;
 
     private Luks2Image(Path path, HeaderStore.Loaded loaded) {
         this.path = path;
@@ -48,6 +50,7 @@ public final class Luks2Image {
         this.json = loaded.json();
         this.metadata = loaded.metadata();
         this.recovered = loaded.recovered();
+        this.otherFailure = loaded.otherFailure();
     }
 
     /**
@@ -221,6 +224,16 @@ public final class Luks2Image {
      */
     public boolean recoveredFromSecondary() {
         return recovered;
+    }
+
+    /**
+     * Why the header copy not used was refused: the primary's fault when the image was recovered from the secondary,
+     * or a damaged secondary beside a valid primary (cryptsetup would repair it on its next write).
+     *
+     * @return the refusal, or empty if both copies are valid
+     */
+    public Optional<Luks2Exception> refusedCopy() {
+        return Optional.ofNullable(otherFailure);
     }
 
     /**

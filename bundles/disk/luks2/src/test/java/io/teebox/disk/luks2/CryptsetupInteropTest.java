@@ -135,7 +135,10 @@ public class CryptsetupInteropTest {
         Path p = cryptsetupImage("pbkdf2.img", key, "--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000");
         Path a = cryptsetupImage("argon2id.img", key, "--pbkdf", "argon2id", "--pbkdf-force-iterations", "4",
                 "--pbkdf-memory", "64", "--pbkdf-parallel", "2");
-        for (Path img : new Path[] {p, a}) {
+        Path k256 = cryptsetupImage("aes128xts.img", key, "--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000",
+                "--key-size", "256");
+        assertEquals(32, Luks2Image.open(k256).unlock(secret).volumeKey().length);
+        for (Path img : new Path[] {p, a, k256}) {
             Luks2Image image = Luks2Image.open(img);
             CryptVolume v = image.unlock(secret);
             assertArrayEquals(img.toString(), dumpedVolumeKey(img, key), v.volumeKey());
@@ -182,7 +185,7 @@ public class CryptsetupInteropTest {
         }
         Tools.Result r = Tools.run("python3-cryptography", sector, "python3", "-c", py, Hex.encode(key),
                 Hex.encode(tweak));
-        ok(r, "python3 cryptography AES-XTS");
+        ok(r, "python3 with OpenSSL's AES-XTS (Debian package python3-cryptography)");
         return Hex.decode(r.out().strip());
     }
 

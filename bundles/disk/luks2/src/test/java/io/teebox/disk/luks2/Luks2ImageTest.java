@@ -91,6 +91,7 @@ public class Luks2ImageTest {
         Luks2Image image = Luks2Image.open(img);
         assertEquals(Map.of(0, FAST, 1, ARGON), image.keyslots());
         assertFalse(image.recoveredFromSecondary());
+        assertTrue(image.refusedCopy().isEmpty());
         assertEquals(16L << 20, image.dataOffset());
         assertEquals(1, image.seqid());
         CryptVolume byPass = image.unlock("correct horse".getBytes(StandardCharsets.UTF_8));
@@ -142,6 +143,7 @@ public class Luks2ImageTest {
         flip(img, 4096 + 20);
         Luks2Image image = Luks2Image.open(img);
         assertTrue(image.recoveredFromSecondary());
+        assertEquals(Reason.BAD_CHECKSUM, image.refusedCopy().orElseThrow().reason());
         assertArrayEquals(key(4), image.unlock("pw".getBytes(StandardCharsets.UTF_8)).volumeKey());
         flip(img, 0x4000 + 4096 + 20);
         Luks2Exception e = assertThrows(Luks2Exception.class, () -> Luks2Image.open(img));

@@ -24,10 +24,13 @@ public final class HeaderStore {
      * @param json the JSON text
      * @param metadata the parsed metadata
      * @param recovered whether the copy used is the secondary because the primary was refused
-     * @param primaryFailure why the primary was refused, or null
+     * @param otherFailure why the copy not used was refused, or null if it was valid
      */
     public record Loaded(BinaryHeader header, String json, Metadata metadata, boolean recovered,
-            Luks2Exception primaryFailure) {
+            Luks2Exception otherFailure) {
+        Loaded with(boolean isRecovered, Luks2Exception failure) {
+            return new Loaded(header, json, metadata, isRecovered, failure);
+        }
     }
 
     /**
@@ -46,7 +49,7 @@ public final class HeaderStore {
             for (long offset : BinaryHeader.ALLOWED_SIZES) {
                 try {
                     Loaded s = readCopy(ch, offset, true);
-                    return new Loaded(s.header(), s.json(), s.metadata(), true, p);
+                    return s.with(true, p);
                 } catch (Luks2Exception s) {
                     if (tried.length() == 0) {
                         tried.append(" (at 0x").append(Long.toHexString(offset)).append(": ")
@@ -61,8 +64,9 @@ public final class HeaderStore {
             if (secondary.header().seqid() > primary.header().seqid()) {
                 return secondary;
             }
-        } catch (Luks2Exception ignored) {
+        } catch (Luks2Exception s) {
             // cryptsetup opens with a valid primary alone (and repairs the secondary); so do we, read-only
+            return primary.with(false, s);
         }
         return primary;
     }

@@ -71,6 +71,7 @@ public class HeaderStoreTest {
             HeaderStore.writeAt(ch, 0x4000 + 5000, new byte[] {'#'});
             HeaderStore.Loaded l = HeaderStore.read(ch);
             assertFalse(l.recovered());
+            assertEquals(Reason.BAD_CHECKSUM, l.otherFailure().reason());
             assertFalse(l.header().secondary());
         }
     }
@@ -81,7 +82,7 @@ public class HeaderStoreTest {
             HeaderStore.writeAt(ch, 8, new byte[] {0, 0, 0, 0, 0, 0, 0x50, 0}); // hdr_size 0x5000
             HeaderStore.Loaded l = HeaderStore.read(ch);
             assertTrue(l.recovered());
-            assertEquals(Reason.BAD_OFFSET, l.primaryFailure().reason());
+            assertEquals(Reason.BAD_OFFSET, l.otherFailure().reason());
             HeaderStore.writeAt(ch, 0x4000, new byte[] {'L'});
             Luks2Exception e = assertThrows(Luks2Exception.class, () -> HeaderStore.read(ch));
             assertEquals(Reason.BAD_OFFSET, e.reason());
