@@ -183,7 +183,10 @@ public class CryptsetupInteropTest {
         for (int i = 0; i < 8; i++) {
             tweak[i] = (byte) (iv >>> (8 * i));
         }
-        Tools.Result r = Tools.run("python3-cryptography", sector, "python3", "-c", py, Hex.encode(key),
+        // Debian's python3, where the Debian package puts the library (a python3 earlier on the PATH may lack it)
+        String python = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")) ? "/usr/bin/python3"
+                : "python3";
+        Tools.Result r = Tools.run("python3-cryptography", sector, python, "-c", py, Hex.encode(key),
                 Hex.encode(tweak));
         ok(r, "python3 with OpenSSL's AES-XTS (Debian package python3-cryptography)");
         return Hex.decode(r.out().strip());
