@@ -64,8 +64,9 @@ public record EventLog(SpecIdEvent specId, List<TcgPcrEvent2> events) {
         Reader r = new Reader(STRUCT, log);
         TcgPcrEvent first = TcgPcrEvent.read(new Reader(TcgPcrEvent.STRUCT + " (Spec ID)", log));
         if (first.eventType() != EventType.EV_NO_ACTION.value() || !SpecIdEvent.isSpecIdEvent(first.event())) {
-            throw new EventLogException(STRUCT, "eventType", STRUCT + " starts with a " + EventType.name(first.eventType())
-                    + " record, expected EV_NO_ACTION with a Spec ID Event03 (a SHA-1 log goes to LegacyEventLog)");
+            throw new EventLogException(STRUCT, "eventType", STRUCT + "'s first record is "
+                    + EventType.name(first.eventType())
+                    + ", expected EV_NO_ACTION carrying a Spec ID Event03 (a SHA-1 log goes to LegacyEventLog)");
         }
         if (first.pcrIndex() != 0) {
             throw new EventLogException(STRUCT, "pcrIndex", "Spec ID event's pcrIndex is " + first.pcrIndex()
