@@ -91,12 +91,13 @@ public class GenuineLogTest {
     }
 
     @Test
-    public void theUefiEventDataOfTheGenuineLogParsesAndIsWrittenBack() throws IOException {
+    public void theUefiEventDataOfTheGenuineLogIncludingItsGptParsesAndIsWrittenBack() throws IOException {
         LegacyEventLog log = LegacyEventLog.parse(resource("eventlog.sha1.bin"));
         int variables = 0;
         int images = 0;
         int separators = 0;
         int signatureLists = 0;
+        int gpts = 0;
         for (TcgPcrEvent e : log.events()) {
             EventType type = EventType.of(e.eventType()).orElseThrow();
             switch (type) {
@@ -121,6 +122,17 @@ public class GenuineLogTest {
                     assertTrue(img.devicePath().length > 0);
                     images++;
                 }
+                case EV_EFI_GPT_EVENT -> {
+                    UefiGptData gpt = UefiGptData.parse(e.event());
+                    assertArrayEquals(e.event(), gpt.write());
+                    assertArrayEquals(HashAlgorithm.SHA1.digest(e.event()), e.digest());
+                    assertEquals(List.of("Microsoft reserved partition", "EFI system partition",
+                            "Basic data partition"), gpt.partitions().stream()
+                                    .map(UefiGptData.PartitionEntry::partitionName).toList());
+                    assertEquals(128, gpt.uefiPartitionHeader().numberOfPartitionEntries());
+                    assertEquals(0x8000, gpt.partitions().get(1).startingLba());
+                    gpts++;
+                }
                 case EV_SEPARATOR -> {
                     assertArrayEquals(HashAlgorithm.SHA1.digest(e.event()), e.digest());
                     separators++;
@@ -132,6 +144,7 @@ public class GenuineLogTest {
         assertEquals(6, variables);
         assertEquals(1, images);
         assertEquals(4, separators);
+        assertEquals(1, gpts);
         assertTrue("PK, KEK, db or dbx carry EFI_SIGNATURE_LISTs", signatureLists > 0);
         UefiVariableData secureBoot = UefiVariableData.parse(log.events().get(1).event());
         assertEquals("SecureBoot", secureBoot.unicodeName());

@@ -65,6 +65,17 @@ final class ModelledBoot {
         return b;
     }
 
+    static UefiGptData gpt() {
+        return new UefiGptData(new UefiGptData.Header(0x10000, 92, 0x1234abcdL, 1, 0x3fffff, 34, 0x3fffde,
+                UUID.fromString("569bbc3b-0cd6-4693-8dbc-cf1dfd747a68"), 2, 128, 128, 0x533df473L), List.of(
+                        new UefiGptData.PartitionEntry(UUID.fromString("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"),
+                                UUID.fromString("7e454786-3ed8-478b-8282-5a3312bd8ceb"), 2048, 206847, 0,
+                                "EFI system partition"),
+                        new UefiGptData.PartitionEntry(UUID.fromString("0fc63daf-8483-4772-8e79-3d69d8477de4"),
+                                UUID.fromString("b4661fcf-0807-46e5-a3f6-85bde7a25f3b"), 206848, 0x3fffde, 0,
+                                "root")));
+    }
+
     static EventLog build(int locality, HashAlgorithm... banks) {
         List<HashAlgorithm> bankList = List.of(banks);
         EventLogBuilder log = EventLogBuilder.forBanks(banks);
@@ -112,6 +123,7 @@ final class ModelledBoot {
             log.separator(pcr);
         }
 
+        log.extend(5, EventType.EV_EFI_GPT_EVENT, gpt().write());
         log.extend(4, EventType.EV_EFI_BOOT_SERVICES_APPLICATION,
                 new UefiImageLoadEvent(0x7E1A4018L, 0x9C1E8L, 0, bootDp).write(),
                 Measured.digests(authenticode("shimx64.efi", bankList)));

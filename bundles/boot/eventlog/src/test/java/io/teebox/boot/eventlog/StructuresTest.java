@@ -303,6 +303,33 @@ public class StructuresTest {
     }
 
     @Test
+    public void uefiGptDataRoundTripsAndRefusesMalformedInput() {
+        UefiGptData gpt = ModelledBoot.gpt();
+        byte[] b = gpt.write();
+        assertEquals(92 + 8 + 2 * 128, b.length);
+        assertEquals("4546492050415254" + "00000100" + "5c000000" + "cdab3412" + "00000000",
+                Hex.encode(Arrays.copyOf(b, 24)));
+        assertEquals(gpt, UefiGptData.parse(b));
+        assertArrayEquals(b, UefiGptData.parse(b).write());
+        byte[] sig = b.clone();
+        sig[0] = 'X';
+        refused(() -> UefiGptData.parse(sig), "Signature is 0x5452415020494658, expected 0x5452415020494645");
+        byte[] reserved = b.clone();
+        reserved[20] = 1;
+        refused(() -> UefiGptData.parse(reserved), "UEFIPartitionHeader.Reserved is 0x00000001, expected 0");
+        byte[] count = b.clone();
+        LittleEndian.put64(count, 92, 3);
+        refused(() -> UefiGptData.parse(count), "NumberOfPartitions is 3, expected 2 (128-byte entries");
+        refused(() -> UefiGptData.parse(Arrays.copyOf(b, b.length - 1)), "NumberOfPartitions is 2, expected 1");
+        byte[] padding = b.clone();
+        padding[92 + 8 + 56 + 71] = 1;
+        refused(() -> UefiGptData.parse(padding), "Partitions[0].PartitionName has non-zero bytes after its NUL");
+        byte[] small = b.clone();
+        LittleEndian.put32(small, 84, 64);
+        refused(() -> UefiGptData.parse(small), "SizeOfPartitionEntry is 64, expected at least 128");
+    }
+
+    @Test
     public void startupLocalityRoundTripsAndRefusesAWrongSignature() {
         StartupLocalityEvent s = new StartupLocalityEvent(3);
         assertEquals("537461727475704c6f63616c69747900" + "03", Hex.encode(s.write()));

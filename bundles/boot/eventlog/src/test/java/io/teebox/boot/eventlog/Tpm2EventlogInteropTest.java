@@ -105,7 +105,7 @@ public class Tpm2EventlogInteropTest {
         assertEquals("tpm2_eventlog stderr", "", tool.stderr);
         assertSameEvents(log, tool);
         assertSamePcrs(log.replay(), tool);
-        assertEquals(Map.of("sha1", 11, "sha256", 11, "sha384", 11),
+        assertEquals(Map.of("sha1", 11, "sha256", 11, "sha384", 11), // PCRs 0-9 and 14
                 Map.of("sha1", tool.pcrs.get("sha1").size(), "sha256", tool.pcrs.get("sha256").size(),
                         "sha384", tool.pcrs.get("sha384").size()));
     }
@@ -143,6 +143,9 @@ public class Tpm2EventlogInteropTest {
         assertTrue(tool.stdout.contains("\"grub_cmd: linux /vmlinuz root=/dev/vda1 ro console=ttyS0\\0\""));
         assertTrue(tool.stdout.contains("\"kernel_cmdline: /vmlinuz root=/dev/vda1 ro console=ttyS0\\0\""));
         assertTrue(tool.stdout.contains("Enabled: 'Yes'"));
+        assertTrue(tool.stdout.contains("Signature: \"EFI PART\""));
+        assertTrue(tool.stdout.contains("NumberOfPartitions: 2"));
+        assertTrue(tool.stdout.contains("PartitionName: \"EFI system partition\""));
     }
 
     /** Offset of the eventSize field of the last record. */
