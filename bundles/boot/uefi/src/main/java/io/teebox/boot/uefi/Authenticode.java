@@ -116,7 +116,7 @@ public final class Authenticode {
      * hash, signs it as PKCS#7 SignedData (signed attributes: content type, message digest, SpcSpOpusInfo and
      * statement type individual code signing; no signing time, so the output is deterministic for RSA), includes the
      * signer's certificate and the given intermediates, and appends the WIN_CERTIFICATE to the certificate table
-     * (after any signatures already there).
+     * (after any signatures already there), then updates the PE checksum as signing tools do.
      *
      * @param image a PE32+ file
      * @param signerKey the signer's private key (RSA: SHA256withRSA; EC: SHA256withECDSA)
@@ -154,6 +154,7 @@ public final class Authenticode {
         int entry = base.certificateTableEntryOffset();
         LittleEndian.put32(out, entry, body.length);
         LittleEndian.put32(out, entry + 4, tableSize);
+        PeImage.updateCheckSum(out, base.checkSumOffset());
         return out;
     }
 

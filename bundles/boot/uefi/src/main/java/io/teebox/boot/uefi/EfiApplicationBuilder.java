@@ -9,8 +9,8 @@ import java.util.Objects;
  * the PE signature, a COFF header, a PE32+ optional header (subsystem EFI_APPLICATION, 16 data directories, all
  * empty), and two sections: {@code .text} with an entry point that returns EFI_SUCCESS ({@code xor eax,eax; ret})
  * and {@code .data} carrying the payload. Sections are FileAlignment (0x200) aligned in the file and
- * SectionAlignment (0x1000) aligned in memory. The output is deterministic (TimeDateStamp and CheckSum are 0), so
- * the same payload gives the same image and different payloads give different Authenticode hashes:
+ * SectionAlignment (0x1000) aligned in memory. The output is deterministic (TimeDateStamp is 0; CheckSum is the PE
+ * checksum), so the same payload gives the same image and different payloads give different Authenticode hashes:
  *
  * <pre>{@code
  * byte[] shim = new EfiApplicationBuilder().payload("shim 15.8").build();
@@ -123,6 +123,7 @@ public final class EfiApplicationBuilder {
                 PeSection.DATA);
         System.arraycopy(code, 0, b, textPtr, code.length);
         System.arraycopy(payload, 0, b, dataPtr, payload.length);
+        PeImage.updateCheckSum(b, opt + PeImage.OPT_CHECKSUM);
         return b;
     }
 

@@ -294,6 +294,38 @@ public final class PeImage {
     }
 
     /**
+     * The PE checksum of a file, as image loaders that check it and signing tools compute it: the 16-bit words of
+     * the file (the CheckSum field left out, an odd last byte alone) added with the carry folded back after each
+     * word, plus the file's length.
+     *
+     * @param file the whole file, certificate table included
+     * @param checkSumOffset where the CheckSum field is
+     * @return the checksum
+     */
+    public static long computeCheckSum(byte[] file, int checkSumOffset) {
+        long sum = 0;
+        for (int i = 0; i < file.length; i += 2) {
+            if (i == checkSumOffset || i == checkSumOffset + 2) {
+                continue;
+            }
+            int word = (file[i] & 0xFF) | (i + 1 < file.length ? (file[i + 1] & 0xFF) << 8 : 0);
+            sum += word;
+            sum = (sum >>> 16) + (sum & 0xFFFF);
+        }
+        return (sum + file.length) & 0xFFFF_FFFFL;
+    }
+
+    /**
+     * Sets the CheckSum field of a file to its {@link #computeCheckSum PE checksum}.
+     *
+     * @param file a PE file whose CheckSum field is at {@code checkSumOffset}; changed in place
+     * @param checkSumOffset where the CheckSum field is
+     */
+    static void updateCheckSum(byte[] file, int checkSumOffset) {
+        LittleEndian.put32(file, checkSumOffset, computeCheckSum(file, checkSumOffset));
+    }
+
+    /**
      * Where the CheckSum field is in the file.
      *
      * @return its file offset
@@ -369,7 +401,8 @@ public final class PeImage {
     }
 
     /**
-     * The image without its certificate table: the file up to the table, the directory entry zeroed.
+     * The image without its certificate table: the file up to the table, the directory entry zeroed, the PE
+     * checksum recomputed.
      *
      * @return the unsigned image's bytes
      */
@@ -381,6 +414,7 @@ public final class PeImage {
             LittleEndian.put32(out, entry, 0);
             LittleEndian.put32(out, entry + 4, 0);
         }
+        updateCheckSum(out, checkSumOffset());
         return out;
     }
 

@@ -128,6 +128,9 @@ public class InteropTest {
         assertTrue(sig.chainsTo(Fixtures.VENDOR.uefiCa().certificate()));
         Verdict v = new SecureBootPolicy(Fixtures.VENDOR.variables()).evaluate("shimx64.efi", sbsigned);
         assertEquals(v.detail(), Verdict.Reason.SIGNED_BY_DB, v.reason());
+        // sbsign updates the PE checksum; teebox computes the same
+        PeImage sb = PeImage.parse(sbsigned);
+        assertEquals(PeImage.computeCheckSum(sbsigned, sb.checkSumOffset()), sb.checkSum());
         // and teebox's own signature of the same image carries the same digest
         assertArrayEquals(sig.digest(), Authenticode.signatures(SIGNED).get(0).digest());
 
@@ -151,6 +154,11 @@ public class InteropTest {
         assertEquals(ours, current.group(1));
         assertEquals(ours, calculated.group(1));
         assertTrue(r.output(), r.output().contains("Signature verification: ok"));
+        // osslsigncode prints one "PE checksum" line when the stored one is what it calculates, two otherwise
+        Matcher checksum = Pattern.compile("PE checksum\\s*:\\s*([0-9A-F]+)").matcher(r.output());
+        assertTrue(r.output(), checksum.find());
+        assertEquals(String.format("%08X", PeImage.parse(SIGNED).checkSum()), checksum.group(1));
+        assertTrue(r.output(), !r.output().contains("invalid PE checksum"));
     }
 
     @Test

@@ -59,6 +59,17 @@ public class PeImageTest {
     }
 
     @Test
+    public void checkSumIsThePeChecksumAndSigningKeepsItRight() {
+        PeImage pe = PeImage.parse(IMAGE);
+        assertEquals(PeImage.computeCheckSum(IMAGE, pe.checkSumOffset()), pe.checkSum());
+        assertTrue(pe.checkSum() != 0);
+        byte[] signed = Fixtures.VENDOR.sign(IMAGE);
+        assertEquals(PeImage.computeCheckSum(signed, pe.checkSumOffset()), PeImage.parse(signed).checkSum());
+        // odd length: the last byte counts alone
+        assertEquals(0x0102 + 0x03 + 3, PeImage.computeCheckSum(new byte[] {2, 1, 3}, 100));
+    }
+
+    @Test
     public void sameComponentGivesSameImageAndOthersDiffer() {
         assertArrayEquals(IMAGE, Fixtures.image("shimx64.efi 15.8"));
         assertFalse(Arrays.equals(Authenticode.sha256(IMAGE), Authenticode.sha256(Fixtures.image("grubx64.efi 2.12"))));
