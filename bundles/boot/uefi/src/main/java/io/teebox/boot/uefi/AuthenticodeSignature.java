@@ -1,9 +1,9 @@
 package io.teebox.boot.uefi;
 
+import io.teebox.boot.uefi.internal.Chains;
 import io.teebox.boot.uefi.internal.SpcIndirectDataContent;
 import io.teebox.kit.codec.MalformedStructureException;
 import io.teebox.kit.crypto.BouncyCastle;
-import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -40,7 +40,6 @@ public final class AuthenticodeSignature {
     private static final Map<ASN1ObjectIdentifier, String> DIGESTS = Map.of(
             OIWObjectIdentifiers.idSHA1, "SHA-1", NISTObjectIdentifiers.id_sha256, "SHA-256",
             NISTObjectIdentifiers.id_sha384, "SHA-384", NISTObjectIdentifiers.id_sha512, "SHA-512");
-    private static final int MAX_CHAIN = 8;
 
     private final byte[] der;
     private final ASN1ObjectIdentifier digestOid;
@@ -215,30 +214,7 @@ public final class AuthenticodeSignature {
      * @return the path from the signer, the anchor last; empty if the signer does not lead to the anchor
      */
     public List<X509Certificate> pathTo(X509Certificate anchor) {
-        List<X509Certificate> path = new ArrayList<>();
-        X509Certificate current = signer;
-        for (int depth = 0; depth < MAX_CHAIN; depth++) {
-            path.add(current);
-            if (current.equals(anchor)) {
-                return path;
-            }
-            if (issuedBy(current, anchor)) {
-                path.add(anchor);
-                return path;
-            }
-            X509Certificate next = null;
-            for (X509Certificate c : certificates) {
-                if (!path.contains(c) && issuedBy(current, c)) {
-                    next = c;
-                    break;
-                }
-            }
-            if (next == null) {
-                return List.of();
-            }
-            current = next;
-        }
-        return List.of();
+        return Chains.pathTo(signer, certificates, anchor);
     }
 
     /**
@@ -249,18 +225,6 @@ public final class AuthenticodeSignature {
      */
     public boolean chainsTo(X509Certificate anchor) {
         return !pathTo(anchor).isEmpty();
-    }
-
-    private static boolean issuedBy(X509Certificate cert, X509Certificate issuer) {
-        if (!cert.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
-            return false;
-        }
-        try {
-            cert.verify(issuer.getPublicKey(), BouncyCastle.provider());
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
     }
 
     @Override

@@ -214,4 +214,49 @@ public class InteropTest {
         UUID owner = EfiGuid.read(theirs, 28);
         assertArrayEquals(theirs, SignatureDatabase.empty().withSha256(owner, Authenticode.sha256(SHIM)).toBytes());
     }
+
+    @Test
+    public void signEfiSigListSignsTheSameBytesAndTeeboxVerifiesItsDbUpdate() throws Exception {
+        Path dir = tmp.getRoot().toPath();
+        byte[] newDb = AuthenticatedVariableTest.NEW_DB;
+        write("db.esl", newDb);
+        pem("kek.pem", Fixtures.VENDOR.kekCa().certificate());
+        Files.writeString(dir.resolve("kek.key"), X509Authority.toPem(Fixtures.VENDOR.kekCa().privateKey()));
+        Tool.ok(EFITOOLS, dir, "sign-efi-sig-list", "-t", "2026-01-02 03:04:05", "-k", "kek.key", "-c", "kek.pem",
+                "db", "db.esl", "db.auth");
+        AuthenticatedVariable theirs = AuthenticatedVariable.parse(Files.readAllBytes(dir.resolve("db.auth")));
+        assertEquals(AuthenticatedVariableTest.WHEN, theirs.timestamp());
+        assertArrayEquals(newDb, theirs.data());
+        long attrs = AuthenticatedVariable.SECURE_BOOT_ATTRIBUTES;
+        assertTrue(theirs.verify("db", attrs, Fixtures.VENDOR.kekCa().certificate()));
+        assertTrue(!theirs.verify("db", attrs, Fixtures.ROGUE.kekCa().certificate()));
+        assertTrue(!theirs.verify("dbx", attrs, Fixtures.VENDOR.kekCa().certificate()));
+        // RSA PKCS#1 v1.5 is deterministic: the same signature value means both signed the same bytes
+        AuthenticatedVariable ours = AuthenticatedVariableTest.UPDATE;
+        assertArrayEquals(signatureValue(theirs.signedData()), signatureValue(ours.signedData()));
+
+        // and OpenSSL verifies teebox's SignedData (wrapped in the ContentInfo it wants) over teebox's signed bytes,
+        // chaining to the KEK certificate and to no other
+        write("ours.p7", new org.bouncycastle.asn1.cms.ContentInfo(
+                org.bouncycastle.asn1.cms.CMSObjectIdentifiers.signedData,
+                org.bouncycastle.asn1.cms.SignedData.getInstance(ours.signedData())).getEncoded("DER"));
+        write("signed.bin", AuthenticatedVariable.signedBytes("db", EfiGuids.EFI_IMAGE_SECURITY_DATABASE, attrs,
+                ours.timestamp(), ours.data()));
+        pem("rogue-kek.pem", Fixtures.ROGUE.kekCa().certificate());
+        Tool.Result r = Tool.run("openssl", dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+                "ours.p7", "-content", "signed.bin", "-CAfile", "kek.pem", "-partial_chain", "-purpose", "any",
+                "-out", "/dev/null");
+        assertEquals(r.output(), 0, r.exitCode());
+        assertTrue(r.output(), r.output().contains("Verification successful"));
+        Tool.Result wrong = Tool.run("openssl", dir, "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+                "ours.p7", "-content", "signed.bin", "-CAfile", "rogue-kek.pem", "-partial_chain", "-purpose",
+                "any", "-out", "/dev/null");
+        assertNotEquals(wrong.output(), 0, wrong.exitCode());
+    }
+
+    private static byte[] signatureValue(byte[] signedData) {
+        org.bouncycastle.asn1.cms.SignedData sd = org.bouncycastle.asn1.cms.SignedData.getInstance(signedData);
+        return org.bouncycastle.asn1.cms.SignerInfo.getInstance(sd.getSignerInfos().getObjectAt(0))
+                .getEncryptedDigest().getOctets();
+    }
 }
