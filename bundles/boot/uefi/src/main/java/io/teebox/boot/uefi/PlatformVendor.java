@@ -40,27 +40,28 @@ public final class PlatformVendor {
     private PlatformVendor(String name, byte[] seed) {
         this.name = name;
         this.owner = UUID.nameUUIDFromBytes(Digests.sha256(seed, bytes("owner")));
-        String org = ", O=" + name + " Corporation, C=US";
-        this.platformKey = X509Authority.builder().subject("CN=" + name + " Platform Key, O=" + name + " OEM, C=US")
+        // C, O, CN in that order, as in the Microsoft certificates, so that RFC 2253 names read "CN=..., O=..., C=US"
+        String org = "C=US, O=" + name + " Corporation, CN=";
+        this.platformKey = X509Authority.builder().subject("C=US, O=" + name + " OEM, CN=" + name + " Platform Key")
                 .keyPair(RsaKeys.fromSeed(2048, key(seed, "PK"))).serial(serial(seed, "PK"))
                 .validity(NOT_BEFORE, NOT_AFTER).signatureAlgorithm(ALGORITHM).ca()
                 .keyUsage(KeyUsageBit.DIGITAL_SIGNATURE, KeyUsageBit.KEY_CERT_SIGN).subjectKeyId().selfSigned();
-        this.root = X509Authority.builder().subject("CN=" + name + " Root Certificate Authority 2010" + org)
+        this.root = X509Authority.builder().subject(org + name + " Root Certificate Authority 2010")
                 .keyPair(RsaKeys.fromSeed(2048, key(seed, "root"))).serial(serial(seed, "root"))
                 .validity(NOT_BEFORE, NOT_AFTER).signatureAlgorithm(ALGORITHM).ca()
                 .keyUsage(KeyUsageBit.DIGITAL_SIGNATURE, KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN)
                 .subjectKeyId().selfSigned();
-        this.kekCa = root.issue().subject("CN=" + name + " Corporation KEK CA 2011" + org)
+        this.kekCa = root.issue().subject(org + name + " Corporation KEK CA 2011")
                 .keyPair(RsaKeys.fromSeed(2048, key(seed, "KEK"))).serial(serial(seed, "KEK"))
                 .validity(NOT_BEFORE, NOT_AFTER).signatureAlgorithm(ALGORITHM).ca(0)
                 .keyUsage(KeyUsageBit.DIGITAL_SIGNATURE, KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN)
                 .subjectKeyId().authorityKeyId().build();
-        this.uefiCa = root.issue().subject("CN=" + name + " Corporation UEFI CA 2011" + org)
+        this.uefiCa = root.issue().subject(org + name + " Corporation UEFI CA 2011")
                 .keyPair(RsaKeys.fromSeed(2048, key(seed, "db"))).serial(serial(seed, "db"))
                 .validity(NOT_BEFORE, NOT_AFTER).signatureAlgorithm(ALGORITHM).ca(0)
                 .keyUsage(KeyUsageBit.DIGITAL_SIGNATURE, KeyUsageBit.KEY_CERT_SIGN, KeyUsageBit.CRL_SIGN)
                 .subjectKeyId().authorityKeyId().build();
-        this.imageSigner = uefiCa.issue().subject("CN=" + name + " UEFI Image Signing" + org)
+        this.imageSigner = uefiCa.issue().subject(org + name + " UEFI Image Signing")
                 .keyPair(RsaKeys.fromSeed(2048, key(seed, "signer"))).serial(serial(seed, "signer"))
                 .validity(NOT_BEFORE, NOT_AFTER).signatureAlgorithm(ALGORITHM).endEntity()
                 .keyUsage(KeyUsageBit.DIGITAL_SIGNATURE)

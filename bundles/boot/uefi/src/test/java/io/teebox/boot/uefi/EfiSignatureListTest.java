@@ -60,7 +60,8 @@ public class EfiSignatureListTest {
     @Test
     public void truncatedAndInconsistentListsAreRefused() {
         byte[] b = EfiSignatureList.sha256(OWNER, List.of(new byte[32])).toBytes();
-        assertRefused(Arrays.copyOf(b, 20), "EFI_SIGNATURE_LIST needs 28 bytes at offset 0x0, only 20 left in a buffer of 20 bytes");
+        assertRefused(Arrays.copyOf(b, 20),
+                "EFI_SIGNATURE_LIST needs 28 bytes at offset 0x0, only 20 left in a buffer of 20 bytes");
         assertRefused(Arrays.copyOf(b, 70), "EFI_SIGNATURE_LIST at 0x0 has SignatureListSize 76, expected at most"
                 + " the 70 bytes left");
         byte[] size = b.clone();
@@ -76,7 +77,8 @@ public class EfiSignatureListTest {
         assertRefused(sha, "EFI_SIGNATURE_LIST at 0x0 of EFI_CERT_SHA256 has SignatureSize 40 and SignatureHeaderSize"
                 + " 0, expected 48 and 0");
         byte[] trailing = Arrays.copyOf(b, b.length + 4);
-        assertRefused(trailing, "EFI_SIGNATURE_LIST needs 28 bytes at offset 0x4C, only 4 left in a buffer of 80 bytes");
+        assertRefused(trailing,
+                "EFI_SIGNATURE_LIST needs 28 bytes at offset 0x4C, only 4 left in a buffer of 80 bytes");
     }
 
     @Test

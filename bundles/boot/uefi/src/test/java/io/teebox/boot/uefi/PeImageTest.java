@@ -85,8 +85,10 @@ public class PeImageTest {
     public void truncatedHeadersAreRefused() {
         assertRefused(Arrays.copyOf(IMAGE, 40), "PE image is 40 bytes, shorter than the 64-byte MS-DOS header");
         assertRefused(Arrays.copyOf(IMAGE, 0x50), "e_lfanew is 0x40");
-        assertRefused(Arrays.copyOf(IMAGE, 0x60), "optional header of 240 bytes at 0x58 runs past the end of the 96-byte");
-        assertRefused(Arrays.copyOf(IMAGE, 0x190), "SizeOfHeaders is 0x200, expected at least 0x198 (the end of 2 section headers) and at most the file size 0x190");
+        assertRefused(Arrays.copyOf(IMAGE, 0x60),
+                "optional header of 240 bytes at 0x58 runs past the end of the 96-byte file");
+        assertRefused(Arrays.copyOf(IMAGE, 0x190), "SizeOfHeaders is 0x200, expected at least 0x198 (the end of 2"
+                + " section headers) and at most the file size 0x190");
         assertRefused(Arrays.copyOf(IMAGE, 0x500), "section 1 (.data) has 0x200 bytes at file offset 0x400");
     }
 
