@@ -25,6 +25,7 @@ import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.cms.SignedData;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -225,7 +226,8 @@ public record AuthenticatedVariable(EfiTime timestamp, byte[] signedData, byte[]
      * @param name the variable name
      * @param attributes the SetVariable attributes
      * @param trusted the certificate that may authorise the write
-     * @return true if the signature verifies over the signed bytes and its signer leads to {@code trusted}
+     * @return true if the SignedData has the shape UEFI asks for (version 1, detached id-data content, one signer
+     *         using SHA-256), its signature verifies over the signed bytes and its signer leads to {@code trusted}
      * @throws MalformedStructureException if the SignedData does not parse
      */
     public boolean verify(String name, long attributes, X509Certificate trusted) {
@@ -235,19 +237,28 @@ public record AuthenticatedVariable(EfiTime timestamp, byte[] signedData, byte[]
             ASN1Sequence top = ASN1Sequence.getInstance(signedData);
             ContentInfo ci = top.getObjectAt(0) instanceof ASN1ObjectIdentifier ? ContentInfo.getInstance(top)
                     : new ContentInfo(CMSObjectIdentifiers.signedData, SignedData.getInstance(top));
+            SignedData sd = SignedData.getInstance(ci.getContent());
+            // the shape UEFI 8.2.2 asks for: version 1, detached id-data content, SHA-256
+            if (sd.getVersion().intValueExact() != 1 || !CMSObjectIdentifiers.data.equals(
+                    sd.getEncapContentInfo().getContentType()) || sd.getEncapContentInfo().getContent() != null) {
+                return false;
+            }
             cms = new CMSSignedData(new CMSProcessableByteArray(signable), ci);
         } catch (CMSException | RuntimeException e) {
             throw fail("AuthInfo CertData is not a DER PKCS#7 SignedData: " + e.getMessage());
         }
-        Collection<SignerInformation> signers = cms.getSignerInfos().getSigners();
-        if (signers.size() != 1) {
-            return false;
-        }
-        SignerInformation si = signers.iterator().next();
         JcaX509CertificateConverter conv = new JcaX509CertificateConverter().setProvider(BouncyCastle.provider());
         List<X509Certificate> certs = new ArrayList<>();
         X509Certificate signer = null;
         try {
+            Collection<SignerInformation> signers = cms.getSignerInfos().getSigners();
+            if (signers.size() != 1) {
+                return false;
+            }
+            SignerInformation si = signers.iterator().next();
+            if (!NISTObjectIdentifiers.id_sha256.getId().equals(si.getDigestAlgOID())) {
+                return false;
+            }
             for (X509CertificateHolder h : cms.getCertificates().getMatches(null)) {
                 X509Certificate c = conv.getCertificate(h);
                 certs.add(c);
@@ -261,6 +272,7 @@ public record AuthenticatedVariable(EfiTime timestamp, byte[] signedData, byte[]
             return si.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(BouncyCastle.provider())
                     .build(signer));
         } catch (CertificateException | CMSException | OperatorCreationException | RuntimeException e) {
+            // a SignedData whose signer, certificates or signature do not decode authorises nothing
             return false;
         }
     }

@@ -68,6 +68,17 @@ public final class AuthenticodeSignature {
      */
     public static AuthenticodeSignature parse(byte[] signedData) {
         Objects.requireNonNull(signedData, "signedData");
+        try {
+            return parseChecked(signedData);
+        } catch (MalformedStructureException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Bouncy Castle reports a malformed inner structure with whichever unchecked exception it meets
+            throw fail("Authenticode SignedData does not parse: " + e.getMessage());
+        }
+    }
+
+    private static AuthenticodeSignature parseChecked(byte[] signedData) {
         ContentInfo ci;
         SignedData sd;
         try {

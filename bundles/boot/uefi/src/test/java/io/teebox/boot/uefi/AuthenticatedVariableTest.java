@@ -53,6 +53,28 @@ public class AuthenticatedVariableTest {
     }
 
     @Test
+    public void everyFlippedByteOfHeaderOrDataIsRefusedAndNoFlipThrowsOtherwise() {
+        byte[] b = UPDATE.toBytes();
+        int certData = 40;
+        int dataStart = certData + UPDATE.signedData().length;
+        for (int i = 0; i < b.length; i++) {
+            boolean verified;
+            try {
+                verified = AuthenticatedVariable.parse(Fixtures.flip(b, i)).verify("db", ATTRS,
+                        Fixtures.VENDOR.kekCa().certificate());
+            } catch (MalformedStructureException e) {
+                Fixtures.assertOneLine(e.getMessage());
+                continue;
+            }
+            // inside the SignedData, Bouncy Castle (like OpenSSL) tolerates some changes to fields no signature
+            // covers (the SignedData's digestAlgorithms SET, say); everything else must fail
+            if (i < certData || i >= dataStart) {
+                assertFalse("byte " + i, verified);
+            }
+        }
+    }
+
+    @Test
     public void malformedHeadersAreRefusedInOneLine() {
         byte[] b = UPDATE.toBytes();
         assertRefused(Arrays.copyOf(b, 30), "EFI_VARIABLE_AUTHENTICATION_2 is 30 bytes, shorter than its 40-byte"

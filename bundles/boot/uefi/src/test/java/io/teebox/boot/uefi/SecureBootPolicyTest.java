@@ -109,6 +109,25 @@ public class SecureBootPolicyTest {
     }
 
     @Test
+    public void everyFlippedByteOfTheHeadersOrSignatureIsRefusedWithoutThrowing() {
+        SecureBootPolicy policy = new SecureBootPolicy(PLATFORM);
+        int checkSum = PeImage.parse(SIGNED_SHIM).checkSumOffset();
+        for (int i = 0; i < SIGNED_SHIM.length; i++) {
+            if (i >= 0x200 && i < SHIM.length || i >= checkSum && i < checkSum + 4) {
+                continue; // section data is covered by the hash (tested above); CheckSum is not hashed
+            }
+            Verdict v = policy.evaluate("shimx64.efi", Fixtures.flip(SIGNED_SHIM, i));
+            Fixtures.assertOneLine(v.detail());
+            if (v.allowed()) {
+                // a flip may only be harmless where nothing reads it: the unused MS-DOS header bytes, reserved
+                // fields or encodings BC and the hash both ignore must still leave the signature valid
+                assertEquals("byte 0x" + Integer.toHexString(i) + ": " + v, Verdict.Reason.SIGNED_BY_DB,
+                        v.reason());
+            }
+        }
+    }
+
+    @Test
     public void malformedImageIsRefusedInOneLine() {
         Verdict v = evaluate(PLATFORM, java.util.Arrays.copyOf(SIGNED_SHIM, 0x50));
         assertEquals(Verdict.Reason.MALFORMED, v.reason());
