@@ -17,8 +17,8 @@ public record CommandHeader(TpmSt tag, int commandSize, int commandCode) {
      *
      * @param command the whole command
      * @return the header
-     * @throws TpmException with TPM_RC_INSUFFICIENT if shorter than a header, TPM_RC_BAD_TAG-like TPM_RC_TAG for a
-     *         bad tag, TPM_RC_COMMAND_SIZE if commandSize is not the buffer's size
+     * @throws TpmException with TPM_RC_INSUFFICIENT if shorter than a header, TPM_RC_BAD_TAG for a bad
+     *         tag, TPM_RC_COMMAND_SIZE if commandSize is not the buffer's size
      */
     public static CommandHeader parse(byte[] command) {
         TpmReader in = new TpmReader(command);
@@ -26,7 +26,7 @@ public record CommandHeader(TpmSt tag, int commandSize, int commandCode) {
         int size = in.u32("commandSize");
         int cc = in.u32("commandCode");
         if (t != TpmSt.NO_SESSIONS.value() && t != TpmSt.SESSIONS.value()) {
-            throw new TpmException(TpmRc.TAG, String.format(
+            throw new TpmException(TpmRc.BAD_TAG, String.format(
                     "command tag is 0x%04x, expected TPM_ST_NO_SESSIONS or TPM_ST_SESSIONS", t));
         }
         if (size != command.length) {

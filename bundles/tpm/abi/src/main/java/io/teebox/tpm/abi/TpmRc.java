@@ -7,6 +7,8 @@ package io.teebox.tpm.abi;
 public enum TpmRc {
     /** Success. */
     SUCCESS(0x000),
+    /** The command's tag is not TPM_ST_NO_SESSIONS or TPM_ST_SESSIONS (answered with tag TPM_ST_RSP_COMMAND). */
+    BAD_TAG(0x01E),
     /** TPM not initialized by TPM2_Startup or already initialized. */
     INITIALIZE(0x100),
     /** Commands not being accepted because of a TPM failure. */

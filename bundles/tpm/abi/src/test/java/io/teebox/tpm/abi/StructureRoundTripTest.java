@@ -130,7 +130,7 @@ public class StructureRoundTripTest {
         TpmException e = assertThrows(TpmException.class, () -> CommandHeader.parse(wrong));
         assertEquals(TpmRc.COMMAND_SIZE, e.rc());
         assertEquals("commandSize is 13, the command is 12 bytes", e.getMessage());
-        assertEquals(TpmRc.TAG, assertThrows(TpmException.class,
+        assertEquals(TpmRc.BAD_TAG, assertThrows(TpmException.class,
                 () -> CommandHeader.parse(Hex.decode("00c40000000c000001440000"))).rc());
         byte[] err = ResponseHeader.error(TpmRc.COMMAND_CODE.value());
         assertEquals("80010000000a00000143", Hex.encode(err));
