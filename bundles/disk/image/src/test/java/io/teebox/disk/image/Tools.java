@@ -21,17 +21,29 @@ final class Tools {
     }
 
     static Result run(String debianPackage, Path dir, byte[] stdin, String... cmd) {
+        ProcessBuilder pb = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p;
         try {
-            ProcessBuilder pb = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true);
-            if (dir != null) {
-                pb.directory(dir.toFile());
-            }
-            Process p = pb.start();
+            p = pb.start();
+        } catch (IOException e) {
+            fail(cmd[0] + " cannot run (" + e.getMessage() + "): install the Debian package " + debianPackage);
+            throw new AssertionError(e);
+        }
+        // a reader may stop at its archive's end (cpio at TRAILER!!!) before all input is written
+        Thread feeder = new Thread(() -> {
             try (OutputStream in = p.getOutputStream()) {
                 if (stdin != null) {
                     in.write(stdin);
                 }
+            } catch (IOException e) {
+                // the tool closed its input early; its exit code and output decide the test
             }
+        });
+        feeder.start();
+        try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (InputStream o = p.getInputStream()) {
                 o.transferTo(out);
@@ -40,10 +52,10 @@ final class Tools {
                 p.destroyForcibly();
                 fail(cmd[0] + " did not finish in 120 s");
             }
+            feeder.join();
             return new Result(p.exitValue(), out.toString(StandardCharsets.ISO_8859_1));
         } catch (IOException e) {
-            fail(cmd[0] + " cannot run (" + e.getMessage() + "): install the Debian package " + debianPackage);
-            throw new AssertionError(e);
+            throw new AssertionError(cmd[0] + " output cannot be read: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
