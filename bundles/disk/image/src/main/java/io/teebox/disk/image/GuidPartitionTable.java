@@ -91,14 +91,13 @@ public record GuidPartitionTable(Header header, List<PartitionEntry> partitions,
      * @return the header with its CRC
      */
     public Header backupHeader() {
-        Header h = header.myLba() == 1 ? header : null;
-        if (h == null) {
+        if (header.myLba() != 1) {
             return header;
         }
-        long last = h.alternateLba();
-        return withCrc(new Header(h.revision(), h.headerSize(), 0, last, 1, h.firstUsableLba(), h.lastUsableLba(),
-                h.diskGuid(), last - ARRAY_SECTORS, h.numberOfPartitionEntries(), h.sizeOfPartitionEntry(),
-                h.partitionEntryArrayCrc32()));
+        long last = header.alternateLba();
+        return withCrc(new Header(header.revision(), header.headerSize(), 0, last, 1, header.firstUsableLba(),
+                header.lastUsableLba(), header.diskGuid(), last - ARRAY_SECTORS, header.numberOfPartitionEntries(),
+                header.sizeOfPartitionEntry(), header.partitionEntryArrayCrc32()));
     }
 
     /**

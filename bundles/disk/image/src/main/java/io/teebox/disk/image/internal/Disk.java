@@ -25,7 +25,8 @@ public interface Disk {
      * @param lba the first
      * @param count how many
      * @return their bytes
-     * @throws DiskImageException TRUNCATED-like IO if the range lies beyond the image or cannot be read
+     * @throws DiskImageException GPT_HEADER if the range lies beyond the image (a header pointed there), IO if it cannot
+     *         be read
      */
     byte[] read(long lba, int count);
 
