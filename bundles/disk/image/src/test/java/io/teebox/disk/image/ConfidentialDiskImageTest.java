@@ -190,6 +190,24 @@ public class ConfidentialDiskImageTest {
     }
 
     @Test
+    public void cryptsetupOpensA64ByteRawKeySlotAndChecksTheVolumeKey() throws Exception {
+        byte[] img = ConfidentialDiskImage.create(BOOT, ROOT, VOLUME_KEY,
+                new NewKeyslot(new Kdf.Pbkdf2(1000), VOLUME_KEY));
+        PartitionEntry r = ConfidentialDiskImage.open(img).rootPartition();
+        Path root = write("root-vk.luks2", Arrays.copyOfRange(img, (int) (r.startingLba() * 512),
+                (int) ((r.endingLba() + 1) * 512)));
+        Path vk = write("volume.key", VOLUME_KEY);
+        Tools.ok(Tools.run("cryptsetup-bin", null, null, "cryptsetup", "open", "--test-passphrase", "--key-file",
+                vk.toString(), root.toString()), "cryptsetup open --test-passphrase with the 64-byte raw key");
+        Tools.ok(Tools.run("cryptsetup-bin", null, null, "cryptsetup", "open", "--test-passphrase",
+                "--volume-key-file", vk.toString(), root.toString()),
+                "cryptsetup open --test-passphrase --volume-key-file (the digest of the volume key)");
+        Path other = write("other-volume.key", new byte[64]);
+        assertNotEquals(0, Tools.run("cryptsetup-bin", null, null, "cryptsetup", "open", "--test-passphrase",
+                "--volume-key-file", other.toString(), root.toString()).rc());
+    }
+
+    @Test
     public void flippedPrimaryHeaderStillOpensFromTheBackup() {
         byte[] bad = image.clone();
         bad[512 + 70] ^= 0x10;
