@@ -74,15 +74,21 @@ public final class KbsClient {
      * {@code POST /attest}.
      *
      * @param session the session
-     * @param runtimeData the runtime data {@code {nonce, tee-pubkey}} as the evidence binds it
+     * @param runtimeDataJson the runtime data {@code {nonce, tee-pubkey}}, JSON text as the evidence binds it
      * @param format the evidence format
      * @param evidence the evidence
      * @param certificates DER certificates the evidence needs, or none
      * @return the broker's token
      * @throws IllegalStateException naming the step and the broker's problem when it refuses
      */
-    public String attest(Session session, JsonObject runtimeData, String format, byte[] evidence,
+    public String attest(Session session, String runtimeDataJson, String format, byte[] evidence,
             List<byte[]> certificates) {
+        JsonElement runtimeData;
+        try {
+            runtimeData = JsonParser.parseString(runtimeDataJson);
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("the runtime data is not JSON: " + e.getMessage());
+        }
         JsonObject e = new JsonObject();
         e.addProperty("format", format);
         e.addProperty("evidence", Base64.getEncoder().encodeToString(evidence));

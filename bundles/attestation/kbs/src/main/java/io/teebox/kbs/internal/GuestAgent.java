@@ -79,7 +79,7 @@ final class GuestAgent {
         runtimeData.add("tee-pubkey", JsonParser.parseString(key.toPublicJWK().toJSONString()));
         String format = Broker.TEES.get(tee);
         Evidence e = guest.evidence(Bytes.of(binding.reportData(format, session.nonce(), runtimeData.toString())));
-        String token = client.attest(session, runtimeData, e.format(), e.report(), e.certificates());
+        String token = client.attest(session, runtimeData.toString(), e.format(), e.report(), e.certificates());
         return new Fetched(TeeKeys.unwrap(client.resource(session, path.toString()), key), token);
     }
 }
