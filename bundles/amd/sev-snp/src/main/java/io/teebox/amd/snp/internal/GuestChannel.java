@@ -73,8 +73,10 @@ final class GuestChannel {
             Struct req = SnpGuestMessage.REPORT_REQ_LAYOUT.parse(payload);
             long vmpl = req.u32("VMPL");
             c.answered(idx, seq);
-            if (vmpl > 3) {
-                refusals.put(handle, "MSG_REPORT_REQ VMPL " + vmpl + " is not 0..3");
+            if (vmpl > 3 || vmpl < idx) {
+                // the requested VMPL may not be more privileged than the level whose VMPCK sealed the request
+                refusals.put(handle, "MSG_REPORT_REQ VMPL " + vmpl + (vmpl > 3 ? " is not 0..3" : " is more "
+                        + "privileged than VMPL" + idx + ", whose VMPCK" + idx + " sealed the request"));
                 byte[] refused = new byte[0x20];
                 LittleEndian.put32(refused, 0, SevStatus.INVALID_PARAM.code());
                 return SnpGuestMessage.seal(vmpck, idx, seq + 1, SnpGuestMessage.REPORT_RSP, refused);

@@ -56,7 +56,7 @@ final class RmpPageStates {
         return b.toString();
     }
 
-    private static String perms(int mask) {
+    static String perms(int mask) {
         StringBuilder b = new StringBuilder();
         for (int bit = 0; bit < VMPL_PERMS.length; bit++) {
             b.append((mask & 1 << bit) != 0 ? VMPL_PERMS[bit] : "-");

@@ -26,6 +26,7 @@ import io.teebox.amd.sp.Rmp;
 import io.teebox.amd.sp.SpFirmwareImage;
 import io.teebox.api.attestation.AttestationService;
 import io.teebox.api.attestation.Evidence;
+import io.teebox.api.guest.PrivilegeLevels;
 import io.teebox.api.launch.GuestMemory;
 import io.teebox.api.launch.GuestStatus;
 import io.teebox.api.launch.LaunchRequest;
@@ -44,6 +45,7 @@ import io.teebox.api.tee.TeeBackend;
 import io.teebox.api.tee.TeeKind;
 import io.teebox.api.tee.TeeType;
 import io.teebox.kit.x86.CpuModels;
+import io.teebox.spi.guest.GuestAccess;
 import io.teebox.spi.collateral.CollateralSource;
 
 /**
@@ -297,11 +299,23 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
      */
     @Override
     public Evidence attest(long handle, GuestMemory memory, byte[] reportData) {
+        return attest(handle, reportData, 0);
+    }
+
+    /**
+     * The report software at a VMPL asks for: MSG_REPORT_REQ sealed with that level's VMPCK, VMPL set to it.
+     *
+     * @param handle the guest
+     * @param reportData REPORT_DATA, at most 64 bytes
+     * @param vmpl 0..3
+     * @return the evidence, its report's VMPL field {@code vmpl}
+     */
+    Evidence attest(long handle, byte[] reportData, int vmpl) {
         if (reportData == null || reportData.length > 64) {
             throw SevStatus.INVALID_PARAM.error("REPORT_DATA is at most 64 bytes, got "
                     + (reportData == null ? "none" : reportData.length));
         }
-        return SnpEvidence.of(sp, driver.report(handle, reportData));
+        return SnpEvidence.of(sp, driver.report(handle, reportData, vmpl));
     }
 
     /**
@@ -321,6 +335,14 @@ public final class SnpBackend implements TeeBackend, MemoryEncryption, LaunchSer
      */
     SnpGuest guest(long handle) {
         return new BoundSnpGuest(sp, driver, handle);
+    }
+
+    /**
+     * @param guest the hypervisor's handle on a running guest, for one call
+     * @return the guest's VMPLs, bound to it
+     */
+    PrivilegeLevels levels(GuestAccess guest) {
+        return new BoundPrivilegeLevels(this, guest);
     }
 
     int rmpadjust(long handle, long gpa, int targetVmpl, int perms, boolean vmsa) {

@@ -13,6 +13,7 @@ import io.teebox.amd.guest.OvmfLoaders;
 import io.teebox.amd.snp.SnpGuest;
 import io.teebox.amd.sp.AmdSecureProcessor;
 import io.teebox.amd.sp.AsidPool;
+import io.teebox.api.guest.PrivilegeLevels;
 import io.teebox.api.tee.TeeType;
 import io.teebox.spi.exits.ExitProtocol;
 import io.teebox.spi.guest.GuestAccess;
@@ -21,7 +22,7 @@ import io.teebox.spi.loader.GuestImageLoader;
 
 /**
  * How SEV-SNP guests are loaded (OVMF with its SEV metadata sections: zero, secrets, CPUID and kernel-hashes
- * pages, then the VMSAs), exit (#VC and the GHCB) and what they may ask beyond the common API ({@link SnpGuest}).
+ * pages, then the VMSAs), exit (#VC and the GHCB) and what they may ask beyond the common API ({@link SnpGuest}, and {@link PrivilegeLevels}: the VMPLs).
  */
 @Component(service = {GuestImageLoader.class, ExitProtocol.class, GuestServices.class}, immediate = true)
 @TeeType("sev-snp")
@@ -38,6 +39,7 @@ public final class SnpGuestInterface extends AmdGuestInterface {
         super(OvmfLoaders.snp(), new GhcbExits(new AmdCpuid(() -> new AmdCpuid.Platform(true, true,
                 sp.asidLimits(AsidPool.SEV).last(), sp.asidLimits(AsidPool.SEV).first()))));
         extension(SnpGuest.class, guest -> snp.guest(guest.handle()));
+        extension(PrivilegeLevels.class, snp::levels);
         this.sp = sp;
     }
 

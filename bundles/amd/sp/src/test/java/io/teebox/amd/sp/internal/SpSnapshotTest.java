@@ -38,6 +38,8 @@ public class SpSnapshotTest {
         snp.launchFinish(SnpIdentity.NONE);
         old.activate(snp.handle());
         old.rmp().launch(HPA, snp.asid(), 0x1000, false);
+        assertEquals(0, old.rmp().rmpadjust(snp.asid(), 0x1000, 1, 0b0011, false));
+        assertEquals(0, old.rmp().rmpadjust(snp.asid(), 0x1000, 3, 0b1100, false));
         snp.answered(0, 1);
         SevGuestContext sev = old.createSevContext(AsidPool.SEV, 0x1);
         sev.launchStart(filled(16, 2), filled(16, 3));
@@ -71,6 +73,7 @@ public class SpSnapshotTest {
         assertTrue(e.assigned());
         assertEquals(snp.asid(), e.asid());
         assertEquals(0x1000, e.gpa());
+        assertEquals("the VMPL permissions VMPL0 gave (VMPL1 rw, VMPL3 execute) carry on", 0x0C0003, e.vmplPerms());
         assertEquals(SevGuestState.RUNNING, next.sevContext(sev.handle()).state());
         assertArrayEquals(sev.launchDigest(), next.sevContext(sev.handle()).launchDigest());
         assertEquals(48, measurement.length);
