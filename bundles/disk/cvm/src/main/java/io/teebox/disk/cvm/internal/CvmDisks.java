@@ -138,7 +138,6 @@ public final class CvmDisks {
      */
     Created create(Path image, String guest, List<CpioEntry> rootFiles) {
         GuestInfo info = hypervisor.guest(guest);
-        VtpmAgent.tee(info.config().teeType());
         GuestTpm tpm = tpms.of(guest);
         SecureRandom random = new SecureRandom();
         byte[] volumeKey = new byte[64];
@@ -150,14 +149,14 @@ public final class CvmDisks {
         ConfidentialDiskImage disk = ConfidentialDiskImage.create(image, boot, rootFiles, volumeKey,
                 new NewKeyslot(new Kdf.Pbkdf2(1000), secret));
         Arrays.fill(volumeKey, (byte) 0);
-        String uuid = ConfidentialDiskImage.luks(image).uuid();
+        String uuid = ConfidentialDiskImage.rootHeader(image, false, io.teebox.disk.luks2.Luks2Image::uuid);
         SortedMap<Integer, String> pcrs = expectedPcrs(guest, disk, true);
 
         KbsAdmin admin = KbsAdmin.of(http, endpoint.baseUrl(), state.directory().resolve("kbs")
                 .resolve("admin-key.pem"));
         String resource = RESOURCE + uuid;
         admin.putResource(resource, secret);
-        String format = VtpmAgent.tee(info.config().teeType());
+        String format = GuestTpm.EVIDENCE_FORMAT;
         JsonArray allow = new JsonArray();
         allow.add(condition(List.of("submods", "*", "ear.status"), "affirming"));
         String ek = sha256Hex(TpmtPublic.fromBytes(tpm.encryptionKeyPublic()).publicKey().getEncoded());
@@ -173,7 +172,7 @@ public final class CvmDisks {
 
     /** The claim path of a vTPM verifier's claim in a token. */
     static List<String> claim(String format, String name) {
-        return List.of("submods", "cpu0", "ear.veraison.annotated-evidence", format.replace("-", ""), name);
+        return List.of("submods", "cpu0", "ear.veraison.annotated-evidence", format, name);
     }
 
     private static JsonObject condition(List<String> claim, String value) {
@@ -229,7 +228,7 @@ public final class CvmDisks {
      */
     Booted boot(String guest, Path image, boolean secureBoot) {
         GuestInfo info = hypervisor.guest(guest);
-        String tee = VtpmAgent.tee(info.config().teeType());
+        String tee = GuestTpm.EVIDENCE_FORMAT;
         ConfidentialDiskImage disk = ConfidentialDiskImage.open(image);
         GuestTpm tpm = tpms.of(guest);
         tpm.reboot();

@@ -100,10 +100,11 @@ public final class DiskCommands {
             b.append(String.format("  %-22s %8d bytes  sha256 %s%s%n", e.name(), e.data().length,
                     CvmDisks.sha256Hex(e.data()).substring(0, 16), pe(e.data())));
         }
-        Luks2Image luks = ConfidentialDiskImage.luks(p);
-        b.append("root: LUKS2 ").append(luks.uuid()).append(", keyslots ").append(luks.keyslots().keySet())
-                .append('\n');
-        for (Map.Entry<Integer, JsonObject> t : luks.tokens().entrySet()) {
+        String[] head = ConfidentialDiskImage.rootHeader(p, false, l -> new String[] {l.uuid(), l.keyslots()
+                .keySet().toString()});
+        b.append("root: LUKS2 ").append(head[0]).append(", keyslots ").append(head[1]).append('\n');
+        for (Map.Entry<Integer, JsonObject> t : ConfidentialDiskImage.rootHeader(p, false, Luks2Image::tokens)
+                .entrySet()) {
             JsonObject o = t.getValue();
             b.append("  token ").append(t.getKey()).append(": ").append(o.get("type").getAsString())
                     .append(" keyslots ").append(o.get("keyslots"));
@@ -133,9 +134,13 @@ public final class DiskCommands {
         Path p = existing(file);
         ConfidentialDiskImage disk = ConfidentialDiskImage.open(p);
         if (key.isEmpty()) {
-            Luks2Image luks = ConfidentialDiskImage.luks(p);
-            byte[] raw = hostRead(p, disk.rootPartition().startingLba() * 512 + luks.dataOffset(), 64);
-            return "root volume " + luks.uuid() + " (LUKS2, aes-xts-plain64): the host reads ciphertext only:\n  "
+            long[] data = {0};
+            String uuid = ConfidentialDiskImage.rootHeader(p, false, l -> {
+                data[0] = l.dataOffset();
+                return l.uuid();
+            });
+            byte[] raw = hostRead(p, disk.rootPartition().startingLba() * 512 + data[0], 64);
+            return "root volume " + uuid + " (LUKS2, aes-xts-plain64): the host reads ciphertext only:\n  "
                     + HexFormat.of().formatHex(raw);
         }
         byte[] secret;

@@ -91,9 +91,9 @@ final class DiskScenario {
         try {
             String cvm = launch(t, made, "disk-cvm");
             GuestTpm tpm = tpms.of(cvm);
-            t.note(VTPM, "provisioned at VMPL0 (the guest OS at VMPL1 has no access to its pages): EK with a "
-                    + "certificate from the vTPM CA (" + tpm.ekCertificate().getSubjectX500Principal().getName()
-                    + "), AK, an RSA decryption key; its state is encrypted by the guest's memory key");
+            t.note(VTPM, "provisioned in " + cvm + "'s own pages at VMPL0 (the guest OS at VMPL1 has no access to "
+                    + "them), encrypted by its memory key: EK with a certificate from the vTPM CA ("
+                    + tpm.ekCertificate().getIssuerX500Principal().getName() + "), AK, an RSA decryption key");
             Path disk = dir.resolve(cvm + ".img");
             CvmDisks.Created c = disks.create(disk, cvm, List.of(CpioEntry.file("etc/hostname", utf8(cvm)),
                     CpioEntry.file("home/owner/notes.txt", utf8("the owner's confidential notes"))));
@@ -141,63 +141,6 @@ final class DiskScenario {
                 case SECURE_BOOT_OFF -> {
                     t.step(HOST, FIRMWARE, "turns Secure Boot off in the CVM's UEFI variables");
                     return attacked(t, boot(t, cvm, disk, false));
-                }
-                default -> throw new IllegalStateException(negative.toString());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
-            String cvm = launch(t, made, "disk-cvm");
-            GuestTpm tpm = tpms.of(cvm);
-            t.note(VTPM, "provisioned at VMPL0 (the guest OS at VMPL1 has no access to its pages): EK with a "
-                    + "certificate from the vTPM CA (" + tpm.ekCertificate().getSubjectX500Principal().getName()
-                    + "), AK, an RSA decryption key; its state is encrypted by the guest's memory key");
-            Path disk = dir.resolve(cvm + ".img");
-            CvmDisks.Created c = disks.create(disk, cvm, List.of(CpioEntry.file("etc/hostname", utf8(cvm)),
-                    CpioEntry.file("home/owner/notes.txt", utf8("the owner's confidential notes"))));
-            t.note(OWNER, "builds the disk: shim (signed by the platform vendor's UEFI CA), GRUB and kernel "
-                    + CvmDisks.KERNEL + " (signed by the distro), an initramfs, a LUKS2 root " + c.luksUuid()
-                    + "; computes the PCRs its boot gives: " + pcrs(c));
-            t.step(OWNER, KBS, "POST /kbs/v0/resource/" + c.resource() + " (the root's key, sha256 "
-                    + c.keySha256().substring(0, 16) + "…) and a resource-policy rule: every submod affirming, "
-                    + "ek_pub_sha256 of " + cvm + "'s vTPM, and " + pcrs(c));
-
-            if (negative == Negative.COPY) {
-                String thief = launch(t, made, "other-cvm");
-                Path copy = dir.resolve(thief + ".img");
-                boot(t, cvm, disk, true);
-                Files.copy(disk, copy, StandardCopyOption.REPLACE_EXISTING);
-                t.step(HOST, HOST, "copies " + cvm + "'s disk (with its vTPM token) to " + thief);
-                return boot(t, thief, copy, true);
-            }
-            CvmDisks.Booted first = boot(t, cvm, disk, true);
-            if (negative == Negative.NONE) {
-                if (!first.ok()) {
-                    return t;
-                }
-                t.step(HOST, HOST, cvm + " reboots");
-                return boot(t, cvm, disk, true).ok() ? t.succeeded("the root volume of " + cvm + " opened by "
-                        + "attestation on first boot and by the vTPM's sealed key after; the host saw ciphertext only")
-                        : t;
-            }
-            switch (negative) {
-                case INITRAMFS -> {
-                    byte[] evil = modified(ConfidentialDiskImage.open(disk));
-                    ConfidentialDiskImage.replaceBootFile(disk, ConfidentialDiskImage.INITRAMFS, evil);
-                    t.step(HOST, HOST, "rewrites " + ConfidentialDiskImage.INITRAMFS + " on the boot partition (in "
-                            + "clear): its init now also copies the root key to the host");
-                    return boot(t, cvm, disk, true);
-                }
-                case REVOKED_KERNEL, OLDER_KERNEL -> {
-                    String v = negative == Negative.REVOKED_KERNEL ? CvmDisks.REVOKED_KERNEL : OLDER_KERNEL;
-                    ConfidentialDiskImage.replaceBootFile(disk, "vmlinuz", disks.kernel(v));
-                    t.step(HOST, HOST, "swaps in the older kernel " + v + " (genuinely signed by the distro)");
-                    return boot(t, cvm, disk, true);
-                }
-                case SECURE_BOOT_OFF -> {
-                    t.step(HOST, FIRMWARE, "turns Secure Boot off in the CVM's UEFI variables");
-                    return boot(t, cvm, disk, false);
                 }
                 default -> throw new IllegalStateException(negative.toString());
             }

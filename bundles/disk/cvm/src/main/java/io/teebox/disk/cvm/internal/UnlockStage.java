@@ -11,13 +11,16 @@ import com.google.gson.JsonObject;
 
 import io.teebox.disk.image.ConfidentialDiskImage;
 import io.teebox.disk.image.CpioEntry;
-import io.teebox.disk.luks2.CryptVolume;
 import io.teebox.disk.luks2.Kdf;
 import io.teebox.disk.luks2.Luks2Exception;
 import io.teebox.disk.luks2.Luks2Image;
 import io.teebox.disk.luks2.NewKeyslot;
 import io.teebox.disk.luks2.SystemdTpm2Token;
+import io.teebox.tpm.abi.PolicyDigests;
+import io.teebox.tpm.abi.TpmAlgId;
 import io.teebox.tpm.abi.TpmException;
+import io.teebox.tpm.abi.TpmlPcrSelection;
+import io.teebox.tpm.abi.TpmsPcrSelection;
 import io.teebox.tpm.guest.GuestTpm;
 
 /**
@@ -56,8 +59,9 @@ final class UnlockStage {
     Outcome unlock(Path image) {
         List<String> steps = new ArrayList<>();
         ConfidentialDiskImage disk = ConfidentialDiskImage.open(image);
-        Luks2Image luks = ConfidentialDiskImage.luks(image);
-        for (Map.Entry<Integer, JsonObject> t : luks.tokens().entrySet()) {
+        String uuid = ConfidentialDiskImage.rootHeader(image, false, Luks2Image::uuid);
+        Map<Integer, JsonObject> tokens = ConfidentialDiskImage.rootHeader(image, false, Luks2Image::tokens);
+        for (Map.Entry<Integer, JsonObject> t : tokens.entrySet()) {
             if (!SystemdTpm2Token.TYPE.equals(t.getValue().get("type").getAsString())) {
                 continue;
             }
@@ -68,7 +72,7 @@ final class UnlockStage {
                         + "): the vTPM unsealed the key of keyslot " + token.keyslots());
                 List<CpioEntry> files = disk.unlockRoot(secret);
                 Arrays.fill(secret, (byte) 0);
-                steps.add("root volume " + luks.uuid() + " opened");
+                steps.add("root volume " + uuid + " opened");
                 return new Outcome(true, "vTPM", steps, null, names(files));
             } catch (TpmException e) {
                 steps.add("token " + t.getKey() + " (systemd-tpm2, PCRs " + Arrays.toString(token.pcrs())
@@ -78,7 +82,7 @@ final class UnlockStage {
         if (steps.isEmpty()) {
             steps.add("no systemd-tpm2 token: first boot, the key broker holds the root key");
         }
-        String resource = CvmDisks.RESOURCE + luks.uuid();
+        String resource = CvmDisks.RESOURCE + uuid;
         VtpmAgent.Released released;
         try {
             released = agent.fetch(tpm, tee, pcrs, resource);
@@ -87,44 +91,66 @@ final class UnlockStage {
             steps.add(why);
             return new Outcome(false, null, steps, "the root volume stays locked: " + why, List.of());
         }
-        steps.add("the key broker released " + resource + " (" + released.format() + " evidence: HCL report, "
-                + "TPM quote of PCRs " + Arrays.toString(pcrs) + "), wrapped RSA-OAEP-256 to the vTPM's key; "
-                + "TPM2_RSA_Decrypt unwrapped it");
+        steps.add("the key broker released " + resource + " (" + released.format() + " evidence: hardware report "
+                + "binding the AK, TPM quote of PCRs " + Arrays.toString(pcrs) + "), wrapped RSA-OAEP-256 to the "
+                + "vTPM's key; TPM2_RSA_Decrypt unwrapped it");
         byte[] secret = released.secret();
-        CryptVolume volume;
+        List<CpioEntry> files;
         try {
-            volume = luks.unlock(secret);
+            files = disk.unlockRoot(secret);
         } catch (Luks2Exception e) {
             String why = "the released key opens no keyslot: " + e.getMessage();
             steps.add(why);
             return new Outcome(false, null, steps, "the root volume stays locked: " + why, List.of());
         }
-        enroll(luks, volume, steps);
-        List<CpioEntry> files = disk.unlockRoot(secret);
+        byte[] volumeKey = ConfidentialDiskImage.rootHeader(image, false, l -> l.unlock(secret).volumeKey());
         Arrays.fill(secret, (byte) 0);
-        steps.add("root volume " + luks.uuid() + " opened");
+        enroll(image, volumeKey, steps);
+        Arrays.fill(volumeKey, (byte) 0);
+        steps.add("root volume " + uuid + " opened");
         return new Outcome(true, "key broker", steps, null, names(files));
     }
 
     /** Seals a new keyslot's passphrase to the PCRs and keeps it in a systemd-tpm2 token, replacing older ones. */
-    private void enroll(Luks2Image luks, CryptVolume volume, List<String> steps) {
-        for (Map.Entry<Integer, JsonObject> t : luks.tokens().entrySet()) {
-            if (SystemdTpm2Token.TYPE.equals(t.getValue().get("type").getAsString())) {
-                SystemdTpm2Token old = SystemdTpm2Token.parse(t.getValue());
-                luks.removeToken(t.getKey());
-                for (int slot : old.keyslots()) {
-                    luks.removeKeyslot(slot);
-                }
-            }
-        }
+    private void enroll(Path image, byte[] volumeKey, List<String> steps) {
         byte[] passphrase = new byte[32];
         new SecureRandom().nextBytes(passphrase);
         byte[] blob = tpm.seal(passphrase, pcrs);
-        int slot = luks.addKeyslot(volume.volumeKey(), new NewKeyslot(new Kdf.Pbkdf2(1000), passphrase));
+        byte[] policy = policyDigest();
+        String done = ConfidentialDiskImage.rootHeader(image, true, luks -> {
+            Luks2Image l = luks;
+            for (Map.Entry<Integer, JsonObject> t : l.tokens().entrySet()) {
+                if (SystemdTpm2Token.TYPE.equals(t.getValue().get("type").getAsString())) {
+                    SystemdTpm2Token old = SystemdTpm2Token.parse(t.getValue());
+                    l = l.removeToken(t.getKey());
+                    for (int slot : old.keyslots()) {
+                        if (l.keyslots().containsKey(slot)) {
+                            l = l.removeKeyslot(slot);
+                        }
+                    }
+                }
+            }
+            Map.Entry<Luks2Image, Integer> added = l.addKeyslot(volumeKey, new NewKeyslot(new Kdf.Pbkdf2(1000),
+                    passphrase));
+            int slot = added.getValue();
+            Map.Entry<Luks2Image, Integer> token = added.getKey().addToken(new SystemdTpm2Token(List.of(slot), blob,
+                    pcrs, "sha256", "ecc", policy).toJson());
+            return "enrolled the vTPM: keyslot " + slot + " with a passphrase sealed to PCRs " + Arrays.toString(pcrs)
+                    + " (sha256), in LUKS2 token " + token.getValue() + " (systemd-tpm2)";
+        });
         Arrays.fill(passphrase, (byte) 0);
-        int token = luks.addToken(SystemdTpm2Token.of(List.of(slot), blob, pcrs).toJson());
-        steps.add("enrolled the vTPM: keyslot " + slot + " with a passphrase sealed to PCRs " + Arrays.toString(pcrs)
-                + " (sha256), in LUKS2 token " + token + " (systemd-tpm2)");
+        steps.add(done);
+    }
+
+    /** The PolicyPCR digest of the PCRs' current SHA-256 values, systemd's tpm2-policy-hash. */
+    private byte[] policyDigest() {
+        java.util.SortedMap<Integer, byte[]> now = tpm.pcrs("sha256");
+        List<byte[]> values = new ArrayList<>();
+        for (int p : pcrs) {
+            values.add(now.get(p));
+        }
+        return PolicyDigests.policyPcr(TpmAlgId.SHA256, new byte[32], TpmlPcrSelection.of(TpmsPcrSelection.of(
+                TpmAlgId.SHA256, pcrs)), PolicyDigests.pcrDigest(TpmAlgId.SHA256, values));
     }
 
     private static List<String> names(List<CpioEntry> files) {

@@ -43,16 +43,6 @@ final class VtpmAgent {
         this.binding = binding;
     }
 
-    /** Trustee's TEE name, which is also the evidence format, for the guest's TEE type. */
-    static String tee(String teeType) {
-        return switch (teeType) {
-            case "sev-snp" -> "az-snp-vtpm";
-            case "tdx" -> "az-tdx-vtpm";
-            default -> throw new IllegalArgumentException("a vTPM's evidence binds an SEV-SNP report or a TD "
-                    + "report; TEE type " + teeType + " has neither");
-        };
-    }
-
     /**
      * @param tpm the guest's vTPM
      * @param teeType the guest's TEE type
@@ -61,14 +51,15 @@ final class VtpmAgent {
      * @return the secret and the token
      * @throws IllegalStateException naming the step and the broker's answer when it refuses
      */
-    Released fetch(GuestTpm tpm, String teeType, int[] pcrs, String path) {
-        String tee = tee(teeType);
+    Released fetch(GuestTpm tpm, String tee, int[] pcrs, String path) {
         KbsClient.Session session = client.auth(tee);
         JsonObject runtimeData = new JsonObject();
         runtimeData.addProperty("nonce", session.nonce());
         runtimeData.add("tee-pubkey", jwk(tpm.encryptionKeyPublic()));
+        // the quote's qualifying data carries the binding (SHA-384 of the runtime data): a TPM2B_DATA holds 64 bytes
         byte[] reportData = binding.reportData(tee, session.nonce(), runtimeData.toString());
-        String token = client.attest(session, runtimeData.toString(), tee, tpm.evidence(reportData, pcrs), List.of());
+        String token = client.attest(session, runtimeData.toString(), tee, tpm.evidence(reportData, pcrs),
+                List.of());
         return new Released(unwrap(client.resource(session, path), tpm), token, tee);
     }
 
