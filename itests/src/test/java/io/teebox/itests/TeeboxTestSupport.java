@@ -84,6 +84,9 @@ public abstract class TeeboxTestSupport {
         "intel-verify", "intel-owner", "intel-shell", "spdm", "nvidia-abi", "nvidia-verify", "nvidia-rim", "nvidia-h100",
         "nvidia-shell", "hypervisor", "shell", "admin", "attestation-api",
         "attestation-service", "attestation-shell", "kbs", "attestation-gcp", "attestation-azure",
+        // the vTPM, measured boot and the confidential disk
+        "tpm-abi", "tpm-vtpm", "tpm-guest", "tpm-verify", "boot-eventlog", "boot-uefi", "boot-chain", "disk-luks2",
+        "disk-image", "disk-cvm",
     };
 
     /** The framework's context, injected by Pax Exam. */

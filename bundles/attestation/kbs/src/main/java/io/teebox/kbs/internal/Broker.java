@@ -41,7 +41,7 @@ public final class Broker {
     /** TEE names of Trustee's {@code Tee} enum (and teebox's own) and the evidence format each sends. */
     static final Map<String, String> TEES = Map.of("snp", "sev-snp-report", "tdx", "tdx-quote-v4", "sev",
             "sev-attestation", "sev-snp", "sev-snp-report", "amd-sev-snp", "sev-snp-report", "intel-tdx",
-            "tdx-quote-v4");
+            "tdx-quote-v4", "hcl-vtpm", "hcl-vtpm");
 
     private final AttestationTokens tokens;
     private final Sessions sessions;

@@ -1,17 +1,8 @@
 package io.teebox.kbs.internal;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.Base64;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
@@ -22,6 +13,7 @@ import io.teebox.api.attestation.Evidence;
 import io.teebox.api.guest.GuestContext;
 import io.teebox.api.tee.Bytes;
 import io.teebox.attestation.api.AttestationTokens;
+import io.teebox.kbs.client.KbsClient;
 
 /**
  * The guest's attestation agent, as Trustee's KBS client in a confidential guest: it makes an ephemeral P-384 key
@@ -49,7 +41,7 @@ final class GuestAgent {
      */
     GuestAgent(HttpClient http, String baseUrl, AttestationTokens binding) {
         this.http = http;
-        this.base = baseUrl + KbsServlet.PREFIX;
+        this.base = baseUrl;
         this.binding = binding;
     }
 
@@ -80,71 +72,14 @@ final class GuestAgent {
         } catch (JOSEException e) {
             throw new IllegalStateException("the guest cannot make its TEE key: " + e.getMessage(), e);
         }
-        JsonObject request = new JsonObject();
-        request.addProperty("version", VERSION);
-        request.addProperty("tee", tee);
-        request.add("extra-params", new JsonObject());
-        HttpResponse<String> auth = send("auth", HttpRequest.newBuilder(URI.create(base + "/auth"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request
-                        .toString())));
-        String cookie = auth.headers().firstValue("Set-Cookie").map(c -> c.split(";", 2)[0]).orElseThrow(() ->
-                new IllegalStateException("auth: the broker set no kbs-session-id cookie"));
-        String nonce = json(auth).get("nonce").getAsString();
-
+        KbsClient client = new KbsClient(http, base);
+        KbsClient.Session session = client.auth(tee);
         JsonObject runtimeData = new JsonObject();
-        runtimeData.addProperty("nonce", nonce);
+        runtimeData.addProperty("nonce", session.nonce());
         runtimeData.add("tee-pubkey", JsonParser.parseString(key.toPublicJWK().toJSONString()));
         String format = Broker.TEES.get(tee);
-        Evidence e = guest.evidence(Bytes.of(binding.reportData(format, nonce, runtimeData.toString())));
-        JsonObject evidence = new JsonObject();
-        evidence.addProperty("format", e.format());
-        evidence.addProperty("evidence", Base64.getEncoder().encodeToString(e.report()));
-        JsonArray certs = new JsonArray();
-        e.certificates().forEach(c -> certs.add(Base64.getEncoder().encodeToString(c)));
-        evidence.add("certificates", certs);
-        JsonObject attestation = new JsonObject();
-        attestation.add("runtime-data", runtimeData);
-        attestation.add("tee-evidence", evidence);
-        HttpResponse<String> attest = send("attest", HttpRequest.newBuilder(URI.create(base + "/attest"))
-                .header("Content-Type", "application/json").header("Cookie", cookie)
-                .POST(HttpRequest.BodyPublishers.ofString(attestation.toString())));
-        String token = json(attest).get("token").getAsString();
-
-        HttpResponse<String> resource = send("resource " + path, HttpRequest.newBuilder(URI.create(base
-                + "/resource/" + path)).header("Cookie", cookie).GET());
-        return new Fetched(TeeKeys.unwrap(resource.body(), key), token);
-    }
-
-    private HttpResponse<String> send(String step, HttpRequest.Builder b) {
-        HttpResponse<String> r;
-        try {
-            r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException(step + ": the broker at " + base + " cannot be reached: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(step + ": interrupted", e);
-        }
-        if (r.statusCode() != 200) {
-            String detail = r.body().trim();
-            try {
-                JsonObject p = JsonParser.parseString(detail).getAsJsonObject();
-                String type = p.get("type").getAsString();
-                detail = type.substring(type.lastIndexOf('/') + 1) + ": " + p.get("detail").getAsString();
-            } catch (RuntimeException ignored) {
-                // not a problem body: show it as it came
-            }
-            throw new IllegalStateException(step + " refused (HTTP " + r.statusCode() + ") " + detail);
-        }
-        return r;
-    }
-
-    private static JsonObject json(HttpResponse<String> r) {
-        try {
-            JsonElement e = JsonParser.parseString(r.body());
-            return e.getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new IllegalStateException("the broker's answer is not a JSON object: " + r.body());
-        }
+        Evidence e = guest.evidence(Bytes.of(binding.reportData(format, session.nonce(), runtimeData.toString())));
+        String token = client.attest(session, runtimeData.toString(), e.format(), e.report(), e.certificates());
+        return new Fetched(TeeKeys.unwrap(client.resource(session, path.toString()), key), token);
     }
 }

@@ -45,6 +45,8 @@ public final class PeImage {
     static final int COFF_MACHINE = 0;
     static final int COFF_NUMBER_OF_SECTIONS = 2;
     static final int COFF_TIME_DATE_STAMP = 4;
+    static final int COFF_POINTER_TO_SYMBOL_TABLE = 8;
+    static final int COFF_NUMBER_OF_SYMBOLS = 12;
     static final int COFF_SIZE_OF_OPTIONAL_HEADER = 16;
     static final int COFF_CHARACTERISTICS = 18;
     // PE32+ optional header fields, from its start
@@ -360,6 +362,33 @@ public final class PeImage {
      */
     public List<PeSection> sections() {
         return sections;
+    }
+
+    /**
+     * A section's full name: its Name field, or for a name GNU ld wrote as "/offset" the NUL-terminated string at
+     * that offset in the COFF string table (after PointerToSymbolTable's NumberOfSymbols 18-byte symbols).
+     *
+     * @param section one of {@link #sections()}
+     * @return the name, e.g. ".vendor_cert"
+     * @throws MalformedStructureException if a "/offset" name points outside the file or has no string table
+     */
+    public String longName(PeSection section) {
+        String n = section.name();
+        if (!n.matches("/[0-9]{1,7}")) {
+            return n;
+        }
+        long symbols = LittleEndian.u32(bytes, coffOffset + COFF_POINTER_TO_SYMBOL_TABLE);
+        long table = symbols + 18 * LittleEndian.u32(bytes, coffOffset + COFF_NUMBER_OF_SYMBOLS);
+        long at = table + Long.parseLong(n.substring(1));
+        if (symbols == 0 || table + 4 > bytes.length || at >= bytes.length) {
+            throw fail("Name", "section name %s points into a string table at 0x%X that is not in the %d-byte file",
+                    n, table, bytes.length);
+        }
+        int end = (int) at;
+        while (end < bytes.length && bytes[end] != 0) {
+            end++;
+        }
+        return new String(bytes, (int) at, end - (int) at, StandardCharsets.US_ASCII);
     }
 
     /**

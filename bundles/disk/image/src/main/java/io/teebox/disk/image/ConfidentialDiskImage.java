@@ -187,6 +187,86 @@ public final class ConfidentialDiskImage {
         }
     }
 
+    /**
+     * Works on the root volume's LUKS2 header inside a disk image file: its headers and keyslots area (the first
+     * {@code 2 * HDR_SIZE + KEYSLOTS_SIZE} bytes of the partition) are copied to a temporary file that disk-luks2
+     * opens, and, when {@code write} is set, copied back after the work (so a keyslot or token added there lands in
+     * the disk). The data segment is not touched.
+     *
+     * @param image the disk image
+     * @param write whether to copy the header back
+     * @param work what to do with the header
+     * @param <T> what the work returns
+     * @return what the work returned
+     * @throws DiskImageException IO if the image cannot be read or written
+     */
+    public static <T> T rootHeader(Path image, boolean write, java.util.function.Function<Luks2Image, T> work) {
+        GuidPartitionTable gpt = GuidPartitionTable.read(image);
+        PartitionEntry root = partition(gpt, LINUX_ROOT_X86_64, ROOT);
+        long off = root.startingLba() * S;
+        int len = Math.toIntExact(2 * Luks2Image.HDR_SIZE + Luks2Image.KEYSLOTS_SIZE);
+        Path tmp = null;
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(len);
+            while (b.hasRemaining() && ch.read(b, off + b.position()) > 0) {
+                // read on until the header area is in
+            }
+            tmp = Files.createTempFile("teebox-root-header", ".luks2");
+            Files.write(tmp, b.array());
+            T result = work.apply(Luks2Image.open(tmp));
+            if (write) {
+                ch.write(java.nio.ByteBuffer.wrap(Files.readAllBytes(tmp)), off);
+                ch.force(true);
+            }
+            return result;
+        } catch (IOException e) {
+            throw new DiskImageException(Reason.IO, "cannot read or write the root header of " + image + ": "
+                    + e.getMessage(), e);
+        } finally {
+            delete(tmp);
+        }
+    }
+
+    /**
+     * The host rewrites one file of the boot partition, which is in clear: the partition's cpio is written again
+     * with the file's new content (its mode kept), the rest of the partition zeroed; the GPT is unchanged.
+     *
+     * @param image the disk image
+     * @param name the boot file
+     * @param content its new content
+     * @throws IllegalArgumentException if the boot partition has no such file or the new archive does not fit
+     * @throws DiskImageException IO if the image cannot be written
+     */
+    public static void replaceBootFile(Path image, String name, byte[] content) {
+        ConfidentialDiskImage disk = open(image);
+        PartitionEntry boot = partition(disk.gpt(), XBOOTLDR, BOOT);
+        List<CpioEntry> files = new ArrayList<>();
+        boolean found = false;
+        for (CpioEntry e : disk.bootFiles()) {
+            if (e.name().equals(name)) {
+                files.add(new CpioEntry(e.name(), e.mode(), e.uid(), e.gid(), e.mtime(), content));
+                found = true;
+            } else {
+                files.add(e);
+            }
+        }
+        if (!found) {
+            throw new IllegalArgumentException("the boot partition has no file " + name);
+        }
+        byte[] cpio = CpioArchive.write(files);
+        long size = (boot.endingLba() - boot.startingLba() + 1) * S;
+        if (cpio.length > size) {
+            throw new IllegalArgumentException("the boot files come to " + cpio.length + " bytes, more than the "
+                    + size + "-byte boot partition");
+        }
+        try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(Arrays.copyOf(cpio, Math.toIntExact(size))), boot.startingLba() * S);
+            ch.force(true);
+        } catch (IOException e) {
+            throw new DiskImageException(Reason.IO, "cannot write " + image + ": " + e.getMessage(), e);
+        }
+    }
+
     private static PartitionEntry partition(GuidPartitionTable gpt, UUID type, String what) {
         List<PartitionEntry> found = gpt.partitions().stream().filter(p -> p.partitionTypeGuid().equals(type))
                 .toList();

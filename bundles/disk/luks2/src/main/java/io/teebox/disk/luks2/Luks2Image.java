@@ -1,10 +1,5 @@
 package io.teebox.disk.luks2;
 
-import io.teebox.disk.luks2.Luks2Exception.Reason;
-import io.teebox.disk.luks2.internal.BinaryHeader;
-import io.teebox.disk.luks2.internal.HeaderStore;
-import io.teebox.disk.luks2.internal.Keyslots;
-import io.teebox.disk.luks2.internal.Metadata;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -19,6 +14,15 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+
+import io.teebox.disk.luks2.Luks2Exception.Reason;
+import io.teebox.disk.luks2.internal.BinaryHeader;
+import io.teebox.disk.luks2.internal.HeaderStore;
+import io.teebox.disk.luks2.internal.Keyslots;
+import io.teebox.disk.luks2.internal.Metadata;
 
 /**
  * A LUKS2 image whose header has been read and checked but which is not unlocked: its keyslots, its data segment and
@@ -261,6 +265,166 @@ public final class Luks2Image {
      */
     public String json() {
         return json;
+    }
+
+    /**
+     * The tokens, as cryptsetup keeps them: external metadata that says how to get a keyslot's secret (a
+     * {@code systemd-tpm2} token holds a passphrase sealed to a TPM).
+     *
+     * @return token id to the token's JSON object, in id order
+     */
+    public SortedMap<Integer, JsonObject> tokens() {
+        SortedMap<Integer, JsonObject> out = new TreeMap<>();
+        metadata.tokens().entrySet().forEach(e -> out.put(Integer.parseInt(e.getKey()), e.getValue()
+                .getAsJsonObject().deepCopy()));
+        return Collections.unmodifiableSortedMap(out);
+    }
+
+    /**
+     * Adds a keyslot for the volume key, in the next free id and the next free keyslot area, and adds it to the
+     * digest; both header copies are rewritten with the next seqid, as cryptsetup luksAddKey does.
+     *
+     * @param volumeKey the volume key (from an unlocked volume), checked against the digest
+     * @param slot the new keyslot's KDF and secret
+     * @return the image as rewritten, and the new keyslot's id
+     * @throws Luks2Exception DIGEST_MISMATCH if the key is not this volume's, BAD_METADATA if the keyslots area is
+     *         full, IO if the file cannot be written
+     */
+    public Map.Entry<Luks2Image, Integer> addKeyslot(byte[] volumeKey, NewKeyslot slot) {
+        Metadata.Digest digest = metadata.digests().values().iterator().next();
+        if (!java.security.MessageDigest.isEqual(Keyslots.digest(volumeKey, digest.salt(), digest.iterations()),
+                digest.digest())) {
+            throw new Luks2Exception(Reason.DIGEST_MISMATCH, "the volume key given fails the digest of " + uuid()
+                    + ": it is not this volume's key");
+        }
+        int id = 0;
+        while (metadata.keyslots().containsKey(id)) {
+            id++;
+        }
+        long areaOffset = 2 * HDR_SIZE;
+        java.util.List<long[]> used = new ArrayList<>();
+        metadata.keyslots().values().forEach(k -> used.add(new long[] {k.areaOffset(), k.areaOffset() + k.areaSize()}));
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            for (long[] u : used) {
+                if (areaOffset < u[1] && areaOffset + KEYSLOT_AREA_SIZE > u[0]) {
+                    areaOffset = u[1];
+                    moved = true;
+                }
+            }
+        }
+        if (areaOffset + KEYSLOT_AREA_SIZE > 2 * HDR_SIZE + metadata.config().keyslotsSize()) {
+            throw new Luks2Exception(Reason.BAD_METADATA, "the keyslots area of " + uuid() + " has no room for "
+                    + "another keyslot");
+        }
+        SecureRandom random = new SecureRandom();
+        Metadata.Keyslot k = Keyslots.describe(slot.kdf(), volumeKey.length, areaOffset, KEYSLOT_AREA_SIZE, random);
+        Map<Integer, Metadata.Keyslot> slots = new TreeMap<>(metadata.keyslots());
+        slots.put(id, k);
+        Map<Integer, Metadata.Digest> digests = new TreeMap<>();
+        int newId = id;
+        metadata.digests().forEach((dId, d) -> {
+            List<Integer> ks = new ArrayList<>(d.keyslots());
+            ks.add(newId);
+            java.util.Collections.sort(ks);
+            digests.put(dId, new Metadata.Digest(ks, d.segments(), d.hash(), d.iterations(), d.salt(), d.digest()));
+        });
+        Metadata next = new Metadata(slots, metadata.segments(), digests, metadata.config(), metadata.tokens());
+        return Map.entry(rewrite(next, ch -> Keyslots.seal(ch, k, slot.secret(), volumeKey, random)), id);
+    }
+
+    /**
+     * Removes a keyslot: its area is wiped, it leaves the digest and the tokens that name it.
+     *
+     * @param id the keyslot
+     * @return the image as rewritten
+     * @throws Luks2Exception BAD_METADATA for no such keyslot or the last one
+     */
+    public Luks2Image removeKeyslot(int id) {
+        Metadata.Keyslot k = metadata.keyslots().get(id);
+        if (k == null || metadata.keyslots().size() == 1) {
+            throw new Luks2Exception(Reason.BAD_METADATA, k == null ? "there is no keyslot " + id + "; keyslots "
+                    + keyslots().keySet() : "keyslot " + id + " is the last one: removing it would lose the volume");
+        }
+        Map<Integer, Metadata.Keyslot> slots = new TreeMap<>(metadata.keyslots());
+        slots.remove(id);
+        Map<Integer, Metadata.Digest> digests = new TreeMap<>();
+        metadata.digests().forEach((dId, d) -> {
+            List<Integer> ks = new ArrayList<>(d.keyslots());
+            ks.remove(Integer.valueOf(id));
+            digests.put(dId, new Metadata.Digest(ks, d.segments(), d.hash(), d.iterations(), d.salt(), d.digest()));
+        });
+        JsonObject tokens = metadata.tokens().deepCopy();
+        for (String t : new ArrayList<>(tokens.keySet())) {
+            JsonArray ks = tokens.getAsJsonObject(t).getAsJsonArray("keyslots");
+            if (ks != null && ks.contains(new com.google.gson.JsonPrimitive(Integer.toString(id)))) {
+                tokens.remove(t);
+            }
+        }
+        Metadata next = new Metadata(slots, metadata.segments(), digests, metadata.config(), tokens);
+        return rewrite(next, ch -> HeaderStore.writeAt(ch, k.areaOffset(), new byte[(int) k.areaSize()]));
+    }
+
+    /**
+     * Adds a token in the next free id, checked as cryptsetup checks one: {@code type} a string, {@code keyslots} an
+     * array of the ids of existing keyslots, as strings.
+     *
+     * @param token the token
+     * @return the image as rewritten, and the token's id
+     * @throws IllegalArgumentException naming what is wrong with the token
+     */
+    public Map.Entry<Luks2Image, Integer> addToken(JsonObject token) {
+        if (!(token.get("type") instanceof com.google.gson.JsonPrimitive t) || !t.isString()) {
+            throw new IllegalArgumentException("the token's type is " + token.get("type") + ", expected a string");
+        }
+        if (!(token.get("keyslots") instanceof JsonArray ks)) {
+            throw new IllegalArgumentException("the token's keyslots is " + token.get("keyslots") + ", expected an "
+                    + "array of keyslot ids as strings");
+        }
+        for (com.google.gson.JsonElement k : ks) {
+            if (!k.isJsonPrimitive() || !k.getAsJsonPrimitive().isString() || !k.getAsString().matches("\\d+")
+                    || !metadata.keyslots().containsKey(Integer.parseInt(k.getAsString()))) {
+                throw new IllegalArgumentException("the token names keyslot " + k + ", expected one of "
+                        + keyslots().keySet() + " as a string");
+            }
+        }
+        int id = 0;
+        while (metadata.tokens().has(Integer.toString(id))) {
+            id++;
+        }
+        JsonObject tokens = metadata.tokens().deepCopy();
+        tokens.add(Integer.toString(id), token.deepCopy());
+        Metadata next = new Metadata(metadata.keyslots(), metadata.segments(), metadata.digests(), metadata.config(),
+                tokens);
+        return Map.entry(rewrite(next, ch -> { }), id);
+    }
+
+    /**
+     * @param id a token
+     * @return the image as rewritten
+     * @throws Luks2Exception BAD_METADATA for no such token
+     */
+    public Luks2Image removeToken(int id) {
+        if (!metadata.tokens().has(Integer.toString(id))) {
+            throw new Luks2Exception(Reason.BAD_METADATA, "there is no token " + id + "; tokens " + tokens().keySet());
+        }
+        JsonObject tokens = metadata.tokens().deepCopy();
+        tokens.remove(Integer.toString(id));
+        return rewrite(new Metadata(metadata.keyslots(), metadata.segments(), metadata.digests(), metadata.config(),
+                tokens), ch -> { });
+    }
+
+    private Luks2Image rewrite(Metadata next, java.util.function.Consumer<FileChannel> areas) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            areas.accept(ch);
+            HeaderStore.write(ch, next, header.hdrSize(), header.seqid() + 1, header.uuid(), header.label(),
+                    new SecureRandom());
+            ch.force(true);
+        } catch (IOException e) {
+            throw new Luks2Exception(Reason.IO, "cannot write " + path + ": " + e.getMessage(), e);
+        }
+        return open(path);
     }
 
     private Metadata.Segment segment() {

@@ -44,6 +44,8 @@ public enum TpmCc {
     Load(0x157),
     /** TPM2_Quote. */
     Quote(0x158),
+    /** TPM2_RSA_Decrypt. */
+    RSA_Decrypt(0x159),
     /** TPM2_Sign. */
     Sign(0x15D),
     /** TPM2_Unseal. */

@@ -35,6 +35,7 @@ import io.teebox.tpm.abi.TpmsEccParms;
 import io.teebox.tpm.abi.TpmsEccPoint;
 import io.teebox.tpm.abi.TpmsKeyedHashParms;
 import io.teebox.tpm.abi.TpmsRsaParms;
+import io.teebox.tpm.abi.TpmtAsymScheme;
 import io.teebox.tpm.abi.TpmtPublic;
 import io.teebox.tpm.abi.TpmtSignature;
 
@@ -245,6 +246,27 @@ final class ObjectCrypto {
         } catch (GeneralSecurityException e) {
             throw new TpmException(TpmRc.SCHEME, "the key cannot sign with TPM_ALG_" + scheme.name() + " and TPM_ALG_"
                     + hash.name());
+        }
+    }
+
+    /** Decrypts as TPM2_RSA_Decrypt does: OAEP with the scheme's hash for the digest and MGF1, or PKCS#1 v1.5. */
+    static byte[] rsaDecrypt(TpmObject key, TpmtAsymScheme scheme, byte[] label, byte[] cipherText) {
+        try {
+            Cipher c;
+            if (scheme.scheme() == TpmAlgId.OAEP) {
+                String h = scheme.hashAlg().jcaName();
+                c = Cipher.getInstance("RSA/ECB/OAEPPadding");
+                c.init(Cipher.DECRYPT_MODE, key.privateKey, new javax.crypto.spec.OAEPParameterSpec(h, "MGF1",
+                        new java.security.spec.MGF1ParameterSpec(h), new javax.crypto.spec.PSource.PSpecified(
+                                label)));
+            } else {
+                c = Cipher.getInstance("RSA/ECB/PKCS1Padding");
+                c.init(Cipher.DECRYPT_MODE, key.privateKey);
+            }
+            return c.doFinal(cipherText);
+        } catch (GeneralSecurityException e) {
+            throw new TpmException(TpmRc.VALUE, TpmRc.VALUE.withParameter(1), "cipherText does not decrypt with the "
+                    + "key under TPM_ALG_" + scheme.scheme().name() + ": the padding is wrong");
         }
     }
 }

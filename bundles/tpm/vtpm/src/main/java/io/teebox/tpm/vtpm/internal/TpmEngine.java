@@ -86,6 +86,7 @@ public final class TpmEngine implements VirtualTpm {
         COMMANDS.put(TpmCc.PolicyGetDigest, new Command(1, 0, false, TpmEngine::policyGetDigest));
         COMMANDS.put(TpmCc.PolicyRestart, new Command(1, 0, false, TpmEngine::policyRestart));
         COMMANDS.put(TpmCc.Unseal, new Command(1, 1, false, TpmEngine::unseal));
+        COMMANDS.put(TpmCc.RSA_Decrypt, new Command(1, 1, false, TpmEngine::rsaDecrypt));
         COMMANDS.put(TpmCc.NV_DefineSpace, new Command(1, 1, false, TpmEngine::nvDefineSpace));
         COMMANDS.put(TpmCc.NV_UndefineSpace, new Command(2, 1, false, TpmEngine::nvUndefineSpace));
         COMMANDS.put(TpmCc.NV_Write, new Command(2, 1, false, TpmEngine::nvWrite));
@@ -396,11 +397,12 @@ public final class TpmEngine implements VirtualTpm {
     private static final int ATTR_ENCRYPT = 0x40;
     /** Commands whose first parameter is a TPM2B, so that a session can encrypt it. */
     private static final java.util.Set<TpmCc> IN_2B = java.util.EnumSet.of(TpmCc.CreatePrimary, TpmCc.Create,
-            TpmCc.Load, TpmCc.Quote, TpmCc.StartAuthSession, TpmCc.PolicyPCR, TpmCc.NV_DefineSpace, TpmCc.NV_Write);
+            TpmCc.Load, TpmCc.Quote, TpmCc.StartAuthSession, TpmCc.PolicyPCR, TpmCc.NV_DefineSpace, TpmCc.NV_Write,
+            TpmCc.RSA_Decrypt);
     /** Commands whose first response parameter is a TPM2B. */
     private static final java.util.Set<TpmCc> OUT_2B = java.util.EnumSet.of(TpmCc.GetRandom, TpmCc.CreatePrimary,
             TpmCc.Create, TpmCc.Load, TpmCc.ReadPublic, TpmCc.Quote, TpmCc.StartAuthSession, TpmCc.PolicyGetDigest,
-            TpmCc.Unseal, TpmCc.NV_Read, TpmCc.NV_ReadPublic, TpmCc.GetTestResult);
+            TpmCc.Unseal, TpmCc.NV_Read, TpmCc.NV_ReadPublic, TpmCc.GetTestResult, TpmCc.RSA_Decrypt);
 
     private static byte[] crypt(boolean encrypt, Session s, byte[] key, byte[] nonceNewer, byte[] nonceOlder,
             byte[] data) {
@@ -480,7 +482,7 @@ public final class TpmEngine implements VirtualTpm {
                         + "expected none");
             }
             if (!userWithAuth && (cc == TpmCc.Unseal || cc == TpmCc.Quote || cc == TpmCc.Create
-                    || cc == TpmCc.Load)) {
+                    || cc == TpmCc.Load || cc == TpmCc.RSA_Decrypt)) {
                 throw new TpmException(TpmRc.AUTH_UNAVAILABLE, "the object's userWithAuth is clear, so only a policy "
                         + "session can authorize its use");
             }
@@ -497,7 +499,7 @@ public final class TpmEngine implements VirtualTpm {
         }
         if (s.type == Session.TPM_SE_HMAC) {
             if (!userWithAuth && (cc == TpmCc.Unseal || cc == TpmCc.Quote || cc == TpmCc.Create
-                    || cc == TpmCc.Load)) {
+                    || cc == TpmCc.Load || cc == TpmCc.RSA_Decrypt)) {
                 throw new TpmException(TpmRc.AUTH_UNAVAILABLE, "the object's userWithAuth is clear, so only a policy "
                         + "session can authorize its use");
             }
@@ -1055,6 +1057,39 @@ public final class TpmEngine implements VirtualTpm {
             throw new TpmException(TpmRc.TYPE, TpmRc.TYPE.withHandle(1), "the object is not a sealed data object");
         }
         c.out.tpm2b(o.sensitive);
+    }
+
+    /** TPM2_RSA_Decrypt: RSAES-PKCS1-v1_5 or OAEP with the key's scheme or the one given, with the label. */
+    private static void rsaDecrypt(TpmEngine t, Call c) {
+        byte[] cipherText = c.p(1, () -> c.in.tpm2b(512, "TPM2B_PUBLIC_KEY_RSA"));
+        TpmtAsymScheme inScheme = c.p(2, () -> TpmtAsymScheme.parse(c.in, "TPMT_RSA_DECRYPT"));
+        byte[] label = c.p(3, () -> c.in.tpm2b(64, "TPM2B_DATA"));
+        c.end();
+        TpmObject key = t.object(c, 0);
+        if (key.publicArea.type() != TpmAlgId.RSA || key.privateKey == null) {
+            throw new TpmException(TpmRc.KEY, TpmRc.KEY.withHandle(1), "the key is not an RSA key with a private "
+                    + "part");
+        }
+        if (!key.publicArea.has(TpmtPublic.DECRYPT) || key.publicArea.has(TpmtPublic.RESTRICTED)) {
+            throw new TpmException(TpmRc.ATTRIBUTES, TpmRc.ATTRIBUTES.withHandle(1), "the key is not an "
+                    + "unrestricted decryption key");
+        }
+        TpmtAsymScheme keyScheme = ((TpmsRsaParms) key.publicArea.parameters()).scheme();
+        TpmtAsymScheme scheme = keyScheme.scheme() != TpmAlgId.NULL ? keyScheme : inScheme;
+        if (keyScheme.scheme() != TpmAlgId.NULL && inScheme.scheme() != TpmAlgId.NULL
+                && (keyScheme.scheme() != inScheme.scheme() || keyScheme.hashAlg() != inScheme.hashAlg())) {
+            throw new TpmException(TpmRc.SCHEME, TpmRc.SCHEME.withParameter(2), "inScheme is TPM_ALG_"
+                    + inScheme.scheme().name() + ", the key's scheme is TPM_ALG_" + keyScheme.scheme().name());
+        }
+        if (scheme.scheme() != TpmAlgId.OAEP && scheme.scheme() != TpmAlgId.RSAES) {
+            throw new TpmException(TpmRc.SCHEME, TpmRc.SCHEME.withParameter(2), "the decryption scheme is TPM_ALG_"
+                    + scheme.scheme().name() + ", expected OAEP or RSAES");
+        }
+        if (label.length > 0 && label[label.length - 1] != 0) {
+            // a label is a NUL-terminated string; the TPM adds the terminator when the caller left it out
+            label = java.util.Arrays.copyOf(label, label.length + 1);
+        }
+        c.out.tpm2b(ObjectCrypto.rsaDecrypt(key, scheme, label, cipherText));
     }
 
     // ---------------------------------------------------------------- NV
