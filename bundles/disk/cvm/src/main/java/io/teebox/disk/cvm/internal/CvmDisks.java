@@ -170,6 +170,16 @@ public final class CvmDisks {
         return new Created(image, uuid, resource, guest, pcrs, keyHash);
     }
 
+    /**
+     * Takes a disk's rule out of the key broker's resource policy, so that its key is released to no one.
+     *
+     * @param created the disk
+     */
+    void forget(Created created) {
+        KbsAdmin.of(http, endpoint.baseUrl(), state.directory().resolve("kbs").resolve("admin-key.pem"))
+                .dropRule(created.resource());
+    }
+
     /** The claim path of a vTPM verifier's claim in a token. */
     static List<String> claim(String format, String name) {
         return List.of("submods", "cpu0", "ear.veraison.annotated-evidence", format, name);

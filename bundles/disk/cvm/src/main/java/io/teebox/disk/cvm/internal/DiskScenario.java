@@ -82,6 +82,7 @@ final class DiskScenario {
                         : " (negative run: " + negative.name().toLowerCase(Locale.ROOT).replace('_', '-') + ")"),
                 PARTIES);
         List<String> made = new ArrayList<>();
+        List<CvmDisks.Created> escrowed = new ArrayList<>();
         Path dir;
         try {
             dir = Files.createTempDirectory("teebox-disk");
@@ -97,6 +98,7 @@ final class DiskScenario {
             Path disk = dir.resolve(cvm + ".img");
             CvmDisks.Created c = disks.create(disk, cvm, List.of(CpioEntry.file("etc/hostname", utf8(cvm)),
                     CpioEntry.file("home/owner/notes.txt", utf8("the owner's confidential notes"))));
+            escrowed.add(c);
             t.note(OWNER, "builds the disk: shim (signed by the platform vendor's UEFI CA), GRUB and kernel "
                     + CvmDisks.KERNEL + " (signed by the distro), an initramfs, a LUKS2 root " + c.luksUuid()
                     + "; computes the PCRs its boot gives: " + pcrs(c));
@@ -147,6 +149,13 @@ final class DiskScenario {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
+            for (CvmDisks.Created c : escrowed) {
+                try {
+                    disks.forget(c);
+                } catch (RuntimeException ignored) {
+                    // the broker is gone: its rule goes with its state
+                }
+            }
             for (String g : made) {
                 try {
                     hypervisor.destroy(g);
@@ -181,8 +190,9 @@ final class DiskScenario {
                 : "off") + ")");
         CvmDisks.Booted b = disks.boot(cvm, disk, secureBoot);
         for (Stage s : b.boot().stages()) {
-            t.step(FIRMWARE, VTPM, s.name() + (s.file() == null ? "" : " " + s.file()) + ": " + s.verdict()
-                    + "; measured into PCRs " + s.measurements().stream().map(m -> m.pcr()).distinct().toList());
+            t.step(FIRMWARE, VTPM, s.name() + (s.file() == null || s.file().isEmpty() ? "" : " " + s.file()) + ": "
+                    + s.verdict() + "; measured into PCRs " + s.measurements().stream().map(m -> m.pcr()).distinct()
+                            .sorted().toList());
         }
         if (!b.boot().booted()) {
             return b;

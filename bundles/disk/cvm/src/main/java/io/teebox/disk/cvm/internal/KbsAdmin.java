@@ -97,6 +97,20 @@ final class KbsAdmin {
      * @param allow the rule's conditions
      */
     void ruleFor(String resource, JsonArray allow) {
+        setRules(resource, allow);
+    }
+
+    /**
+     * Takes the rule for one resource out of the broker's resource policy (a later request for it falls to the
+     * rules after).
+     *
+     * @param resource the resource path
+     */
+    void dropRule(String resource) {
+        setRules(resource, null);
+    }
+
+    private void setRules(String resource, JsonArray allow) {
         JsonObject current = JsonParser.parseString(send("read the resource policy", HttpRequest.newBuilder(
                 URI.create(base + "/resource-policy")).GET())).getAsJsonObject();
         JsonObject policy = current.has("policy") && current.get("policy").isJsonPrimitive()
@@ -104,12 +118,14 @@ final class KbsAdmin {
                         StandardCharsets.UTF_8)).getAsJsonObject()
                 : current;
         JsonArray rules = new JsonArray();
-        JsonObject rule = new JsonObject();
-        JsonArray resources = new JsonArray();
-        resources.add(resource);
-        rule.add("resources", resources);
-        rule.add("allow", allow);
-        rules.add(rule);
+        if (allow != null) {
+            JsonObject rule = new JsonObject();
+            JsonArray resources = new JsonArray();
+            resources.add(resource);
+            rule.add("resources", resources);
+            rule.add("allow", allow);
+            rules.add(rule);
+        }
         for (JsonElement r : policy.getAsJsonArray("rules")) {
             JsonArray rs = r.getAsJsonObject().getAsJsonArray("resources");
             if (!(rs.size() == 1 && rs.get(0).getAsString().equals(resource))) {

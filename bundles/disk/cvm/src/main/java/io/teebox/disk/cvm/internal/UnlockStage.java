@@ -87,7 +87,7 @@ final class UnlockStage {
         try {
             released = agent.fetch(tpm, tee, pcrs, resource);
         } catch (IllegalStateException e) {
-            String why = "the key broker refused " + resource + ": " + e.getMessage();
+            String why = "the key broker refused the root key: " + e.getMessage();
             steps.add(why);
             return new Outcome(false, null, steps, "the root volume stays locked: " + why, List.of());
         }
