@@ -198,7 +198,13 @@ public class ConfidentialDiskIT extends TeeboxTestSupport {
             } catch (TeeException e) {
                 assertTrue(e.getMessage(), e.getMessage().contains("VMPL1"));
             }
-            assertEquals(16, levels.read(0, region, 16).length);
+            assertArrayEquals("the paravisor at VMPL0 reads the state's magic", "TBXVTPM1".getBytes(
+                    StandardCharsets.US_ASCII), java.util.Arrays.copyOf(levels.read(0, region, 16), 8));
+            byte[] host = h.hostRead(g, region, 4096);
+            assertTrue("the host sees the vTPM's state in clear", indexOf(host, "TBXVTPM1".getBytes(
+                    StandardCharsets.US_ASCII)) < 0);
+            assertTrue("the host sees the EK certificate in clear", indexOf(h.hostRead(g, region, 64 * 1024),
+                    java.util.Arrays.copyOfRange(ekCert, 0, 32)) < 0);
 
             Bundle snp = bundle("io.teebox.sev-snp");
             snp.stop();
@@ -210,6 +216,45 @@ public class ConfidentialDiskIT extends TeeboxTestSupport {
         } finally {
             h.destroy(g);
         }
+    }
+
+    @Test
+    public void aTdsVtpmMirrorsItsPcrsIntoTheRtmrsAndItsEvidenceVerifies() throws Exception {
+        Hypervisor h = service(Hypervisor.class, null);
+        String td = "vtpm-td";
+        h.create(new GuestConfig(td, "tdx", 1, "SPR", GUEST_MEMORY));
+        try {
+            h.launch(td, LaunchPlan.DEFAULT, service(GuestOwnerService.class, "(tee.type=tdx)").prepare(
+                    new OwnerPolicy(0x10000000L, null, null, null, null, null, null, -1)));
+            GuestTpm tpm = service(GuestTpms.class, null).of(td);
+            byte[] rtmr2 = h.context(td).measurements().read(2).value();
+            byte[] d384 = new byte[48];
+            d384[0] = 1;
+            tpm.extend(8, Map.of("sha256", new byte[32], "sha384", d384));
+            byte[] expected = java.security.MessageDigest.getInstance("SHA-384").digest(concat(rtmr2, d384));
+            assertArrayEquals("PCR 8 is mirrored into RTMR2", expected, h.context(td).measurements().read(2)
+                    .value());
+            io.teebox.api.attestation.EvidenceVerifier v = service(io.teebox.api.attestation.EvidenceVerifier.class,
+                    "(evidence.format=hcl-vtpm)");
+            byte[] nonce = new byte[48];
+            nonce[0] = 5;
+            io.teebox.api.appraisal.Appraisal a = v.verify(new io.teebox.api.attestation.Evidence("hcl-vtpm",
+                    tpm.evidence(nonce, new int[] {0, 8}), List.of(), Map.of()),
+                    new io.teebox.api.attestation.VerificationOptions(java.time.Clock.systemUTC(), List.of(),
+                            Map.of(), Map.of()));
+            assertEquals(a.failures().toString(), "tdx-quote-v4", a.claim("hardware_format"));
+            assertTrue(a.failures().toString(), a.failures().stream().noneMatch(c -> !c.check().startsWith(
+                    "hardware.")));
+            assertArrayEquals(nonce, a.nonce().orElseThrow().value());
+        } finally {
+            h.destroy(td);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static long tpmRegion(GuestTpms tpms, String guest) {
