@@ -97,6 +97,9 @@ public final class DiskCommands {
                 e.startingLba(), e.endingLba())));
         b.append("boot files (in clear):\n");
         for (CpioEntry e : disk.bootFiles()) {
+            if ((e.mode() & CpioEntry.S_IFMT) == CpioEntry.S_IFDIR) {
+                continue;
+            }
             b.append(String.format("  %-22s %8d bytes  sha256 %s%s%n", e.name(), e.data().length,
                     CvmDisks.sha256Hex(e.data()).substring(0, 16), pe(e.data())));
         }
