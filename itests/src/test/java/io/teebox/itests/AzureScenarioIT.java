@@ -5,9 +5,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,8 +17,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -60,27 +55,7 @@ public class AzureScenarioIT extends TeeboxTestSupport {
 
     /** Runs a command; returns what it printed and returned, and the message of what it threw (or null). */
     private String[] run(String command) throws Exception {
-        CommandProcessor processor = service(CommandProcessor.class, null);
-        await("the scenario:azure command", () -> {
-            try {
-                return context.getServiceReferences((String) null, "(&(osgi.command.scope=scenario)"
-                        + "(osgi.command.function=azure))") != null;
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream p = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]), p, p)) {
-            Object r = s.execute(command);
-            return new String[] {out.toString(StandardCharsets.UTF_8) + (r == null ? "" : r), null};
-        } catch (Exception e) {
-            Throwable t = e;
-            while (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
-                t = t.getCause();
-            }
-            return new String[] {out.toString(StandardCharsets.UTF_8), t.getMessage()};
-        }
+        return runCommand(command, "(&(osgi.command.scope=scenario)(osgi.command.function=azure))");
     }
 
     /** @return "from>to" (or "from" for a note) of each step */

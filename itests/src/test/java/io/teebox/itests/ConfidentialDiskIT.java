@@ -7,23 +7,15 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -54,28 +46,7 @@ public class ConfidentialDiskIT extends TeeboxTestSupport {
 
     /** Runs a command; returns what it printed and returned, and the message of what it threw (or null). */
     private String[] run(String command) throws Exception {
-        CommandProcessor processor = service(CommandProcessor.class, null);
-        await("the scenario:disk command", () -> {
-            try {
-                return context.getServiceReferences((String) null, "(&(osgi.command.scope=scenario)"
-                        + "(osgi.command.function=disk))") != null && context.getServiceReferences((String) null,
-                                "(&(osgi.command.scope=vtpm)(osgi.command.function=quote))") != null;
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream p = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession s = processor.createSession(new ByteArrayInputStream(new byte[0]), p, p)) {
-            Object r = s.execute(command);
-            return new String[] {out.toString(StandardCharsets.UTF_8) + (r == null ? "" : r), null};
-        } catch (Exception e) {
-            Throwable t = e;
-            while (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
-                t = t.getCause();
-            }
-            return new String[] {out.toString(StandardCharsets.UTF_8), t.getMessage()};
-        }
+        return runCommand(command, "(&(osgi.command.scope=scenario)(osgi.command.function=disk))");
     }
 
     private String snpGuest(String name) {
@@ -268,17 +239,5 @@ public class ConfidentialDiskIT extends TeeboxTestSupport {
             }
         }
         throw new AssertionError("no bundle " + symbolicName);
-    }
-
-    static List<String> lines(String s) {
-        return new ArrayList<>(List.of(s.split("\n")));
-    }
-
-    static String hex(byte[] b) {
-        return HexFormat.of().formatHex(b);
-    }
-
-    static File file(Path p) {
-        return p.toFile();
     }
 }

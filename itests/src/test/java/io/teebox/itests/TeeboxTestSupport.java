@@ -215,6 +215,40 @@ public abstract class TeeboxTestSupport {
     }
 
     /**
+     * Runs a Gogo command once the command named by a service filter is registered.
+     *
+     * @param command the command line
+     * @param awaitFilter an LDAP filter over the command services to wait for, e.g.
+     *        {@code (&(osgi.command.scope=scenario)(osgi.command.function=azure))}
+     * @return what it printed and returned, and the message of what it threw (null when it did not)
+     * @throws Exception if the session cannot be made
+     */
+    protected String[] runCommand(String command, String awaitFilter) throws Exception {
+        org.apache.felix.service.command.CommandProcessor processor = service(
+                org.apache.felix.service.command.CommandProcessor.class, null);
+        await(awaitFilter, () -> {
+            try {
+                return context.getServiceReferences((String) null, awaitFilter) != null;
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream p = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        try (org.apache.felix.service.command.CommandSession s = processor.createSession(
+                new java.io.ByteArrayInputStream(new byte[0]), p, p)) {
+            Object r = s.execute(command);
+            return new String[] {out.toString(StandardCharsets.UTF_8) + (r == null ? "" : r), null};
+        } catch (Exception e) {
+            Throwable t = e;
+            while (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            return new String[] {out.toString(StandardCharsets.UTF_8), t.getMessage()};
+        }
+    }
+
+    /**
      * Waits for a service.
      *
      * @param type the service interface

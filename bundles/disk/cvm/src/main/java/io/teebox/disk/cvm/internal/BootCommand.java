@@ -1,7 +1,5 @@
 package io.teebox.disk.cvm.internal;
 
-import java.nio.file.Path;
-
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
@@ -46,9 +44,5 @@ public final class BootCommand {
                     : "BOOT STOPPED: " + b.boot().refusal());
         }
         return out;
-    }
-
-    static Path path(String file) {
-        return Path.of(file);
     }
 }

@@ -1,10 +1,8 @@
 package io.teebox.disk.cvm.internal;
 
-import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -19,7 +17,6 @@ import com.google.gson.JsonParser;
 
 import io.teebox.attestation.api.AttestationTokens;
 import io.teebox.kbs.client.KbsClient;
-import io.teebox.tpm.abi.TpmtPublic;
 import io.teebox.tpm.guest.GuestTpm;
 
 /**
@@ -55,7 +52,7 @@ final class VtpmAgent {
         KbsClient.Session session = client.auth(tee);
         JsonObject runtimeData = new JsonObject();
         runtimeData.addProperty("nonce", session.nonce());
-        runtimeData.add("tee-pubkey", jwk(tpm.encryptionKeyPublic()));
+        runtimeData.add("tee-pubkey", jwk(tpm));
         // the quote's qualifying data carries the binding (SHA-384 of the runtime data): a TPM2B_DATA holds 64 bytes
         byte[] reportData = binding.reportData(tee, session.nonce(), runtimeData.toString());
         String token = client.attest(session, runtimeData.toString(), tee, tpm.evidence(reportData, pcrs),
@@ -63,23 +60,21 @@ final class VtpmAgent {
         return new Released(unwrap(client.resource(session, path), tpm), token, tee);
     }
 
-    /** The vTPM key as the RSA JWK the broker wraps to. */
-    static JsonObject jwk(byte[] tpmtPublic) {
-        RSAPublicKey k = (RSAPublicKey) TpmtPublic.fromBytes(tpmtPublic).publicKey();
-        JsonObject o = new JsonObject();
-        o.addProperty("e", b64url(unsigned(k.getPublicExponent())));
-        o.addProperty("kty", "RSA");
-        o.addProperty("n", b64url(unsigned(k.getModulus())));
-        return o;
-    }
-
-    private static byte[] unsigned(BigInteger v) {
-        byte[] b = v.toByteArray();
-        return b.length > 1 && b[0] == 0 ? Arrays.copyOfRange(b, 1, b.length) : b;
-    }
-
-    private static String b64url(byte[] b) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    /** The vTPM's decryption key as the runtime claims carry it (HCLEkPub), as the plain RSA JWK the broker takes. */
+    static JsonObject jwk(GuestTpm tpm) {
+        JsonObject claims = JsonParser.parseString(new String(tpm.runtimeClaims(), StandardCharsets.UTF_8))
+                .getAsJsonObject();
+        for (var k : claims.getAsJsonArray("keys")) {
+            JsonObject key = k.getAsJsonObject();
+            if (key.get("kid").getAsString().equals("HCLEkPub")) {
+                JsonObject jwk = new JsonObject();
+                for (String m : new String[] {"e", "kty", "n"}) {
+                    jwk.add(m, key.get(m));
+                }
+                return jwk;
+            }
+        }
+        throw new IllegalStateException("the vTPM's runtime claims carry no HCLEkPub");
     }
 
     /**
