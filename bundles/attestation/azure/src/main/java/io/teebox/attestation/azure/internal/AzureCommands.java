@@ -13,6 +13,7 @@ import io.teebox.api.hypervisor.Hypervisor;
 import io.teebox.api.owner.GuestOwnerService;
 import io.teebox.api.platform.HttpEndpoint;
 import io.teebox.attestation.api.Timeline;
+import io.teebox.tpm.guest.GuestTpms;
 
 /** Azure's confidential-VM flow from the shell. */
 @Component(service = AzureCommands.class, immediate = true)
@@ -25,6 +26,7 @@ public final class AzureCommands {
     private final KeyVault vault;
     private final Maa maa;
     private final HttpEndpoint endpoint;
+    private final GuestTpms tpms;
 
     /**
      * @param hypervisor the guests
@@ -32,10 +34,13 @@ public final class AzureCommands {
      * @param vault the key service
      * @param maa the attestation service's Azure face
      * @param endpoint the platform's HTTP server
+     * @param tpms the CVMs' vTPMs, which hold the key the release wraps to
      */
     @Activate
     public AzureCommands(@Reference Hypervisor hypervisor, @Reference(target = "(tee.type=sev-snp)")
-            GuestOwnerService owner, @Reference KeyVault vault, @Reference Maa maa, @Reference HttpEndpoint endpoint) {
+            GuestOwnerService owner, @Reference KeyVault vault, @Reference Maa maa, @Reference HttpEndpoint endpoint,
+            @Reference GuestTpms tpms) {
+        this.tpms = tpms;
         this.hypervisor = hypervisor;
         this.owner = owner;
         this.vault = vault;
@@ -57,7 +62,7 @@ public final class AzureCommands {
             @Descriptor("print the timeline as JSON")
             @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json) {
         AzureScenario.Negative n = AzureScenario.Negative.of(negative);
-        Timeline t = new AzureScenario(hypervisor, owner, vault, maa, endpoint.baseUrl()).run(n);
+        Timeline t = new AzureScenario(hypervisor, owner, vault, maa, endpoint.baseUrl(), tpms).run(n);
         String out = json ? new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(t.toJson())
                 : t.render().stripTrailing();
         if (t.isRefused()) {

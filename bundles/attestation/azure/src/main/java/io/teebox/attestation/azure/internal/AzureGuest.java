@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
+import java.security.interfaces.RSAPublicKey;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -20,19 +21,21 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.SignedJWT;
 
 import io.teebox.api.attestation.Evidence;
 import io.teebox.api.guest.GuestContext;
 import io.teebox.api.tee.Bytes;
 import io.teebox.attestation.api.CanonicalJson;
+import io.teebox.tpm.abi.TpmtPublic;
+import io.teebox.tpm.guest.GuestTpm;
 
 /**
- * The CVM's side of Azure's flow, as the guest attestation library and a secure-key-release client run it: an RSA key
- * made inside the guest (standing in for the vTPM-held {@value KeyVault#TEE_KEY_ID}), a challenge of the attestation
- * service, runtime data {@code {keys: [that key], nonce}} whose SHA-256 the SNP report carries in REPORT_DATA, the
- * MAA request, the key release with the token, and the unwrap. Every call crosses HTTP.
+ * The CVM's side of Azure's flow, as the guest attestation library and a secure-key-release client run it: the RSA key
+ * {@value KeyVault#TEE_KEY_ID} held in the CVM's vTPM (its decryption key: the private half never leaves the vTPM), a
+ * challenge of the attestation service, runtime data {@code {keys: [that key], nonce}} whose SHA-256 the SNP report
+ * carries in REPORT_DATA, the MAA request, the key release with the token, and the unwrap, whose RSA-OAEP step is
+ * TPM2_RSA_Decrypt inside the vTPM. Every call crosses HTTP.
  */
 final class AzureGuest {
 
@@ -50,22 +53,21 @@ final class AzureGuest {
     private final HttpClient http;
     private final String base;
     private final GuestContext guest;
+    private final GuestTpm tpm;
     private final RSAKey key;
 
-    AzureGuest(HttpClient http, String base, GuestContext guest) {
+    AzureGuest(HttpClient http, String base, GuestContext guest, GuestTpm tpm) {
         this.http = http;
         this.base = base;
         this.guest = guest;
-        try {
-            this.key = new RSAKeyGenerator(2048).keyID(KeyVault.TEE_KEY_ID).keyUse(KeyUse.ENCRYPTION).generate();
-        } catch (JOSEException e) {
-            throw new IllegalStateException("the guest cannot make its RSA key: " + e.getMessage(), e);
-        }
+        this.tpm = tpm;
+        this.key = new RSAKey.Builder((RSAPublicKey) TpmtPublic.fromBytes(tpm.encryptionKeyPublic()).publicKey())
+                .keyID(KeyVault.TEE_KEY_ID).keyUse(KeyUse.ENCRYPTION).build();
     }
 
     /** @return the guest's public key */
     RSAKey publicKey() {
-        return key.toPublicJWK();
+        return key;
     }
 
     /** @return a nonce from {@code POST /as/v1/challenge} */
@@ -158,8 +160,8 @@ final class AzureGuest {
             JsonObject h = hsm.getAsJsonObject("header");
             String enc = h.get("enc").getAsString();
             byte[] ct = Base64.getUrlDecoder().decode(hsm.get("ciphertext").getAsString());
-            return new Unwrapped(RsaAesKeyWrap.unwrap(RsaAesKeyWrap.Variant.of(enc), key.toRSAPrivateKey(), ct),
-                    h.get("kid").getAsString(), enc);
+            return new Unwrapped(RsaAesKeyWrap.unwrap(RsaAesKeyWrap.Variant.of(enc), tpm::decrypt,
+                    (key.getModulus().decodeToBigInteger().bitLength() + 7) / 8, ct), h.get("kid").getAsString(), enc);
         } catch (ParseException | JOSEException | ClassCastException | NullPointerException e) {
             throw new IllegalStateException("the release does not open: " + e, e);
         }

@@ -26,6 +26,7 @@ import io.teebox.api.owner.OwnerPolicy;
 import io.teebox.attestation.api.Timeline;
 import io.teebox.kit.firmware.DefaultFirmware;
 import io.teebox.kit.lang.Lazy;
+import io.teebox.tpm.guest.GuestTpms;
 
 /**
  * Azure's confidential-VM flow with secure key release, run end to end, as the seed's sequence diagram draws it: the
@@ -78,12 +79,15 @@ final class AzureScenario {
     private final KeyVault vault;
     private final Maa maa;
     private final String base;
+    private final GuestTpms tpms;
     /** Made at the first request: a JDK HttpClient starts a selector thread, which a start need not pay for. */
     private final Lazy<HttpClient> http =
             Lazy.of(() -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
 
-    AzureScenario(Hypervisor hypervisor, GuestOwnerService owner, KeyVault vault, Maa maa, String base) {
+    AzureScenario(Hypervisor hypervisor, GuestOwnerService owner, KeyVault vault, Maa maa, String base,
+            GuestTpms tpms) {
         this.hypervisor = hypervisor;
+        this.tpms = tpms;
         this.owner = owner;
         this.vault = vault;
         this.maa = maa;
@@ -153,9 +157,9 @@ final class AzureScenario {
                     + "VCEK-signed reports)");
             t.step(HOST, CONTROL, name + " running");
 
-            AzureGuest g = new AzureGuest(http.get(), base, hypervisor.context(name));
-            t.note(CVM, "makes an RSA-2048 key pair " + KeyVault.TEE_KEY_ID + " inside the guest (standing in for "
-                    + "the vTPM-held key): public key thumbprint " + thumbprint(g));
+            AzureGuest g = new AzureGuest(http.get(), base, hypervisor.context(name), tpms.of(name));
+            t.note(CVM, "its vTPM (the paravisor's, at VMPL0) holds the RSA-2048 key " + KeyVault.TEE_KEY_ID
+                    + ", whose private half never leaves it: public key thumbprint " + thumbprint(g));
             t.step(CVM, AS, "POST /as/v1/challenge");
             String nonce = g.challenge();
             t.step(AS, CVM, "nonce " + abbrev(nonce));
@@ -198,8 +202,8 @@ final class AzureScenario {
             AzureGuest.Unwrapped u = g.unwrap(jws);
             String fp = KeyVault.fingerprint(u.key());
             boolean same = fp.equals(vault.fingerprint(KEY_NAME, version));
-            t.note(CVM, "verifies the JWS, unwraps key_hsm with its private key (RSA-OAEP-256, then AES key wrap "
-                    + "with padding): AES-" + u.key().length * 8 + " key, SHA-256 fingerprint " + fp
+            t.note(CVM, "verifies the JWS, unwraps key_hsm: TPM2_RSA_Decrypt in the vTPM (RSA-OAEP-256), then AES "
+                    + "key wrap with padding: AES-" + u.key().length * 8 + " key, SHA-256 fingerprint " + fp
                     + (same ? " (the key the vault holds)" : " (NOT the vault's key)"));
             if (!same) {
                 return t.refused("the unwrapped key is not the vault's key");

@@ -93,20 +93,30 @@ final class RsaAesKeyWrap {
      * @throws IllegalArgumentException if the wrapped key is too short or does not unwrap with this key
      */
     static byte[] unwrap(Variant variant, PrivateKey rsa, byte[] wrapped) {
-        int n = (((RSAKey) rsa).getModulus().bitLength() + 7) / 8;
+        return unwrap(variant, c -> {
+            try {
+                Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPPadding");
+                oaep.init(Cipher.DECRYPT_MODE, rsa, variant.oaep);
+                return oaep.doFinal(c);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("the wrapped AES key does not decrypt with this RSA key ("
+                        + variant + "): " + e.getMessage(), e);
+            }
+        }, (((RSAKey) rsa).getModulus().bitLength() + 7) / 8, wrapped);
+    }
+
+    /**
+     * Unwraps with an RSA key held elsewhere (a vTPM): it decrypts the first {@code modulusBytes} with the variant's
+     * OAEP, then the AES key wrap with padding is undone here.
+     */
+    static byte[] unwrap(Variant variant, java.util.function.UnaryOperator<byte[]> rsaDecrypt, int modulusBytes,
+            byte[] wrapped) {
+        int n = modulusBytes;
         if (wrapped.length < n + 16) {
             throw new IllegalArgumentException("the wrapped key is " + wrapped.length + " bytes; an RSA-" + n * 8
                     + " RSA-AES wrap is at least " + (n + 16));
         }
-        byte[] temp;
-        try {
-            Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPPadding");
-            oaep.init(Cipher.DECRYPT_MODE, rsa, variant.oaep);
-            temp = oaep.doFinal(wrapped, 0, n);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("the wrapped AES key does not decrypt with this RSA key ("
-                    + variant + "): " + e.getMessage(), e);
-        }
+        byte[] temp = rsaDecrypt.apply(Arrays.copyOfRange(wrapped, 0, n));
         try {
             return kwp(Cipher.DECRYPT_MODE, temp, Arrays.copyOfRange(wrapped, n, wrapped.length));
         } catch (GeneralSecurityException e) {
