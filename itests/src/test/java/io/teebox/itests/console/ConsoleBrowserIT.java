@@ -49,6 +49,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -301,7 +302,10 @@ public class ConsoleBrowserIT {
         driver.findElement(By.id("user")).sendKeys("root");
         driver.findElement(By.id("password")).sendKeys(c.password());
         driver.findElement(By.id("signin")).click();
-        assertEquals("wrong user or password", wait.until(d -> d.findElement(By.id("login-error"))).getText().strip());
+        // the first refusal's page goes away before the second one's error is read (else its element goes stale)
+        wait.until(ExpectedConditions.stalenessOf(error));
+        assertEquals("wrong user or password", wait.ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElement(By.id("login-error")).getText().strip()));
         assertTrue(driver.findElements(By.id("tb-guests")).isEmpty());
     }
 

@@ -1,17 +1,25 @@
 package io.teebox.itests.versions;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.BeforeClass;
@@ -62,19 +70,75 @@ public class SemanticVersionsIT {
 
     @Test
     public void addingAMethodToAProviderInterfaceWithoutAMinorBumpFailsTheBuild() throws Exception {
+        // a package already bumped since the baseline takes further additions without another bump (as it should),
+        // so the addition goes into a provider interface of a package still at its baseline version
         Path tree = copy();
-        Path ctx = tree.resolve("bundles/api/src/main/java/io/teebox/api/guest/GuestContext.java");
-        String src = Files.readString(ctx);
-        String with = src.replace("    /** @return the guest's name */\n", "    /** @return whatever */\n"
-                + "    default int added() {\n        return 0;\n    }\n\n    /** @return the guest's name */\n");
-        assertNotEquals(src, with);
-        Files.writeString(ctx, with);
+        Map<String, String> released = baselineExports();
+        Path src = tree.resolve("bundles/api/src/main/java");
+        Path target = null;
+        String pkg = null;
+        try (Stream<Path> infos = Files.walk(src)) {
+            for (Path info : (Iterable<Path>) infos.filter(f -> f.endsWith("package-info.java")).sorted()::iterator) {
+                String name = src.relativize(info.getParent()).toString().replace('/', '.');
+                Matcher v = Pattern.compile("@Version\\(\"([0-9.]+)\"\\)").matcher(Files.readString(info));
+                if (!v.find() || !v.group(1).equals(released.get(name))) {
+                    continue;
+                }
+                try (Stream<Path> files = Files.list(info.getParent())) {
+                    target = files.filter(f -> isProviderInterface(f)).sorted().findFirst().orElse(null);
+                }
+                if (target != null) {
+                    pkg = name;
+                    break;
+                }
+            }
+        }
+        assertNotNull("no API package with a provider interface is still at its baseline version " + released
+                + ": cut a new baseline", target);
+        String java = Files.readString(target);
+        int end = java.lastIndexOf('}');
+        Files.writeString(target, java.substring(0, end)
+                + "\n    /** @return whatever */\n    default int added() {\n        return 0;\n    }\n}\n");
         Result r = build(tree);
-        assertNotEquals("mvn verify accepted an API addition without a version bump:\n" + r.tail(), 0, r.exit());
-        assertTrue("the report names the package and its MINOR change:\n" + r.tail(),
-                r.output().lines().anyMatch(l -> l.contains("io.teebox.api.guest") && l.contains("MINOR")
-                        && l.contains("2.1.0")));
+        assertNotEquals("mvn verify accepted an addition to " + target.getFileName() + " without a version bump:\n"
+                + r.tail(), 0, r.exit());
+        String[] v = released.get(pkg).split("\\.");
+        String next = v[0] + "." + (Integer.parseInt(v[1]) + 1) + ".0";
+        String named = pkg;
+        assertTrue("the report names " + named + " and its MINOR change to " + next + ":\n" + r.tail(),
+                r.output().lines().anyMatch(l -> l.contains(named) && l.contains("MINOR") && l.contains(next)));
         delete(tree);
+    }
+
+    private static boolean isProviderInterface(Path file) {
+        try {
+            String java = Files.readString(file);
+            return java.contains("@ProviderType") && java.contains("public interface ");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return each package the baseline API jar exports, with its version */
+    private static Map<String, String> baselineExports() throws IOException {
+        Path dir = root.resolve("baseline/repository/io/teebox/api");
+        Path jar;
+        try (Stream<Path> all = Files.walk(dir)) {
+            jar = all.filter(f -> f.toString().endsWith(".jar")).sorted().reduce((a, b) -> b).orElseThrow(
+                    () -> new AssertionError("no baseline jar under " + dir));
+        }
+        String exports;
+        try (JarFile j = new JarFile(jar.toFile())) {
+            exports = j.getManifest().getMainAttributes().getValue("Export-Package");
+        }
+        Map<String, String> versions = new TreeMap<>();
+        Matcher m = Pattern.compile("(io\\.teebox\\.api(?:\\.\\w+)*);(?:uses:=\"[^\"]*\";)?version=\"([0-9.]+)\"")
+                .matcher(exports);
+        while (m.find()) {
+            versions.put(m.group(1), m.group(2));
+        }
+        assertFalse("the baseline jar " + jar + " exports API packages", versions.isEmpty());
+        return versions;
     }
 
     /** @return a scratch tree: the root pom reduced to the API module, the API bundle, the baseline repository */
