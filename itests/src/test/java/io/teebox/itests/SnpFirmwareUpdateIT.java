@@ -50,9 +50,16 @@ public class SnpFirmwareUpdateIT extends TeeboxTestSupport {
         configure("io.teebox.amd.sp", Map.of("snpSpl", oldSpl + 1));
         Bundle snp = installedBundle("io.teebox.sev-snp");
         update(snp);
-        await("sev-snp backend back with the new TCB", () -> hv.backends().stream().anyMatch(
-                d -> d.teeType().equals("sev-snp") && d.tcb().components().get("SNP") == oldSpl + 1));
-        await("guest RUNNING after the update", () -> hv.guest("upd").state() == GuestState.RUNNING);
+        // a bundle update on a loaded machine (the whole suite on two cores) takes longer than the usual wait
+        try {
+            await("sev-snp backend back with the new TCB", () -> hv.backends().stream().anyMatch(
+                    d -> d.teeType().equals("sev-snp") && d.tcb().components().get("SNP") == oldSpl + 1), 30_000);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the backends show " + hv.backends().stream()
+                    .map(d -> d.teeType() + " " + d.tcb().components()).toList() + ", the bundle is in state "
+                    + snp.getState(), e);
+        }
+        await("guest RUNNING after the update", () -> hv.guest("upd").state() == GuestState.RUNNING, 30_000);
 
         assertEquals("kept across the update", new String(hv.context("upd").read(0x1000, 22)));
         Evidence after = hv.context("upd").evidence(io.teebox.api.tee.Bytes.of(new byte[] {2}));
