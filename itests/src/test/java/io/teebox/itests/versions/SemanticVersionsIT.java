@@ -32,6 +32,8 @@ import org.junit.Test;
  */
 public class SemanticVersionsIT {
 
+    private static final Pattern VERSION = Pattern.compile("@Version\\(\"([0-9.]+)\"\\)");
+
     private static Path root;
 
     @BeforeClass
@@ -80,7 +82,7 @@ public class SemanticVersionsIT {
         try (Stream<Path> infos = Files.walk(src)) {
             for (Path info : (Iterable<Path>) infos.filter(f -> f.endsWith("package-info.java")).sorted()::iterator) {
                 String name = src.relativize(info.getParent()).toString().replace('/', '.');
-                Matcher v = Pattern.compile("@Version\\(\"([0-9.]+)\"\\)").matcher(Files.readString(info));
+                Matcher v = VERSION.matcher(Files.readString(info));
                 if (!v.find() || !v.group(1).equals(released.get(name))) {
                     continue;
                 }

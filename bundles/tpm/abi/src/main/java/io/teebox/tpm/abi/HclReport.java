@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import io.teebox.kit.crypto.Digests;
+
 /**
  * The attestation report an Azure-style paravisor (HCL, OpenHCL) leaves in its vTPM's NV index
  * {@value #NV_INDEX}: the IGVM attestation request of version 1 that it also sends to the host's attestation agent.
@@ -85,11 +87,7 @@ public record HclReport(int reportType, byte[] hardwareReport, byte[] runtimeCla
 
     /** @return the REPORT_DATA that binds the runtime claims: their SHA-256, then 32 zero bytes */
     public byte[] expectedReportData() {
-        try {
-            return Arrays.copyOf(java.security.MessageDigest.getInstance("SHA-256").digest(runtimeClaims), 64);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Arrays.copyOf(Digests.sha256(runtimeClaims), 64);
     }
 
     /** @return the REPORT_DATA of the hardware report (SNP offset 0x50, TDREPORT offset 0x80) */
